@@ -1,0 +1,137 @@
+/// Reusable memory for transcoding, so the hot path allocates nothing per record.
+package struct TranscodeScratch {
+    /// Member names of the maps being read, innermost last, for the duplicate check.
+    var names: [StringSpan] = []
+    /// The top-level member names of the item last transcoded by `transcodeItem`.
+    package var itemNames: [StringSpan] = []
+
+    package init() {
+        names.reserveCapacity(64)
+        itemNames.reserveCapacity(64)
+    }
+}
+
+extension JSONCursor {
+    /// Reads an item of DynamoDB JSON and appends its row JSON members (`"name":value,…`, no braces),
+    /// in input order; validates as ``DynamoJSONDecoder`` does without building values.
+    ///
+    /// Afterwards `scratch.itemNames` holds the item's top-level names.
+    /// - Returns: the number of members written.
+    package mutating func transcodeItem(
+        into out: inout [UInt8], numbers: NumberOutput, scratch: inout TranscodeScratch
+    ) throws(DDBError) -> Int {
+        let base = scratch.names.count
+        defer { scratch.names.removeSubrange(base...) }
+        let count = try transcodeMembers(into: &out, numbers: numbers, scratch: &scratch, depth: 0)
+        scratch.itemNames.removeAll(keepingCapacity: true)
+        scratch.itemNames.append(contentsOf: scratch.names[base...])
+        return count
+    }
+
+    /// Reads `{ "name": <AV>, … }`, writing `"name":<row value>` members separated by commas.
+    private mutating func transcodeMembers(
+        into out: inout [UInt8], numbers: NumberOutput, scratch: inout TranscodeScratch, depth: Int
+    ) throws(DDBError) -> Int {
+        let first = try peekAfterWhitespace("an attribute map")
+        guard first == UInt8(ascii: "{") else {
+            throw DDBError(.wrongJSONType, "an item or map must be an object, found \(jsonKind(first))", offset: pos)
+        }
+        guard try beginObject("an attribute map") else { return 0 }
+        let namesBase = scratch.names.count
+        var count = 0
+        repeat {
+            let nameStart = pos
+            let key = try readKey()
+            for earlier in scratch.names[namesBase...] where spansEqual(earlier, key) {
+                throw prefixing(
+                    DDBError(.duplicateAttribute, "attribute \"\(decodedString(key))\" appears twice", offset: nameStart), name: key)
+            }
+            scratch.names.append(key)
+            if count > 0 { out.append(UInt8(ascii: ",")) }
+            appendRaw(from: key.start - 1, to: key.end + 1, into: &out)
+            out.append(UInt8(ascii: ":"))
+            do throws(DDBError) {
+                try transcodeValue(into: &out, numbers: numbers, scratch: &scratch, depth: depth + 1)
+            } catch {
+                throw prefixing(error, name: key)
+            }
+            count += 1
+        } while try nextMember(close: UInt8(ascii: "}"))
+        if depth > 0 { scratch.names.removeSubrange(namesBase...) }
+        return count
+    }
+
+    private mutating func transcodeValue(
+        into out: inout [UInt8], numbers: NumberOutput, scratch: inout TranscodeScratch, depth: Int
+    ) throws(DDBError) {
+        guard depth <= DynamoJSONDecoder.maxDepth else {
+            throw DDBError(.nestingTooDeep, "values nested more than \(DynamoJSONDecoder.maxDepth) levels", offset: pos)
+        }
+        let tag = try beginAttributeValue()
+        switch tag {
+        case .s:
+            try expectKind(UInt8(ascii: "\""), for: tag, "a string")
+            let quote = pos
+            pos += 1
+            _ = try scanStringBody()
+            appendRaw(from: quote, to: pos, into: &out)
+        case .n:
+            let (span, syntax) = try readNumberString()
+            if numbers == .string { out.append(UInt8(ascii: "\"")) }
+            if syntax.isJSONGrammar && !span.hasEscapes {
+                appendRaw(from: span.start, to: span.end, into: &out)
+            } else {
+                let text = decodedBytes(span)
+                text.withUnsafeBufferPointer { syntax.appendCanonical(of: $0, to: &out) }
+            }
+            if numbers == .string { out.append(UInt8(ascii: "\"")) }
+        case .b:
+            let span = try readBase64String(for: tag)
+            appendRaw(from: span.start - 1, to: span.end + 1, into: &out)
+        case .bool, .null:
+            let first = try peekAfterWhitespace("the \(tag.name) value")
+            guard first == UInt8(ascii: "t") || first == UInt8(ascii: "f") else {
+                throw DDBError(.wrongJSONType, "\(tag.name) needs true or false, found \(jsonKind(first))", offset: pos)
+            }
+            let isTrue = try readLiteral() == UInt8(ascii: "t")
+            if tag == .null {
+                guard isTrue else { throw DDBError(.wrongJSONType, "NULL must be true", offset: pos) }
+                out.append(contentsOf: RowJSONEncoder.nullBytes)
+            } else {
+                out.append(contentsOf: isTrue ? RowJSONEncoder.trueBytes : RowJSONEncoder.falseBytes)
+            }
+        case .m:
+            out.append(UInt8(ascii: "{"))
+            _ = try transcodeMembers(into: &out, numbers: numbers, scratch: &scratch, depth: depth)
+            out.append(UInt8(ascii: "}"))
+        case .l:
+            try expectKind(UInt8(ascii: "["), for: tag, "an array")
+            out.append(UInt8(ascii: "["))
+            if try beginArray("a list") {
+                var index = 0
+                repeat {
+                    if index > 0 { out.append(UInt8(ascii: ",")) }
+                    do throws(DDBError) {
+                        try transcodeValue(into: &out, numbers: numbers, scratch: &scratch, depth: depth + 1)
+                    } catch {
+                        var error = error
+                        error.path.components.insert(.index(index), at: 0)
+                        throw error
+                    }
+                    index += 1
+                } while try nextMember(close: UInt8(ascii: "]"))
+            }
+            out.append(UInt8(ascii: "]"))
+        case .ss, .ns, .bs:
+            // Sets are rare and must be sorted: decode them, then write them canonically.
+            RowJSONEncoder(numbers: numbers).append(try decodeSet(tag), to: &out)
+        }
+        try endAttributeValue(tag)
+    }
+
+    /// Appends input bytes `start..<end` unchanged.
+    @inline(__always)
+    package func appendRaw(from start: Int, to end: Int, into out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: base + start, count: end - start))
+    }
+}

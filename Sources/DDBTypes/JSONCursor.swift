@@ -1,0 +1,230 @@
+/// A position in UTF-8 JSON bytes, and the validating reads the decoders are built from.
+///
+/// Every read checks bounds; running off the end throws `truncated`, which a streaming reader
+/// takes as "need more input". The cursor does not own its bytes: use it inside
+/// `withUnsafeBufferPointer`.
+package struct JSONCursor {
+    package let base: UnsafePointer<UInt8>
+    package let end: Int
+    package var pos: Int
+
+    /// Nesting allowed for arbitrary JSON (record envelopes and their unknown fields).
+    package static let maxJSONDepth = 128
+
+    package init(_ buffer: UnsafeBufferPointer<UInt8>, at position: Int = 0) {
+        // A zero-length buffer may have no base address; point at a valid empty location instead.
+        self.base = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
+        self.end = buffer.count
+        self.pos = position
+    }
+
+    package init(base: UnsafePointer<UInt8>, end: Int, at position: Int) {
+        self.base = base
+        self.end = end
+        self.pos = position
+    }
+
+    // MARK: Errors
+
+    package func truncated(_ what: String) -> DDBError {
+        DDBError(.truncated, "input ends inside \(what)", offset: pos)
+    }
+
+    package func malformed(_ expected: String) -> DDBError {
+        if pos >= end { return truncated("a JSON value") }
+        return DDBError(.malformedJSON, "expected \(expected) but found \(describeByte(base[pos]))", offset: pos)
+    }
+
+    package func describeByte(_ byte: UInt8) -> String {
+        if byte >= 0x21 && byte < 0x7f { return "'\(Character(Unicode.Scalar(byte)))'" }
+        return "byte 0x\(String(byte, radix: 16, uppercase: true))"
+    }
+
+    // MARK: Structure
+
+    @inline(__always)
+    package mutating func skipWhitespace() {
+        while pos < end {
+            let byte = base[pos]
+            guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
+            pos += 1
+        }
+    }
+
+    /// The byte at the cursor after whitespace, not consumed.
+    @inline(__always)
+    package mutating func peekAfterWhitespace(_ what: String) throws(DDBError) -> UInt8 {
+        skipWhitespace()
+        guard pos < end else { throw truncated(what) }
+        return base[pos]
+    }
+
+    /// Consumes whitespace and then `byte`.
+    @inline(__always)
+    package mutating func expect(_ byte: UInt8, _ what: String) throws(DDBError) {
+        skipWhitespace()
+        guard pos < end, base[pos] == byte else { throw malformed(what) }
+        pos += 1
+    }
+
+    /// After an object member or array element: consumes `,` (true) or `close` (false).
+    @inline(__always)
+    package mutating func nextMember(close: UInt8) throws(DDBError) -> Bool {
+        skipWhitespace()
+        guard pos < end else { throw truncated(close == UInt8(ascii: "}") ? "an object" : "an array") }
+        let byte = base[pos]
+        pos += 1
+        if byte == UInt8(ascii: ",") { return true }
+        if byte == close { return false }
+        pos -= 1
+        throw malformed(close == UInt8(ascii: "}") ? "',' or '}'" : "',' or ']'")
+    }
+
+    /// Consumes `{` and reports whether the object has a first member (false for `{}`).
+    @inline(__always)
+    package mutating func beginObject(_ what: String) throws(DDBError) -> Bool {
+        try expect(UInt8(ascii: "{"), what)
+        skipWhitespace()
+        guard pos < end else { throw truncated("an object") }
+        if base[pos] == UInt8(ascii: "}") {
+            pos += 1
+            return false
+        }
+        return true
+    }
+
+    /// Consumes `[` and reports whether the array has a first element (false for `[]`).
+    @inline(__always)
+    package mutating func beginArray(_ what: String) throws(DDBError) -> Bool {
+        try expect(UInt8(ascii: "["), what)
+        skipWhitespace()
+        guard pos < end else { throw truncated("an array") }
+        if base[pos] == UInt8(ascii: "]") {
+            pos += 1
+            return false
+        }
+        return true
+    }
+
+    /// Reads an object key and the `:` after it.
+    @inline(__always)
+    package mutating func readKey() throws(DDBError) -> StringSpan {
+        try expect(UInt8(ascii: "\""), "a member name in quotes")
+        let key = try scanStringBody()
+        try expect(UInt8(ascii: ":"), "':' after a member name")
+        return key
+    }
+
+    /// Consumes one of the literals `true`, `false` or `null`.
+    package mutating func readLiteral() throws(DDBError) -> UInt8 {
+        skipWhitespace()
+        guard pos < end else { throw truncated("a literal") }
+        let first = base[pos]
+        let literal: StaticString
+        switch first {
+        case UInt8(ascii: "t"): literal = "true"
+        case UInt8(ascii: "f"): literal = "false"
+        case UInt8(ascii: "n"): literal = "null"
+        default: throw malformed("true, false or null")
+        }
+        let count = literal.utf8CodeUnitCount
+        let start = literal.utf8Start
+        for k in 0..<count {
+            guard pos + k < end else {
+                pos += k
+                throw truncated("a literal")
+            }
+            guard base[pos + k] == start[k] else {
+                pos += k
+                throw malformed("'\(literal)'")
+            }
+        }
+        pos += count
+        return first
+    }
+
+    /// Reads a JSON number token (JSON grammar) and returns its byte range.
+    package mutating func scanNumberToken() throws(DDBError) -> Range<Int> {
+        skipWhitespace()
+        let start = pos
+        if pos < end && base[pos] == UInt8(ascii: "-") { pos += 1 }
+        guard pos < end else { throw truncated("a number") }
+        if base[pos] == UInt8(ascii: "0") {
+            pos += 1
+        } else if base[pos] &- UInt8(ascii: "1") < 9 {
+            while pos < end && base[pos] &- UInt8(ascii: "0") < 10 { pos += 1 }
+        } else {
+            throw malformed("a number")
+        }
+        if pos < end && base[pos] == UInt8(ascii: ".") {
+            pos += 1
+            guard pos < end else { throw truncated("a number") }
+            guard base[pos] &- UInt8(ascii: "0") < 10 else { throw malformed("a digit after '.'") }
+            while pos < end && base[pos] &- UInt8(ascii: "0") < 10 { pos += 1 }
+        }
+        if pos < end && base[pos] | 0x20 == UInt8(ascii: "e") {
+            pos += 1
+            if pos < end && (base[pos] == UInt8(ascii: "+") || base[pos] == UInt8(ascii: "-")) { pos += 1 }
+            guard pos < end else { throw truncated("a number") }
+            guard base[pos] &- UInt8(ascii: "0") < 10 else { throw malformed("a digit in an exponent") }
+            while pos < end && base[pos] &- UInt8(ascii: "0") < 10 { pos += 1 }
+        }
+        // A number at the very end of the input may continue in bytes not yet read.
+        if pos >= end { throw truncated("a number") }
+        return start..<pos
+    }
+
+    /// Skips one JSON value of any kind, checking its syntax (strings fully: escapes and UTF-8).
+    package mutating func skipValue(depth: Int = 0) throws(DDBError) {
+        guard depth < Self.maxJSONDepth else {
+            throw DDBError(.nestingTooDeep, "JSON nested more than \(Self.maxJSONDepth) levels", offset: pos)
+        }
+        let byte = try peekAfterWhitespace("a JSON value")
+        switch byte {
+        case UInt8(ascii: "\""):
+            pos += 1
+            _ = try scanStringBody()
+        case UInt8(ascii: "{"):
+            guard try beginObject("an object") else { return }
+            repeat {
+                _ = try readKey()
+                try skipValue(depth: depth + 1)
+            } while try nextMember(close: UInt8(ascii: "}"))
+        case UInt8(ascii: "["):
+            guard try beginArray("an array") else { return }
+            repeat {
+                try skipValue(depth: depth + 1)
+            } while try nextMember(close: UInt8(ascii: "]"))
+        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+            _ = try readLiteral()
+        default:
+            _ = try scanNumberToken()
+        }
+    }
+
+    /// The bytes of `range` equal `literal`.
+    @inline(__always)
+    package func bytes(_ span: StringSpan, equal literal: StaticString) -> Bool {
+        guard !span.hasEscapes, span.count == literal.utf8CodeUnitCount else { return false }
+        return memcmpEqual(base + span.start, literal.utf8Start, span.count)
+    }
+}
+
+/// The content of a JSON string in the input (between the quotes).
+package struct StringSpan: Sendable {
+    package var start: Int
+    package var end: Int
+    /// Whether the content has backslash escapes (otherwise it is the value's UTF-8 as is).
+    package var hasEscapes: Bool
+    package var count: Int { end - start }
+}
+
+@inline(__always)
+func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+    var k = 0
+    while k < count {
+        if a[k] != b[k] { return false }
+        k += 1
+    }
+    return true
+}

@@ -1,0 +1,89 @@
+package import DDBTypes
+
+/// Exact conversions of epoch times: no `Double`, so `1767225600.123` is 1767225600123 ms, not …122.
+package enum EpochTime {
+    /// The largest epoch-ms that fits the 13 digits of `_seq` (year 2286).
+    static let maxMillis: Int64 = 9_999_999_999_999
+
+    /// Epoch milliseconds (rounded down) from epoch seconds written as a JSON number.
+    package static func millis(fromSeconds text: UnsafeBufferPointer<UInt8>, offset: Int) throws(DDBError) -> Int64 {
+        let syntax = String(decoding: text, as: UTF8.self)
+        func bad(_ why: String) -> DDBError {
+            DDBError(.invalidNumber, "ApproximateCreationDateTime \(syntax) \(why)", offset: offset)
+        }
+        guard text.first != UInt8(ascii: "-") else { throw bad("is before 1970") }
+        var digits: [UInt8] = []
+        var integerDigits = 0
+        var seenPoint = false
+        var exponent = 0
+        var index = 0
+        while index < text.count {
+            let byte = text[index]
+            if byte &- UInt8(ascii: "0") < 10 {
+                digits.append(byte - UInt8(ascii: "0"))
+                if !seenPoint { integerDigits += 1 }
+            } else if byte == UInt8(ascii: ".") {
+                seenPoint = true
+            } else {
+                break
+            }
+            index += 1
+        }
+        if index < text.count {  // exponent; the JSON grammar was checked by the caller
+            index += 1
+            var negative = false
+            if text[index] == UInt8(ascii: "-") || text[index] == UInt8(ascii: "+") {
+                negative = text[index] == UInt8(ascii: "-")
+                index += 1
+            }
+            while index < text.count {
+                if exponent < 1000 { exponent = exponent * 10 + Int(text[index] - UInt8(ascii: "0")) }
+                index += 1
+            }
+            if negative { exponent = -exponent }
+        }
+        // Digits before the point of value × 1000.
+        let wholeDigits = integerDigits + exponent + 3
+        var millis: Int64 = 0
+        var k = 0
+        while k < wholeDigits {
+            let digit = k < digits.count ? Int64(digits[k]) : 0
+            if millis > (maxMillis - digit) / 10 {
+                if digits[k...].allSatisfy({ $0 == 0 }) && millis == 0 { break }
+                throw bad("is after the year 2286")
+            }
+            millis = millis * 10 + digit
+            k += 1
+        }
+        return millis
+    }
+}
+
+/// ISO 8601 text from epoch milliseconds, without Foundation: `2026-01-01T00:00:00.123Z`.
+package enum ISO8601 {
+    package static func format(epochMillis: Int64) -> String {
+        let millis = Int((epochMillis % 1000 + 1000) % 1000)
+        let seconds = (epochMillis - Int64(millis)) / 1000
+        let days = Int(seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400)
+        let secondOfDay = Int(seconds - Int64(days) * 86400)
+        let (year, month, day) = civil(fromDays: days)
+        func pad(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(millis, 3))Z"
+    }
+
+    /// Year, month and day of a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`).
+    package static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}

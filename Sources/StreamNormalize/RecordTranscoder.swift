@@ -1,0 +1,340 @@
+package import DDBTypes
+
+/// Turns one stream record (Lambda or `GetRecords` shape) into one row, straight from the input
+/// bytes to the output bytes, validating as it goes.
+package struct RecordTranscoder {
+    package let options: NormalizeOptions
+    private var scratch = TranscodeScratch()
+    private var keys: [UInt8] = []
+    private var newImage: [UInt8] = []
+    private var oldImage: [UInt8] = []
+    /// The `eventID` of the record last read, kept for error messages when the record fails.
+    package private(set) var lastEventID: String?
+
+    package init(options: NormalizeOptions) {
+        self.options = options
+        keys.reserveCapacity(4096)
+        newImage.reserveCapacity(64 * 1024)
+        oldImage.reserveCapacity(64 * 1024)
+    }
+
+    private struct Fields {
+        var eventID: StringSpan?
+        var kind: ChangeKind?
+        var changeTime: Int64?
+        var sequence: StringSpan?
+        var hasKeys = false, hasNew = false, hasOld = false
+        var keyCount = 0, newCount = 0, oldCount = 0
+        /// Per image: whether it has `updated_at`, or the name clash that keeps it out of a flat row.
+        var keysCheck: Result<Bool, DDBError> = .success(false)
+        var newCheck: Result<Bool, DDBError> = .success(false)
+        var oldCheck: Result<Bool, DDBError> = .success(false)
+        var userType: StringSpan?, principal: StringSpan?
+    }
+
+    /// Reads the record at the cursor and appends its row and a newline to `out`.
+    /// On error `out` is left as it was.
+    package mutating func transcode(_ cursor: inout JSONCursor, into out: inout [UInt8]) throws(DDBError) -> RowInfo {
+        lastEventID = nil
+        keys.removeAll(keepingCapacity: true)
+        newImage.removeAll(keepingCapacity: true)
+        oldImage.removeAll(keepingCapacity: true)
+        var fields = Fields()
+        let first = try cursor.peekAfterWhitespace("a stream record")
+        guard first == UInt8(ascii: "{") else {
+            throw DDBError(.wrongJSONType, "a stream record must be a JSON object", offset: cursor.pos)
+        }
+        if try cursor.beginObject("a stream record") {
+            repeat {
+                let key = try cursor.readKey()
+                do throws(DDBError) {
+                    try readRecordField(key, &cursor, &fields)
+                } catch {
+                    // Image paths read as DynamoDB documents write them: `NewImage.lines[3].price`.
+                    if case .name(let first)? = error.path.components.first, ["Keys", "NewImage", "OldImage"].contains(first) {
+                        throw error
+                    }
+                    throw cursor.prefixing(error, name: key)
+                }
+            } while try cursor.nextMember(close: UInt8(ascii: "}"))
+        }
+        let end = cursor.pos
+        func missing(_ field: AttributePath, _ what: String) -> DDBError {
+            DDBError(.missingField, "the record has no \(what)", path: field, offset: end)
+        }
+        guard let kind = fields.kind else { throw missing([.name("eventName")], "eventName") }
+        guard let eventIDSpan = fields.eventID else { throw missing([.name("eventID")], "eventID") }
+        guard let changeTime = fields.changeTime else {
+            throw missing([.name("dynamodb"), .name("ApproximateCreationDateTime")], "dynamodb.ApproximateCreationDateTime")
+        }
+        guard let sequence = fields.sequence else {
+            throw missing([.name("dynamodb"), .name("SequenceNumber")], "dynamodb.SequenceNumber")
+        }
+        let isTTL =
+            kind == .remove && fields.userType.map { cursor.bytes($0, equal: "Service") } == true
+            && fields.principal.map { cursor.bytes($0, equal: "dynamodb.amazonaws.com") } == true
+        let orderKey = OrderKey.make(
+            epochMillis: changeTime,
+            sequenceNumber: String(decoding: UnsafeBufferPointer(start: cursor.base + sequence.start, count: sequence.count), as: UTF8.self))
+
+        let rowStart = out.count
+        out.append(UInt8(ascii: "{"))
+        switch options.layout {
+        case .flat:
+            let image: [UInt8], count: Int, check: Result<Bool, DDBError>
+            switch kind {
+            case .insert, .modify:
+                guard fields.hasNew else {
+                    throw missing(
+                        [.name("dynamodb"), .name("NewImage")],
+                        "NewImage; the stream's view type must be NEW_IMAGE or NEW_AND_OLD_IMAGES")
+                }
+                (image, count, check) = (newImage, fields.newCount, fields.newCheck)
+            case .remove:
+                if options.tombstoneImage == .old && fields.hasOld {
+                    (image, count, check) = (oldImage, fields.oldCount, fields.oldCheck)
+                } else {
+                    guard fields.hasKeys else { throw missing([.name("dynamodb"), .name("Keys")], "Keys") }
+                    (image, count, check) = (keys, fields.keyCount, fields.keysCheck)
+                }
+            }
+            let hasUpdatedAt: Bool
+            do throws(DDBError) {
+                hasUpdatedAt = try check.get()
+            } catch {
+                out.removeSubrange(rowStart...)
+                throw error
+            }
+            out.append(contentsOf: image)
+            if count > 0 { out.append(UInt8(ascii: ",")) }
+            if !hasUpdatedAt && options.updatedAtFallback != .off {
+                appendUpdatedAt(changeTime, to: &out)
+            }
+        case .envelope:
+            let op: StaticString = kind == .insert ? "c" : kind == .modify ? "u" : "d"
+            appendLiteral("\"op\":\"", &out)
+            appendLiteral(op, &out)
+            appendLiteral("\",\"keys\":", &out)
+            appendImage(fields.hasKeys, keys, &out)
+            appendLiteral(",\"before\":", &out)
+            appendImage(fields.hasOld, oldImage, &out)
+            appendLiteral(",\"after\":", &out)
+            appendImage(fields.hasNew && kind != .remove, newImage, &out)
+            out.append(UInt8(ascii: ","))
+        }
+        appendLiteral("\"_eventName\":\"", &out)
+        appendLiteral(kind == .insert ? "INSERT" : kind == .modify ? "MODIFY" : "REMOVE", &out)
+        appendLiteral("\",\"_eventId\":", &out)
+        cursor.appendRaw(from: eventIDSpan.start - 1, to: eventIDSpan.end + 1, into: &out)
+        appendLiteral(",\"_seq\":\"", &out)
+        out.append(contentsOf: orderKey.utf8)
+        appendLiteral("\",\"_approxStreamTs\":", &out)
+        appendInteger(changeTime, &out)
+        if let ingest = options.ingestTime {
+            appendLiteral(",\"_ingestTs\":", &out)
+            appendInteger(ingest, &out)
+        }
+        appendLiteral(kind == .remove ? ",\"is_deleted\":true" : ",\"is_deleted\":false", &out)
+        appendLiteral(isTTL ? ",\"_ttlDelete\":true}\n" : ",\"_ttlDelete\":false}\n", &out)
+        return RowInfo(
+            kind: kind, changeTime: changeTime, orderKey: orderKey, eventID: lastEventID ?? "", isTTLDelete: isTTL)
+    }
+
+    /// The metadata columns a flat row adds; an item attribute of the same name would be ambiguous.
+    package static let metadataColumns: [StaticString] = [
+        "_eventName", "_eventId", "_seq", "_approxStreamTs", "_ingestTs", "is_deleted", "_ttlDelete",
+    ]
+
+    /// Rejects item attributes named like a metadata column; reports whether `updated_at` is present.
+    private func checkNames(_ names: [StringSpan], in cursor: JSONCursor, image: String) throws(DDBError) -> Bool {
+        var hasUpdatedAt = false
+        for name in names {
+            let first = cursor.base[name.start]
+            if first == UInt8(ascii: "u") {
+                if cursor.bytes(name, equal: "updated_at") { hasUpdatedAt = true }
+            } else if first == UInt8(ascii: "_") || first == UInt8(ascii: "i") || name.hasEscapes {
+                for column in Self.metadataColumns where cursor.decodedBytes(name) == Array(column.utf8Buffer) {
+                    throw DDBError(
+                        .nameClash,
+                        "the item has an attribute named \"\(column)\", which is a metadata column of flat rows; use --layout envelope for this table",
+                        path: [.name(image), .name(String(describing: column))], offset: name.start)
+                }
+                if name.hasEscapes && cursor.decodedBytes(name) == Array("updated_at".utf8) { hasUpdatedAt = true }
+            }
+        }
+        return hasUpdatedAt
+    }
+
+    private func appendUpdatedAt(_ millis: Int64, to out: inout [UInt8]) {
+        appendLiteral("\"updated_at\":", &out)
+        switch options.updatedAtFallback {
+        case .off: return
+        case .epochMillis:
+            appendInteger(millis, &out)
+        case .epochSeconds:
+            appendInteger(millis / 1000, &out)
+            if millis % 1000 != 0 {
+                let fraction = String(millis % 1000)
+                out.append(UInt8(ascii: "."))
+                out.append(contentsOf: (String(repeating: "0", count: 3 - fraction.utf8.count) + fraction).utf8)
+            }
+        case .iso8601:
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: ISO8601.format(epochMillis: millis).utf8)
+            out.append(UInt8(ascii: "\""))
+        }
+        out.append(UInt8(ascii: ","))
+    }
+
+    // MARK: Fields
+
+    private func wants(_ kind: ChangeKind?, image: ImageName) -> Bool {
+        guard let kind, options.layout == .flat else { return true }
+        switch image {
+        case .new: return kind != .remove
+        case .keys: return kind == .remove
+        case .old: return kind == .remove && options.tombstoneImage == .old
+        }
+    }
+
+    private enum ImageName { case keys, new, old }
+
+    private mutating func readRecordField(_ key: StringSpan, _ cursor: inout JSONCursor, _ fields: inout Fields) throws(DDBError) {
+        if cursor.bytes(key, equal: "dynamodb") {
+            guard try cursor.beginObject("the dynamodb object") else { return }
+            repeat {
+                let field = try cursor.readKey()
+                do throws(DDBError) {
+                    try readStreamField(field, &cursor, &fields)
+                } catch {
+                    throw cursor.prefixing(error, name: field)
+                }
+            } while try cursor.nextMember(close: UInt8(ascii: "}"))
+        } else if cursor.bytes(key, equal: "eventID") {
+            let span = try readString(&cursor, "eventID")
+            fields.eventID = span
+            lastEventID = cursor.decodedString(span)
+        } else if cursor.bytes(key, equal: "eventName") {
+            let span = try readString(&cursor, "eventName")
+            if cursor.bytes(span, equal: "INSERT") {
+                fields.kind = .insert
+            } else if cursor.bytes(span, equal: "MODIFY") {
+                fields.kind = .modify
+            } else if cursor.bytes(span, equal: "REMOVE") {
+                fields.kind = .remove
+            } else {
+                throw DDBError(
+                    .unsupportedRecord, "eventName \"\(cursor.decodedString(span))\" is not INSERT, MODIFY or REMOVE", offset: span.start)
+            }
+        } else if cursor.bytes(key, equal: "eventSource") {
+            let span = try readString(&cursor, "eventSource")
+            guard cursor.bytes(span, equal: "aws:dynamodb") else {
+                throw DDBError(
+                    .unsupportedRecord, "eventSource \"\(cursor.decodedString(span))\" is not aws:dynamodb: not a DynamoDB Streams record",
+                    offset: span.start)
+            }
+        } else if cursor.bytes(key, equal: "userIdentity") {
+            let first = try cursor.peekAfterWhitespace("userIdentity")
+            guard first != UInt8(ascii: "n") else { return try cursor.skipValue() }
+            guard try cursor.beginObject("userIdentity") else { return }
+            repeat {
+                let field = try cursor.readKey()
+                if cursor.bytes(field, equal: "type") {
+                    fields.userType = try readString(&cursor, "userIdentity.type")
+                } else if cursor.bytes(field, equal: "principalId") {
+                    fields.principal = try readString(&cursor, "userIdentity.principalId")
+                } else {
+                    try cursor.skipValue()
+                }
+            } while try cursor.nextMember(close: UInt8(ascii: "}"))
+        } else {
+            try cursor.skipValue()
+        }
+    }
+
+    private mutating func readStreamField(_ key: StringSpan, _ cursor: inout JSONCursor, _ fields: inout Fields) throws(DDBError) {
+        if cursor.bytes(key, equal: "NewImage") {
+            guard wants(fields.kind, image: .new) else { return try cursor.skipValue() }
+            fields.hasNew = true
+            fields.newCount = try cursor.transcodeItem(into: &newImage, numbers: options.numbers, scratch: &scratch)
+            fields.newCheck = Result { () throws(DDBError) in try checkNames(scratch.itemNames, in: cursor, image: "NewImage") }
+        } else if cursor.bytes(key, equal: "Keys") {
+            guard wants(fields.kind, image: .keys) else { return try cursor.skipValue() }
+            fields.hasKeys = true
+            fields.keyCount = try cursor.transcodeItem(into: &keys, numbers: options.numbers, scratch: &scratch)
+            fields.keysCheck = Result { () throws(DDBError) in try checkNames(scratch.itemNames, in: cursor, image: "Keys") }
+        } else if cursor.bytes(key, equal: "OldImage") {
+            guard wants(fields.kind, image: .old) else { return try cursor.skipValue() }
+            fields.hasOld = true
+            fields.oldCount = try cursor.transcodeItem(into: &oldImage, numbers: options.numbers, scratch: &scratch)
+            fields.oldCheck = Result { () throws(DDBError) in try checkNames(scratch.itemNames, in: cursor, image: "OldImage") }
+        } else if cursor.bytes(key, equal: "SequenceNumber") {
+            let span = try readString(&cursor, "SequenceNumber")
+            let digits = UnsafeBufferPointer(start: cursor.base + span.start, count: span.count)
+            let significant = digits.drop(while: { $0 == UInt8(ascii: "0") }).count
+            guard !span.hasEscapes, span.count > 0, digits.allSatisfy({ $0 &- UInt8(ascii: "0") < 10 }),
+                significant <= OrderKey.sequenceDigits
+            else {
+                throw DDBError(
+                    .invalidNumber, "SequenceNumber \"\(cursor.decodedString(span))\" is not a decimal of at most 40 digits",
+                    offset: span.start)
+            }
+            fields.sequence = span
+        } else if cursor.bytes(key, equal: "ApproximateCreationDateTime") {
+            let first = try cursor.peekAfterWhitespace("ApproximateCreationDateTime")
+            guard first == UInt8(ascii: "-") || first &- UInt8(ascii: "0") < 10 else {
+                throw DDBError(
+                    .wrongJSONType, "ApproximateCreationDateTime must be epoch seconds as a JSON number", offset: cursor.pos)
+            }
+            let range = try cursor.scanNumberToken()
+            fields.changeTime = try EpochTime.millis(fromSeconds: UnsafeBufferPointer(start: cursor.base + range.lowerBound, count: range.count), offset: range.lowerBound)
+        } else {
+            try cursor.skipValue()
+        }
+    }
+
+    private func readString(_ cursor: inout JSONCursor, _ what: String) throws(DDBError) -> StringSpan {
+        let first = try cursor.peekAfterWhitespace(what)
+        guard first == UInt8(ascii: "\"") else {
+            throw DDBError(.wrongJSONType, "\(what) must be a string", offset: cursor.pos)
+        }
+        cursor.pos += 1
+        return try cursor.scanStringBody()
+    }
+
+    private func appendImage(_ present: Bool, _ members: [UInt8], _ out: inout [UInt8]) {
+        if present {
+            out.append(UInt8(ascii: "{"))
+            out.append(contentsOf: members)
+            out.append(UInt8(ascii: "}"))
+        } else {
+            appendLiteral("null", &out)
+        }
+    }
+}
+
+@inline(__always)
+func appendLiteral(_ literal: StaticString, _ out: inout [UInt8]) {
+    out.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+}
+
+@inline(__always)
+func appendInteger(_ value: Int64, _ out: inout [UInt8]) {
+    if value < 0 { out.append(UInt8(ascii: "-")) }
+    var magnitude = value.magnitude
+    var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                 UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    var count = 0
+    withUnsafeMutableBytes(of: &digits) { buffer in
+        repeat {
+            buffer[19 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+            count += 1
+        } while magnitude > 0
+        out.append(contentsOf: buffer[(20 - count)...])
+    }
+}
+
+extension StaticString {
+    var utf8Buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: utf8Start, count: utf8CodeUnitCount) }
+}

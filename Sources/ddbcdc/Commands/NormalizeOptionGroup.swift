@@ -1,0 +1,50 @@
+public import ArgumentParser
+public import StreamNormalize
+public import DDBTypes
+
+extension RowLayout: ExpressibleByArgument {}
+extension NumberOutput: ExpressibleByArgument {}
+extension TombstoneImage: ExpressibleByArgument {}
+extension UpdatedAtFallback: ExpressibleByArgument {}
+
+/// The options that shape rows, shared by every command that writes them.
+struct NormalizeOptionGroup: ParsableArguments {
+    @Option(help: "Row shape: flat (item attributes at the top level) or envelope (op, keys, before, after).")
+    var layout: RowLayout = .flat
+
+    @Option(help: "DynamoDB numbers as exact JSON numbers or as strings (for readers that would round them).")
+    var numbers: NumberOutput = .exact
+
+    @Option(help: "What a REMOVE's row carries in the flat layout: the keys, or the old image (keys when the stream has none).")
+    var tombstone: TombstoneImage = .keys
+
+    @Option(
+        name: .customLong("updated-at"),
+        help: "Fill a missing updated_at from the change time: off, epoch-ms, epoch-s or iso8601.")
+    var updatedAt: UpdatedAtFallback = .off
+
+    @Option(
+        name: .customLong("ingest-ts"),
+        help: ArgumentHelp(
+            "_ingestTs: now, none (leave the column out) or fixed epoch milliseconds (reproducible output).",
+            valueName: "now|none|ms"))
+    var ingestTs: String = "now"
+
+    func validate() throws {
+        guard ingestTs == "now" || ingestTs == "none" || Int64(ingestTs).map({ $0 >= 0 }) == true else {
+            throw ValidationError("--ingest-ts must be now, none or epoch milliseconds, not '\(ingestTs)'")
+        }
+    }
+
+    /// The options, with `now` read from the clock.
+    func normalizeOptions(now: () -> Int64) -> NormalizeOptions {
+        let ingestTime: Int64? =
+            switch ingestTs {
+            case "none": nil
+            case "now": now()
+            default: Int64(ingestTs)
+            }
+        return NormalizeOptions(
+            layout: layout, numbers: numbers, tombstoneImage: tombstone, updatedAtFallback: updatedAt, ingestTime: ingestTime)
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import StreamNormalize
+
+/// `ddbcdc transform`: stream records in, one row per line out.
+struct Transform: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Turn DynamoDB Streams records into NDJSON rows on standard output.",
+        discussion: """
+            Reads a Lambda event {"Records":[…]}, a GetRecords response page, a bare array of records, \
+            or one event or record per line, from standard input or --input, and writes one row per \
+            line. A record that cannot become a row stops the command with exit status 65, unless \
+            --skip-invalid is given: then it goes, raw and with its error, to the --errors file.
+            """
+    )
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Read records from FILE instead of standard input.", valueName: "file"))
+    var input: String?
+
+    @OptionGroup var rows: NormalizeOptionGroup
+
+    @Flag(help: "Set bad records aside in the --errors file and go on, instead of stopping at the first.")
+    var skipInvalid = false
+
+    @Option(help: ArgumentHelp("Where --skip-invalid writes bad records, one JSON line each with its error.", valueName: "file"))
+    var errors: String?
+
+    func validate() throws {
+        if skipInvalid && errors == nil {
+            throw ValidationError("--skip-invalid needs --errors FILE, so that bad records are kept, not dropped")
+        }
+        if errors != nil && !skipInvalid {
+            throw ValidationError("--errors is only used with --skip-invalid")
+        }
+    }
+
+    /// Raised to stop at the first bad record.
+    private struct Stop: Error { var error: StreamError }
+
+    func run() throws {
+        var source: FileSource
+        if let input, input != "-" {
+            do { source = try FileSource(path: input) } catch {
+                printError("ddbcdc: \(error)")
+                throw ExitCode(66)  // EX_NOINPUT
+            }
+        } else {
+            source = .standardInput
+        }
+        defer { source.close() }
+        var output = FileSink.standardOutput
+        var errorSink = try errors.map { try FileSink(creating: $0) }
+        var reader = ChangeStreamReader(options: rows.normalizeOptions(now: epochMillisNow))
+        let summary: ChangeStreamReader.Summary
+        do {
+            summary = try reader.run(
+                &source,
+                onRow: { row, _ in try output.write(row) },
+                onError: { error in
+                    guard errorSink != nil else { throw Stop(error: error) }
+                    try errorSink!.write(error.jsonLine)
+                })
+        } catch let stop as Stop {
+            try output.flush()
+            printError("ddbcdc: error: \(stop.error)")
+            printError("ddbcdc: stopped; --skip-invalid --errors FILE sets bad records aside and goes on")
+            throw ExitCode(65)  // EX_DATAERR
+        } catch {
+            try? output.flush()
+            printError("ddbcdc: error: \(error)")
+            throw ExitCode(74)  // EX_IOERR
+        }
+        try output.flush()
+        try errorSink?.close()
+        if let errors, summary.errors > 0 {
+            printError("ddbcdc: \(summary.errors) invalid record(s) set aside in \(errors); \(summary.rows) rows written from \(summary.records) records")
+        }
+    }
+}

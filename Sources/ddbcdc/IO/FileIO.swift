@@ -1,0 +1,121 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import StreamNormalize
+
+/// An I/O failure, with the path and the system's reason.
+struct IOError: Error, CustomStringConvertible {
+    var description: String
+
+    init(_ what: String, path: String, errno code: Int32 = errno) {
+        description = "\(what) \(path): \(String(cString: strerror(code)))"
+    }
+}
+
+/// Reads a file descriptor (a file or standard input).
+struct FileSource: ByteSource {
+    private let fd: Int32
+    private let path: String
+    private let owned: Bool
+
+    /// Standard input.
+    static var standardInput: FileSource { FileSource(fd: 0, path: "<stdin>", owned: false) }
+
+    private init(fd: Int32, path: String, owned: Bool) {
+        self.fd = fd
+        self.path = path
+        self.owned = owned
+    }
+
+    /// Opens `path` for reading.
+    init(path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw IOError("cannot open", path: path) }
+        self.init(fd: fd, path: path, owned: true)
+    }
+
+    func close() {
+        if owned { _ = Glibc.close(fd) }
+    }
+
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        while true {
+            let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if count >= 0 { return count }
+            if errno != EINTR { throw IOError("cannot read", path: path) }
+        }
+    }
+}
+
+/// Buffered writes to a file descriptor; `flush()` before the end.
+struct FileSink {
+    private let fd: Int32
+    let path: String
+    private let owned: Bool
+    private var buffer: [UInt8] = []
+    private let threshold: Int
+
+    /// Standard output.
+    static var standardOutput: FileSink { FileSink(fd: 1, path: "<stdout>", owned: false) }
+    /// Standard error, unbuffered.
+    static var standardError: FileSink { FileSink(fd: 2, path: "<stderr>", owned: false, threshold: 0) }
+
+    private init(fd: Int32, path: String, owned: Bool, threshold: Int = 1 << 18) {
+        self.fd = fd
+        self.path = path
+        self.owned = owned
+        self.threshold = threshold
+        buffer.reserveCapacity(threshold + (1 << 16))
+    }
+
+    /// Creates (or truncates) `path` for writing.
+    init(creating path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw IOError("cannot create", path: path) }
+        self.init(fd: fd, path: path, owned: true)
+    }
+
+    mutating func write<Bytes: Sequence<UInt8>>(_ bytes: Bytes) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= threshold { try flush() }
+    }
+
+    mutating func write(_ text: String) throws { try write(text.utf8) }
+
+    mutating func flush() throws {
+        var offset = 0
+        while offset < buffer.count {
+            let written = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw IOError("cannot write", path: path)
+            }
+            offset += written
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes and closes.
+    mutating func close() throws {
+        try flush()
+        if owned, Glibc.close(fd) != 0 { throw IOError("cannot close", path: path) }
+    }
+}
+
+/// Epoch milliseconds now.
+func epochMillisNow() -> Int64 {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+}
+
+/// Writes one line to standard error.
+func printError(_ text: String) {
+    var sink = FileSink.standardError
+    try? sink.write(text + "\n")
+    try? sink.flush()
+}
