@@ -30,10 +30,13 @@ public struct DynamoNumber: Sendable, Hashable, Comparable, CustomStringConverti
 
     init(text: String, parsed: NumberSyntax) {
         self.text = text
-        self.isNegative = parsed.isNegative
-        self.adjustedExponent = Int16(parsed.adjustedExponent)
-        self.scaled = parsed.scaledSignificand
+        let key = text.utf8.withContiguousStorageIfAvailable { parsed.key(of: $0) } ?? parsed.key(of: Array(text.utf8))
+        self.isNegative = key.isNegative
+        self.adjustedExponent = key.adjustedExponent
+        self.scaled = key.scaled
     }
+
+    private var key: NumericKey { NumericKey(isNegative: isNegative, adjustedExponent: adjustedExponent, scaled: scaled) }
 
     /// Creates a number from an integer.
     public init<Integer: BinaryInteger>(_ value: Integer) {
@@ -59,12 +62,26 @@ public struct DynamoNumber: Sendable, Hashable, Comparable, CustomStringConverti
 
     public var description: String { text }
 
-    public static func == (lhs: DynamoNumber, rhs: DynamoNumber) -> Bool {
+    public static func == (lhs: DynamoNumber, rhs: DynamoNumber) -> Bool { lhs.key == rhs.key }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(key) }
+
+    public static func < (lhs: DynamoNumber, rhs: DynamoNumber) -> Bool { lhs.key < rhs.key }
+}
+
+/// A number's value in a form that compares numerically: sign, power of ten of the first
+/// significant digit, and the significand scaled to 38 digits.
+struct NumericKey: Hashable, Comparable {
+    var isNegative: Bool
+    var adjustedExponent: Int16
+    var scaled: UInt128
+
+    static func == (lhs: NumericKey, rhs: NumericKey) -> Bool {
         if lhs.scaled == 0 || rhs.scaled == 0 { return lhs.scaled == rhs.scaled }
         return lhs.isNegative == rhs.isNegative && lhs.adjustedExponent == rhs.adjustedExponent && lhs.scaled == rhs.scaled
     }
 
-    public func hash(into hasher: inout Hasher) {
+    func hash(into hasher: inout Hasher) {
         hasher.combine(scaled)
         if scaled != 0 {
             hasher.combine(isNegative)
@@ -72,15 +89,12 @@ public struct DynamoNumber: Sendable, Hashable, Comparable, CustomStringConverti
         }
     }
 
-    public static func < (lhs: DynamoNumber, rhs: DynamoNumber) -> Bool {
+    static func < (lhs: NumericKey, rhs: NumericKey) -> Bool {
         let l = lhs.signum, r = rhs.signum
         if l != r { return l < r }
-        if l == 0 { return false }
+        if l == 0 || lhs == rhs { return false }
         let magnitudeLess =
-            lhs.adjustedExponent != rhs.adjustedExponent
-            ? lhs.adjustedExponent < rhs.adjustedExponent : lhs.scaled < rhs.scaled
-        let magnitudeEqual = lhs.adjustedExponent == rhs.adjustedExponent && lhs.scaled == rhs.scaled
-        if magnitudeEqual { return false }
+            lhs.adjustedExponent != rhs.adjustedExponent ? lhs.adjustedExponent < rhs.adjustedExponent : lhs.scaled < rhs.scaled
         return l > 0 ? magnitudeLess : !magnitudeLess
     }
 
@@ -100,8 +114,6 @@ struct NumberSyntax {
     var lastSignificant = -1
     var exponent = 0
     var adjustedExponent = 0
-    /// Significand scaled to 38 digits.
-    var scaledSignificand: UInt128 = 0
 
     var significantDigits: Int { firstSignificant < 0 ? 0 : lastSignificant - firstSignificant + 1 }
 
@@ -177,22 +189,22 @@ struct NumberSyntax {
                 "number \(String(decoding: bytes, as: UTF8.self)) is out of DynamoDB's range (1E-130 to 9.9999999999999999999999999999999999999E+125)"
             )
         }
-        // Accumulate the significant digits, scaled to 38 places.
-        var value: UInt128 = 0
-        var index = 0
-        for k in 0..<n {
-            let digit = bytes[k] &- UInt8(ascii: "0")
-            if digit < 10 {
-                if index >= result.firstSignificant && index <= result.lastSignificant {
-                    value = value &* 10 &+ UInt128(digit)
-                }
-                index += 1
-                if index > result.lastSignificant { break }
-            }
-        }
-        for _ in significant..<DynamoNumber.maxSignificantDigits { value = value &* 10 }
-        result.scaledSignificand = value
         return result
+    }
+
+    /// The numeric key of the text this syntax was parsed from.
+    func key<Bytes: Collection<UInt8>>(of bytes: Bytes) -> NumericKey {
+        var value: UInt128 = 0
+        if firstSignificant >= 0 {
+            var index = 0
+            for byte in bytes where byte &- UInt8(ascii: "0") < 10 {
+                if index >= firstSignificant { value = value &* 10 &+ UInt128(byte &- UInt8(ascii: "0")) }
+                index += 1
+                if index > lastSignificant { break }
+            }
+            for _ in significantDigits..<DynamoNumber.maxSignificantDigits { value = value &* 10 }
+        }
+        return NumericKey(isNegative: isNegative, adjustedExponent: Int16(adjustedExponent), scaled: value)
     }
 
     /// Appends an equal JSON number: `[-]<significant digits>E<exponent>`, or `0`.

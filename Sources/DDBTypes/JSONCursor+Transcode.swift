@@ -4,10 +4,15 @@ package struct TranscodeScratch {
     var names: [StringSpan] = []
     /// The top-level member names of the item last transcoded by `transcodeItem`.
     package var itemNames: [StringSpan] = []
+    /// Members of the set being read.
+    var strings: [StringSpan] = []
+    var numbers: [(span: StringSpan, syntax: NumberSyntax, key: NumericKey)] = []
 
     package init() {
         names.reserveCapacity(64)
         itemNames.reserveCapacity(64)
+        strings.reserveCapacity(64)
+        numbers.reserveCapacity(64)
     }
 }
 
@@ -77,14 +82,7 @@ extension JSONCursor {
             appendRaw(from: quote, to: pos, into: &out)
         case .n:
             let (span, syntax) = try readNumberString()
-            if numbers == .string { out.append(UInt8(ascii: "\"")) }
-            if syntax.isJSONGrammar && !span.hasEscapes {
-                appendRaw(from: span.start, to: span.end, into: &out)
-            } else {
-                let text = decodedBytes(span)
-                text.withUnsafeBufferPointer { syntax.appendCanonical(of: $0, to: &out) }
-            }
-            if numbers == .string { out.append(UInt8(ascii: "\"")) }
+            appendNumber(span, syntax, numbers: numbers, into: &out)
         case .b:
             let span = try readBase64String(for: tag)
             appendRaw(from: span.start - 1, to: span.end + 1, into: &out)
@@ -122,11 +120,108 @@ extension JSONCursor {
                 } while try nextMember(close: UInt8(ascii: "]"))
             }
             out.append(UInt8(ascii: "]"))
-        case .ss, .ns, .bs:
-            // Sets are rare and must be sorted: decode them, then write them canonically.
+        case .ss:
+            try transcodeStringSet(into: &out, scratch: &scratch)
+        case .ns:
+            try transcodeNumberSet(into: &out, numbers: numbers, scratch: &scratch)
+        case .bs:
+            // Binary sets sort by their bytes, not their base64 text: decode, then write canonically.
             RowJSONEncoder(numbers: numbers).append(try decodeSet(tag), to: &out)
         }
         try endAttributeValue(tag)
+    }
+
+    /// Reads an `SS` and writes its members sorted by code point (UTF-8 byte order).
+    private mutating func transcodeStringSet(into out: inout [UInt8], scratch: inout TranscodeScratch) throws(DDBError) {
+        try expectKind(UInt8(ascii: "["), for: .ss, "an array of strings")
+        let setStart = pos
+        scratch.strings.removeAll(keepingCapacity: true)
+        if try beginArray("a set") {
+            repeat {
+                do throws(DDBError) {
+                    try expectKind(UInt8(ascii: "\""), for: .ss, "string members")
+                } catch {
+                    var error = error
+                    error.path.components.insert(.index(scratch.strings.count), at: 0)
+                    throw error
+                }
+                pos += 1
+                scratch.strings.append(try scanStringBody())
+            } while try nextMember(close: UInt8(ascii: "]"))
+        }
+        guard !scratch.strings.isEmpty else { throw DDBError(.emptySet, "SS a set must have at least one member", offset: setStart) }
+        let cursor = self
+        scratch.strings.sort { cursor.spanPrecedes($0, $1) }
+        out.append(UInt8(ascii: "["))
+        for (index, member) in scratch.strings.enumerated() {
+            if index > 0 {
+                guard !spansEqual(scratch.strings[index - 1], member) else {
+                    throw DDBError(.duplicateSetMember, "SS set holds the member \(decodedString(member)) twice", offset: setStart)
+                }
+                out.append(UInt8(ascii: ","))
+            }
+            appendRaw(from: member.start - 1, to: member.end + 1, into: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
+    /// Reads an `NS` and writes its members sorted numerically.
+    private mutating func transcodeNumberSet(
+        into out: inout [UInt8], numbers: NumberOutput, scratch: inout TranscodeScratch
+    ) throws(DDBError) {
+        try expectKind(UInt8(ascii: "["), for: .ns, "an array of strings")
+        let setStart = pos
+        scratch.numbers.removeAll(keepingCapacity: true)
+        if try beginArray("a set") {
+            repeat {
+                do throws(DDBError) {
+                    let (span, syntax) = try readNumberString()
+                    let key =
+                        span.hasEscapes
+                        ? syntax.key(of: decodedBytes(span)) : syntax.key(of: UnsafeBufferPointer(start: base + span.start, count: span.count))
+                    scratch.numbers.append((span, syntax, key))
+                } catch {
+                    var error = error
+                    error.path.components.insert(.index(scratch.numbers.count), at: 0)
+                    throw error
+                }
+            } while try nextMember(close: UInt8(ascii: "]"))
+        }
+        guard !scratch.numbers.isEmpty else { throw DDBError(.emptySet, "NS a set must have at least one member", offset: setStart) }
+        scratch.numbers.sort { $0.key < $1.key }
+        out.append(UInt8(ascii: "["))
+        for index in scratch.numbers.indices {
+            let (span, syntax, key) = scratch.numbers[index]
+            if index > 0 {
+                guard scratch.numbers[index - 1].key != key else {
+                    throw DDBError(.duplicateSetMember, "NS set holds the member \(decodedString(span)) twice", offset: setStart)
+                }
+                out.append(UInt8(ascii: ","))
+            }
+            appendNumber(span, syntax, numbers: numbers, into: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
+    @inline(__always)
+    private func appendNumber(_ span: StringSpan, _ syntax: NumberSyntax, numbers: NumberOutput, into out: inout [UInt8]) {
+        if numbers == .string { out.append(UInt8(ascii: "\"")) }
+        if syntax.isJSONGrammar && !span.hasEscapes {
+            appendRaw(from: span.start, to: span.end, into: &out)
+        } else {
+            let text = decodedBytes(span)
+            text.withUnsafeBufferPointer { syntax.appendCanonical(of: $0, to: &out) }
+        }
+        if numbers == .string { out.append(UInt8(ascii: "\"")) }
+    }
+
+    /// Whether string `a` sorts before `b` by code point.
+    private func spanPrecedes(_ a: StringSpan, _ b: StringSpan) -> Bool {
+        if !a.hasEscapes && !b.hasEscapes {
+            return UnsafeBufferPointer(start: base + a.start, count: a.count)
+                .lexicographicallyPrecedes(UnsafeBufferPointer(start: base + b.start, count: b.count))
+        }
+        return decodedBytes(a).lexicographicallyPrecedes(decodedBytes(b))
     }
 
     /// Appends input bytes `start..<end` unchanged.

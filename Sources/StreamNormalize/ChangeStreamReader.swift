@@ -277,14 +277,14 @@ public struct ChangeStreamReader {
             if error.code == .truncated && !eof { return .needMore }
             var failure = failure
             failure.offset += origin
-            return try setAside(window, &pos, from: start, error: failure, eof: eof, origin: origin, state: &state, summary: &summary, onError: onError, recordIndex: summary.records, eventID: transcoder.lastEventID)
+            return try setAside(window, &pos, from: start, error: failure, eof: eof, origin: origin, state: &state, summary: &summary, onError: onError, recordIndex: summary.records, eventID: transcoder.lastEventID.map { JSONCursor(window).decodedString($0) })
         }
         var error = failure
         error.offset += origin
         let raw = Array(window[start..<skipper.pos])
         summary.records += 1
         summary.errors += 1
-        try onError(StreamError(recordIndex: summary.records - 1, eventID: transcoder.lastEventID ?? eventID(in: window, start), error: error, raw: raw, rawIsJSON: true))
+        try onError(StreamError(recordIndex: summary.records - 1, eventID: transcoder.lastEventID.map { JSONCursor(window).decodedString($0) } ?? eventID(in: window, start), error: error, raw: raw, rawIsJSON: true))
         pos = skipper.pos
         return .advanced
     }

@@ -7,29 +7,26 @@ package enum EpochTime {
 
     /// Epoch milliseconds (rounded down) from epoch seconds written as a JSON number.
     package static func millis(fromSeconds text: UnsafeBufferPointer<UInt8>, offset: Int) throws(DDBError) -> Int64 {
-        let syntax = String(decoding: text, as: UTF8.self)
         func bad(_ why: String) -> DDBError {
-            DDBError(.invalidNumber, "ApproximateCreationDateTime \(syntax) \(why)", offset: offset)
+            DDBError(.invalidNumber, "ApproximateCreationDateTime \(String(decoding: text, as: UTF8.self)) \(why)", offset: offset)
         }
         guard text.first != UInt8(ascii: "-") else { throw bad("is before 1970") }
-        var digits: [UInt8] = []
-        var integerDigits = 0
-        var seenPoint = false
-        var exponent = 0
-        var index = 0
+        // The JSON grammar was checked by the caller: digits, maybe '.' and digits, maybe an exponent.
+        var integerDigits = 0, mantissaDigits = 0, pointAt = -1, index = 0
         while index < text.count {
             let byte = text[index]
             if byte &- UInt8(ascii: "0") < 10 {
-                digits.append(byte - UInt8(ascii: "0"))
-                if !seenPoint { integerDigits += 1 }
+                mantissaDigits += 1
+                if pointAt < 0 { integerDigits += 1 }
             } else if byte == UInt8(ascii: ".") {
-                seenPoint = true
+                pointAt = index
             } else {
                 break
             }
             index += 1
         }
-        if index < text.count {  // exponent; the JSON grammar was checked by the caller
+        var exponent = 0
+        if index < text.count {
             index += 1
             var negative = false
             if text[index] == UInt8(ascii: "-") || text[index] == UInt8(ascii: "+") {
@@ -42,16 +39,13 @@ package enum EpochTime {
             }
             if negative { exponent = -exponent }
         }
-        // Digits before the point of value × 1000.
+        // The digits of value × 1000 before its decimal point.
         let wholeDigits = integerDigits + exponent + 3
         var millis: Int64 = 0
         var k = 0
         while k < wholeDigits {
-            let digit = k < digits.count ? Int64(digits[k]) : 0
-            if millis > (maxMillis - digit) / 10 {
-                if digits[k...].allSatisfy({ $0 == 0 }) && millis == 0 { break }
-                throw bad("is after the year 2286")
-            }
+            let digit = k < mantissaDigits ? Int64(text[pointAt >= 0 && k >= integerDigits ? k + 1 : k] - UInt8(ascii: "0")) : 0
+            guard millis <= (maxMillis - digit) / 10 else { throw bad("is after the year 2286") }
             millis = millis * 10 + digit
             k += 1
         }

@@ -8,8 +8,8 @@ package struct RecordTranscoder {
     private var keys: [UInt8] = []
     private var newImage: [UInt8] = []
     private var oldImage: [UInt8] = []
-    /// The `eventID` of the record last read, kept for error messages when the record fails.
-    package private(set) var lastEventID: String?
+    /// Where the `eventID` of the record last read lies, for error messages when the record fails.
+    package private(set) var lastEventID: StringSpan?
 
     package init(options: NormalizeOptions) {
         self.options = options
@@ -22,7 +22,7 @@ package struct RecordTranscoder {
         var eventID: StringSpan?
         var kind: ChangeKind?
         var changeTime: Int64?
-        var sequence: StringSpan?
+        var sequence: SequenceNumber?
         var hasKeys = false, hasNew = false, hasOld = false
         var keyCount = 0, newCount = 0, oldCount = 0
         /// Per image: whether it has `updated_at`, or the name clash that keeps it out of a flat row.
@@ -73,9 +73,6 @@ package struct RecordTranscoder {
         let isTTL =
             kind == .remove && fields.userType.map { cursor.bytes($0, equal: "Service") } == true
             && fields.principal.map { cursor.bytes($0, equal: "dynamodb.amazonaws.com") } == true
-        let orderKey = OrderKey.make(
-            epochMillis: changeTime,
-            sequenceNumber: String(decoding: UnsafeBufferPointer(start: cursor.base + sequence.start, count: sequence.count), as: UTF8.self))
 
         let rowStart = out.count
         out.append(UInt8(ascii: "{"))
@@ -124,10 +121,12 @@ package struct RecordTranscoder {
         }
         appendLiteral("\"_eventName\":\"", &out)
         appendLiteral(kind == .insert ? "INSERT" : kind == .modify ? "MODIFY" : "REMOVE", &out)
-        appendLiteral("\",\"_eventId\":", &out)
-        cursor.appendRaw(from: eventIDSpan.start - 1, to: eventIDSpan.end + 1, into: &out)
-        appendLiteral(",\"_seq\":\"", &out)
-        out.append(contentsOf: orderKey.utf8)
+        appendLiteral("\",\"_eventId\":\"", &out)
+        let eventIDStart = out.count - rowStart
+        cursor.appendRaw(from: eventIDSpan.start, to: eventIDSpan.end, into: &out)
+        let eventIDEnd = out.count - rowStart
+        appendLiteral("\",\"_seq\":\"", &out)
+        OrderKey(changeTime: changeTime, sequenceNumber: sequence).append(to: &out)
         appendLiteral("\",\"_approxStreamTs\":", &out)
         appendInteger(changeTime, &out)
         if let ingest = options.ingestTime {
@@ -137,7 +136,8 @@ package struct RecordTranscoder {
         appendLiteral(kind == .remove ? ",\"is_deleted\":true" : ",\"is_deleted\":false", &out)
         appendLiteral(isTTL ? ",\"_ttlDelete\":true}\n" : ",\"_ttlDelete\":false}\n", &out)
         return RowInfo(
-            kind: kind, changeTime: changeTime, orderKey: orderKey, eventID: lastEventID ?? "", isTTLDelete: isTTL)
+            kind: kind, changeTime: changeTime, sequenceNumber: sequence, isTTLDelete: isTTL,
+            eventIDRange: eventIDStart..<eventIDEnd)
     }
 
     /// The metadata columns a flat row adds; an item attribute of the same name would be ambiguous.
@@ -152,8 +152,10 @@ package struct RecordTranscoder {
             let first = cursor.base[name.start]
             if first == UInt8(ascii: "u") {
                 if cursor.bytes(name, equal: "updated_at") { hasUpdatedAt = true }
-            } else if first == UInt8(ascii: "_") || first == UInt8(ascii: "i") || name.hasEscapes {
-                for column in Self.metadataColumns where cursor.decodedBytes(name) == Array(column.utf8Buffer) {
+            } else if name.hasEscapes || first == UInt8(ascii: "_") || (first == UInt8(ascii: "i") && name.count == 10) {
+                let decoded = name.hasEscapes ? cursor.decodedBytes(name) : []
+                for column in Self.metadataColumns
+                where name.hasEscapes ? decoded.elementsEqual(column.utf8Buffer) : cursor.bytes(name, equal: column) {
                     throw DDBError(
                         .nameClash,
                         "the item has an attribute named \"\(column)\", which is a metadata column of flat rows; use --layout envelope for this table",
@@ -213,7 +215,7 @@ package struct RecordTranscoder {
         } else if cursor.bytes(key, equal: "eventID") {
             let span = try readString(&cursor, "eventID")
             fields.eventID = span
-            lastEventID = cursor.decodedString(span)
+            lastEventID = span
         } else if cursor.bytes(key, equal: "eventName") {
             let span = try readString(&cursor, "eventName")
             if cursor.bytes(span, equal: "INSERT") {
@@ -270,16 +272,14 @@ package struct RecordTranscoder {
             fields.oldCheck = Result { () throws(DDBError) in try checkNames(scratch.itemNames, in: cursor, image: "OldImage") }
         } else if cursor.bytes(key, equal: "SequenceNumber") {
             let span = try readString(&cursor, "SequenceNumber")
-            let digits = UnsafeBufferPointer(start: cursor.base + span.start, count: span.count)
-            let significant = digits.drop(while: { $0 == UInt8(ascii: "0") }).count
-            guard !span.hasEscapes, span.count > 0, digits.allSatisfy({ $0 &- UInt8(ascii: "0") < 10 }),
-                significant <= OrderKey.sequenceDigits
+            guard !span.hasEscapes,
+                let sequence = SequenceNumber(digits: UnsafeBufferPointer(start: cursor.base + span.start, count: span.count))
             else {
                 throw DDBError(
                     .invalidNumber, "SequenceNumber \"\(cursor.decodedString(span))\" is not a decimal of at most 40 digits",
                     offset: span.start)
             }
-            fields.sequence = span
+            fields.sequence = sequence
         } else if cursor.bytes(key, equal: "ApproximateCreationDateTime") {
             let first = try cursor.peekAfterWhitespace("ApproximateCreationDateTime")
             guard first == UInt8(ascii: "-") || first &- UInt8(ascii: "0") < 10 else {

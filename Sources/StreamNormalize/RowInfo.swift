@@ -5,32 +5,121 @@ public enum ChangeKind: String, Sendable {
     case remove = "REMOVE"
 }
 
-/// What the pipeline needs to know about a row besides its bytes.
+/// What the pipeline needs to know about a row besides its bytes. Holds no heap memory.
 public struct RowInfo: Sendable, Hashable {
     /// INSERT, MODIFY or REMOVE.
     public var kind: ChangeKind
     /// The change's time, epoch milliseconds (`ApproximateCreationDateTime`).
     public var changeTime: Int64
-    /// The order key, `_seq`: 13-digit epoch ms, `-`, 40-digit sequence number.
-    public var orderKey: String
-    /// The stream record's `eventID`.
-    public var eventID: String
+    /// The stream record's `SequenceNumber`.
+    public var sequenceNumber: SequenceNumber
     /// Whether DynamoDB's TTL process made this delete.
     public var isTTLDelete: Bool
+    /// Where the `eventID`'s JSON text (quotes excluded) lies in the row's bytes.
+    public var eventIDRange: Range<Int>
+
+    /// The order key, `_seq`.
+    public var orderKey: OrderKey { OrderKey(changeTime: changeTime, sequenceNumber: sequenceNumber) }
 }
 
-/// Builds and parses the order key `_seq`.
-public enum OrderKey {
-    /// Width of the time part.
-    public static let timeDigits = 13
-    /// Width of the sequence-number part.
-    public static let sequenceDigits = 40
+/// A stream sequence number: up to 40 decimal digits, compared as an integer.
+public struct SequenceNumber: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The first and last 20 of the 40 zero-padded digits.
+    public let high: UInt64, low: UInt64
 
-    /// `_seq` for a change at `epochMillis` with stream sequence number `sequenceNumber` (decimal digits).
-    public static func make(epochMillis: Int64, sequenceNumber: some StringProtocol) -> String {
-        let time = String(epochMillis)
-        let digits = sequenceNumber.drop(while: { $0 == "0" })
-        return String(repeating: "0", count: max(0, timeDigits - time.utf8.count)) + time + "-"
-            + String(repeating: "0", count: max(0, sequenceDigits - digits.utf8.count)) + digits
+    /// The largest value each half holds: 20 nines.
+    static let halfLimit: UInt64 = 10_000_000_000_000_000_000
+
+    /// Parses decimal digits; `nil` if `text` is empty, has a non-digit or more than 40 significant digits.
+    public init?<Text: StringProtocol>(_ text: Text) {
+        var digits = Array(text.utf8)
+        guard let parsed = digits.withUnsafeMutableBufferPointer({ SequenceNumber(digits: UnsafeBufferPointer($0)) }) else {
+            return nil
+        }
+        self = parsed
+    }
+
+    init?(digits: UnsafeBufferPointer<UInt8>) {
+        guard !digits.isEmpty, digits.allSatisfy({ $0 &- UInt8(ascii: "0") < 10 }) else { return nil }
+        var start = 0
+        while start < digits.count - 1 && digits[start] == UInt8(ascii: "0") { start += 1 }
+        let count = digits.count - start
+        guard count <= 40 else { return nil }
+        var high: UInt64 = 0, low: UInt64 = 0
+        let split = digits.count - min(count, 20)
+        for k in start..<split { high = high * 10 + UInt64(digits[k] - UInt8(ascii: "0")) }
+        for k in split..<digits.count { low = low * 10 + UInt64(digits[k] - UInt8(ascii: "0")) }
+        self.high = high
+        self.low = low
+    }
+
+    public static func < (lhs: SequenceNumber, rhs: SequenceNumber) -> Bool {
+        (lhs.high, lhs.low) < (rhs.high, rhs.low)
+    }
+
+    /// The 40 zero-padded digits.
+    public var description: String {
+        var out: [UInt8] = []
+        append(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the 40 zero-padded digits.
+    func append(to out: inout [UInt8]) {
+        appendPadded(high, width: 20, &out)
+        appendPadded(low, width: 20, &out)
+    }
+}
+
+/// The order key `_seq`: 13-digit epoch ms, `-`, the 40-digit sequence number. Its text sorts
+/// in the change order of an item.
+public struct OrderKey: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The change's time, epoch milliseconds (at most 13 digits).
+    public var changeTime: Int64
+    /// The stream sequence number (zero for backfilled rows).
+    public var sequenceNumber: SequenceNumber
+
+    /// Creates an order key.
+    public init(changeTime: Int64, sequenceNumber: SequenceNumber) {
+        self.changeTime = changeTime
+        self.sequenceNumber = sequenceNumber
+    }
+
+    public static func < (lhs: OrderKey, rhs: OrderKey) -> Bool {
+        (lhs.changeTime, lhs.sequenceNumber) < (rhs.changeTime, rhs.sequenceNumber)
+    }
+
+    /// `1767225600123-0000000000004421584500000000017450439091`.
+    public var description: String {
+        var out: [UInt8] = []
+        append(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the key's 54 characters.
+    public func append(to out: inout [UInt8]) {
+        appendPadded(UInt64(changeTime), width: 13, &out)
+        out.append(UInt8(ascii: "-"))
+        sequenceNumber.append(to: &out)
+    }
+}
+
+/// Appends `value` in decimal, zero-padded to `width` digits.
+@inline(__always)
+func appendPadded(_ value: UInt64, width: Int, _ out: inout [UInt8]) {
+    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of room
+    var value = value
+    withUnsafeMutableBytes(of: &digits) { buffer in
+        var index = 24
+        repeat {
+            index -= 1
+            buffer[index] = UInt8(ascii: "0") + UInt8(value % 10)
+            value /= 10
+        } while value > 0
+        while 24 - index < width {
+            index -= 1
+            buffer[index] = UInt8(ascii: "0")
+        }
+        out.append(contentsOf: buffer[index...])
     }
 }
