@@ -17,7 +17,12 @@ extension JSONCursor {
                 let backslash = word ^ (ones &* 0x5C)
                 let special =
                     ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | (word &- ones &* 0x20) | word
-                if special & highs != 0 { break }
+                let found = special & highs
+                if found != 0 {
+                    // The lowest flagged byte is truly special (borrows only run upwards): go straight to it.
+                    pos &+= found.trailingZeroBitCount &>> 3
+                    break
+                }
                 pos &+= 8
             }
             guard pos < end else { throw truncated("a string") }

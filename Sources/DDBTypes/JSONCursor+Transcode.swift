@@ -47,14 +47,19 @@ extension JSONCursor {
         repeat {
             let nameStart = pos
             let key = try readKey()
-            for earlier in scratch.names[namesBase...] where spansEqual(earlier, key) {
+            if hasName(key, among: scratch.names, from: namesBase) {
                 throw prefixing(
                     DDBError(.duplicateAttribute, "attribute \"\(decodedString(key))\" appears twice", offset: nameStart), name: key)
             }
             scratch.names.append(key)
-            if count > 0 { out.append(UInt8(ascii: ",")) }
-            appendRaw(from: key.start - 1, to: key.end + 1, into: &out)
-            out.append(UInt8(ascii: ":"))
+            if pos == key.end &+ 2 && (count == 0 || base[key.start &- 2] == UInt8(ascii: ",")) {
+                // Compact input: copy `,"name":` in one go.
+                appendRaw(from: count == 0 ? key.start &- 1 : key.start &- 2, to: pos, into: &out)
+            } else {
+                if count > 0 { out.append(UInt8(ascii: ",")) }
+                appendRaw(from: key.start - 1, to: key.end + 1, into: &out)
+                out.append(UInt8(ascii: ":"))
+            }
             do throws(DDBError) {
                 try transcodeValue(into: &out, numbers: numbers, scratch: &scratch, depth: depth + 1)
             } catch {
@@ -222,6 +227,28 @@ extension JSONCursor {
                 .lexicographicallyPrecedes(UnsafeBufferPointer(start: base + b.start, count: b.count))
         }
         return decodedBytes(a).lexicographicallyPrecedes(decodedBytes(b))
+    }
+
+    /// Whether `names[from...]` holds a name equal to `key`.
+    @inline(__always)
+    private func hasName(_ key: StringSpan, among names: [StringSpan], from start: Int) -> Bool {
+        names.withUnsafeBufferPointer { names in
+            var index = start
+            while index < names.count {
+                let name = names[index]
+                if name.count == key.count {
+                    if !name.hasEscapes && !key.hasEscapes {
+                        if memcmpEqual(base + name.start, base + key.start, key.count) { return true }
+                    } else if spansEqual(name, key) {
+                        return true
+                    }
+                } else if name.hasEscapes || key.hasEscapes, spansEqual(name, key) {
+                    return true
+                }
+                index += 1
+            }
+            return false
+        }
     }
 
     /// Appends input bytes `start..<end` unchanged.

@@ -26,13 +26,13 @@ package struct JSONCursor {
 
     // MARK: Errors
 
-    package func truncated(_ what: String) -> DDBError {
-        DDBError(.truncated, "input ends inside \(what)", offset: pos)
+    package func truncated(_ what: @autoclosure () -> String) -> DDBError {
+        DDBError(.truncated, "input ends inside \(what())", offset: pos)
     }
 
-    package func malformed(_ expected: String) -> DDBError {
+    package func malformed(_ expected: @autoclosure () -> String) -> DDBError {
         if pos >= end { return truncated("a JSON value") }
-        return DDBError(.malformedJSON, "expected \(expected) but found \(describeByte(base[pos]))", offset: pos)
+        return DDBError(.malformedJSON, "expected \(expected()) but found \(describeByte(base[pos]))", offset: pos)
     }
 
     package func describeByte(_ byte: UInt8) -> String {
@@ -44,6 +44,8 @@ package struct JSONCursor {
 
     @inline(__always)
     package mutating func skipWhitespace() {
+        // Compact JSON has none: one comparison settles the common case.
+        if pos < end && base[pos] > 0x20 { return }
         while pos < end {
             let byte = base[pos]
             guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
@@ -53,23 +55,27 @@ package struct JSONCursor {
 
     /// The byte at the cursor after whitespace, not consumed.
     @inline(__always)
-    package mutating func peekAfterWhitespace(_ what: String) throws(DDBError) -> UInt8 {
+    package mutating func peekAfterWhitespace(_ what: @autoclosure () -> String) throws(DDBError) -> UInt8 {
         skipWhitespace()
-        guard pos < end else { throw truncated(what) }
+        guard pos < end else { throw truncated(what()) }
         return base[pos]
     }
 
     /// Consumes whitespace and then `byte`.
     @inline(__always)
-    package mutating func expect(_ byte: UInt8, _ what: String) throws(DDBError) {
+    package mutating func expect(_ byte: UInt8, _ what: @autoclosure () -> String) throws(DDBError) {
         skipWhitespace()
-        guard pos < end, base[pos] == byte else { throw malformed(what) }
+        guard pos < end, base[pos] == byte else { throw malformed(what()) }
         pos += 1
     }
 
     /// After an object member or array element: consumes `,` (true) or `close` (false).
     @inline(__always)
     package mutating func nextMember(close: UInt8) throws(DDBError) -> Bool {
+        if pos < end && base[pos] == UInt8(ascii: ",") {
+            pos &+= 1
+            return true
+        }
         skipWhitespace()
         guard pos < end else { throw truncated(close == UInt8(ascii: "}") ? "an object" : "an array") }
         let byte = base[pos]
@@ -82,8 +88,8 @@ package struct JSONCursor {
 
     /// Consumes `{` and reports whether the object has a first member (false for `{}`).
     @inline(__always)
-    package mutating func beginObject(_ what: String) throws(DDBError) -> Bool {
-        try expect(UInt8(ascii: "{"), what)
+    package mutating func beginObject(_ what: @autoclosure () -> String) throws(DDBError) -> Bool {
+        try expect(UInt8(ascii: "{"), what())
         skipWhitespace()
         guard pos < end else { throw truncated("an object") }
         if base[pos] == UInt8(ascii: "}") {
@@ -95,8 +101,8 @@ package struct JSONCursor {
 
     /// Consumes `[` and reports whether the array has a first element (false for `[]`).
     @inline(__always)
-    package mutating func beginArray(_ what: String) throws(DDBError) -> Bool {
-        try expect(UInt8(ascii: "["), what)
+    package mutating func beginArray(_ what: @autoclosure () -> String) throws(DDBError) -> Bool {
+        try expect(UInt8(ascii: "["), what())
         skipWhitespace()
         guard pos < end else { throw truncated("an array") }
         if base[pos] == UInt8(ascii: "]") {
@@ -109,9 +115,17 @@ package struct JSONCursor {
     /// Reads an object key and the `:` after it.
     @inline(__always)
     package mutating func readKey() throws(DDBError) -> StringSpan {
-        try expect(UInt8(ascii: "\""), "a member name in quotes")
+        if pos < end && base[pos] == UInt8(ascii: "\"") {
+            pos &+= 1
+        } else {
+            try expect(UInt8(ascii: "\""), "a member name in quotes")
+        }
         let key = try scanStringBody()
-        try expect(UInt8(ascii: ":"), "':' after a member name")
+        if pos < end && base[pos] == UInt8(ascii: ":") {
+            pos &+= 1
+        } else {
+            try expect(UInt8(ascii: ":"), "':' after a member name")
+        }
         return key
     }
 
@@ -203,7 +217,7 @@ package struct JSONCursor {
     }
 
     /// The bytes of `range` equal `literal`.
-    @inline(__always)
+    @inlinable @inline(__always)
     package func bytes(_ span: StringSpan, equal literal: StaticString) -> Bool {
         guard !span.hasEscapes, span.count == literal.utf8CodeUnitCount else { return false }
         return memcmpEqual(base + span.start, literal.utf8Start, span.count)
@@ -211,7 +225,7 @@ package struct JSONCursor {
 }
 
 /// The content of a JSON string in the input (between the quotes).
-package struct StringSpan: Sendable {
+@frozen package struct StringSpan: Sendable {
     package var start: Int
     package var end: Int
     /// Whether the content has backslash escapes (otherwise it is the value's UTF-8 as is).
@@ -219,8 +233,8 @@ package struct StringSpan: Sendable {
     package var count: Int { end - start }
 }
 
-@inline(__always)
-func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+@inlinable @inline(__always)
+package func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
     var k = 0
     while k < count {
         if a[k] != b[k] { return false }

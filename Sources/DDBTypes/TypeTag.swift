@@ -22,6 +22,50 @@ extension JSONCursor {
     /// Consumes `{ "TAG" :` of an attribute value and returns the tag.
     @inline(__always)
     mutating func beginAttributeValue() throws(DDBError) -> TypeTag {
+        // Compact input (as Lambda delivers it) is `{"S":…`: read such a tag with one load.
+        if pos &+ 8 <= end {
+            let word = UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self)
+            if word & 0xFFFF == 0x227B {  // `{"`
+                let third = UInt8(truncatingIfNeeded: word >> 16)
+                if word >> 24 & 0xFFFF == 0x3A22 {  // `X":`
+                    let tag: TypeTag? =
+                        switch third {
+                        case UInt8(ascii: "S"): .s
+                        case UInt8(ascii: "N"): .n
+                        case UInt8(ascii: "M"): .m
+                        case UInt8(ascii: "L"): .l
+                        case UInt8(ascii: "B"): .b
+                        default: nil
+                        }
+                    if let tag {
+                        pos &+= 5
+                        return tag
+                    }
+                } else if word >> 32 & 0xFFFF == 0x3A22, UInt8(truncatingIfNeeded: word >> 24) == UInt8(ascii: "S") {  // `XS":`
+                    let tag: TypeTag? =
+                        switch third {
+                        case UInt8(ascii: "S"): .ss
+                        case UInt8(ascii: "N"): .ns
+                        case UInt8(ascii: "B"): .bs
+                        default: nil
+                        }
+                    if let tag {
+                        pos &+= 6
+                        return tag
+                    }
+                } else if word >> 48 == 0x3A22 {  // `XXXX":`
+                    let name = UInt32(truncatingIfNeeded: word >> 16)
+                    if name == 0x4C4F_4F42 {  // BOOL
+                        pos &+= 8
+                        return .bool
+                    }
+                    if name == 0x4C4C_554E {  // NULL
+                        pos &+= 8
+                        return .null
+                    }
+                }
+            }
+        }
         let first = try peekAfterWhitespace("an attribute value")
         guard first == UInt8(ascii: "{") else {
             throw DDBError(
@@ -108,10 +152,10 @@ extension JSONCursor {
 
     /// Checks that the next value starts with `byte` (after whitespace), else a `wrongJSONType` error.
     @inline(__always)
-    mutating func expectKind(_ byte: UInt8, for tag: TypeTag, _ expected: String) throws(DDBError) {
+    mutating func expectKind(_ byte: UInt8, for tag: TypeTag, _ expected: @autoclosure () -> String) throws(DDBError) {
         let first = try peekAfterWhitespace("the \(tag.name) value")
         guard first == byte else {
-            throw DDBError(.wrongJSONType, "\(tag.name) needs \(expected), found \(jsonKind(first))", offset: pos)
+            throw DDBError(.wrongJSONType, "\(tag.name) needs \(expected()), found \(jsonKind(first))", offset: pos)
         }
     }
 

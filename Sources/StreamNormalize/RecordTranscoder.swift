@@ -30,12 +30,25 @@ package struct RecordTranscoder {
         var newCheck: Result<Bool, DDBError> = .success(false)
         var oldCheck: Result<Bool, DDBError> = .success(false)
         var userType: StringSpan?, principal: StringSpan?
+        /// The image already written straight into the row, when the event name came first.
+        var direct: ImageName?
     }
 
     /// Reads the record at the cursor and appends its row and a newline to `out`.
     /// On error `out` is left as it was.
     package mutating func transcode(_ cursor: inout JSONCursor, into out: inout [UInt8]) throws(DDBError) -> RowInfo {
+        let rowStart = out.count
+        do throws(DDBError) {
+            return try transcodeRow(&cursor, into: &out, rowStart: rowStart)
+        } catch {
+            out.removeSubrange(rowStart...)
+            throw error
+        }
+    }
+
+    private mutating func transcodeRow(_ cursor: inout JSONCursor, into out: inout [UInt8], rowStart: Int) throws(DDBError) -> RowInfo {
         lastEventID = nil
+        out.append(UInt8(ascii: "{"))
         keys.removeAll(keepingCapacity: true)
         newImage.removeAll(keepingCapacity: true)
         oldImage.removeAll(keepingCapacity: true)
@@ -48,7 +61,7 @@ package struct RecordTranscoder {
             repeat {
                 let key = try cursor.readKey()
                 do throws(DDBError) {
-                    try readRecordField(key, &cursor, &fields)
+                    try readRecordField(key, &cursor, &fields, &out)
                 } catch {
                     // Image paths read as DynamoDB documents write them: `NewImage.lines[3].price`.
                     if case .name(let first)? = error.path.components.first, ["Keys", "NewImage", "OldImage"].contains(first) {
@@ -74,11 +87,9 @@ package struct RecordTranscoder {
             kind == .remove && fields.userType.map { cursor.bytes($0, equal: "Service") } == true
             && fields.principal.map { cursor.bytes($0, equal: "dynamodb.amazonaws.com") } == true
 
-        let rowStart = out.count
-        out.append(UInt8(ascii: "{"))
         switch options.layout {
         case .flat:
-            let image: [UInt8], count: Int, check: Result<Bool, DDBError>
+            let image: [UInt8], count: Int, check: Result<Bool, DDBError>, name: ImageName
             switch kind {
             case .insert, .modify:
                 guard fields.hasNew else {
@@ -86,23 +97,17 @@ package struct RecordTranscoder {
                         [.name("dynamodb"), .name("NewImage")],
                         "NewImage; the stream's view type must be NEW_IMAGE or NEW_AND_OLD_IMAGES")
                 }
-                (image, count, check) = (newImage, fields.newCount, fields.newCheck)
+                (image, count, check, name) = (newImage, fields.newCount, fields.newCheck, .new)
             case .remove:
                 if options.tombstoneImage == .old && fields.hasOld {
-                    (image, count, check) = (oldImage, fields.oldCount, fields.oldCheck)
+                    (image, count, check, name) = (oldImage, fields.oldCount, fields.oldCheck, .old)
                 } else {
                     guard fields.hasKeys else { throw missing([.name("dynamodb"), .name("Keys")], "Keys") }
-                    (image, count, check) = (keys, fields.keyCount, fields.keysCheck)
+                    (image, count, check, name) = (keys, fields.keyCount, fields.keysCheck, .keys)
                 }
             }
-            let hasUpdatedAt: Bool
-            do throws(DDBError) {
-                hasUpdatedAt = try check.get()
-            } catch {
-                out.removeSubrange(rowStart...)
-                throw error
-            }
-            out.append(contentsOf: image)
+            let hasUpdatedAt = try check.get()
+            if fields.direct != name { out.append(contentsOf: image) }
             if count > 0 { out.append(UInt8(ascii: ",")) }
             if !hasUpdatedAt && options.updatedAtFallback != .off {
                 appendUpdatedAt(changeTime, to: &out)
@@ -201,13 +206,30 @@ package struct RecordTranscoder {
 
     private enum ImageName { case keys, new, old }
 
-    private mutating func readRecordField(_ key: StringSpan, _ cursor: inout JSONCursor, _ fields: inout Fields) throws(DDBError) {
+    /// Whether `image` is certain to be the whole item part of a flat row.
+    private func isOnlyImage(_ image: ImageName, _ fields: Fields) -> Bool {
+        guard options.layout == .flat, fields.direct == nil, let kind = fields.kind else { return false }
+        switch image {
+        case .new: return kind != .remove
+        case .keys: return kind == .remove && options.tombstoneImage == .keys
+        case .old: return false
+        }
+    }
+
+    private mutating func readRecordField(
+        _ key: StringSpan, _ cursor: inout JSONCursor, _ fields: inout Fields, _ out: inout [UInt8]
+    ) throws(DDBError) {
+        // Most members are read by length first: one comparison rules out all but one name.
+        switch key.count {
+        case 7, 8, 9, 11, 12: break
+        default: if !key.hasEscapes { return try cursor.skipValue() }
+        }
         if cursor.bytes(key, equal: "dynamodb") {
             guard try cursor.beginObject("the dynamodb object") else { return }
             repeat {
                 let field = try cursor.readKey()
                 do throws(DDBError) {
-                    try readStreamField(field, &cursor, &fields)
+                    try readStreamField(field, &cursor, &fields, &out)
                 } catch {
                     throw cursor.prefixing(error, name: field)
                 }
@@ -254,18 +276,38 @@ package struct RecordTranscoder {
         }
     }
 
-    private mutating func readStreamField(_ key: StringSpan, _ cursor: inout JSONCursor, _ fields: inout Fields) throws(DDBError) {
+    private mutating func readStreamField(
+        _ key: StringSpan, _ cursor: inout JSONCursor, _ fields: inout Fields, _ out: inout [UInt8]
+    ) throws(DDBError) {
+        switch key.count {
+        case 4, 8, 14, 27: break
+        default: if !key.hasEscapes { return try cursor.skipValue() }
+        }
         if cursor.bytes(key, equal: "NewImage") {
+            guard !fields.hasNew else { throw duplicate(key, cursor) }
             guard wants(fields.kind, image: .new) else { return try cursor.skipValue() }
             fields.hasNew = true
-            fields.newCount = try cursor.transcodeItem(into: &newImage, numbers: options.numbers, scratch: &scratch)
+            if isOnlyImage(.new, fields) {
+                // The row is this image and metadata: write it in place rather than copy it later.
+                fields.direct = .new
+                fields.newCount = try cursor.transcodeItem(into: &out, numbers: options.numbers, scratch: &scratch)
+            } else {
+                fields.newCount = try cursor.transcodeItem(into: &newImage, numbers: options.numbers, scratch: &scratch)
+            }
             fields.newCheck = Result { () throws(DDBError) in try checkNames(scratch.itemNames, in: cursor, image: "NewImage") }
         } else if cursor.bytes(key, equal: "Keys") {
+            guard !fields.hasKeys else { throw duplicate(key, cursor) }
             guard wants(fields.kind, image: .keys) else { return try cursor.skipValue() }
             fields.hasKeys = true
-            fields.keyCount = try cursor.transcodeItem(into: &keys, numbers: options.numbers, scratch: &scratch)
+            if isOnlyImage(.keys, fields) {
+                fields.direct = .keys
+                fields.keyCount = try cursor.transcodeItem(into: &out, numbers: options.numbers, scratch: &scratch)
+            } else {
+                fields.keyCount = try cursor.transcodeItem(into: &keys, numbers: options.numbers, scratch: &scratch)
+            }
             fields.keysCheck = Result { () throws(DDBError) in try checkNames(scratch.itemNames, in: cursor, image: "Keys") }
         } else if cursor.bytes(key, equal: "OldImage") {
+            guard !fields.hasOld else { throw duplicate(key, cursor) }
             guard wants(fields.kind, image: .old) else { return try cursor.skipValue() }
             fields.hasOld = true
             fields.oldCount = try cursor.transcodeItem(into: &oldImage, numbers: options.numbers, scratch: &scratch)
@@ -291,6 +333,10 @@ package struct RecordTranscoder {
         } else {
             try cursor.skipValue()
         }
+    }
+
+    private func duplicate(_ key: StringSpan, _ cursor: JSONCursor) -> DDBError {
+        DDBError(.duplicateAttribute, "the record has \(cursor.decodedString(key)) twice", offset: key.start)
     }
 
     private func readString(_ cursor: inout JSONCursor, _ what: String) throws(DDBError) -> StringSpan {

@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// The `ddbcdc` command: DynamoDB Streams changes into lakehouse-ready rows.
 @main
-struct DDBCDC: AsyncParsableCommand {
+struct DDBCDC: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ddbcdc",
         abstract: "Carry every change of a DynamoDB table into a Databricks lakehouse.",
