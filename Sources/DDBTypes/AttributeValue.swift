@@ -44,7 +44,7 @@ public enum AttributeValue: Sendable, Hashable {
     /// A string set from members in any order.
     /// - Throws: ``DDBError`` `emptySet` or `duplicateSetMember`.
     public static func stringSet<Members: Sequence<String>>(checking members: Members) throws(DDBError) -> AttributeValue {
-        .stringSet(try canonicalSet(members, by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }, equal: { $0 == $1 }))
+        .stringSet(try canonicalSet(members, by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }, equal: { $0.utf8.elementsEqual($1.utf8) }))
     }
 
     /// A number set from members in any order.

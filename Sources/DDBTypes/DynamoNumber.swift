@@ -38,11 +38,12 @@ public struct DynamoNumber: Sendable, Hashable, Comparable, CustomStringConverti
 
     private var key: NumericKey { NumericKey(isNegative: isNegative, adjustedExponent: adjustedExponent, scaled: scaled) }
 
-    /// Creates a number from an integer.
-    public init<Integer: BinaryInteger>(_ value: Integer) {
-        // Any integer up to 128 bits has at most 39 digits; Int64/UInt64 at most 20, always valid.
-        try! self.init(String(value))
-    }
+    /// Creates a number from an integer of up to 64 bits (at most 20 digits: always valid).
+    public init(_ value: Int) { try! self.init(String(value)) }
+
+    /// Creates a number from any integer.
+    /// - Throws: ``DDBError`` `numberTooPrecise` for integers of 39 or more significant digits.
+    public init<Integer: BinaryInteger>(exactly value: Integer) throws(DDBError) { try self.init(String(value)) }
 
     /// Whether the number is zero (`0`, `-0`, `0.000`, `0E+5`).
     public var isZero: Bool { scaled == 0 }

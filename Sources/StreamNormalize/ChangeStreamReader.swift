@@ -21,6 +21,9 @@ public struct ChangeStreamReader {
         public var errors = 0
         /// Bytes read.
         public var bytesIn = 0
+
+        /// All counts zero.
+        public init() {}
     }
 
     private var transcoder: RecordTranscoder

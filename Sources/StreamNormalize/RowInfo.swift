@@ -24,18 +24,13 @@ public struct RowInfo: Sendable, Hashable {
 
 /// A stream sequence number: up to 40 decimal digits, compared as an integer.
 public struct SequenceNumber: Sendable, Hashable, Comparable, CustomStringConvertible {
-    /// The first and last 20 of the 40 zero-padded digits.
-    public let high: UInt64, low: UInt64
-
-    /// The largest value each half holds: 20 nines.
-    static let halfLimit: UInt64 = 10_000_000_000_000_000_000
+    /// The digits before the last 19 (at most 21 of them), and the last 19.
+    private let high: UInt128, low: UInt64
 
     /// Parses decimal digits; `nil` if `text` is empty, has a non-digit or more than 40 significant digits.
     public init?<Text: StringProtocol>(_ text: Text) {
-        var digits = Array(text.utf8)
-        guard let parsed = digits.withUnsafeMutableBufferPointer({ SequenceNumber(digits: UnsafeBufferPointer($0)) }) else {
-            return nil
-        }
+        let digits = Array(text.utf8)
+        guard let parsed = digits.withUnsafeBufferPointer({ SequenceNumber(digits: $0) }) else { return nil }
         self = parsed
     }
 
@@ -43,15 +38,17 @@ public struct SequenceNumber: Sendable, Hashable, Comparable, CustomStringConver
         guard !digits.isEmpty, digits.allSatisfy({ $0 &- UInt8(ascii: "0") < 10 }) else { return nil }
         var start = 0
         while start < digits.count - 1 && digits[start] == UInt8(ascii: "0") { start += 1 }
-        let count = digits.count - start
-        guard count <= 40 else { return nil }
-        var high: UInt64 = 0, low: UInt64 = 0
-        let split = digits.count - min(count, 20)
-        for k in start..<split { high = high * 10 + UInt64(digits[k] - UInt8(ascii: "0")) }
+        guard digits.count - start <= 40 else { return nil }
+        var high: UInt128 = 0, low: UInt64 = 0
+        let split = max(start, digits.count - 19)
+        for k in start..<split { high = high * 10 + UInt128(digits[k] - UInt8(ascii: "0")) }
         for k in split..<digits.count { low = low * 10 + UInt64(digits[k] - UInt8(ascii: "0")) }
         self.high = high
         self.low = low
     }
+
+    /// Zero: the sequence number of backfilled rows, before any stream change.
+    public static let zero = SequenceNumber("0")!
 
     public static func < (lhs: SequenceNumber, rhs: SequenceNumber) -> Bool {
         (lhs.high, lhs.low) < (rhs.high, rhs.low)
@@ -66,8 +63,8 @@ public struct SequenceNumber: Sendable, Hashable, Comparable, CustomStringConver
 
     /// Appends the 40 zero-padded digits.
     func append(to out: inout [UInt8]) {
-        appendPadded(high, width: 20, &out)
-        appendPadded(low, width: 20, &out)
+        appendPadded(high, width: 21, &out)
+        appendPadded(low, width: 19, &out)
     }
 }
 
@@ -106,17 +103,17 @@ public struct OrderKey: Sendable, Hashable, Comparable, CustomStringConvertible 
 
 /// Appends `value` in decimal, zero-padded to `width` digits.
 @inline(__always)
-func appendPadded(_ value: UInt64, width: Int, _ out: inout [UInt8]) {
-    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of room
+func appendPadded<Value: FixedWidthInteger & UnsignedInteger>(_ value: Value, width: Int, _ out: inout [UInt8]) {
+    var digits: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)  // room for 40 digits
     var value = value
     withUnsafeMutableBytes(of: &digits) { buffer in
-        var index = 24
+        var index = 40
         repeat {
             index -= 1
             buffer[index] = UInt8(ascii: "0") + UInt8(value % 10)
             value /= 10
         } while value > 0
-        while 24 - index < width {
+        while 40 - index < width {
             index -= 1
             buffer[index] = UInt8(ascii: "0")
         }
