@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# Benchmark: `ddbcdc transform` against the reference Python transform, same input, same run.
+#
+#   scripts/bench-transform.sh
+#
+# 1. builds ddbcdc in release mode (swift build -c release --product ddbcdc);
+# 2. generates bench-data/events-seed<SEED>-<RECORDS>.jsonl with scripts/gen_events.py
+#    (200,000 records in Lambda events of 1,000, ~1.2 KB a record) unless it is already there;
+# 3. checks once, untimed, that ddbcdc turns every record into a row;
+# 4. times `ddbcdc transform --input F --ingest-ts 0 > /dev/null` RUNS times (median and best)
+#    and `python3 scripts/python_transform.py --input F --out /dev/null` PY_RUNS times;
+# 5. prints input MB, seconds, input MB/s, records/s, peak RSS and the ratio.
+#
+# Single process, no CPU pinning: ddbcdc transform is single-threaded, and so is the Python.
+# Wall time comes from `date +%s.%N`; peak RSS from `/usr/bin/time -v` when it exists.
+#
+# Environment: SEED (42), RECORDS (200000), RUNS (5), PY_RUNS (2),
+#              SCRATCH_PATH (.build: SwiftPM's --scratch-path), SKIP_BUILD=1 to use the built binary.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+SEED=${SEED:-42}
+RECORDS=${RECORDS:-200000}
+BATCH=1000
+RUNS=${RUNS:-5}
+PY_RUNS=${PY_RUNS:-2}
+SCRATCH_PATH=${SCRATCH_PATH:-.build}
+PYTHON=${PYTHON:-python3}
+
+say() { printf '%s\n' "$*" >&2; }
+
+# ---- build -----------------------------------------------------------------------------------
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+    say "== swift build -c release --product ddbcdc --scratch-path $SCRATCH_PATH"
+    swift build -c release --product ddbcdc --scratch-path "$SCRATCH_PATH" >&2
+fi
+BIN="$SCRATCH_PATH/release/ddbcdc"
+[[ -x "$BIN" ]] || { say "no release binary at $BIN"; exit 1; }
+
+# ---- input -------------------------------------------------------------------------------------
+mkdir -p bench-data
+DATA="bench-data/events-seed${SEED}-${RECORDS}.jsonl"
+GEN_DIGEST=$(sha256sum scripts/gen_events.py | cut -d' ' -f1)
+if [[ -s "$DATA" && "$(cat "$DATA.generator" 2>/dev/null)" == "$GEN_DIGEST" ]]; then
+    say "== using $DATA"
+else
+    say "== generating $DATA ($RECORDS records, $BATCH per event)"
+    "$PYTHON" scripts/gen_events.py --seed "$SEED" --records "$RECORDS" --batch-size "$BATCH" --out "$DATA.tmp" --stats
+    mv "$DATA.tmp" "$DATA"
+    echo "$GEN_DIGEST" > "$DATA.generator"
+fi
+INPUT_BYTES=$(stat -c %s "$DATA")
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+# ---- check once, untimed ---------------------------------------------------------------------
+DDBCDC_ARGS=(transform --input "$DATA" --ingest-ts 0)
+NOTE=""
+set +e
+ROWS=$("$BIN" "${DDBCDC_ARGS[@]}" 2> "$WORK/check.err" | wc -l)
+STATUS=${PIPESTATUS[0]}
+set -e
+if [[ $STATUS -ne 0 || $ROWS -ne $RECORDS ]]; then
+    say "!! ddbcdc transform exited $STATUS after $ROWS of $RECORDS rows:"
+    sed 's/^/!!   /' "$WORK/check.err" >&2
+    ERRORS_FILE="bench-data/ddbcdc-errors.ndjson"
+    DDBCDC_ARGS+=(--skip-invalid --errors "$ERRORS_FILE")
+    "$BIN" "${DDBCDC_ARGS[@]}" > /dev/null 2> "$WORK/check.err" || true
+    SET_ASIDE=$(wc -l < "$ERRORS_FILE")
+    NOTE="ddbcdc rejected $SET_ASIDE record(s) (see $ERRORS_FILE); it was timed with --skip-invalid --errors"
+    say "!! $NOTE"
+fi
+
+# ---- timing ------------------------------------------------------------------------------------
+HAVE_TIME=0
+[[ -x /usr/bin/time ]] && HAVE_TIME=1
+RESULTS="$WORK/results"
+: > "$RESULTS"
+
+# time_run LABEL COMMAND... : one run, output discarded; appends "LABEL seconds rss_kb".
+time_run() {
+    local label=$1; shift
+    local t0 t1 rss=-
+    t0=$(date +%s.%N)
+    local status=0
+    if [[ $HAVE_TIME == 1 ]]; then
+        /usr/bin/time -v -o "$WORK/time.txt" "$@" > /dev/null 2> "$WORK/run.err" || status=$?
+    else
+        "$@" > /dev/null 2> "$WORK/run.err" || status=$?
+    fi
+    t1=$(date +%s.%N)
+    if [[ $status -ne 0 ]]; then
+        say "!! $label exited $status:"
+        sed 's/^/!!   /' "$WORK/run.err" >&2
+        exit 1
+    fi
+    if [[ $HAVE_TIME == 1 ]]; then
+        rss=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$WORK/time.txt")
+    fi
+    echo "$label $t0 $t1 $rss" >> "$RESULTS"
+    say "   $label: $("$PYTHON" -c "print(f'{$t1 - $t0:.3f}')") s"
+}
+
+say "== ddbcdc transform, $RUNS runs"
+for ((i = 1; i <= RUNS; i++)); do
+    time_run ddbcdc "$BIN" "${DDBCDC_ARGS[@]}"
+done
+
+PY_NOTE=""
+if "$PYTHON" -c "import boto3" 2> /dev/null; then
+    say "== scripts/python_transform.py, $PY_RUNS run(s)"
+    for ((i = 1; i <= PY_RUNS; i++)); do
+        time_run python "$PYTHON" scripts/python_transform.py --input "$DATA" --out /dev/null --ingest-ts 0
+    done
+else
+    PY_NOTE="python transform not run: boto3 is not importable by $PYTHON"
+fi
+
+# ---- report ------------------------------------------------------------------------------------
+"$PYTHON" - "$RESULTS" "$INPUT_BYTES" "$RECORDS" "$HAVE_TIME" "$NOTE" "$PY_NOTE" <<'EOF'
+import platform
+import statistics
+import subprocess
+import sys
+from decimal import Decimal
+
+results, input_bytes, records, have_time, note, py_note = sys.argv[1:7]
+input_bytes, records = int(input_bytes), int(records)
+runs = {}
+for line in open(results):
+    label, t0, t1, rss = line.split()
+    runs.setdefault(label, []).append((float(Decimal(t1) - Decimal(t0)), None if rss == "-" else int(rss)))
+
+def cpu():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "?"
+
+try:
+    swift = subprocess.run(["swift", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+except Exception:
+    swift = "?"
+import os
+print()
+print(f"machine: {os.cpu_count()} CPUs, {cpu()}; {swift}; Python {platform.python_version()}")
+print(f"input: {input_bytes / 1e6:.1f} MB, {records:,} records ({input_bytes / records:,.0f} B/record); MB = 10^6 bytes")
+print()
+header = ["tool", "runs", "input MB", "median s", "best s", "MB/s (median)", "records/s (median)", "records/s (best)"]
+if have_time == "1":
+    header.append("peak RSS MB")
+rows = []
+medians = {}
+for label, name in (("ddbcdc", "ddbcdc transform"), ("python", "python_transform.py (boto3)")):
+    if label not in runs:
+        continue
+    secs = [s for s, _ in runs[label]]
+    med, best = statistics.median(secs), min(secs)
+    medians[label] = (med, best)
+    row = [name, str(len(secs)), f"{input_bytes / 1e6:.1f}", f"{med:.3f}", f"{best:.3f}",
+           f"{input_bytes / 1e6 / med:.1f}", f"{records / med:,.0f}", f"{records / best:,.0f}"]
+    if have_time == "1":
+        rss = [r for _, r in runs[label] if r is not None]
+        row.append(f"{max(rss) / 1024:.1f}" if rss else "-")
+    rows.append(row)
+widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |")
+print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+for r in rows:
+    print("| " + " | ".join((c.ljust(w) if i == 0 else c.rjust(w)) for i, (c, w) in enumerate(zip(r, widths))) + " |")
+print()
+if "ddbcdc" in medians and "python" in medians:
+    (dm, db), (pm, pb) = medians["ddbcdc"], medians["python"]
+    print(f"ratio: ddbcdc is {pm / dm:.1f}x the Python transform's speed (median vs median), {pb / db:.1f}x (best vs best)")
+if have_time != "1":
+    print("peak RSS: not measured (/usr/bin/time is absent)")
+for n in (note, py_note):
+    if n:
+        print(f"note: {n}")
+EOF

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what building and testing ddbcdc needs on a fresh Debian machine with the Swift
+# toolchain: Debian packages (as root, through apt-get) and a Python virtualenv (.venv) with the
+# test peers from PyPI. Safe to run again: it only installs what is missing.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+say() { printf '== %s\n' "$*" >&2; }
+
+# Debian packages: the C libraries the package links (headers and pkg-config files).
+APT_PACKAGES=(zlib1g-dev libssl-dev libdeflate-dev pkg-config)
+missing=()
+for package in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+    say "apt-get install ${missing[*]}"
+    SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO=sudo
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Python test peers, in a virtualenv that can see the system's packages.
+PYTHON=${PYTHON:-python3}
+if [[ ! -x .venv/bin/python ]]; then
+    say "creating .venv"
+    "$PYTHON" -m venv --system-site-packages .venv
+fi
+PIP_PACKAGES=(boto3 pytest)
+if ! .venv/bin/python -c 'import boto3, pytest' 2>/dev/null; then
+    say "pip install ${PIP_PACKAGES[*]}"
+    .venv/bin/pip install -q --disable-pip-version-check "${PIP_PACKAGES[@]}"
+fi

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: set-up, build, Swift tests, then the Python tests
+# that check ddbcdc against real peers (boto3's TypeDeserializer, …).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+scripts/setup.sh
+echo "== swift build --build-tests" >&2
+swift build --build-tests
+echo "== swift test" >&2
+swift test --skip-build
+echo "== pytest Tests/differential" >&2
+DDBCDC_BIN="$ROOT/.build/debug/ddbcdc" .venv/bin/python -m pytest Tests/differential -q
