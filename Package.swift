@@ -16,6 +16,8 @@ let package = Package(
     products: [
         .library(name: "DDBTypes", targets: ["DDBTypes"]),
         .library(name: "StreamNormalize", targets: ["StreamNormalize"]),
+        .library(name: "NDJSONBuffer", targets: ["NDJSONBuffer"]),
+        .library(name: "S3Sink", targets: ["S3Sink"]),
         .executable(name: "ddbcdc", targets: ["ddbcdc"]),
     ],
     dependencies: [
@@ -24,11 +26,20 @@ let package = Package(
     targets: [
         .target(name: "DDBTypes", swiftSettings: swiftSettings),
         .target(name: "StreamNormalize", dependencies: ["DDBTypes"], swiftSettings: swiftSettings),
+        .target(
+            name: "NDJSONBuffer", dependencies: ["StreamNormalize", "CLibdeflate", "CLibcrypto"], swiftSettings: swiftSettings),
+        .target(name: "S3Sink", swiftSettings: swiftSettings),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLibdeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         .executableTarget(
             name: "ddbcdc",
             dependencies: [
                 "DDBTypes",
                 "StreamNormalize",
+                "NDJSONBuffer",
+                "S3Sink",
+                "CZlib",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -39,6 +50,8 @@ let package = Package(
             dependencies: ["StreamNormalize", "DDBTypes"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "NDJSONBufferTests", dependencies: ["NDJSONBuffer", "StreamNormalize"], swiftSettings: swiftSettings),
+        .testTarget(name: "S3SinkTests", dependencies: ["S3Sink"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ddbcdcTests",
             dependencies: ["ddbcdc"],

@@ -31,9 +31,17 @@ public struct StreamError: Error, Sendable, CustomStringConvertible {
     /// bytes are JSON) or base64 (when they are not), so that nothing is lost.
     ///
     /// `{"recordIndex":17,"eventID":"…","offset":123,"code":"bad-base64","path":"NewImage.b","message":"…","record":{…}}`
-    public var jsonLine: [UInt8] {
-        var out: [UInt8] = []
-        out.append(contentsOf: "{\"recordIndex\":".utf8)
+    public var jsonLine: [UInt8] { jsonLine(input: nil) }
+
+    /// ``jsonLine`` with the name of the input the record came from first: `{"input":"events.json",…}`.
+    public func jsonLine(input: String?) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        if let input {
+            out.append(contentsOf: "\"input\":".utf8)
+            appendJSONString(input.utf8, to: &out)
+            out.append(UInt8(ascii: ","))
+        }
+        out.append(contentsOf: "\"recordIndex\":".utf8)
         out.append(contentsOf: (recordIndex.map { String($0) } ?? "null").utf8)
         out.append(contentsOf: ",\"eventID\":".utf8)
         if let eventID { appendJSONString(eventID.utf8, to: &out) } else { out.append(contentsOf: "null".utf8) }

@@ -26,23 +26,24 @@ struct NormalizeOptionGroup: ParsableArguments {
     @Option(
         name: .customLong("ingest-ts"),
         help: ArgumentHelp(
-            "_ingestTs: now, none (leave the column out) or fixed epoch milliseconds (reproducible output).",
+            "_ingestTs: now, none (leave the column out) or fixed epoch milliseconds. Default: now for transform; none for run, so that a rerun writes identical objects.",
             valueName: "now|none|ms"))
-    var ingestTs: String = "now"
+    var ingestTs: String?
 
     func validate() throws {
+        guard let ingestTs else { return }
         guard ingestTs == "now" || ingestTs == "none" || Int64(ingestTs).map({ $0 >= 0 }) == true else {
             throw ValidationError("--ingest-ts must be now, none or epoch milliseconds, not '\(ingestTs)'")
         }
     }
 
-    /// The options, with `now` read from the clock.
-    func normalizeOptions(now: () -> Int64) -> NormalizeOptions {
+    /// The options, with `now` read from the clock; `defaultIngest` applies when `--ingest-ts` is not given.
+    func normalizeOptions(defaultIngest: String, now: () -> Int64) -> NormalizeOptions {
         let ingestTime: Int64? =
-            switch ingestTs {
+            switch ingestTs ?? defaultIngest {
             case "none": nil
             case "now": now()
-            default: Int64(ingestTs)
+            default: Int64(ingestTs ?? defaultIngest)
             }
         return NormalizeOptions(
             layout: layout, numbers: numbers, tombstoneImage: tombstone, updatedAtFallback: updatedAt, ingestTime: ingestTime)

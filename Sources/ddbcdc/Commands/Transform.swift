@@ -49,7 +49,7 @@ struct Transform: ParsableCommand {
         defer { source.close() }
         var output = FileSink.standardOutput
         var errorSink = try errors.map { try FileSink(creating: $0) }
-        var reader = ChangeStreamReader(options: rows.normalizeOptions(now: epochMillisNow))
+        var reader = ChangeStreamReader(options: rows.normalizeOptions(defaultIngest: "now", now: epochMillisNow))
         let summary: ChangeStreamReader.Summary
         do {
             summary = try reader.run(

@@ -14,6 +14,16 @@ struct IOError: Error, CustomStringConvertible {
     init(_ what: String, path: String, errno code: Int32 = errno) {
         description = "\(what) \(path): \(String(cString: strerror(code)))"
     }
+
+    init(message: String) { description = message }
+}
+
+/// Something to do when no input arrives before a deadline: the age limit of open batches.
+protocol DeadlineWatch: AnyObject {
+    /// The next deadline, epoch ms, if any.
+    var nextDeadline: Int64? { get }
+    /// Called once the deadline has passed without input.
+    func deadlinePassed(now: Int64) throws
 }
 
 /// Reads a file descriptor (a file or standard input).
@@ -21,6 +31,8 @@ struct FileSource: ByteSource {
     private let fd: Int32
     private let path: String
     private let owned: Bool
+    /// Told when a deadline passes while waiting for input.
+    weak var watch: (any DeadlineWatch)?
 
     /// Standard input.
     static var standardInput: FileSource { FileSource(fd: 0, path: "<stdin>", owned: false) }
@@ -44,6 +56,18 @@ struct FileSource: ByteSource {
 
     mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {
+            if let watch, let deadline = watch.nextDeadline {
+                // Wait for input no longer than the deadline, so an open batch is sealed on time
+                // even when nothing arrives (a quiet pipe).
+                var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                let wait = max(0, deadline - epochMillisNow())
+                let ready = poll(&poller, 1, Int32(min(wait, Int64(Int32.max))))
+                if ready == 0 {
+                    try watch.deadlinePassed(now: epochMillisNow())
+                    continue
+                }
+                if ready < 0 && errno == EINTR { continue }
+            }
             let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if count >= 0 { return count }
             if errno != EINTR { throw IOError("cannot read", path: path) }
@@ -114,8 +138,8 @@ func epochMillisNow() -> Int64 {
 }
 
 /// Writes one line to standard error.
-func printError(_ text: String) {
+func printError(_ text: String, newline: Bool = true) {
     var sink = FileSink.standardError
-    try? sink.write(text + "\n")
+    try? sink.write(newline ? text + "\n" : text)
     try? sink.flush()
 }

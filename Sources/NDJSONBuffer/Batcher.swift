@@ -1,0 +1,126 @@
+public import StreamNormalize
+
+/// A batch of rows ready to become an object.
+public struct SealedBatch: Sendable {
+    /// The hour its rows belong to.
+    public var partition: Partition
+    /// The object's key: `<prefix>/dt=…/HH=…/<first _seq>_<last _seq>_<rows>_<digest>.ndjson.gz`.
+    public var key: String
+    /// The rows, NDJSON, uncompressed.
+    public var rows: [UInt8]
+    /// How many rows.
+    public var count: Int
+    /// The order keys of its first and last rows.
+    public var firstOrderKey: OrderKey, lastOrderKey: OrderKey
+    /// Why it was sealed.
+    public var reason: FlushReason
+}
+
+/// Groups rows into batches, one open batch per partition, and seals them by the flush policy.
+///
+/// A pure state machine: the time comes in as a parameter and sealed batches go out through a
+/// closure, so tests drive it with a fake clock. Object names follow from the rows alone (the
+/// first and last order keys, the count and a digest of the event IDs): the same input in the
+/// same order gives the same names on every run.
+public struct Batcher {
+    /// The flush decisions.
+    public let policy: FlushPolicy
+    /// Key prefix, without leading or trailing `/`.
+    public let prefix: String
+
+    private struct OpenBatch {
+        var partition: Partition
+        var rows: [UInt8]
+        var count = 0
+        var first: OrderKey
+        var last: OrderKey
+        var openedAt: Int64
+        var lastWrite: UInt64
+        let digest = SHA256()
+    }
+
+    private var open: [OpenBatch] = []
+    private var writes: UInt64 = 0
+    private var earliestDeadline: Int64?
+
+    /// Creates a batcher.
+    public init(limits: BatchLimits, prefix: String = "") {
+        policy = FlushPolicy(limits)
+        self.prefix = String(prefix.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/"))
+    }
+
+    /// Partitions with an open batch.
+    public var openPartitions: [Partition] { open.map(\.partition) }
+    /// Rows waiting in open batches.
+    public var bufferedRows: Int { open.reduce(0) { $0 + $1.count } }
+    /// Bytes waiting in open batches.
+    public var bufferedBytes: Int { open.reduce(0) { $0 + $1.rows.count } }
+    /// When the next batch falls due by age, if any.
+    public var nextDeadline: Int64? { earliestDeadline }
+
+    /// Adds one row (its bytes end with a newline) to the batch of `partition`.
+    /// - Parameters:
+    ///   - now: the time, epoch ms, for the age limit.
+    ///   - seal: receives each batch this call seals.
+    public mutating func add(
+        row: UnsafeBufferPointer<UInt8>, info: RowInfo, partition: Partition, now: Int64, seal: (SealedBatch) throws -> Void
+    ) rethrows {
+        var index = open.firstIndex { $0.partition == partition }
+        if let found = index, let reason = policy.mustSealBefore(adding: row.count, records: open[found].count, bytes: open[found].rows.count) {
+            try seal(take(found, reason))
+            index = nil
+        }
+        if index == nil {
+            if open.count >= policy.limits.maxOpenPartitions, let oldest = open.indices.min(by: { open[$0].lastWrite < open[$1].lastWrite }) {
+                try seal(take(oldest, .openPartitions))
+            }
+            open.append(
+                OpenBatch(
+                    partition: partition, rows: [], first: info.orderKey, last: info.orderKey, openedAt: now, lastWrite: writes))
+            open[open.count - 1].rows.reserveCapacity(min(policy.limits.maxBytes, 1 << 20))
+            if let deadline = policy.deadline(openedAt: now) { earliestDeadline = min(earliestDeadline ?? deadline, deadline) }
+            index = open.count - 1
+        }
+        let at = index!
+        writes += 1
+        open[at].rows.append(contentsOf: row)
+        open[at].count += 1
+        open[at].last = info.orderKey
+        open[at].lastWrite = writes
+        open[at].digest.update(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(row)[info.eventIDRange]))
+        withUnsafeBytes(of: UInt8(0x0A)) { open[at].digest.update($0) }
+        if let reason = policy.mustSealAfterAdding(records: open[at].count) {
+            try seal(take(at, reason))
+        }
+        if let deadline = earliestDeadline, now >= deadline { try sealDue(now: now, seal: seal) }
+    }
+
+    /// Seals every batch that is due by age at `now`.
+    public mutating func sealDue(now: Int64, seal: (SealedBatch) throws -> Void) rethrows {
+        while let index = open.firstIndex(where: { policy.isDue(openedAt: $0.openedAt, now: now) }) {
+            try seal(take(index, .age))
+        }
+    }
+
+    /// Seals every open batch, oldest partition first.
+    public mutating func sealAll(reason: FlushReason = .end, seal: (SealedBatch) throws -> Void) rethrows {
+        open.sort { $0.partition < $1.partition }
+        while !open.isEmpty { try seal(take(0, reason)) }
+    }
+
+    private mutating func take(_ index: Int, _ reason: FlushReason) -> SealedBatch {
+        let batch = open.remove(at: index)
+        earliestDeadline = open.compactMap { policy.deadline(openedAt: $0.openedAt) }.min()
+        let digest = hexString(batch.digest.finish().prefix(8))
+        let name = "\(batch.first)_\(batch.last)_\(batch.count)_\(digest).ndjson.gz"
+        let key = (prefix.isEmpty ? "" : prefix + "/") + "\(batch.partition)/" + name
+        return SealedBatch(
+            partition: batch.partition, key: key, rows: batch.rows, count: batch.count, firstOrderKey: batch.first,
+            lastOrderKey: batch.last, reason: reason)
+    }
+
+    /// The key of an errors object holding `content`: `<prefix>/_errors/<digest>.ndjson`.
+    public func errorsKey(for content: [UInt8]) -> String {
+        (prefix.isEmpty ? "" : prefix + "/") + "_errors/" + String(SHA256.hex(of: content).prefix(32)) + ".ndjson"
+    }
+}

@@ -1,0 +1,136 @@
+public import ArgumentParser
+public import NDJSONBuffer
+import S3Sink
+import StreamNormalize
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension PartitionTime: ExpressibleByArgument {}
+
+/// `ddbcdc run`: stream records in, durable partitioned `.ndjson.gz` objects out.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Turn DynamoDB Streams records into partitioned .ndjson.gz objects in a directory.",
+        discussion: """
+            Reads records (any shape `transform` reads; plain or .gz) from a file, every .json, .jsonl \
+            and .ndjson file (and .gz) under a directory, or standard input, and writes them as \
+            objects <sink>/<prefix>/dt=YYYY-MM-dd/HH=HH/<first _seq>_<last _seq>_<rows>_<digest>.ndjson.gz. \
+            A batch becomes an object at --max-records rows, before it would pass --max-bytes, once its \
+            first row is --max-seconds old, or at the end of the input. Records that cannot become rows \
+            go, raw and with their error, to <sink>/<prefix>/_errors/, and the run goes on. The same \
+            input gives the same object names and bytes on every run, unless --max-seconds seals a \
+            batch early (then the rows are the same, the boundaries may not be).
+            Environment: MAX_RECORDS, MAX_PAYLOAD_BYTES, MAX_SECONDS, S3_PREFIX and GZIP_LEVEL stand in \
+            for the options of the same meaning; an option given wins.
+            """
+    )
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Records to read: a file, a directory, or - for standard input.", valueName: "path"))
+    var input: String
+
+    @Option(help: ArgumentHelp("The directory objects go under.", valueName: "dir"))
+    var sink: String
+
+    @Option(help: ArgumentHelp("Key prefix under the sink (S3_PREFIX).", valueName: "prefix"))
+    var prefix: String?
+
+    @Option(help: "Rows in one object (MAX_RECORDS; default 2000).")
+    var maxRecords: Int?
+
+    @Option(help: "Uncompressed bytes in one object (MAX_PAYLOAD_BYTES; default 8000000; underscores allowed).")
+    var maxBytes: String?
+
+    @Option(help: "Seconds a batch stays open after its first row (MAX_SECONDS; default 15; 0: no limit).")
+    var maxSeconds: Double?
+
+    @Option(help: "Partitions with an open batch at once; one more seals the least recently written (default 16).")
+    var maxOpenPartitions: Int = 16
+
+    @Option(help: "gzip level, 0 (stored) to 12; 1–9 as gzip's (GZIP_LEVEL; default 6).")
+    var gzipLevel: Int?
+
+    @Option(help: "What puts a row in its dt=/HH= partition: event-time (the change's time; a replay lands in the same place) or ingest-time.")
+    var partitionBy: PartitionTime = .eventTime
+
+    @Option(help: "Objects compressed and written at the same time (default 2).")
+    var concurrency: Int = 2
+
+    @Flag(help: "No progress line, even on a terminal.")
+    var quiet = false
+
+    @OptionGroup var rows: NormalizeOptionGroup
+
+    /// The settings after options, environment and defaults.
+    struct Settings {
+        var limits: BatchLimits
+        var prefix: String
+        var gzipLevel: Int
+    }
+
+    func settings(environment: (String) -> String?) throws -> Settings {
+        func number<T>(_ option: T?, _ name: String, _ parse: (String) -> T?, default value: T) throws -> T {
+            if let option { return option }
+            guard let text = environment(name), !text.isEmpty else { return value }
+            guard let parsed = parse(text.replacingUnderscores()) else {
+                throw ValidationError("\(name)=\(text) is not a number")
+            }
+            return parsed
+        }
+        let maxRecords = try number(self.maxRecords, "MAX_RECORDS", { Int($0) }, default: 2000)
+        let maxBytes = try number(self.maxBytes.map { text -> Int? in Int(text.replacingUnderscores()) } ?? nil, "MAX_PAYLOAD_BYTES", { Int($0) }, default: 8_000_000)
+        let maxSeconds = try number(self.maxSeconds, "MAX_SECONDS", { Double($0) }, default: 15)
+        let gzipLevel = try number(self.gzipLevel, "GZIP_LEVEL", { Int($0) }, default: 6)
+        guard maxRecords >= 1 else { throw ValidationError("--max-records must be at least 1") }
+        guard maxBytes >= 1 else { throw ValidationError("--max-bytes must be at least 1") }
+        guard maxSeconds >= 0, maxSeconds < 1e9 else { throw ValidationError("--max-seconds must be 0 or more") }
+        guard Gzip.levels.contains(gzipLevel) else { throw ValidationError("--gzip-level must be 0 to 12, not \(gzipLevel)") }
+        return Settings(
+            limits: BatchLimits(
+                maxRecords: maxRecords, maxBytes: maxBytes, maxAgeMillis: Int64(maxSeconds * 1000),
+                maxOpenPartitions: maxOpenPartitions),
+            prefix: prefix ?? environment("S3_PREFIX") ?? "", gzipLevel: gzipLevel)
+    }
+
+    func validate() throws {
+        if let maxBytes, Int(maxBytes.replacingUnderscores()) == nil {
+            throw ValidationError("--max-bytes must be a whole number of bytes, not '\(maxBytes)'")
+        }
+        guard maxOpenPartitions >= 1 else { throw ValidationError("--max-open-partitions must be at least 1") }
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+    }
+
+    func run() throws {
+        let settings = try settings(environment: { name in getenv(name).map { String(cString: $0) } })
+        let started = epochMillisNow()
+        let inputs: [String]
+        do { inputs = try InputFiles.list(input) } catch {
+            printError("ddbcdc: \(error)")
+            throw ExitCode(66)
+        }
+        let writer = ObjectWriter(sink: LocalDirectorySink(root: sink), gzipLevel: settings.gzipLevel, maxInFlight: concurrency)
+        let pipeline = RunPipeline(
+            batcher: Batcher(limits: settings.limits, prefix: settings.prefix), writer: writer, partitionBy: partitionBy,
+            maxErrorBytes: settings.limits.maxBytes, progress: !quiet && isatty(2) != 0)
+        let options = rows.normalizeOptions(defaultIngest: "none", now: epochMillisNow)
+        var readFailures: [String] = []
+        for path in inputs {
+            do {
+                try pipeline.read(path, options: options)
+            } catch {
+                readFailures.append("\(path): \(error)")
+                printError("ddbcdc: error: \(path): \(error)")
+            }
+        }
+        let stats = pipeline.finish()
+        let elapsed = Double(epochMillisNow() - started) / 1000
+        printError(pipeline.summary(stats, elapsed: elapsed))
+        for failure in stats.failures { printError("ddbcdc: error: not written: \(failure)") }
+        if !stats.failures.isEmpty || !readFailures.isEmpty { throw ExitCode(74) }
+    }
+}
+
+extension String {
+    func replacingUnderscores() -> String { filter { $0 != "_" } }
+}

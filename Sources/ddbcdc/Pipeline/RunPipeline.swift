@@ -1,0 +1,107 @@
+import NDJSONBuffer
+import StreamNormalize
+
+/// One run: inputs are read in turn into one batcher, whose sealed batches go to the writer.
+final class RunPipeline: DeadlineWatch {
+    private var batcher: Batcher
+    private let writer: ObjectWriter
+    private let partitionBy: PartitionTime
+    private let maxErrorBytes: Int
+    private var errors: [UInt8] = []
+    private var progress: Progress?
+    private(set) var records = 0
+    private(set) var rows = 0
+    private(set) var setAside = 0
+    private(set) var bytesRead = 0
+
+    init(batcher: Batcher, writer: ObjectWriter, partitionBy: PartitionTime, maxErrorBytes: Int, progress: Bool) {
+        self.batcher = batcher
+        self.writer = writer
+        self.partitionBy = partitionBy
+        self.maxErrorBytes = maxErrorBytes
+        self.progress = progress ? Progress() : nil
+    }
+
+    /// Reads every record of one input (a path, or `-` for standard input).
+    func read(_ path: String, options: NormalizeOptions) throws {
+        var file = path == "-" ? FileSource.standardInput : try FileSource(path: path)
+        defer { file.close() }
+        file.watch = self
+        let name = path == "-" ? nil : path
+        var reader = ChangeStreamReader(options: options)
+        let summary: ChangeStreamReader.Summary
+        if InputFiles.isGzip(path) {
+            var source = GunzipSource(file, path: path)
+            defer { source.close() }
+            summary = try reader.run(&source, onRow: add, onError: { self.setAside($0, input: name) })
+        } else {
+            summary = try reader.run(&file, onRow: add, onError: { self.setAside($0, input: name) })
+        }
+        records += summary.records
+        bytesRead += summary.bytesIn
+    }
+
+    private func add(_ row: UnsafeBufferPointer<UInt8>, _ info: RowInfo) {
+        let now = epochMillisNow()
+        let partition = Partition(epochMillis: partitionBy == .eventTime ? info.changeTime : now)
+        batcher.add(row: row, info: info, partition: partition, now: now, seal: writer.submit)
+        rows += 1
+        if rows & 1023 == 0 { progress?.show(self, now: now) }
+    }
+
+    private func setAside(_ error: StreamError, input: String?) {
+        setAside += 1
+        errors.append(contentsOf: error.jsonLine(input: input))
+        if errors.count >= maxErrorBytes { flushErrors() }
+    }
+
+    private func flushErrors() {
+        guard !errors.isEmpty else { return }
+        writer.submitPlain(key: batcher.errorsKey(for: errors), body: errors)
+        errors.removeAll()
+    }
+
+    var nextDeadline: Int64? { batcher.nextDeadline }
+
+    func deadlinePassed(now: Int64) throws {
+        batcher.sealDue(now: now, seal: writer.submit)
+    }
+
+    /// Seals what is left and waits until every object is written.
+    func finish() -> ObjectWriter.Stats {
+        batcher.sealAll(seal: writer.submit)
+        flushErrors()
+        let stats = writer.finish()
+        progress?.clear()
+        return stats
+    }
+
+    func summary(_ stats: ObjectWriter.Stats, elapsed: Double) -> String {
+        func megabytes(_ bytes: Int) -> String {
+            if bytes < 100_000 { return "\(bytes) B" }
+            let tenths = (bytes + 50_000) / 100_000
+            return "\(tenths / 10).\(tenths % 10) MB"
+        }
+        let seconds = (elapsed * 100).rounded() / 100
+        var text = "ddbcdc run: \(records) records read, \(stats.rows) rows written in \(stats.objects) objects"
+        text += " (\(megabytes(stats.bytesIn)) NDJSON → \(megabytes(stats.bytesOut)) gzip)"
+        text += ", \(megabytes(bytesRead)) read, \(setAside) set aside"
+        if setAside > 0 { text += " in \(stats.errorObjects) _errors object(s)" }
+        if !stats.failures.isEmpty { text += ", \(stats.failures.count) object(s) NOT written" }
+        text += ", \(seconds) s"
+        return text
+    }
+}
+
+/// A one-line progress report on a terminal's standard error.
+struct Progress {
+    private var last: Int64 = 0
+
+    mutating func show(_ pipeline: RunPipeline, now: Int64) {
+        guard now - last >= 200 else { return }
+        last = now
+        printError("\r\u{1B}[K  \(pipeline.rows) rows · \(pipeline.bytesRead / 1_000_000) MB read · \(pipeline.setAside) set aside", newline: false)
+    }
+
+    func clear() { printError("\r\u{1B}[K", newline: false) }
+}
