@@ -50,7 +50,8 @@ let package = Package(
             dependencies: ["StreamNormalize", "DDBTypes"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "NDJSONBufferTests", dependencies: ["NDJSONBuffer", "StreamNormalize"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "NDJSONBufferTests", dependencies: ["NDJSONBuffer", "StreamNormalize", "CZlib"], swiftSettings: swiftSettings),
         .testTarget(name: "S3SinkTests", dependencies: ["S3Sink"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ddbcdcTests",

@@ -18,6 +18,17 @@ public struct RowInfo: Sendable, Hashable {
     /// Where the `eventID`'s JSON text (quotes excluded) lies in the row's bytes.
     public var eventIDRange: Range<Int>
 
+    /// Creates row facts.
+    public init(
+        kind: ChangeKind, changeTime: Int64, sequenceNumber: SequenceNumber, isTTLDelete: Bool, eventIDRange: Range<Int>
+    ) {
+        self.kind = kind
+        self.changeTime = changeTime
+        self.sequenceNumber = sequenceNumber
+        self.isTTLDelete = isTTLDelete
+        self.eventIDRange = eventIDRange
+    }
+
     /// The order key, `_seq`.
     public var orderKey: OrderKey { OrderKey(changeTime: changeTime, sequenceNumber: sequenceNumber) }
 }

@@ -18,7 +18,7 @@ struct CommandRunner {
     }
 
     /// Runs `ddbcdc` with files for its standard streams, so no pipe can fill up and block.
-    static func run(_ arguments: [String], stdin: Data = Data()) throws -> Outcome {
+    static func run(_ arguments: [String], stdin: Data = Data(), environment: [String: String] = [:]) throws -> Outcome {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let paths = ["in", "out", "err"].map { dir.appendingPathComponent($0) }
@@ -28,6 +28,9 @@ struct CommandRunner {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardInput = try FileHandle(forReadingFrom: paths[0])
         process.standardOutput = try FileHandle(forWritingTo: paths[1])
         process.standardError = try FileHandle(forWritingTo: paths[2])
@@ -36,6 +39,20 @@ struct CommandRunner {
         return Outcome(
             status: process.terminationStatus, terminatedBySignal: process.terminationReason == .uncaughtSignal,
             stdout: try Data(contentsOf: paths[1]), stderr: String(decoding: try Data(contentsOf: paths[2]), as: UTF8.self))
+    }
+
+    /// Runs another program found on PATH (`gzip`, …).
+    static func tool(_ arguments: [String]) throws -> Outcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, terminatedBySignal: false, stdout: data, stderr: "")
     }
 
     static func temporaryDirectory() throws -> URL {
