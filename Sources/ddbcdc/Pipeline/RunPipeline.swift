@@ -63,6 +63,9 @@ final class RunPipeline: DeadlineWatch {
 
     var nextDeadline: Int64? { batcher.nextDeadline }
 
+    /// Objects durable so far.
+    var objectsWritten: Int { writer.stats.objects }
+
     func deadlinePassed(now: Int64) throws {
         batcher.sealDue(now: now, seal: writer.submit)
     }
@@ -100,7 +103,8 @@ struct Progress {
     mutating func show(_ pipeline: RunPipeline, now: Int64) {
         guard now - last >= 200 else { return }
         last = now
-        printError("\r\u{1B}[K  \(pipeline.rows) rows · \(pipeline.bytesRead / 1_000_000) MB read · \(pipeline.setAside) set aside", newline: false)
+        let written = pipeline.objectsWritten
+        printError("\r\u{1B}[K  \(pipeline.rows) rows · \(written) objects written · \(pipeline.setAside) set aside", newline: false)
     }
 
     func clear() { printError("\r\u{1B}[K", newline: false) }
