@@ -22,13 +22,22 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .target(name: "DDBTypes", swiftSettings: swiftSettings),
         .target(name: "StreamNormalize", dependencies: ["DDBTypes"], swiftSettings: swiftSettings),
         .target(
-            name: "NDJSONBuffer", dependencies: ["StreamNormalize", "CLibdeflate", "CLibcrypto"], swiftSettings: swiftSettings),
-        .target(name: "S3Sink", swiftSettings: swiftSettings),
+            name: "NDJSONBuffer", dependencies: ["StreamNormalize", "Digest", "CLibdeflate"], swiftSettings: swiftSettings),
+        .target(name: "Digest", dependencies: ["CLibcrypto"], swiftSettings: swiftSettings),
+        .target(
+            name: "S3Sink",
+            dependencies: [
+                "Digest",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLibdeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),

@@ -31,3 +31,15 @@ if ! .venv/bin/python -c 'import boto3, pytest' 2>/dev/null; then
     say "pip install ${PIP_PACKAGES[*]}"
     .venv/bin/pip install -q --disable-pip-version-check "${PIP_PACKAGES[@]}"
 fi
+
+# The AWS SigV4 test suite ships in botocore's source distribution (not committed here).
+SUITE=.test-data/aws4_testsuite
+if [[ ! -d $SUITE ]]; then
+    say "fetching the AWS SigV4 test suite (botocore sdist)"
+    mkdir -p .test-data/sdist
+    VERSION=$(.venv/bin/python -c 'import botocore; print(botocore.__version__)')
+    .venv/bin/pip download -q --disable-pip-version-check --no-binary :all: --no-deps -d .test-data/sdist "botocore==$VERSION"
+    tar -xzf .test-data/sdist/botocore-"$VERSION".tar.gz -C .test-data/sdist "botocore-$VERSION/tests/unit/auth/aws4_testsuite"
+    mv .test-data/sdist/botocore-"$VERSION"/tests/unit/auth/aws4_testsuite "$SUITE"
+    rm -rf .test-data/sdist
+fi

@@ -9,6 +9,6 @@ scripts/setup.sh
 echo "== swift build --build-tests" >&2
 swift build --build-tests
 echo "== swift test" >&2
-swift test --skip-build
+AWS4_TESTSUITE_DIR="$ROOT/.test-data/aws4_testsuite" DDBCDC_PYTHON="$ROOT/.venv/bin/python" swift test --skip-build
 echo "== pytest Tests/differential" >&2
 DDBCDC_BIN="$ROOT/.build/debug/ddbcdc" .venv/bin/python -m pytest Tests/differential -q

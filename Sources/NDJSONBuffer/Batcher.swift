@@ -1,4 +1,5 @@
 public import StreamNormalize
+import Digest
 
 /// A batch of rows ready to become an object.
 public struct SealedBatch: Sendable {
@@ -111,7 +112,7 @@ public struct Batcher {
     private mutating func take(_ index: Int, _ reason: FlushReason) -> SealedBatch {
         let batch = open.remove(at: index)
         earliestDeadline = open.compactMap { policy.deadline(openedAt: $0.openedAt) }.min()
-        let digest = hexString(batch.digest.finish().prefix(8))
+        let digest = Digest.hex(batch.digest.finish().prefix(8))
         let name = "\(batch.first)_\(batch.last)_\(batch.count)_\(digest).ndjson.gz"
         let key = (prefix.isEmpty ? "" : prefix + "/") + "\(batch.partition)/" + name
         return SealedBatch(
@@ -121,6 +122,6 @@ public struct Batcher {
 
     /// The key of an errors object holding `content`: `<prefix>/_errors/<digest>.ndjson`.
     public func errorsKey(for content: [UInt8]) -> String {
-        (prefix.isEmpty ? "" : prefix + "/") + "_errors/" + String(SHA256.hex(of: content).prefix(32)) + ".ndjson"
+        (prefix.isEmpty ? "" : prefix + "/") + "_errors/" + String(Digest.hex(Digest.sha256(content)).prefix(32)) + ".ndjson"
     }
 }

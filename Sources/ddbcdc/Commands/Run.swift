@@ -30,8 +30,13 @@ struct Run: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Records to read: a file, a directory, or - for standard input.", valueName: "path"))
     var input: String
 
-    @Option(help: ArgumentHelp("The directory objects go under.", valueName: "dir"))
-    var sink: String
+    @Option(
+        help: ArgumentHelp(
+            "Where objects go: a directory, or s3://bucket[/prefix] (default: s3://$S3_BUCKET when S3_BUCKET is set).",
+            valueName: "dir|s3-url"))
+    var sink: String?
+
+    @OptionGroup(title: "S3") var s3: S3Options
 
     @Option(help: ArgumentHelp("Key prefix under the sink (S3_PREFIX).", valueName: "prefix"))
     var prefix: String?
@@ -102,22 +107,37 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        let settings = try settings(environment: { name in getenv(name).map { String(cString: $0) } })
+        let environment = processEnvironment()
+        let settings = try settings(environment: { environment[$0] })
+        guard let sinkText = sink ?? environment["S3_BUCKET"].map({ "s3://" + $0 }) else {
+            throw ValidationError("give --sink DIR or --sink s3://bucket/prefix (or set S3_BUCKET)")
+        }
+        let target: (sink: any ObjectSink, prefix: String)
+        do {
+            target = try s3.makeSink(sinkText, prefix: settings.prefix, environment: environment)
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            printError("ddbcdc: error: \(error)")
+            throw ExitCode(74)
+        }
         let started = epochMillisNow()
         let inputs: [String]
         do { inputs = try InputFiles.list(input) } catch {
             printError("ddbcdc: \(error)")
             throw ExitCode(66)
         }
-        let writer = ObjectWriter(sink: LocalDirectorySink(root: sink), gzipLevel: settings.gzipLevel, maxInFlight: concurrency)
+        let writer = ObjectWriter(sink: target.sink, gzipLevel: settings.gzipLevel, maxInFlight: concurrency)
         let pipeline = RunPipeline(
-            batcher: Batcher(limits: settings.limits, prefix: settings.prefix), writer: writer, partitionBy: partitionBy,
+            batcher: Batcher(limits: settings.limits, prefix: target.prefix), writer: writer, partitionBy: partitionBy,
             maxErrorBytes: settings.limits.maxBytes, progress: !quiet && isatty(2) != 0)
         let options = rows.normalizeOptions(defaultIngest: "none", now: epochMillisNow)
         var readFailures: [String] = []
         for path in inputs {
             do {
                 try pipeline.read(path, options: options)
+            } catch is RunPipeline.WriteFailed {
+                break  // an object could not be written: stop reading; the failure is reported below
             } catch {
                 readFailures.append("\(path): \(error)")
                 printError("ddbcdc: error: \(path): \(error)")

@@ -75,6 +75,9 @@ final class ObjectWriter: Sendable {
         }
     }
 
+    /// Whether any object has failed for good.
+    var hasFailed: Bool { state.withLock { !$0.failures.isEmpty } }
+
     /// What has been written so far.
     var stats: Stats { state.withLock { $0 } }
 

@@ -41,10 +41,19 @@ final class RunPipeline: DeadlineWatch {
         bytesRead += summary.bytesIn
     }
 
-    private func add(_ row: UnsafeBufferPointer<UInt8>, _ info: RowInfo) {
+    /// Thrown to stop reading once an object could not be written: going on would only pile up
+    /// more objects that cannot be written either.
+    struct WriteFailed: Error {}
+
+    private func add(_ row: UnsafeBufferPointer<UInt8>, _ info: RowInfo) throws {
         let now = epochMillisNow()
         let partition = Partition(epochMillis: partitionBy == .eventTime ? info.changeTime : now)
-        batcher.add(row: row, info: info, partition: partition, now: now, seal: writer.submit)
+        var sealed = false
+        batcher.add(row: row, info: info, partition: partition, now: now) { batch in
+            writer.submit(batch)
+            sealed = true
+        }
+        if sealed && writer.hasFailed { throw WriteFailed() }
         rows += 1
         if rows & 1023 == 0 { progress?.show(self, now: now) }
     }

@@ -1,0 +1,265 @@
+public import Digest
+
+/// Where and how objects are written.
+public struct S3Configuration: Sendable {
+    public var bucket: String
+    public var region: String
+    /// An endpoint override (`http://127.0.0.1:8090`): path-style addressing. `nil`: AWS, virtual-hosted.
+    public var endpoint: String?
+    public var serverSideEncryption: ServerSideEncryption?
+    /// Bodies larger than this go up in parts.
+    public var multipartThreshold: Int
+    /// The size of each part but the last (at least 5 MiB; grown so a body needs at most 10,000 parts).
+    public var partSize: Int
+    public var retry: RetryPolicy
+    /// The most one request may take, in milliseconds.
+    public var requestTimeoutMillis: Int64
+
+    public init(
+        bucket: String, region: String, endpoint: String? = nil, serverSideEncryption: ServerSideEncryption? = nil,
+        multipartThreshold: Int = 16 << 20, partSize: Int = 8 << 20, retry: RetryPolicy = RetryPolicy(),
+        requestTimeoutMillis: Int64 = 60_000
+    ) {
+        self.bucket = bucket
+        self.region = region
+        self.endpoint = endpoint.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        self.serverSideEncryption = serverSideEncryption
+        self.multipartThreshold = multipartThreshold
+        self.partSize = partSize
+        self.retry = retry
+        self.requestTimeoutMillis = requestTimeoutMillis
+    }
+
+    /// S3's smallest part (all but the last).
+    public static let minimumPartSize = 5 << 20
+    /// S3's most parts in one upload.
+    public static let maximumParts = 10_000
+}
+
+/// Server-side encryption of written objects.
+public enum ServerSideEncryption: Sendable, Hashable {
+    /// SSE-S3 (`AES256`).
+    case aes256
+    /// SSE-KMS with the bucket's default key or the given key ID/ARN.
+    case kms(keyID: String?)
+}
+
+/// A small S3 client: PutObject, multipart uploads, retries; signed with SigV4.
+public struct S3Client: Sendable {
+    public let configuration: S3Configuration
+    let credentials: any CredentialProvider
+    let transport: any HTTPTransport
+    let now: @Sendable () -> Int64
+    let sleep: @Sendable (Int64) async -> Void
+    let signer: SigV4Signer
+
+    /// - Parameters:
+    ///   - now: epoch seconds, for signatures.
+    ///   - sleep: waits the given milliseconds (a fake in tests).
+    public init(
+        configuration: S3Configuration, credentials: any CredentialProvider, transport: any HTTPTransport,
+        now: @escaping @Sendable () -> Int64, sleep: @escaping @Sendable (Int64) async -> Void = { try? await Task.sleep(for: .milliseconds($0)) }
+    ) {
+        self.configuration = configuration
+        self.credentials = credentials
+        self.transport = transport
+        self.now = now
+        self.sleep = sleep
+        self.signer = SigV4Signer(service: "s3", region: configuration.region, variant: .s3)
+    }
+
+    // MARK: Objects
+
+    /// Writes an object, in one request or in parts by size; an `ETag` comes back.
+    @discardableResult
+    public func put(key: String, body: [UInt8], contentType: String = "application/octet-stream") async throws(S3Error) -> String {
+        if body.count > configuration.multipartThreshold {
+            return try await multipartPut(key: key, body: body, contentType: contentType)
+        }
+        let response = try await send(
+            "PUT", key: key, headers: [("Content-Type", contentType), ("Content-MD5", Self.md5Base64(body))] + encryptionHeaders,
+            body: body)
+        return response.header("ETag") ?? ""
+    }
+
+    /// Writes an object in parts; on any failure the upload is aborted so no parts are left behind.
+    public func multipartPut(key: String, body: [UInt8], contentType: String) async throws(S3Error) -> String {
+        let created = try await send("POST", key: key, query: "uploads=", headers: [("Content-Type", contentType)] + encryptionHeaders)
+        guard let uploadID = XMLFields.value("UploadId", in: created.body) else {
+            throw S3Error(code: "InvalidResponse", message: "CreateMultipartUpload answered no UploadId", status: created.status, key: key)
+        }
+        let uploadQuery = "uploadId=" + URIEncoding.encode(uploadID)
+        do throws(S3Error) {
+            let size = partSize(for: body.count)
+            var parts: [(number: Int, etag: String)] = []
+            var offset = 0
+            while offset < body.count {
+                let part = Array(body[offset..<min(offset + size, body.count)])
+                let number = parts.count + 1
+                let response = try await send(
+                    "PUT", key: key, query: "partNumber=\(number)&" + uploadQuery, headers: [("Content-MD5", Self.md5Base64(part))],
+                    body: part)
+                guard let etag = response.header("ETag") else {
+                    throw S3Error(code: "InvalidResponse", message: "UploadPart \(number) answered no ETag", status: response.status, key: key)
+                }
+                parts.append((number, etag))
+                offset += part.count
+            }
+            var document = "<CompleteMultipartUpload>"
+            for part in parts {
+                document += "<Part><PartNumber>\(part.number)</PartNumber><ETag>\(XMLFields.escape(part.etag))</ETag></Part>"
+            }
+            document += "</CompleteMultipartUpload>"
+            let completeBody = Array(document.utf8)
+            let completed = try await send(
+                "POST", key: key, query: uploadQuery,
+                headers: [("Content-Type", "application/xml"), ("Content-MD5", Self.md5Base64(completeBody))], body: completeBody)
+            // S3 may answer 200 and put the error in the body.
+            if let code = XMLFields.value("Code", in: completed.body), XMLFields.value("Error", in: completed.body) != nil || completed.body.starts(with: Array("<Error".utf8)) {
+                throw S3Error(code: code, message: XMLFields.value("Message", in: completed.body) ?? "", status: completed.status, key: key)
+            }
+            return XMLFields.value("ETag", in: completed.body) ?? ""
+        } catch {
+            try? await abortMultipartUpload(key: key, uploadID: uploadID)
+            throw error
+        }
+    }
+
+    /// Aborts a multipart upload (its parts are deleted).
+    public func abortMultipartUpload(key: String, uploadID: String) async throws(S3Error) {
+        _ = try await send("DELETE", key: key, query: "uploadId=" + URIEncoding.encode(uploadID))
+    }
+
+    func partSize(for total: Int) -> Int {
+        let smallest = (total + S3Configuration.maximumParts - 1) / S3Configuration.maximumParts
+        return max(configuration.partSize, S3Configuration.minimumPartSize, smallest)
+    }
+
+    var encryptionHeaders: [(name: String, value: String)] {
+        switch configuration.serverSideEncryption {
+        case nil: return []
+        case .aes256: return [("x-amz-server-side-encryption", "AES256")]
+        case .kms(let keyID):
+            var headers = [(name: "x-amz-server-side-encryption", value: "aws:kms")]
+            if let keyID { headers.append(("x-amz-server-side-encryption-aws-kms-key-id", keyID)) }
+            return headers
+        }
+    }
+
+    static func md5Base64(_ body: [UInt8]) -> String {
+        var out: [UInt8] = []
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        let digest = Digest.md5(body)
+        var index = 0
+        while index < digest.count {
+            let a = UInt32(digest[index]), b = index + 1 < digest.count ? UInt32(digest[index + 1]) : 0
+            let c = index + 2 < digest.count ? UInt32(digest[index + 2]) : 0
+            let triple = a << 16 | b << 8 | c
+            out.append(alphabet[Int(triple >> 18 & 63)])
+            out.append(alphabet[Int(triple >> 12 & 63)])
+            out.append(index + 1 < digest.count ? alphabet[Int(triple >> 6 & 63)] : UInt8(ascii: "="))
+            out.append(index + 2 < digest.count ? alphabet[Int(triple & 63)] : UInt8(ascii: "="))
+            index += 3
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    // MARK: Requests
+
+    /// The URL, path (as sent) and host of `key`.
+    func location(_ key: String) -> (url: String, path: String, host: String) {
+        let encodedKey = URIEncoding.encode(key, keepSlash: true)
+        if let endpoint = configuration.endpoint {
+            let afterScheme = endpoint.firstRange(of: "://").map { endpoint[$0.upperBound...] } ?? Substring(endpoint)
+            let host = String(afterScheme.prefix { $0 != "/" })
+            let basePath = String(afterScheme.drop { $0 != "/" })
+            let path = basePath + "/" + URIEncoding.encode(configuration.bucket) + "/" + encodedKey
+            return (String(endpoint.prefix(endpoint.count - basePath.count)) + path, path, host)
+        }
+        let host = "\(configuration.bucket).s3.\(configuration.region).amazonaws.com"
+        return ("https://\(host)/\(encodedKey)", "/" + encodedKey, host)
+    }
+
+    /// Signs and sends one request, retrying what can succeed on another attempt.
+    func send(
+        _ method: String, key: String, query: String = "", headers: [(name: String, value: String)] = [], body: [UInt8] = []
+    ) async throws(S3Error) -> HTTPResponse {
+        let (url, path, host) = location(key)
+        let payloadHash = SigningRequest.payloadHash(of: body)
+        var random = SystemRandomNumberGenerator()
+        var attempt = 0
+        while true {
+            attempt += 1
+            var failure: S3Error
+            do throws(S3Error) {
+                let credentials = try await currentCredentials(key: key)
+                let request = SigningRequest(method: method, path: path, query: query, headers: [("Host", host)] + headers, payloadHash: payloadHash)
+                let signed = signer.sign(request, credentials: credentials, date: AmzDate(epochSeconds: now()))
+                let response: HTTPResponse
+                do {
+                    response = try await transport.send(
+                        HTTPRequest(
+                            method: method, url: query.isEmpty ? url : url + "?" + query, headers: signed.headers, body: body,
+                            timeoutMillis: configuration.requestTimeoutMillis))
+                } catch {
+                    throw S3Error(code: error.isTimeout ? "Timeout" : "ConnectionFailed", message: error.message, key: key)
+                }
+                if (200..<300).contains(response.status) { return response }
+                throw Self.error(from: response, key: key)
+            } catch {
+                failure = error
+            }
+            failure.attempts = attempt
+            guard failure.isRetryable, attempt < configuration.retry.maxAttempts else { throw failure }
+            await sleep(configuration.retry.delayMillis(afterAttempt: attempt, using: &random))
+        }
+    }
+
+    private func currentCredentials(key: String) async throws(S3Error) -> AWSCredentials {
+        do {
+            guard let found = try await credentials.credentials() else {
+                throw S3Error(
+                    code: "NoCredentials",
+                    message:
+                        "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE (or --profile), or run where a container or instance role provides them",
+                    key: key)
+            }
+            return found
+        } catch let error as CredentialError {
+            throw S3Error(code: "NoCredentials", message: error.message, key: key)
+        } catch let error as S3Error {
+            throw error
+        } catch {
+            throw S3Error(code: "NoCredentials", message: "\(error)", key: key)
+        }
+    }
+
+    static func error(from response: HTTPResponse, key: String) -> S3Error {
+        let code = XMLFields.value("Code", in: response.body) ?? Self.statusCodes[response.status] ?? "HTTP\(response.status)"
+        let message = XMLFields.value("Message", in: response.body) ?? String(decoding: response.body.prefix(300), as: UTF8.self)
+        return S3Error(
+            code: code, message: message, status: response.status, key: key,
+            requestID: XMLFields.value("RequestId", in: response.body) ?? response.header("x-amz-request-id"))
+    }
+
+    /// Codes for answers without an XML body (HEAD, some proxies).
+    static let statusCodes: [Int: String] = [
+        400: "BadRequest", 403: "AccessDenied", 404: "NotFound", 429: "SlowDown", 500: "InternalError", 503: "ServiceUnavailable",
+    ]
+}
+
+/// An ``ObjectSink`` writing to S3 under a bucket.
+public struct S3ObjectSink: ObjectSink {
+    public let client: S3Client
+
+    public init(client: S3Client) { self.client = client }
+
+    public func put(key: String, body: [UInt8]) async throws(SinkError) {
+        let contentType = key.hasSuffix(".gz") ? "application/gzip" : key.hasSuffix(".ndjson") ? "application/x-ndjson" : "application/octet-stream"
+        do {
+            try await client.put(key: key, body: body, contentType: contentType)
+        } catch {
+            throw SinkError(.writeFailed, key: "s3://\(client.configuration.bucket)/\(key)", error.description)
+        }
+    }
+}

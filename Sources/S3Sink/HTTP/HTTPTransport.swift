@@ -1,0 +1,51 @@
+/// One HTTP exchange, as the S3 client and the credential providers need it.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var url: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+    /// The most the whole exchange may take, in milliseconds.
+    public var timeoutMillis: Int64
+
+    public init(method: String, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [], timeoutMillis: Int64) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeoutMillis = timeoutMillis
+    }
+}
+
+/// A response, its body read whole (S3 answers to writes are small).
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The first value of a header, by case-insensitive name.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+}
+
+/// An exchange that got no HTTP response: refused, reset, timed out.
+public struct TransportError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var isTimeout: Bool
+    public init(_ message: String, isTimeout: Bool = false) {
+        self.message = message
+        self.isTimeout = isTimeout
+    }
+    public var description: String { message }
+}
+
+/// Sends requests; a protocol so tests can put faults in front of a real server, or use a fake.
+public protocol HTTPTransport: Sendable {
+    func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import S3Sink
+
+/// Options for an `s3://` sink.
+struct S3Options: ParsableArguments {
+    @Option(help: ArgumentHelp("S3 endpoint, for S3-compatible stores and tests (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL); path-style addressing.", valueName: "url"))
+    var endpointURL: String?
+
+    @Option(help: "The bucket's region (AWS_REGION, AWS_DEFAULT_REGION, the profile's region).")
+    var region: String?
+
+    @Option(help: "Shared credentials/config profile to use (AWS_PROFILE).")
+    var profile: String?
+
+    @Option(help: ArgumentHelp("Server-side encryption: AES256 or aws:kms.", valueName: "AES256|aws:kms"))
+    var sse: String?
+
+    @Option(help: "KMS key ID or ARN for --sse aws:kms (default: the bucket's AWS-managed key).")
+    var sseKmsKeyId: String?
+
+    @Option(help: "Objects larger than this many bytes are uploaded in parts (default 16 MiB).")
+    var multipartThreshold: Int = 16 << 20
+
+    @Option(help: "Bytes in each part of a multipart upload; at least 5 MiB (default 8 MiB).")
+    var partSize: Int = 8 << 20
+
+    @Option(help: "Attempts per request, the first included, before an object counts as not written (default 5).")
+    var maxAttempts: Int = 5
+
+    @Option(help: "Seconds one request may take before it is abandoned and retried (default 60).")
+    var requestTimeout: Double = 60
+
+    func validate() throws {
+        if let sse, sse != "AES256" && sse != "aws:kms" { throw ValidationError("--sse must be AES256 or aws:kms, not '\(sse)'") }
+        if sseKmsKeyId != nil && sse != "aws:kms" { throw ValidationError("--sse-kms-key-id needs --sse aws:kms") }
+        guard partSize >= S3Configuration.minimumPartSize else { throw ValidationError("--part-size must be at least 5 MiB (5242880)") }
+        guard multipartThreshold >= 1 else { throw ValidationError("--multipart-threshold must be positive") }
+        guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
+        guard requestTimeout > 0 else { throw ValidationError("--request-timeout must be positive") }
+    }
+
+    /// The sink `text` names (a directory or `s3://bucket/prefix`) and the key prefix to use in it.
+    func makeSink(_ text: String, prefix: String, environment: [String: String]) throws -> (sink: any ObjectSink, prefix: String) {
+        guard text.hasPrefix("s3://") else {
+            guard endpointURL == nil, sse == nil else {
+                throw ValidationError("--endpoint-url and --sse apply to s3:// sinks only")
+            }
+            return (LocalDirectorySink(root: text), prefix)
+        }
+        let rest = text.dropFirst(5)
+        let bucket = String(rest.prefix { $0 != "/" })
+        guard !bucket.isEmpty else { throw ValidationError("--sink \(text) names no bucket") }
+        let path = rest.dropFirst(bucket.count).split(separator: "/").joined(separator: "/")
+        let fullPrefix = [path, prefix].filter { !$0.isEmpty }.joined(separator: "/")
+        guard let region = RegionResolver.region(flag: region, environment: environment, profile: profile) else {
+            throw ValidationError("no region for \(text): give --region, or set AWS_REGION or a region in the profile")
+        }
+        let endpoint = endpointURL ?? environment["AWS_ENDPOINT_URL_S3"] ?? environment["AWS_ENDPOINT_URL"]
+        let encryption: ServerSideEncryption? =
+            switch sse {
+            case "AES256": .aes256
+            case "aws:kms": .kms(keyID: sseKmsKeyId)
+            default: nil
+            }
+        let transport = AsyncHTTPClientTransport()
+        let now: @Sendable () -> Int64 = { epochMillisNow() / 1000 }
+        let chain = CredentialChain.standard(environment: environment, profile: profile, http: transport, now: now)
+        let credentials = RefreshingCredentialProvider(chain, now: now)
+        // Resolve credentials now, so a missing or broken configuration fails before any input is read.
+        _ = try runBlocking { () async throws -> AWSCredentials in
+            guard let found = try await credentials.credentials() else {
+                throw CredentialError(
+                    "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE (or --profile), or run where a container or instance role provides them"
+                )
+            }
+            return found
+        }
+        let configuration = S3Configuration(
+            bucket: bucket, region: region, endpoint: endpoint, serverSideEncryption: encryption,
+            multipartThreshold: multipartThreshold, partSize: partSize, retry: RetryPolicy(maxAttempts: maxAttempts),
+            requestTimeoutMillis: Int64(requestTimeout * 1000))
+        let client = S3Client(configuration: configuration, credentials: credentials, transport: transport, now: now)
+        return (S3ObjectSink(client: client), fullPrefix)
+    }
+}
