@@ -259,7 +259,7 @@ public struct S3ObjectSink: ObjectSink {
         do {
             try await client.put(key: key, body: body, contentType: contentType)
         } catch {
-            throw SinkError(.writeFailed, key: "s3://\(client.configuration.bucket)/\(key)", error.description)
+            throw SinkError(.writeFailed, key: "s3://\(client.configuration.bucket)/\(key)", error.reason)
         }
     }
 }

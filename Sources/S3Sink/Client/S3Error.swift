@@ -33,8 +33,11 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
         "RequestLimitExceeded", "ConnectionFailed", "Timeout", "RequestTimeTooSkewed",
     ]
 
-    public var description: String {
-        var text = "\(key): \(code)"
+    public var description: String { "\(key): \(reason)" }
+
+    /// The error without the key: code, status, message, a hint, attempts and request ID.
+    public var reason: String {
+        var text = code
         if let status { text += " (HTTP \(status))" }
         text += ": \(message)"
         if let hint = Self.hints[code] { text += " — \(hint)" }
