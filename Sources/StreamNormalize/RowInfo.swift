@@ -65,6 +65,13 @@ public struct SequenceNumber: Sendable, Hashable, Comparable, CustomStringConver
         (lhs.high, lhs.low) < (rhs.high, rhs.low)
     }
 
+    /// The number without leading zeros, as DynamoDB writes it (`4421584500000000017450439091`).
+    public var decimal: String {
+        let padded = description
+        let digits = padded.drop { $0 == "0" }
+        return digits.isEmpty ? "0" : String(digits)
+    }
+
     /// The 40 zero-padded digits.
     public var description: String {
         var out: [UInt8] = []

@@ -7,6 +7,16 @@ struct DDBCDC: ParsableCommand {
         commandName: "ddbcdc",
         abstract: "Carry every change of a DynamoDB table into a Databricks lakehouse.",
         version: "0.1.0",
-        subcommands: [Transform.self, Run.self]
+        subcommands: [Transform.self, Run.self, LambdaCommand.self, InvokeLocal.self]
     )
+
+    /// Started by Lambda as `bootstrap` (no arguments, the Runtime API set): serve invocations;
+    /// otherwise parse the command line.
+    static func main() {
+        if LambdaRuntime.isBootstrap {
+            do { try LambdaCommand().run() } catch { exit(withError: error) }
+            return
+        }
+        main(nil)
+    }
 }

@@ -85,6 +85,8 @@ struct FileSink {
 
     /// Standard output.
     static var standardOutput: FileSink { FileSink(fd: 1, path: "<stdout>", owned: false) }
+    /// Standard output, unbuffered (log lines).
+    static var standardOutputLine: FileSink { FileSink(fd: 1, path: "<stdout>", owned: false, threshold: 0) }
     /// Standard error, unbuffered.
     static var standardError: FileSink { FileSink(fd: 2, path: "<stderr>", owned: false, threshold: 0) }
 

@@ -1,0 +1,56 @@
+import ArgumentParser
+import S3Sink
+
+/// `ddbcdc invoke-local`: the Lambda handler, once, on an event file.
+struct InvokeLocal: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "invoke-local",
+        abstract: "Run the Lambda handler once on an event and print its response.",
+        discussion: "Configured by the same environment as the function (S3_BUCKET, …); --sink writes to a directory instead of S3."
+    )
+
+    @Option(help: ArgumentHelp("A DynamoDB Streams Lambda event (JSON).", valueName: "file"))
+    var event: String
+
+    @Option(help: ArgumentHelp("Write objects under this directory instead of S3_BUCKET.", valueName: "dir"))
+    var sink: String?
+
+    @Option(help: "Milliseconds the invocation may take, as Lambda's deadline would allow (default 60000).")
+    var timeout: Int64 = 60_000
+
+    func run() throws {
+        var environment = processEnvironment()
+        if sink != nil {
+            environment["S3_BUCKET"] = environment["S3_BUCKET"] ?? "local"
+            environment["AWS_REGION"] = environment["AWS_REGION"] ?? "local"
+        }
+        var file: FileSource
+        do { file = try FileSource(path: event) } catch {
+            printError("ddbcdc: \(error)")
+            throw ExitCode(66)
+        }
+        var body: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = try chunk.withUnsafeMutableBytes { try file.read(into: $0) }
+            if count == 0 { break }
+            body += chunk[..<count]
+        }
+        file.close()
+        let handler: StreamsHandler
+        do {
+            handler = try LambdaRuntime.makeHandler(environment: environment, sink: sink.map { LocalDirectorySink(root: $0) })
+        } catch {
+            printError("ddbcdc: configuration: \(error)")
+            throw ExitCode(78)  // EX_CONFIG
+        }
+        let invocation = Invocation(
+            requestID: "local", deadline: epochMillisNow() + timeout, functionARN: "local", traceID: nil, body: body)
+        let outcome = try runBlocking { await handler.handle(invocation) }
+        for reason in outcome.notWritten { printError("ddbcdc: not written: \(reason)") }
+        printError("ddbcdc invoke-local: \(outcome.records) records, \(outcome.rows) rows in \(outcome.objects) objects, \(outcome.setAside) set aside, \(outcome.failures.count) reported failed")
+        var out = FileSink.standardOutput
+        try out.write(outcome.response + [0x0A])
+        try out.flush()
+    }
+}

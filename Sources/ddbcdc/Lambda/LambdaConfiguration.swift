@@ -1,0 +1,72 @@
+import DDBTypes
+import NDJSONBuffer
+import StreamNormalize
+
+/// The function's settings, from its environment: the seed's names and ours.
+///
+/// | variable | meaning | default |
+/// |---|---|---|
+/// | `S3_BUCKET` | the bucket objects go to | required |
+/// | `S3_PREFIX` | key prefix | none |
+/// | `MAX_RECORDS`, `MAX_PAYLOAD_BYTES` | rows and uncompressed bytes per object | 2000, 8000000 |
+/// | `MAX_SECONDS` | accepted for the seed's sake: an invocation flushes everything before it answers | 15 |
+/// | `GZIP_LEVEL` | 0–12 | 6 |
+/// | `DDBCDC_LAYOUT`, `DDBCDC_NUMBERS`, `DDBCDC_TOMBSTONE`, `DDBCDC_UPDATED_AT` | row options as the command's flags | flat, exact, keys, off |
+/// | `DDBCDC_DEADLINE_MARGIN_MS` | stop waiting for uploads this long before the deadline | 1000 |
+/// | `DDBCDC_SSE`, `DDBCDC_SSE_KMS_KEY_ID` | server-side encryption | none |
+/// | `DDBCDC_MAX_ATTEMPTS` | attempts per S3 request | 3 |
+struct LambdaConfiguration {
+    var bucket: String
+    var prefix: String
+    var limits: BatchLimits
+    var gzipLevel: Int
+    var rows: NormalizeOptions
+    var deadlineMarginMillis: Int64
+    var sse: String?
+    var sseKeyID: String?
+    var maxAttempts: Int
+    var region: String
+
+    /// A configuration problem, phrased as what to fix.
+    struct Problem: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    init(environment: [String: String]) throws {
+        guard let bucket = environment["S3_BUCKET"], !bucket.isEmpty else {
+            throw Problem(description: "S3_BUCKET is not set: set it to the name of the bucket the objects go to")
+        }
+        self.bucket = bucket
+        prefix = environment["S3_PREFIX"] ?? ""
+        func integer(_ name: String, _ fallback: Int, _ range: ClosedRange<Int>) throws -> Int {
+            guard let text = environment[name], !text.isEmpty else { return fallback }
+            guard let value = Int(text.filter { $0 != "_" }), range.contains(value) else {
+                throw Problem(description: "\(name)=\(text) is not a whole number in \(range.lowerBound)…\(range.upperBound)")
+            }
+            return value
+        }
+        func choice<T: RawRepresentable>(_ name: String, _ fallback: T) throws -> T where T.RawValue == String {
+            guard let text = environment[name], !text.isEmpty else { return fallback }
+            guard let value = T(rawValue: text) else { throw Problem(description: "\(name)=\(text) is not one of the accepted values") }
+            return value
+        }
+        limits = BatchLimits(
+            maxRecords: try integer("MAX_RECORDS", 2000, 1...10_000_000), maxBytes: try integer("MAX_PAYLOAD_BYTES", 8_000_000, 1...1 << 31),
+            maxAgeMillis: 0, maxOpenPartitions: 64)
+        _ = try integer("MAX_SECONDS", 15, 0...86_400)
+        gzipLevel = try integer("GZIP_LEVEL", 6, 0...12)
+        rows = NormalizeOptions(
+            layout: try choice("DDBCDC_LAYOUT", RowLayout.flat), numbers: try choice("DDBCDC_NUMBERS", NumberOutput.exact),
+            tombstoneImage: try choice("DDBCDC_TOMBSTONE", TombstoneImage.keys),
+            updatedAtFallback: try choice("DDBCDC_UPDATED_AT", UpdatedAtFallback.off), ingestTime: nil)
+        deadlineMarginMillis = Int64(try integer("DDBCDC_DEADLINE_MARGIN_MS", 1000, 0...600_000))
+        sse = environment["DDBCDC_SSE"].flatMap { $0.isEmpty ? nil : $0 }
+        if let sse, sse != "AES256" && sse != "aws:kms" { throw Problem(description: "DDBCDC_SSE=\(sse) must be AES256 or aws:kms") }
+        sseKeyID = environment["DDBCDC_SSE_KMS_KEY_ID"].flatMap { $0.isEmpty ? nil : $0 }
+        maxAttempts = try integer("DDBCDC_MAX_ATTEMPTS", 3, 1...20)
+        guard let region = environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"], !region.isEmpty else {
+            throw Problem(description: "AWS_REGION is not set (Lambda sets it; set it when running elsewhere)")
+        }
+        self.region = region
+    }
+}

@@ -1,0 +1,76 @@
+import Logging
+import S3Sink
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `ddbcdc` as a Lambda custom runtime: configuration from the environment, then the loop.
+enum LambdaRuntime {
+    /// Whether this process was started by Lambda as its `bootstrap` (the Runtime API is set and
+    /// no subcommand was given).
+    static var isBootstrap: Bool {
+        getenv("AWS_LAMBDA_RUNTIME_API") != nil && CommandLine.arguments.count == 1
+    }
+
+    /// Builds the handler from `environment`, with `sink` overriding the S3 bucket (tests, invoke-local).
+    static func makeHandler(environment: [String: String], sink: (any ObjectSink)? = nil) throws -> StreamsHandler {
+        let configuration = try LambdaConfiguration(environment: environment)
+        let now: @Sendable () -> Int64 = { epochMillisNow() }
+        if let sink { return StreamsHandler(configuration: configuration, sink: sink, now: now) }
+        let transport = AsyncHTTPClientTransport()
+        let seconds: @Sendable () -> Int64 = { epochMillisNow() / 1000 }
+        let credentials = RefreshingCredentialProvider(
+            CredentialChain.standard(environment: environment, http: transport, now: seconds), now: seconds)
+        let encryption: ServerSideEncryption? =
+            switch configuration.sse {
+            case "AES256": .aes256
+            case "aws:kms": .kms(keyID: configuration.sseKeyID)
+            default: nil
+            }
+        let client = S3Client(
+            configuration: S3Configuration(
+                bucket: configuration.bucket, region: configuration.region,
+                endpoint: environment["AWS_ENDPOINT_URL_S3"] ?? environment["AWS_ENDPOINT_URL"], serverSideEncryption: encryption,
+                retry: RetryPolicy(maxAttempts: configuration.maxAttempts, baseDelayMillis: 100, maxDelayMillis: 2000),
+                requestTimeoutMillis: 20_000),
+            credentials: credentials, transport: transport, now: seconds)
+        return StreamsHandler(configuration: configuration, sink: S3ObjectSink(client: client), now: now)
+    }
+
+    /// Serves invocations until the Runtime API goes away.
+    static func serve(api: String, environment: [String: String]) async -> Int32 {
+        let logger = Logger(label: "ddbcdc") { JSONLogHandler(label: $0) }
+        let client = HTTPRuntimeClient(api: api, transport: AsyncHTTPClientTransport(maxResponseBytes: 16 << 20))
+        let handler: StreamsHandler
+        do {
+            handler = try makeHandler(environment: environment)
+        } catch {
+            logger.error("init failed", metadata: ["error": "\(error)"])
+            try? await client.initFailed(LambdaError(type: "Runtime.InvalidConfiguration", message: "\(error)"))
+            return 1
+        }
+        let functionName = environment["AWS_LAMBDA_FUNCTION_NAME"] ?? "ddbcdc"
+        do {
+            try await LambdaLoop(client: client).run { invocation in
+                var log = logger
+                log[metadataKey: "requestId"] = "\(invocation.requestID)"
+                let outcome = await handler.handle(invocation)
+                for reason in outcome.notWritten { log.error("object not written", metadata: ["reason": "\(reason)"]) }
+                log.info(
+                    "invocation done",
+                    metadata: [
+                        "records": "\(outcome.records)", "rows": "\(outcome.rows)", "objects": "\(outcome.objects)",
+                        "setAside": "\(outcome.setAside)", "failedRecords": "\(outcome.failures.count)",
+                    ])
+                var out = FileSink.standardOutputLine
+                try? out.write(EmbeddedMetrics.line(outcome, functionName: functionName, now: epochMillisNow()) + "\n")
+                return outcome.response
+            }
+        } catch {
+            logger.error("runtime API failed; exiting", metadata: ["error": "\(error)"])
+            return 1
+        }
+        return 0
+    }
+}

@@ -1,0 +1,61 @@
+import Logging
+
+/// One CloudWatch Embedded Metric Format line per invocation (stdout; CloudWatch Logs turns it
+/// into metrics in namespace `ddbcdc`, dimension `FunctionName`).
+enum EmbeddedMetrics {
+    static func line(_ outcome: StreamsHandler.Outcome, functionName: String, now: Int64) -> String {
+        let iteratorAge = outcome.oldestChange.map { max(0, now - $0) } ?? 0
+        let metrics: [(String, String, Int64)] = [
+            ("Records", "Count", Int64(outcome.records)), ("Rows", "Count", Int64(outcome.rows)),
+            ("Objects", "Count", Int64(outcome.objects)), ("BytesIn", "Bytes", Int64(outcome.bytesIn)),
+            ("BytesOut", "Bytes", Int64(outcome.bytesOut)), ("Errors", "Count", Int64(outcome.setAside)),
+            ("FailedRecords", "Count", Int64(outcome.failures.count)), ("FlushLatency", "Milliseconds", outcome.flushMillis),
+            ("IteratorAge", "Milliseconds", iteratorAge),
+        ]
+        var out: [UInt8] = Array(#"{"_aws":{"Timestamp":"#.utf8) + Array(String(now).utf8)
+        out += Array(#","CloudWatchMetrics":[{"Namespace":"ddbcdc","Dimensions":[["FunctionName"]],"Metrics":["#.utf8)
+        for (index, metric) in metrics.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out += Array(#"{"Name":""#.utf8) + Array(metric.0.utf8) + Array(#"","Unit":""#.utf8) + Array(metric.1.utf8) + Array(#""}"#.utf8)
+        }
+        out += Array(#"]}]},"FunctionName":"#.utf8)
+        appendJSON(functionName, to: &out)
+        for metric in metrics {
+            out += Array(",\"\(metric.0)\":\(metric.2)".utf8)
+        }
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// swift-log handler writing one JSON object per line to standard output (Lambda's log stream).
+struct JSONLogHandler: LogHandler {
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .info
+    let label: String
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var out: [UInt8] = Array(#"{"timestamp":"#.utf8) + Array(String(epochMillisNow()).utf8)
+        out += Array(#","level":"#.utf8)
+        appendJSON(event.level.rawValue, to: &out)
+        out += Array(#","logger":"#.utf8)
+        appendJSON(label, to: &out)
+        out += Array(#","message":"#.utf8)
+        appendJSON("\(event.message)", to: &out)
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }).sorted(by: { $0.key < $1.key }) {
+            out.append(UInt8(ascii: ","))
+            appendJSON(key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            appendJSON("\(value)", to: &out)
+        }
+        out += Array("}\n".utf8)
+        var sink = FileSink.standardOutputLine
+        try? sink.write(out)
+        try? sink.flush()
+    }
+}

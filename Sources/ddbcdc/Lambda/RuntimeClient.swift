@@ -1,0 +1,98 @@
+import S3Sink
+
+/// One invocation handed out by the Lambda Runtime API.
+struct Invocation: Sendable {
+    var requestID: String
+    /// Epoch milliseconds by which the function must answer.
+    var deadline: Int64
+    var functionARN: String
+    var traceID: String?
+    var body: [UInt8]
+}
+
+/// The error document the Runtime API takes.
+struct LambdaError: Error, Sendable {
+    var type: String
+    var message: String
+
+    var json: [UInt8] {
+        var out: [UInt8] = Array(#"{"errorType":"#.utf8)
+        appendJSON(type, to: &out)
+        out += Array(#","errorMessage":"#.utf8)
+        appendJSON(message, to: &out)
+        out += Array(#","stackTrace":[]}"#.utf8)
+        return out
+    }
+}
+
+/// The Lambda Runtime API (`/2018-06-01/runtime/…`), behind a protocol so the loop can be tested with a fake.
+protocol LambdaRuntimeClient: Sendable {
+    func next() async throws -> Invocation
+    func respond(requestID: String, body: [UInt8]) async throws
+    func fail(requestID: String, error: LambdaError) async throws
+    func initFailed(_ error: LambdaError) async throws
+}
+
+/// The Runtime API over HTTP at `AWS_LAMBDA_RUNTIME_API`.
+struct HTTPRuntimeClient: LambdaRuntimeClient {
+    let base: String
+    let transport: any HTTPTransport
+
+    init(api: String, transport: any HTTPTransport) {
+        base = "http://\(api)/2018-06-01/runtime"
+        self.transport = transport
+    }
+
+    struct RuntimeAPIError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    func next() async throws -> Invocation {
+        // The request waits until an event arrives: no practical timeout.
+        let response = try await transport.send(HTTPRequest(method: "GET", url: base + "/invocation/next", timeoutMillis: 7 * 24 * 3_600_000))
+        guard response.status == 200, let requestID = response.header("Lambda-Runtime-Aws-Request-Id") else {
+            throw RuntimeAPIError(description: "runtime API answered \(response.status) to invocation/next")
+        }
+        return Invocation(
+            requestID: requestID, deadline: response.header("Lambda-Runtime-Deadline-Ms").flatMap { Int64($0) } ?? .max,
+            functionARN: response.header("Lambda-Runtime-Invoked-Function-Arn") ?? "",
+            traceID: response.header("Lambda-Runtime-Trace-Id"), body: response.body)
+    }
+
+    func respond(requestID: String, body: [UInt8]) async throws {
+        try await post("/invocation/\(requestID)/response", body: body, headers: [])
+    }
+
+    func fail(requestID: String, error: LambdaError) async throws {
+        try await post("/invocation/\(requestID)/error", body: error.json, headers: [("Lambda-Runtime-Function-Error-Type", error.type)])
+    }
+
+    func initFailed(_ error: LambdaError) async throws {
+        try await post("/init/error", body: error.json, headers: [("Lambda-Runtime-Function-Error-Type", error.type)])
+    }
+
+    private func post(_ path: String, body: [UInt8], headers: [(name: String, value: String)]) async throws {
+        let response = try await transport.send(
+            HTTPRequest(method: "POST", url: base + path, headers: [("Content-Type", "application/json")] + headers, body: body, timeoutMillis: 10_000))
+        guard (200..<300).contains(response.status) else {
+            throw RuntimeAPIError(description: "runtime API answered \(response.status) to \(path): \(String(decoding: response.body.prefix(200), as: UTF8.self))")
+        }
+    }
+}
+
+/// Appends `text` as a JSON string.
+func appendJSON(_ text: String, to out: inout [UInt8]) {
+    out.append(UInt8(ascii: "\""))
+    for byte in text.utf8 {
+        switch byte {
+        case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+        case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+        case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+        case 0..<0x20:
+            let hex = Array("0123456789abcdef".utf8)
+            out += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+        default: out.append(byte)
+        }
+    }
+    out.append(UInt8(ascii: "\""))
+}

@@ -1,0 +1,169 @@
+import DDBTypes
+import Logging
+import NDJSONBuffer
+import S3Sink
+import StreamNormalize
+
+/// The Lambda handler: a DynamoDB Streams event in, objects in S3, and a partial batch response
+/// naming every record that is not durable (Lambda restarts from the lowest).
+struct StreamsHandler: Sendable {
+    let configuration: LambdaConfiguration
+    let sink: any ObjectSink
+    let now: @Sendable () -> Int64
+
+    /// What one invocation did, for the response, the logs and the metrics.
+    struct Outcome: Sendable {
+        var failures: [String] = []
+        var records = 0
+        var rows = 0
+        var objects = 0
+        var bytesIn = 0
+        var bytesOut = 0
+        var setAside = 0
+        var notWritten: [String] = []
+        var flushMillis: Int64 = 0
+        var oldestChange: Int64?
+
+        /// `{"batchItemFailures":[{"itemIdentifier":"…"},…]}`.
+        var response: [UInt8] {
+            var out = Array(#"{"batchItemFailures":["#.utf8)
+            for (index, sequence) in failures.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out += Array(#"{"itemIdentifier":"#.utf8)
+                appendJSON(sequence, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
+            out += Array("]}".utf8)
+            return out
+        }
+    }
+
+    private struct Upload: Sendable {
+        var key: String
+        var body: [UInt8]
+        var compress: Bool
+        var sequences: [String]
+        var rows: Int
+    }
+
+    func handle(_ invocation: Invocation) async -> Outcome {
+        var outcome = Outcome()
+        var batcher = Batcher(limits: configuration.limits, prefix: configuration.prefix)
+        var pending: [Partition: [String]] = [:]
+        var uploads: [Upload] = []
+        var errors: [UInt8] = []
+        var errorSequences: [String] = []
+        var unidentified = false
+        var reader = ChangeStreamReader(options: configuration.rows)
+        var source = MemorySource(invocation.body)
+        let summary = try? reader.run(
+            &source,
+            onRow: { row, info in
+                let partition = Partition(epochMillis: info.changeTime)
+                pending[partition, default: []].append(info.sequenceNumber.decimal)
+                outcome.oldestChange = min(outcome.oldestChange ?? info.changeTime, info.changeTime)
+                batcher.add(row: row, info: info, partition: partition, now: 0) { batch in
+                    let sequences = Array(pending[batch.partition]!.prefix(batch.count))
+                    pending[batch.partition]!.removeFirst(batch.count)
+                    uploads.append(Upload(key: batch.key, body: batch.rows, compress: true, sequences: sequences, rows: batch.count))
+                }
+            },
+            onError: { error in
+                errors += error.jsonLine
+                if let sequence = Self.sequenceNumber(in: error.raw) { errorSequences.append(sequence) } else { unidentified = true }
+            })
+        batcher.sealAll { batch in
+            let sequences = Array(pending[batch.partition]!.prefix(batch.count))
+            pending[batch.partition]!.removeFirst(batch.count)
+            uploads.append(Upload(key: batch.key, body: batch.rows, compress: true, sequences: sequences, rows: batch.count))
+        }
+        if !errors.isEmpty {
+            uploads.append(Upload(key: batcher.errorsKey(for: errors), body: errors, compress: false, sequences: errorSequences, rows: 0))
+        }
+        outcome.records = summary?.records ?? 0
+        outcome.setAside = summary?.errors ?? 0
+
+        // Upload everything, but answer before the deadline: what is not durable by then fails.
+        let started = now()
+        let budget = max(0, invocation.deadline - started - configuration.deadlineMarginMillis)
+        let done = await withTaskGroup(of: (Int, Int, SinkError?).self, returning: [Int: (Int, SinkError?)].self) { group in
+            for (index, upload) in uploads.enumerated() {
+                group.addTask { [sink, configuration] in
+                    let body = upload.compress ? Gzip.compress(upload.body, level: configuration.gzipLevel) : upload.body
+                    do throws(SinkError) {
+                        try await sink.put(key: upload.key, body: body)
+                        return (index, body.count, nil)
+                    } catch {
+                        return (index, body.count, error)
+                    }
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .milliseconds(budget))
+                return (-1, 0, nil)
+            }
+            var results: [Int: (Int, SinkError?)] = [:]
+            while let (index, size, error) = await group.next() {
+                if index < 0 {
+                    if results.count < uploads.count { group.cancelAll() }
+                    if results.count == uploads.count { break }
+                    continue
+                }
+                results[index] = (size, error)
+                if results.count == uploads.count {
+                    group.cancelAll()
+                    break
+                }
+            }
+            return results
+        }
+        outcome.flushMillis = now() - started
+        for (index, upload) in uploads.enumerated() {
+            if let (size, error) = done[index], error == nil {
+                if upload.compress {
+                    outcome.objects += 1
+                    outcome.rows += upload.rows
+                }
+                outcome.bytesIn += upload.body.count
+                outcome.bytesOut += size
+            } else {
+                let reason = done[index]?.1.map { "\($0)" } ?? "\(upload.key): not durable before the invocation's deadline"
+                outcome.notWritten.append(reason)
+                outcome.failures += upload.sequences
+                if !upload.compress && unidentified { outcome.failures += Self.allSequenceNumbers(in: invocation.body) }
+            }
+        }
+        if summary == nil {
+            // Reading itself failed (an event larger than the reader accepts): nothing is claimed.
+            outcome.failures = Self.allSequenceNumbers(in: invocation.body)
+        }
+        outcome.failures = Self.uniqued(outcome.failures)
+        return outcome
+    }
+
+    /// The `SequenceNumber` in a record's raw JSON, when it can be found.
+    static func sequenceNumber(in raw: [UInt8]) -> String? {
+        let text = String(decoding: raw, as: UTF8.self)
+        guard let field = text.firstRange(of: "\"SequenceNumber\"") else { return nil }
+        let rest = text[field.upperBound...].drop { $0 == " " || $0 == ":" || $0 == "\"" }
+        let digits = rest.prefix { $0.isASCII && $0.isNumber }
+        return digits.isEmpty ? nil : String(digits)
+    }
+
+    /// Every `SequenceNumber` in an event, for when no finer answer is safe.
+    static func allSequenceNumbers(in body: [UInt8]) -> [String] {
+        var found: [String] = []
+        var rest = Substring(String(decoding: body, as: UTF8.self))
+        while let field = rest.firstRange(of: "\"SequenceNumber\"") {
+            rest = rest[field.upperBound...]
+            let digits = rest.drop { $0 == " " || $0 == ":" || $0 == "\"" }.prefix { $0.isASCII && $0.isNumber }
+            if !digits.isEmpty { found.append(String(digits)) }
+        }
+        return found
+    }
+
+    static func uniqued(_ values: [String]) -> [String] {
+        var seen = Set<String>()
+        return values.filter { seen.insert($0).inserted }
+    }
+}
