@@ -86,7 +86,7 @@ struct StreamsHandler: Sendable {
         // Upload everything, but answer before the deadline: what is not durable by then fails.
         let started = now()
         let budget = max(0, invocation.deadline - started - configuration.deadlineMarginMillis)
-        let done = await withTaskGroup(of: (Int, Int, SinkError?).self, returning: [Int: (Int, SinkError?)].self) { group in
+        let done = uploads.isEmpty ? [:] : await withTaskGroup(of: (Int, Int, SinkError?).self, returning: [Int: (Int, SinkError?)].self) { group in
             for (index, upload) in uploads.enumerated() {
                 group.addTask { [sink, configuration] in
                     let body = upload.compress ? Gzip.compress(upload.body, level: configuration.gzipLevel) : upload.body

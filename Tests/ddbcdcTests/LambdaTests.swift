@@ -1,0 +1,162 @@
+import Foundation
+import S3Sink
+import Synchronization
+import Testing
+
+@testable import ddbcdc
+
+/// A Runtime API in memory: hands out queued invocations, records answers.
+final class FakeRuntime: LambdaRuntimeClient, Sendable {
+    let queue: Mutex<[Invocation]>
+    let answers = Mutex<[(String, String, [UInt8])]>([])
+
+    init(_ invocations: [Invocation]) { queue = Mutex(invocations) }
+
+    struct Drained: Error {}
+
+    func next() async throws -> Invocation {
+        try queue.withLock { queue in
+            guard !queue.isEmpty else { throw Drained() }
+            return queue.removeFirst()
+        }
+    }
+    func respond(requestID: String, body: [UInt8]) async throws { answers.withLock { $0.append(("response", requestID, body)) } }
+    func fail(requestID: String, error: LambdaError) async throws { answers.withLock { $0.append(("error", requestID, error.json)) } }
+    func initFailed(_ error: LambdaError) async throws { answers.withLock { $0.append(("init", "", error.json)) } }
+}
+
+/// A sink that keeps objects in memory and fails or stalls on chosen keys.
+final class MemorySink: ObjectSink, Sendable {
+    let objects = Mutex<[String: [UInt8]]>([:])
+    let failing: @Sendable (String) -> Bool
+    let stalling: @Sendable (String) -> Bool
+
+    init(failing: @escaping @Sendable (String) -> Bool = { _ in false }, stalling: @escaping @Sendable (String) -> Bool = { _ in false }) {
+        self.failing = failing
+        self.stalling = stalling
+    }
+
+    func put(key: String, body: [UInt8]) async throws(SinkError) {
+        if stalling(key) { try? await Task.sleep(for: .seconds(30)) }
+        if failing(key) || Task.isCancelled { throw SinkError(.writeFailed, key: key, "injected failure") }
+        objects.withLock { $0[key] = body }
+    }
+
+    var keys: [String] { objects.withLock { $0.keys.sorted() } }
+}
+
+@Suite struct LambdaTests {
+    static func record(_ n: Int, hour: Int = 0, source: String = "aws:dynamodb", image: String? = nil) -> String {
+        let time = 1_767_225_600 + hour * 3600 + n
+        let newImage = image ?? #"{"pk":{"S":"k\#(n)"},"v":{"N":"\#(n)"}}"#
+        return #"{"eventID":"e\#(n)","eventName":"INSERT","eventSource":"\#(source)","dynamodb":{"ApproximateCreationDateTime":\#(time),"Keys":{"pk":{"S":"k\#(n)"}},"NewImage":\#(newImage),"SequenceNumber":"\#(1000 + n)"}}"#
+    }
+
+    static func invocation(_ records: [String], id: String = "r1", deadlineIn: Int64 = 60_000, trace: String? = nil) -> Invocation {
+        Invocation(
+            requestID: id, deadline: epochMillisNow() + deadlineIn, functionARN: "arn:aws:lambda:us-east-1:1:function:f", traceID: trace,
+            body: Array(#"{"Records":["#.utf8) + Array(records.joined(separator: ",").utf8) + Array("]}".utf8))
+    }
+
+    static func handler(_ sink: MemorySink, environment: [String: String] = [:], margin: String = "200") throws -> StreamsHandler {
+        let base = ["S3_BUCKET": "b", "AWS_REGION": "us-east-1", "MAX_RECORDS": "3", "DDBCDC_DEADLINE_MARGIN_MS": margin]
+        return try LambdaRuntime.makeHandler(environment: base.merging(environment) { $1 }, sink: sink)
+    }
+
+    static func failures(_ outcome: StreamsHandler.Outcome) throws -> [String] {
+        let json = try JSONSerialization.jsonObject(with: Data(outcome.response)) as! [String: [[String: String]]]
+        return json["batchItemFailures"]!.map { $0["itemIdentifier"]! }
+    }
+
+    @Test func everythingDurableMeansNoFailures() async throws {
+        let sink = MemorySink()
+        let outcome = await try Self.handler(sink).handle(Self.invocation((0..<7).map { Self.record($0) }))
+        #expect(try Self.failures(outcome).isEmpty)
+        #expect(outcome.records == 7 && outcome.rows == 7 && outcome.objects == 3)
+        #expect(sink.keys.count == 3 && sink.keys.allSatisfy { $0.hasPrefix("dt=2026-01-01/HH=00/") })
+    }
+
+    @Test func aFailedObjectReportsExactlyItsRecords() async throws {
+        // Rows 0-2 make the first object, 3-5 the second, 6 the third; the second fails.
+        let sink = MemorySink(failing: { $0.contains("_3_") && $0.contains("1767225603000") })
+        let outcome = await try Self.handler(sink).handle(Self.invocation((0..<7).map { Self.record($0) }))
+        #expect(try Self.failures(outcome) == ["1003", "1004", "1005"])
+        #expect(outcome.objects == 2 && outcome.notWritten.count == 1)
+    }
+
+    @Test func uploadsNotDoneByTheDeadlineAreFailures() async throws {
+        let sink = MemorySink(stalling: { $0.contains("HH=01") })
+        let records = [Self.record(0), Self.record(1, hour: 1), Self.record(2)]
+        let outcome = await try Self.handler(sink, margin: "100").handle(Self.invocation(records, deadlineIn: 400))
+        #expect(try Self.failures(outcome) == ["1001"])
+        #expect(sink.keys.count == 1)
+    }
+
+    @Test func undecodableAndForeignRecordsGoToErrorsWithoutBlocking() async throws {
+        let sink = MemorySink()
+        let bad = Self.record(1, image: #"{"pk":{"S":"x"},"n":{"N":"not a number"}}"#)
+        let foreign = Self.record(2, source: "aws:kinesis")
+        let outcome = await try Self.handler(sink).handle(Self.invocation([Self.record(0), bad, foreign, Self.record(3)]))
+        #expect(try Self.failures(outcome).isEmpty)
+        #expect(outcome.setAside == 2 && outcome.rows == 2)
+        let errorKeys = sink.keys.filter { $0.hasPrefix("_errors/") }
+        try #require(errorKeys.count == 1)
+        let lines = String(decoding: sink.objects.withLock { $0[errorKeys[0]]! }, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 2 && lines[0].contains("invalid-number") && lines[1].contains("unsupported-record"))
+    }
+
+    @Test func unwritableErrorsObjectReportsTheBadRecords() async throws {
+        let sink = MemorySink(failing: { $0.hasPrefix("_errors/") })
+        let bad = Self.record(1, image: #"{"n":{"SS":[]}}"#)
+        let outcome = await try Self.handler(sink).handle(Self.invocation([Self.record(0), bad]))
+        #expect(try Self.failures(outcome) == ["1001"])
+    }
+
+    @Test func emptyEventIsAnEmptyAnswer() async throws {
+        let outcome = await try Self.handler(MemorySink()).handle(Self.invocation([]))
+        #expect(String(decoding: outcome.response, as: UTF8.self) == #"{"batchItemFailures":[]}"#)
+    }
+
+    @Test func loopAnswersEachInvocationAndSurvivesAHandlerError() async throws {
+        let runtime = FakeRuntime([Self.invocation([], id: "a", trace: "Root=1-abc"), Self.invocation([], id: "b"), Self.invocation([], id: "c")])
+        struct Boom: Error {}
+        var seenTrace: String?
+        try? await LambdaLoop(client: runtime).run { invocation in
+            if invocation.requestID == "a" { seenTrace = getenv("_X_AMZN_TRACE_ID").map { String(cString: $0) } }
+            if invocation.requestID == "b" { throw Boom() }
+            return Array("ok".utf8)
+        }
+        let answers = runtime.answers.withLock { $0 }
+        #expect(answers.map(\.0) == ["response", "error", "response"])
+        #expect(answers.map(\.1) == ["a", "b", "c"])
+        #expect(String(decoding: answers[1].2, as: UTF8.self).contains(#""errorType":"Runtime.HandlerError""#))
+        #expect(seenTrace == "Root=1-abc")
+    }
+
+    @Test(arguments: [
+        ([String: String](), "S3_BUCKET is not set"),
+        (["S3_BUCKET": "b"], "AWS_REGION is not set"),
+        (["S3_BUCKET": "b", "AWS_REGION": "r", "MAX_RECORDS": "many"], "MAX_RECORDS=many"),
+        (["S3_BUCKET": "b", "AWS_REGION": "r", "DDBCDC_LAYOUT": "wide"], "DDBCDC_LAYOUT=wide"),
+    ])
+    func configurationProblemsSayWhatToFix(_ environment: [String: String], _ expected: String) {
+        #expect {
+            _ = try LambdaConfiguration(environment: environment)
+        } throws: { "\($0)".contains(expected) }
+    }
+
+    @Test func metricsLineIsEmbeddedMetricFormat() throws {
+        var outcome = StreamsHandler.Outcome()
+        outcome.records = 5
+        outcome.rows = 4
+        outcome.oldestChange = 1000
+        let line = EmbeddedMetrics.line(outcome, functionName: "fn", now: 61_000)
+        let json = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+        let aws = json["_aws"] as! [String: Any]
+        let directive = (aws["CloudWatchMetrics"] as! [[String: Any]])[0]
+        #expect(directive["Namespace"] as? String == "ddbcdc")
+        let names = (directive["Metrics"] as! [[String: String]]).map { $0["Name"]! }
+        for name in names { #expect(json[name] != nil, "\(name) has a value") }
+        #expect(json["IteratorAge"] as? Int == 60_000 && json["Records"] as? Int == 5 && json["FunctionName"] as? String == "fn")
+    }
+}
