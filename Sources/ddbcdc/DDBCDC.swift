@@ -7,6 +7,6 @@ struct DDBCDC: ParsableCommand {
         commandName: "ddbcdc",
         abstract: "Carry every change of a DynamoDB table into a Databricks lakehouse.",
         version: "0.1.0",
-        subcommands: [Transform.self, Run.self]
+        subcommands: [Transform.self, Run.self, EmitNotebook.self, Schema.self]
     )
 }
