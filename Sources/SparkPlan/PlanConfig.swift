@@ -217,12 +217,12 @@ public struct PlanConfig: Sendable {
     public func validate() throws(SparkPlanError) {
         guard !sourcePath.isEmpty else { throw SparkPlanError(.invalidConfig, "the source path is empty") }
         guard !keys.isEmpty else { throw SparkPlanError(.invalidConfig, "no key columns: give the table's partition key (and sort key)") }
-        guard Set(keys).count == keys.count else { throw SparkPlanError(.invalidConfig, "a key column is named twice") }
+        guard Set(keys.map(ExactName.init)).count == keys.count else { throw SparkPlanError(.invalidConfig, "a key column is named twice") }
         for name in keys + [orderColumn, deletedColumn, changeTimeColumn] {
             guard !name.isEmpty else { throw SparkPlanError(.invalidName, "a column name is empty") }
         }
         let metadata = [orderColumn, deletedColumn, changeTimeColumn]
-        for key in keys where metadata.contains(key) {
+        for key in keys where metadata.contains(where: { $0.utf8.elementsEqual(key.utf8) }) {
             throw SparkPlanError(.invalidConfig, "the key column '\(Quote.commentText(key))' is a metadata column")
         }
         for (what, path) in [("checkpoint", checkpointLocation), ("schema location", schemaLocation)] {

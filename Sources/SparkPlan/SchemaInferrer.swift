@@ -55,8 +55,8 @@ public struct SchemaInferrer: Sendable {
     /// writes them.
     public var schema: SparkSchema {
         SparkSchema(top.names.map { name in
-            if let fixed = Self.metadataColumns.first(where: { $0.name == name }) { return fixed }
-            return StructField(name, sparkType(top.fields[name]!))
+            if let fixed = Self.metadataColumns.first(where: { $0.name.utf8.elementsEqual(name.utf8) }) { return fixed }
+            return StructField(name, sparkType(top[name]))
         })
     }
 
@@ -73,20 +73,22 @@ public struct SchemaInferrer: Sendable {
             case .array(let element):
                 walk(path + "[]", element)
             case .object(let object):
-                for name in object.names { walk(path + "." + Quote.sqlIdentifier(name), object.fields[name]!) }
+                for name in object.names { walk(path + "." + Quote.sqlIdentifier(name), object[name]) }
             default:
                 break
             }
         }
-        for name in top.names { walk(Quote.sqlIdentifier(name), top.fields[name]!) }
+        for name in top.names where !Self.metadataColumns.contains(where: { $0.name.utf8.elementsEqual(name.utf8) }) {
+            walk(Quote.sqlIdentifier(name), top[name])
+        }
         return lines
     }
 
     /// Names of top-level columns that Spark, case-insensitive by default, would confuse.
     public var caseCollisions: [[String]] {
-        var groups: [String: [String]] = [:]
-        for name in top.names { groups[name.lowercased(), default: []].append(name) }
-        return groups.values.filter { $0.count > 1 }.sorted { $0[0] < $1[0] }
+        var groups: [ExactName: [String]] = [:]
+        for name in top.names { groups[ExactName(name.lowercased()), default: []].append(name) }
+        return groups.values.filter { $0.count > 1 }.sorted { $0[0].utf8.lexicographicallyPrecedes($1[0].utf8) }
     }
 
     private func numberType(_ stats: NumberStats) -> SparkType {
@@ -102,14 +104,14 @@ public struct SchemaInferrer: Sendable {
         case .array(let element): return .array(sparkType(element))
         case .object(let object):
             if object.names.isEmpty { return .string }  // only `{}` seen: its JSON text
-            let lowered = object.names.map { $0.lowercased() }
-            if object.names.count > maxStructFields || object.names.contains("") || Set(lowered).count != lowered.count {
+            let lowered = object.names.map { ExactName($0.lowercased()) }
+            if object.names.count > maxStructFields || object.names.contains(where: \.isEmpty) || Set(lowered).count != lowered.count {
                 // Member names that are data (or that Spark cannot tell apart): a map.
                 var value = Observed.null
-                for name in object.names { value = value.merged(with: object.fields[name]!) }
+                for name in object.names { value = value.merged(with: object[name]) }
                 return .map(sparkType(value))
             }
-            return .struct(object.names.map { StructField($0, sparkType(object.fields[$0]!)) })
+            return .struct(object.names.map { StructField($0, sparkType(object[$0])) })
         }
     }
 }
@@ -159,25 +161,38 @@ indirect enum Observed: Sendable {
     }
 }
 
+/// A name compared by its Unicode scalars, as DynamoDB and Spark compare names (Swift's `==`
+/// on `String` would take `café` spelt with U+00E9 and with U+0301 for one name).
+struct ExactName: Hashable, Sendable {
+    var text: String
+    init(_ text: String) { self.text = text }
+    static func == (a: ExactName, b: ExactName) -> Bool { a.text.utf8.elementsEqual(b.text.utf8) }
+    func hash(into hasher: inout Hasher) { for byte in text.utf8 { hasher.combine(byte) } }
+}
+
 /// The members seen at one object path, in first-seen order.
 struct ObservedObject: Sendable {
     var names: [String] = []
-    var fields: [String: Observed] = [:]
+    private var values: [ExactName: Observed] = [:]
+
+    /// The observations of a member.
+    subscript(name: String) -> Observed { values[ExactName(name)]! }
 
     mutating func merge(_ members: [(String, JSONValue)]) {
         for (name, value) in members { add(name, Observed(value)) }
     }
 
     mutating func merge(_ other: ObservedObject) {
-        for name in other.names { add(name, other.fields[name]!) }
+        for name in other.names { add(name, other[name]) }
     }
 
     private mutating func add(_ name: String, _ observed: Observed) {
-        if let existing = fields[name] {
-            fields[name] = existing.merged(with: observed)
+        let key = ExactName(name)
+        if let existing = values[key] {
+            values[key] = existing.merged(with: observed)
         } else {
             names.append(name)
-            fields[name] = observed
+            values[key] = observed
         }
     }
 }
@@ -195,7 +210,7 @@ public struct NumberStats: Sendable, Hashable {
     public init(_ text: String) {
         count = 1
         var integer = 0, fraction = 0, exponent = 0, negativeExponent = false
-        var leadingZeros = 0, sawNonZero = false, allDigits = 0
+        var leadingZeros = 0, sawNonZero = false
         var part = 0  // 0: integer part, 1: fraction, 2: exponent
         for byte in text.utf8 {
             switch byte {
@@ -211,7 +226,6 @@ public struct NumberStats: Sendable, Hashable {
                     continue
                 }
                 if part == 0 { integer += 1 } else { fraction += 1 }
-                allDigits += 1
                 if digit != 0 { sawNonZero = true } else if !sawNonZero { leadingZeros += 1 }
             }
         }
@@ -219,7 +233,6 @@ public struct NumberStats: Sendable, Hashable {
         let pointPosition = integer + exponent
         maxIntegerDigits = sawNonZero ? max(0, pointPosition - leadingZeros) : 0
         maxScale = max(0, fraction - exponent)
-        _ = allDigits
     }
 
     /// Whether every value fits `DECIMAL(38, maxScale)`.

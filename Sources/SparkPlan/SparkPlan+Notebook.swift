@@ -6,7 +6,7 @@ extension SparkPlan {
         let parts = lines.enumerated().map { index, line in
             indent + Quote.pythonString(String(line) + (index < lines.count - 1 ? "\n" : ""))
         }
-        return "(\n" + parts.joined(separator: "\n") + "\n)"
+        return "(\n" + parts.joined(separator: "\n") + "\n" + indent.dropLast(4) + ")"
     }
 
     /// A Python list of strings.

@@ -60,8 +60,8 @@ public struct SparkPlan: Sendable {
 
     /// The table's columns: keys, observed attributes, metadata, the rescued-data column.
     var tableColumns: [StructField] {
-        let fixed = Set(config.keys + metadataColumns.map(\.name) + [Self.rescuedColumn])
-        let attributes = (config.schema?.fields ?? []).filter { !fixed.contains($0.name) }
+        let fixed = Set((config.keys + metadataColumns.map(\.name) + [Self.rescuedColumn]).map(ExactName.init))
+        let attributes = (config.schema?.fields ?? []).filter { !fixed.contains(ExactName($0.name)) }
         return keyColumns + attributes + metadataColumns + [StructField(Self.rescuedColumn, .string)]
     }
 
@@ -167,7 +167,20 @@ public struct SparkPlan: Sendable {
             members.insert(("target", .array(config.target.parts.map(JSONValue.string))), at: 0)
             members.append(
                 ("dedupe_sql", .object(SQLDialect.allCases.map { ($0.rawValue, .string(merge.dedupeSQL($0, source: $0.identifier(Self.batchView)))) })))
-            members.append(("merge_sql", .string(mergeSQL)))
+            members.append(
+                (
+                    "merge_sql",
+                    .object([
+                        ("spark", .string(mergeSQL)),
+                        (
+                            "ansi",
+                            .string(
+                                merge.sql(
+                                    .ansi, target: config.target.parts.map(Quote.ansiIdentifier).joined(separator: "."),
+                                    source: Quote.ansiIdentifier(Self.changesView)))
+                        ),
+                    ])
+                ))
             plan = .object(members)
         }
         return plan.prettyText

@@ -125,7 +125,7 @@ public struct SparkSchema: Sendable, Hashable {
     public init(_ fields: [StructField]) { self.fields = fields }
 
     /// The field named `name`, if any.
-    public subscript(name: String) -> StructField? { fields.first { $0.name == name } }
+    public subscript(name: String) -> StructField? { fields.first { $0.name.utf8.elementsEqual(name.utf8) } }
 
     /// The column list in DDL (`` `a` STRING, `b` DECIMAL(38,2) ``): a `CREATE TABLE` body, a
     /// `DataStreamReader.schema` string and Auto Loader's `cloudFiles.schemaHints` all take it.
