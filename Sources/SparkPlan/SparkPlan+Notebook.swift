@@ -116,7 +116,14 @@ extension SparkPlan {
             """
         out += Self.cell
         out += #"""
+            import re
+
             from pyspark.sql import functions as F
+
+
+            def literal_path(path):
+                """The path with Hadoop's glob characters escaped: the landing folder is read as named."""
+                return re.sub(r"([\\{}\[\]*?])", r"\\\1", path)
 
 
             def read_changes(spark):
@@ -146,7 +153,7 @@ extension SparkPlan {
                         .option("recursiveFileLookup", "true")
                         .option("maxFilesPerTrigger", str(SETTINGS["max_files_per_trigger"]))
                     )
-                return reader.option("pathGlobFilter", FILE_GLOB).load(SETTINGS["source_path"])
+                return reader.option("pathGlobFilter", FILE_GLOB).load(literal_path(SETTINGS["source_path"]))
 
 
             def prepare_batch(batch_df):

@@ -14,6 +14,8 @@ extension SparkPlan {
         ])
         out += Self.cell
         out += """
+            import re
+
             import dlt
             from pyspark.sql import functions as F
 
@@ -38,6 +40,11 @@ extension SparkPlan {
             """
         out += Self.cell
         out += #"""
+            def literal_path(path):
+                """The path with Hadoop's glob characters escaped: the landing folder is read as named."""
+                return re.sub(r"([\\{}\[\]*?])", r"\\\1", path)
+
+
             @dlt.view(name=CHANGES_VIEW, comment="ddbcdc change rows, as Auto Loader reads them")
             def ddbcdc_changes():
                 if SETTINGS["source_format"] == "cloudFiles":
@@ -57,7 +64,7 @@ extension SparkPlan {
                         .schema(SOURCE_SCHEMA)
                         .option("recursiveFileLookup", "true")
                     )
-                return reader.option("pathGlobFilter", FILE_GLOB).load(SETTINGS["source_path"])
+                return reader.option("pathGlobFilter", FILE_GLOB).load(literal_path(SETTINGS["source_path"]))
 
 
             dlt.create_streaming_table(

@@ -78,6 +78,8 @@ def parse_identifier(spark, text):
 
 
 def scala_parts(seq):
+    if isinstance(seq, (list, tuple)):
+        return list(seq)
     return [seq.apply(i) for i in range(seq.length())]
 
 
