@@ -203,3 +203,19 @@ def test_stream_runs_in_local_pyspark_up_to_the_merge(spark, landed, ddbcdc, tmp
             assert Decimal(got["calibration"]) == row["calibration"]  # the exact text, as STRING
             checked += 1
     assert checked > 100
+
+
+@pytest.mark.parametrize("mode", ["soft", "hard"])
+def test_checked_in_expected_artifacts_compile_and_parse(spark, mode):
+    """The golden files the Swift tests compare against are themselves valid: Python compiles, SQL parses."""
+    expected = ROOT / "Tests" / "SparkPlanTests" / "Expected" / mode
+    for name in ("notebook.py", "dlt_pipeline.py"):
+        compile((expected / name).read_text(encoding="utf-8"), name, "exec")
+    for statement in split_sql((expected / "setup.sql").read_text(encoding="utf-8")):
+        if not statement.startswith("GRANT "):
+            parse_sql(spark, statement)
+    plan = json.loads((expected / "merge_plan.json").read_text())
+    assert parse_sql(spark, plan["merge_sql"]["spark"]).getClass().getSimpleName() == "MergeIntoTable"
+    parse_sql(spark, plan["dedupe_sql"]["spark"])
+    json.loads((expected / "job.json").read_text())
+    yaml.safe_load((expected / "databricks.yml").read_text())
