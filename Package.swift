@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "StreamNormalize", targets: ["StreamNormalize"]),
         .library(name: "NDJSONBuffer", targets: ["NDJSONBuffer"]),
         .library(name: "S3Sink", targets: ["S3Sink"]),
+        .library(name: "SparkPlan", targets: ["SparkPlan"]),
         .executable(name: "ddbcdc", targets: ["ddbcdc"]),
     ],
     dependencies: [
@@ -39,6 +40,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "SparkPlan", swiftSettings: swiftSettings),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLibdeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
@@ -49,6 +51,7 @@ let package = Package(
                 "StreamNormalize",
                 "NDJSONBuffer",
                 "S3Sink",
+                "SparkPlan",
                 "CZlib",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -64,6 +67,8 @@ let package = Package(
         .testTarget(
             name: "NDJSONBufferTests", dependencies: ["NDJSONBuffer", "StreamNormalize", "CZlib"], swiftSettings: swiftSettings),
         .testTarget(name: "S3SinkTests", dependencies: ["S3Sink"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SparkPlanTests", dependencies: ["SparkPlan"], resources: [.copy("Expected")], swiftSettings: swiftSettings),
         .testTarget(
             name: "ddbcdcTests",
             dependencies: ["ddbcdc"],

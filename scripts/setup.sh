@@ -26,8 +26,10 @@ if [[ ! -x .venv/bin/python ]]; then
     say "creating .venv"
     "$PYTHON" -m venv --system-site-packages .venv
 fi
-PIP_PACKAGES=(boto3 pytest)
-if ! .venv/bin/python -c 'import boto3, pytest' 2>/dev/null; then
+# pyspark (Spark's SQL parser, the generated stream code), deltalake (delta-rs: the MERGE on a real
+# Delta table) and duckdb (MERGE INTO, 1.4 and later) check the generated Databricks artifacts.
+PIP_PACKAGES=(boto3 pytest 'pyspark>=4.0,<5' 'deltalake>=1.6,<2' 'duckdb>=1.4' pyarrow pyyaml)
+if ! .venv/bin/python -c 'import boto3, pytest, pyspark, deltalake, duckdb, pyarrow, yaml' 2>/dev/null; then
     say "pip install ${PIP_PACKAGES[*]}"
     .venv/bin/pip install -q --disable-pip-version-check "${PIP_PACKAGES[@]}"
 fi

@@ -12,3 +12,5 @@ echo "== swift test" >&2
 AWS4_TESTSUITE_DIR="$ROOT/.test-data/aws4_testsuite" DDBCDC_PYTHON="$ROOT/.venv/bin/python" swift test --skip-build
 echo "== pytest Tests/differential" >&2
 DDBCDC_BIN="$ROOT/.build/debug/ddbcdc" .venv/bin/python -m pytest Tests/differential -q
+echo "== pytest Tests/spark (Spark's parser and local PySpark, delta-rs, DuckDB)" >&2
+DDBCDC_BIN="$ROOT/.build/debug/ddbcdc" .venv/bin/python -m pytest Tests/spark -q

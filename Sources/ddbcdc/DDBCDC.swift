@@ -7,7 +7,9 @@ struct DDBCDC: ParsableCommand {
         commandName: "ddbcdc",
         abstract: "Carry every change of a DynamoDB table into a Databricks lakehouse.",
         version: "0.1.0",
-        subcommands: [Transform.self, Run.self, LambdaCommand.self, InvokeLocal.self, EmitInfra.self]
+        subcommands: [
+            Transform.self, Run.self, LambdaCommand.self, InvokeLocal.self, EmitInfra.self, EmitNotebook.self, Schema.self,
+        ]
     )
 
     /// Started by Lambda as `bootstrap` (no arguments, the Runtime API set): serve invocations;

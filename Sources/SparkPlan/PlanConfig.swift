@@ -1,0 +1,246 @@
+/// A three-part Unity Catalog name: `catalog.schema.table`.
+public struct TableName: Sendable, Hashable, CustomStringConvertible {
+    public var catalog: String
+    public var schema: String
+    public var table: String
+
+    /// Creates a name from its parts, unquoted.
+    /// - Throws: `SparkPlanError` (`invalidName`) for an empty part, a control character, or
+    ///   more than 255 characters (Unity Catalog's rules).
+    public init(catalog: String, schema: String, table: String) throws(SparkPlanError) {
+        for (what, part) in [("catalog", catalog), ("schema", schema), ("table", table)] {
+            try Self.check(part, what: what)
+        }
+        self.catalog = catalog
+        self.schema = schema
+        self.table = table
+    }
+
+    /// Parses `catalog.schema.table`, where a part may be in backticks (`` `my.cat`.s.t ``,
+    /// a backtick inside doubled).
+    public init(parsing text: String) throws(SparkPlanError) {
+        var parts: [String] = []
+        var current = ""
+        var quoted = false, wasQuoted = false
+        var scalars = Array(text.unicodeScalars)[...]
+        while let scalar = scalars.popFirst() {
+            if quoted {
+                if scalar == "`" {
+                    if scalars.first == "`" {
+                        scalars.removeFirst()
+                        current.unicodeScalars.append("`")
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    current.unicodeScalars.append(scalar)
+                }
+            } else if scalar == "`" && current.isEmpty && !wasQuoted {
+                quoted = true
+                wasQuoted = true
+            } else if scalar == "." {
+                parts.append(current)
+                current = ""
+                wasQuoted = false
+            } else if wasQuoted {
+                throw SparkPlanError(.invalidName, "'\(Quote.commentText(text))': text after a closing backtick")
+            } else {
+                current.unicodeScalars.append(scalar)
+            }
+        }
+        guard !quoted else { throw SparkPlanError(.invalidName, "'\(Quote.commentText(text))': a backtick is not closed") }
+        parts.append(current)
+        guard parts.count == 3 else {
+            throw SparkPlanError(
+                .invalidName,
+                "'\(Quote.commentText(text))' is not catalog.schema.table (\(parts.count) part(s); quote a part with a dot in backticks)")
+        }
+        try self.init(catalog: parts[0], schema: parts[1], table: parts[2])
+    }
+
+    static func check(_ part: String, what: String) throws(SparkPlanError) {
+        guard !part.isEmpty else { throw SparkPlanError(.invalidName, "the \(what) name is empty") }
+        guard part.unicodeScalars.count <= 255 else { throw SparkPlanError(.invalidName, "the \(what) name is longer than 255 characters") }
+        if part.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw SparkPlanError(.invalidName, "the \(what) name '\(Quote.commentText(part))' contains a control character")
+        }
+    }
+
+    /// The parts, unquoted.
+    public var parts: [String] { [catalog, schema, table] }
+    /// `` `catalog`.`schema`.`table` ``
+    public var quoted: String { Quote.sqlName(parts) }
+    /// `` `catalog`.`schema` ``
+    public var quotedSchema: String { Quote.sqlName([catalog, schema]) }
+    /// The same name with another last part.
+    public func sibling(_ table: String) throws(SparkPlanError) -> TableName {
+        try TableName(catalog: catalog, schema: schema, table: table)
+    }
+
+    public var description: String { quoted }
+}
+
+/// What a tombstone does to its row.
+public enum DeleteMode: String, Sendable, CaseIterable {
+    /// The row stays, marked `is_deleted = true`, so a late older upsert is recognised as older
+    /// and cannot bring it back; a view shows the current rows and a clean-up statement removes
+    /// tombstones older than the retention.
+    case soft
+    /// The row is deleted. Cheaper, but once it is gone a late older upsert of the key inserts
+    /// it again: nothing is left to compare its `_seq` with.
+    case hard
+}
+
+/// When the stream runs.
+public enum StreamTrigger: Sendable, Hashable {
+    /// Process what has arrived, then stop (a scheduled job).
+    case availableNow
+    /// Run continuously, a micro-batch every interval (`"30 seconds"`).
+    case processingTime(String)
+}
+
+/// The objects' file format.
+public enum InputFormat: String, Sendable, CaseIterable {
+    case json
+    case parquet
+
+    /// The object names the stream reads (`ddbcdc run` writes `*.ndjson.gz`; its `_errors/`
+    /// objects end in `.ndjson` and are left out).
+    public var fileGlob: String {
+        switch self {
+        case .json: return "*.ndjson.gz"
+        case .parquet: return "*.parquet"
+        }
+    }
+}
+
+/// A privilege granted on the target table and its view.
+public struct Grant: Sendable, Hashable {
+    public enum Privilege: String, Sendable, CaseIterable {
+        case select = "SELECT"
+        case modify = "MODIFY"
+    }
+    public var privilege: Privilege
+    /// A user, group or service principal, unquoted.
+    public var principal: String
+
+    /// Creates a grant.
+    public init(_ privilege: Privilege, to principal: String) {
+        self.privilege = privilege
+        self.principal = principal
+    }
+}
+
+/// Everything the generated artifacts depend on.
+public struct PlanConfig: Sendable {
+    /// Where the objects land: `s3://bucket/prefix` (the folder holding `dt=…/HH=…/`).
+    public var sourcePath: String
+    /// The stream's checkpoint. Defaults outside the landing prefix, so the stream never lists it.
+    public var checkpointLocation: String
+    /// Auto Loader's schema location.
+    public var schemaLocation: String
+    /// The target Delta table.
+    public var target: TableName
+    /// The item's key columns (partition key, then sort key).
+    public var keys: [String]
+    /// The order column: the highest value is the newest change of a key.
+    public var orderColumn = "_seq"
+    /// The tombstone flag.
+    public var deletedColumn = "is_deleted"
+    /// The change-time column (epoch ms), used for tombstone retention.
+    public var changeTimeColumn = "_approxStreamTs"
+    /// Soft (default) or hard deletes.
+    public var deleteMode = DeleteMode.soft
+    /// Days a soft-deleted row is kept; a change arriving later than this may resurrect it.
+    public var tombstoneRetentionDays = 30
+    /// When the stream runs.
+    public var trigger = StreamTrigger.availableNow
+    /// The objects' format.
+    public var inputFormat = InputFormat.json
+    /// The observed schema (`ddbcdc schema`), if any: schema hints and table columns.
+    public var schema: SparkSchema?
+    /// The view of current (not deleted) rows; soft mode only.
+    public var currentView: TableName
+    /// The DLT/Lakeflow variant's SCD type (1 or 2).
+    public var scdType = 1
+    /// The DLT/Lakeflow variant's target table.
+    public var pipelineTarget: TableName
+    /// Grants added to the setup SQL.
+    public var grants: [Grant] = []
+    /// The idempotent-write application id (`txnAppId`): one per stream, stable across runs.
+    public var appId: String
+    /// The job's and bundle's name.
+    public var jobName: String
+    /// The job's schedule (Quartz cron) for an `availableNow` trigger.
+    public var schedule = "0 0/15 * * * ?"
+    /// The schedule's time zone.
+    public var timezone = "UTC"
+    /// An existing cluster for the job; serverless when nil.
+    public var clusterId: String?
+    /// Where the notebook lives in the workspace (the job's `notebook_path`).
+    public var notebookPath: String
+    /// Most files one micro-batch takes (Auto Loader's `cloudFiles.maxFilesPerTrigger`).
+    public var maxFilesPerTrigger = 1000
+
+    /// A configuration with the defaults for everything else.
+    /// - Throws: `SparkPlanError` for empty or unusable keys, paths or names.
+    public init(sourcePath: String, target: TableName, keys: [String]) throws(SparkPlanError) {
+        self.sourcePath = sourcePath
+        self.target = target
+        self.keys = keys
+        let state = Self.stateRoot(for: sourcePath, table: target.table)
+        checkpointLocation = state + "/checkpoint"
+        schemaLocation = state + "/schema"
+        currentView = try target.sibling(target.table + "_current")
+        pipelineTarget = try target.sibling(target.table + "_dlt")
+        appId = "ddbcdc:" + target.parts.joined(separator: ".")
+        jobName = "ddbcdc " + target.parts.joined(separator: ".")
+        notebookPath = "/Workspace/Shared/ddbcdc/" + target.table
+        try validate()
+    }
+
+    /// `s3://bucket/a/b` → `s3://bucket/_ddbcdc/a/b/<table>`: beside the landing prefix, not in it.
+    static func stateRoot(for source: String, table: String) -> String {
+        var trimmed = Substring(source)
+        while trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        if let scheme = trimmed.firstRange(of: "://") {
+            let rest = trimmed[scheme.upperBound...]
+            let bucketEnd = rest.firstIndex(of: "/") ?? rest.endIndex
+            let bucket = trimmed[..<bucketEnd]
+            let path = rest[bucketEnd...]
+            return bucket + "/_ddbcdc" + path + "/" + table
+        }
+        return trimmed + "_ddbcdc/" + table
+    }
+
+    /// Checks the configuration as a whole.
+    public func validate() throws(SparkPlanError) {
+        guard !sourcePath.isEmpty else { throw SparkPlanError(.invalidConfig, "the source path is empty") }
+        guard !keys.isEmpty else { throw SparkPlanError(.invalidConfig, "no key columns: give the table's partition key (and sort key)") }
+        guard Set(keys.map(ExactName.init)).count == keys.count else { throw SparkPlanError(.invalidConfig, "a key column is named twice") }
+        for name in keys + [orderColumn, deletedColumn, changeTimeColumn] {
+            guard !name.isEmpty else { throw SparkPlanError(.invalidName, "a column name is empty") }
+        }
+        let metadata = [orderColumn, deletedColumn, changeTimeColumn]
+        for key in keys where metadata.contains(where: { $0.utf8.elementsEqual(key.utf8) }) {
+            throw SparkPlanError(.invalidConfig, "the key column '\(Quote.commentText(key))' is a metadata column")
+        }
+        for (what, path) in [("checkpoint", checkpointLocation), ("schema location", schemaLocation)] {
+            guard !path.isEmpty else { throw SparkPlanError(.invalidConfig, "the \(what) is empty") }
+            if path == sourcePath || path.hasPrefix(sourcePath.hasSuffix("/") ? sourcePath : sourcePath + "/") {
+                throw SparkPlanError(.invalidConfig, "the \(what) must not be inside the source path, or the stream would read it")
+            }
+        }
+        guard scdType == 1 || scdType == 2 else { throw SparkPlanError(.invalidConfig, "the SCD type is 1 or 2, not \(scdType)") }
+        guard tombstoneRetentionDays >= 1 else { throw SparkPlanError(.invalidConfig, "tombstone retention is at least 1 day") }
+        guard maxFilesPerTrigger >= 1 else { throw SparkPlanError(.invalidConfig, "max files per trigger is at least 1") }
+        if case .processingTime(let interval) = trigger, interval.isEmpty {
+            throw SparkPlanError(.invalidConfig, "the processing-time interval is empty")
+        }
+        if let schema {
+            for key in keys where schema[key] == nil {
+                throw SparkPlanError(.invalidConfig, "the key column '\(Quote.commentText(key))' is not in the schema")
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+/// Quoting and escaping for every language the generated artifacts are written in.
+///
+/// Each function turns an arbitrary Swift string into a token of the target language that reads
+/// back as exactly that string, so a hostile catalog, table, column name or path can neither
+/// break the generated code nor inject into it.
+public enum Quote {
+    /// A Spark SQL identifier: in backticks, a backtick doubled (`` a`b `` → `` `a``b` ``).
+    public static func sqlIdentifier(_ name: String) -> String {
+        "`" + name.replacing("`", with: "``") + "`"
+    }
+
+    /// A dotted name of quoted parts (`` `cat`.`schema`.`table` ``).
+    public static func sqlName(_ parts: [String]) -> String {
+        parts.map(sqlIdentifier).joined(separator: ".")
+    }
+
+    /// An ANSI SQL identifier (DuckDB, PostgreSQL): in double quotes, a double quote doubled.
+    public static func ansiIdentifier(_ name: String) -> String {
+        "\"" + name.replacing("\"", with: "\"\"") + "\""
+    }
+
+    /// A Spark SQL string literal: single quotes; backslash, quote and control characters
+    /// escaped with backslashes (Spark's default, `spark.sql.parser.escapedStringLiterals=false`).
+    public static func sqlString(_ text: String) -> String {
+        var out = "'"
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "'": out += "\\'"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if needsEscape(scalar) {
+                    out += scalar.value > 0xFFFF ? String(scalar) : "\\u" + hex(scalar.value, width: 4)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "'"
+    }
+
+    /// A Python string literal in double quotes. Control, format and separator characters (the
+    /// ones that could hide code from a reader: bidi overrides, U+2028) become `\u` escapes;
+    /// other non-ASCII text stays readable.
+    public static func pythonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if needsEscape(scalar) {
+                    out += scalar.value > 0xFFFF ? "\\U" + hex(scalar.value, width: 8) : "\\u" + hex(scalar.value, width: 4)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    /// A JSON string (also a YAML double-quoted scalar): `"`, `\`, control, format and separator
+    /// characters escaped.
+    public static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if needsEscape(scalar) {
+                    if scalar.value > 0xFFFF {
+                        // JSON has only \u escapes of UTF-16 units: a surrogate pair.
+                        let v = scalar.value - 0x10000
+                        out += "\\u" + hex(0xD800 + (v >> 10), width: 4) + "\\u" + hex(0xDC00 + (v & 0x3FF), width: 4)
+                    } else {
+                        out += "\\u" + hex(scalar.value, width: 4)
+                    }
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    /// Text safe inside a one-line comment or Markdown line: no line breaks or hidden characters.
+    public static func commentText(_ text: String) -> String {
+        let json = jsonString(text)
+        return String(json.dropFirst().dropLast())
+    }
+
+    /// Whether a scalar is shown as an escape rather than itself: C0 and C1 controls, DEL, and
+    /// the format (bidi, zero-width), separator, surrogate, private-use and unassigned classes.
+    static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.value < 0x20 || (scalar.value >= 0x7F && scalar.value < 0xA0) { return true }
+        if scalar.isASCII { return false }
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .privateUse, .unassigned:
+            return true
+        default:
+            return false
+        }
+    }
+
+    static func hex(_ value: UInt32, width: Int) -> String {
+        let digits = String(value, radix: 16, uppercase: false)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}

@@ -1,0 +1,115 @@
+public import ArgumentParser
+public import SparkPlan
+import StreamNormalize
+
+extension SchemaInferrer.NumberMode: ExpressibleByArgument {}
+
+/// `ddbcdc schema`: the Spark schema of observed rows.
+struct Schema: ParsableCommand {
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case ddl, json, report
+    }
+
+    static let configuration = CommandConfiguration(
+        abstract: "Infer the Spark schema (and Auto Loader schema hints) from rows or .ndjson.gz objects.",
+        discussion: """
+            Reads rows as `ddbcdc transform` writes them (one JSON object per line; plain or .gz) from a \
+            file, every row file under a directory (the objects of `ddbcdc run`), or - for standard \
+            input. Numbers become DECIMAL(38,s), s the largest scale seen, where every value fits 38 \
+            digits, and STRING (their exact text) where one does not; never DOUBLE. Maps become \
+            STRUCTs (MAP<STRING,…> when their member names look like data), lists and sets ARRAYs. \
+            --format ddl prints the column list (a CREATE TABLE body, cloudFiles.schemaHints); json \
+            prints Spark's StructType JSON, which `emit-notebook --schema` reads; report prints what \
+            was seen per column.
+            """
+    )
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Rows to read: a file, a directory, or - for standard input.", valueName: "path"))
+    var input: String
+
+    @Option(help: "ddl (column list), json (Spark StructType JSON) or report (per-column observations).")
+    var format: Format = .ddl
+
+    @Option(help: "How numbers are typed: decimal (DECIMAL(38,s) where every value fits, else STRING) or string (always STRING).")
+    var numbers: SchemaInferrer.NumberMode = .decimal
+
+    func run() throws {
+        let inferrer: SchemaInferrer
+        do {
+            inferrer = try Self.infer(from: input, numbers: numbers)
+        } catch let error as SparkPlanError {
+            printError("ddbcdc: error: \(error)")
+            throw ExitCode(65)  // EX_DATAERR
+        } catch {
+            printError("ddbcdc: \(error)")
+            throw ExitCode(66)  // EX_NOINPUT
+        }
+        guard inferrer.rows > 0 else {
+            printError("ddbcdc: error: no rows in \(input)")
+            throw ExitCode(65)
+        }
+        for group in inferrer.caseCollisions {
+            printError("ddbcdc: warning: columns \(group.map { "'\($0)'" }.joined(separator: ", ")) differ only in case; Spark would confuse them")
+        }
+        var output = FileSink.standardOutput
+        switch format {
+        case .ddl: try output.write(inferrer.schema.ddl + "\n")
+        case .json: try output.write(inferrer.schema.json.prettyText)
+        case .report:
+            try output.write("# \(inferrer.rows) rows\n")
+            for field in inferrer.schema.fields { try output.write("\(field.ddl)\n") }
+            for line in inferrer.report { try output.write("# \(line)\n") }
+        }
+        try output.flush()
+    }
+
+    /// Observes every row under `path`.
+    /// - Throws: `SparkPlanError` naming the file and line for a row that is not JSON; `IOError`.
+    static func infer(from path: String, numbers: SchemaInferrer.NumberMode) throws -> SchemaInferrer {
+        var inferrer = SchemaInferrer(numberMode: numbers)
+        for file in try InputFiles.list(path) {
+            var lineNumber = 0
+            try forEachLine(of: file) { line in
+                lineNumber += 1
+                guard line.contains(where: { $0 > 0x20 }) else { return }
+                do {
+                    try inferrer.observe(line: line)
+                } catch let error as SparkPlanError {
+                    throw SparkPlanError(error.code, "\(file): line \(lineNumber): \(error.message)")
+                }
+            }
+        }
+        return inferrer
+    }
+
+    /// Calls `body` with each line (without its newline) of a file, gunzipped when it ends in .gz.
+    static func forEachLine(of path: String, _ body: ([UInt8]) throws -> Void) throws {
+        let file = path == "-" ? FileSource.standardInput : try FileSource(path: path)
+        defer { file.close() }
+        var line: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        func drain(_ source: inout some ByteSource) throws {
+            while true {
+                let count = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
+                if count == 0 { break }
+                var start = 0
+                for index in 0..<count where chunk[index] == 0x0A {
+                    line.append(contentsOf: chunk[start..<index])
+                    try body(line)
+                    line.removeAll(keepingCapacity: true)
+                    start = index + 1
+                }
+                line.append(contentsOf: chunk[start..<count])
+            }
+            if !line.isEmpty { try body(line) }
+        }
+        if InputFiles.isGzip(path) {
+            var source = GunzipSource(file, path: path)
+            defer { source.close() }
+            try drain(&source)
+        } else {
+            var source = file
+            try drain(&source)
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+
+@testable import SparkPlan
+
+@Suite struct SparkPlanTests {
+    static let rows = [
+        #"{"pk":"DEV#1","sk":"S#1","name":"Zoë","temp_c":21.50,"cfg":{"net":{"ssid":"x"},"dims":[1.5,2]},"tags":["a","b"],"_eventName":"INSERT","_eventId":"e1","_seq":"1767225600000-0000000000000000000000000000000000000001","_approxStreamTs":1767225600000,"is_deleted":false,"_ttlDelete":false}"#,
+        #"{"pk":"DEV#1","sk":"S#1","_eventName":"REMOVE","_eventId":"e2","_seq":"1767225600001-0000000000000000000000000000000000000002","_approxStreamTs":1767225600001,"is_deleted":true,"_ttlDelete":true}"#,
+    ]
+
+    static func config(_ mode: DeleteMode) throws -> PlanConfig {
+        var inferrer = SchemaInferrer()
+        for row in rows { try inferrer.observe(line: Array(row.utf8)) }
+        var config = try PlanConfig(sourcePath: "s3://landing/ddb/fleet", target: TableName(parsing: "main.cdc.fleet_devices"), keys: ["pk", "sk"])
+        config.schema = inferrer.schema
+        config.deleteMode = mode
+        config.grants = [Grant(.select, to: "data readers")]
+        if mode == .hard {
+            config.trigger = .processingTime("30 seconds")
+            config.scdType = 2
+            config.clusterId = "0101-000000-abcdefgh"
+        }
+        return config
+    }
+
+    static var expectedDirectory: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Expected")
+    }
+
+    /// Generated artifacts equal the checked-in ones. Set DDBCDC_UPDATE_EXPECTED=1 to rewrite them
+    /// after an intended change (and read the diff). The Python tests in Tests/spark run them.
+    @Test(arguments: [DeleteMode.soft, .hard])
+    func artifactsMatchExpectedFiles(mode: DeleteMode) throws {
+        let plan = try SparkPlan(Self.config(mode))
+        let bundled = try #require(Bundle.module.url(forResource: "Expected", withExtension: nil))
+        for artifact in plan.artifacts {
+            let name = "\(mode.rawValue)/\(artifact.name)"
+            if ProcessInfo.processInfo.environment["DDBCDC_UPDATE_EXPECTED"] == "1" {
+                let url = Self.expectedDirectory.appendingPathComponent(name)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try artifact.contents.write(to: url, atomically: true, encoding: .utf8)
+                continue
+            }
+            let expected = try String(contentsOf: bundled.appendingPathComponent(name), encoding: .utf8)
+            #expect(artifact.contents == expected, "\(name) differs from Tests/SparkPlanTests/Expected/\(name)")
+        }
+    }
+
+    @Test func softMergeKeepsTombstonesAndGuardsBySeq() throws {
+        let plan = try SparkPlan(Self.config(.soft))
+        #expect(
+            plan.mergeSQL == """
+                MERGE WITH SCHEMA EVOLUTION INTO `main`.`cdc`.`fleet_devices` AS t
+                USING `ddbcdc_changes` AS s
+                ON t.`pk` = s.`pk` AND t.`sk` = s.`sk`
+                WHEN MATCHED AND s.`_seq` > t.`_seq` THEN UPDATE SET *
+                WHEN NOT MATCHED THEN INSERT *
+                """)
+        #expect(plan.setupStatements.count == 3)
+        #expect(plan.setupSQL.contains("CREATE OR REPLACE VIEW `main`.`cdc`.`fleet_devices_current`"))
+        #expect(plan.setupSQL.contains("'delta.enableChangeDataFeed' = 'true'"))
+        #expect(plan.cleanupSQL.contains("- 2592000000"))
+    }
+
+    @Test func hardMergeDeletesAndNeverInsertsATombstone() throws {
+        let plan = try SparkPlan(Self.config(.hard))
+        #expect(
+            plan.merge.sql(.ansi, target: #""t""#, source: #""s""#) == """
+                MERGE INTO "t" AS t
+                USING "s" AS s
+                ON t."pk" = s."pk" AND t."sk" = s."sk"
+                WHEN MATCHED AND s."_seq" > t."_seq" AND s."is_deleted" THEN DELETE
+                WHEN MATCHED AND s."_seq" > t."_seq" THEN UPDATE SET *
+                WHEN NOT MATCHED AND NOT s."is_deleted" THEN INSERT *
+                """)
+        #expect(plan.setupStatements.count == 2)
+        #expect(plan.jobJSON.contains("\"continuous\""))
+        #expect(!plan.jobJSON.contains("cleanup_tombstones"))
+    }
+
+    @Test func hostileNamesAreQuotedEverywhere() throws {
+        let target = try TableName(catalog: #"we"ird"#, schema: "s`c; DROP", table: "t'); --\u{202E}")
+        var config = try PlanConfig(sourcePath: #"s3://b/p'x"y\z"#, target: target, keys: ["p`k", #"s"k'"#])
+        config.grants = [Grant(.select, to: "a`b")]
+        let plan = try SparkPlan(config)
+        #expect(plan.mergeSQL.contains("INTO `we\"ird`.`s``c; DROP`.`t'); --\u{202E}` AS t"))
+        #expect(plan.mergeSQL.contains("ON t.`p``k` = s.`p``k` AND t.`s\"k'` = s.`s\"k'`"))
+        #expect(plan.notebook.contains(#""source_path": "s3://b/p'x\"y\\z","#))
+        #expect(plan.notebook.contains(#"KEY_COLUMNS = ["p`k", "s\"k'"]"#))
+        #expect(plan.notebook.contains(#""target_table": "`we\"ird`.`s``c; DROP`.`t'); --\u202e`","#))
+        #expect(plan.grantStatements.first == "GRANT SELECT ON TABLE `we\"ird`.`s``c; DROP`.`t'); --\u{202E}` TO `a``b`")
+        // No raw control or bidi character anywhere in the Python or JSON artifacts.
+        for text in [plan.notebook, plan.dltPipeline, plan.jobJSON, plan.bundleYAML] {
+            #expect(!text.unicodeScalars.contains { $0 == "\u{202E}" })
+        }
+        let job = try JSONValue.parse(plan.jobJSON)
+        #expect(job["tags"]?["target"]?.stringValue == "we\"ird.s`c; DROP.t'); --\u{202E}")
+    }
+
+    @Test func configurationIsChecked() throws {
+        let target = try TableName(parsing: "a.b.c")
+        #expect(throws: SparkPlanError.self) { try PlanConfig(sourcePath: "s3://b/p", target: target, keys: []) }
+        #expect(throws: SparkPlanError.self) { try PlanConfig(sourcePath: "s3://b/p", target: target, keys: ["pk", "pk"]) }
+        #expect(throws: SparkPlanError.self) { try PlanConfig(sourcePath: "s3://b/p", target: target, keys: ["_seq"]) }
+        var config = try PlanConfig(sourcePath: "s3://b/p", target: target, keys: ["pk"])
+        #expect(config.checkpointLocation == "s3://b/_ddbcdc/p/c/checkpoint")
+        config.checkpointLocation = "s3://b/p/_checkpoint"
+        #expect(throws: SparkPlanError.self) { try config.validate() }
+    }
+}

@@ -1,0 +1,177 @@
+"""The generated MERGE on real engines (delta-rs on a Delta table, DuckDB's MERGE INTO), over
+objects that `ddbcdc run` made from a workload of inserts, updates, deletes, TTL deletes and
+re-inserts, delivered as shuffled micro-batches with duplicated and replayed files and late
+deletes: the table must end in exactly the source items' final state."""
+import json
+import random
+
+import pytest
+
+from conftest import emit, objects, read_rows
+from engines import DeltaEngine, DuckDBEngine, arrow_schema, normalized
+from workload import generate, write_events
+
+KEYS = ("pk", "sk")
+METADATA = {"_eventName", "_eventId", "_seq", "_approxStreamTs", "_ingestTs", "is_deleted", "_ttlDelete", "_rescued_data"}
+
+
+@pytest.fixture(scope="module")
+def landed(tmp_path_factory, ddbcdc):
+    """The workload as objects, the rows of each object, the inferred schema and the model."""
+    base = tmp_path_factory.mktemp("landed")
+    records, final, stats, pool = generate(seed=11, records=1200, keys=40)
+    events = base / "events.jsonl"
+    write_events(records, events)
+    sink = base / "sink"
+    ddbcdc("run", "--input", events, "--sink", sink, "--quiet", "--max-records", "9", "--max-seconds", "0")
+    files = objects(sink)
+    schema = json.loads(ddbcdc("schema", "--input", sink, "--format", "json").stdout)
+    assert stats["REINSERT"] > 10 and stats["TTL"] > 10 and stats["MODIFY"] > 100, stats
+    assert len({p.parent.name for p in files}) > 1, "the workload spans several HH= folders"
+    return {"files": files, "rows": {f: read_rows([f]) for f in files}, "schema": schema, "final": final, "pool": pool, "base": base}
+
+
+def plan_for(ddbcdc, base, name, *args):
+    out = base / name
+    emit(ddbcdc, out, "--source", "s3://bucket/fleet", "--table", "lake.cdc.fleet", "--keys", "pk,sk", *args)
+    return json.loads((out / "merge_plan.json").read_text())
+
+
+def deliveries(files, rows_of, seed):
+    """Shuffled files, a fifth of them delivered twice, half the files holding tombstones held back
+    to the end (late deletes), cut into micro-batches of 1–5 files."""
+    rng = random.Random(seed)
+    order = list(files) + rng.sample(list(files), len(files) // 5)
+    rng.shuffle(order)
+    with_tombstones = [f for f in files if any(r["is_deleted"] for r in rows_of[f])]
+    late = set(rng.sample(with_tombstones, len(with_tombstones) // 2))
+    order = [f for f in order if f not in late] + [f for f in order if f in late]
+    batches, i = [], 0
+    while i < len(order):
+        size = rng.randint(1, 5)
+        batches.append(order[i : i + size])
+        i += size
+    return batches
+
+
+def in_order(files, rows_of, seed):
+    """Files in change order (their names begin with their first _seq), some delivered twice."""
+    rng = random.Random(seed)
+    ordered = sorted(files, key=lambda f: f.name)
+    batches = []
+    for f in ordered:
+        batches.append([f] if rng.random() < 0.8 else [f, f])
+    return batches
+
+
+def run(engine, batches, rows_of, replay_seed=None, replay_new_ids=True):
+    """Applies the batches (batch ids 0…), then replays three earlier batches under their own ids
+    (a retried micro-batch: skipped by the transaction id, where the engine keeps one) and, with
+    `replay_new_ids`, three under new ids (files delivered again: the _seq guard makes them no-ops;
+    in hard mode a replayed old insert would re-insert a deleted key, the documented cost)."""
+    for batch_id, batch in enumerate(batches):
+        engine.apply([r for f in batch for r in rows_of[f]], batch_id)
+    if replay_seed is not None:
+        rng = random.Random(replay_seed)
+        before = snapshot(engine)
+        for batch_id in rng.sample(range(len(batches)), 3):
+            engine.apply([r for f in batches[batch_id] for r in rows_of[f]], batch_id)
+        if replay_new_ids:
+            for k, batch_id in enumerate(rng.sample(range(len(batches)), 3)):
+                engine.apply([r for f in batches[batch_id] for r in rows_of[f]], len(batches) + k)
+        assert snapshot(engine) == before, "a replayed micro-batch changed the table"
+
+
+def snapshot(engine):
+    return sorted(json.dumps(normalized(r), sort_keys=True, default=str) for r in engine.rows())
+
+
+def check_final_state(engine, landed, delete_mode):
+    rows = engine.rows()
+    by_key = {}
+    for row in rows:
+        key = tuple(row[k] for k in KEYS)
+        assert key not in by_key, f"two rows for {key}"
+        by_key[key] = row
+    all_rows = [r for f in landed["files"] for r in landed["rows"][f]]
+    newest = {}
+    for r in all_rows:
+        key = tuple(r[k] for k in KEYS)
+        newest[key] = max(newest.get(key, ""), r["_seq"])
+    final = landed["final"]
+    current = {k: r for k, r in by_key.items() if not r["is_deleted"]}
+    assert set(current) == set(final), (
+        f"resurrected: {sorted(set(current) - set(final))[:3]}, lost: {sorted(set(final) - set(current))[:3]}")
+    for key, item in final.items():
+        row = current[key]
+        assert row["_seq"] == newest[key], f"lost update for {key}: {row['_seq']} < {newest[key]}"
+        got = {k: v for k, v in row.items() if k not in METADATA and v is not None}
+        assert normalized(got) == normalized(item), key
+    deleted = set(newest) - set(final)
+    if delete_mode == "soft":
+        for key in deleted:
+            assert by_key[key]["is_deleted"] and by_key[key]["_seq"] == newest[key], key
+    else:
+        assert not (deleted & set(by_key)), "hard mode keeps no row of a deleted key"
+    return len(final), len(deleted)
+
+
+@pytest.mark.parametrize("engine_name", ["delta-rs", "duckdb"])
+def test_soft_merge_survives_shuffle_duplicates_replays_and_late_deletes(landed, ddbcdc, tmp_path, engine_name):
+    plan = plan_for(ddbcdc, tmp_path, "soft")
+    assert plan["delete_mode"] == "soft"
+    schema = arrow_schema(landed["schema"])
+    engine = DeltaEngine(plan, schema, tmp_path / "delta") if engine_name == "delta-rs" else DuckDBEngine(plan, schema)
+    batches = deliveries(landed["files"], landed["rows"], seed=5)
+    run(engine, batches, landed["rows"], replay_seed=9)
+    live, deleted = check_final_state(engine, landed, "soft")
+    assert live > 5 and deleted > 5
+    if engine_name == "delta-rs":
+        # A replayed batch id at or below the table's committed app transaction is skipped. (delta-rs
+        # does not commit a MERGE that changes nothing, so a no-op batch leaves no transaction id
+        # behind; replaying one is a no-op anyway.)
+        assert engine.skipped >= 1, engine.skipped_ids
+
+
+@pytest.mark.parametrize("engine_name", ["delta-rs", "duckdb"])
+def test_hard_merge_in_change_order_with_duplicates_and_replays(landed, ddbcdc, tmp_path, engine_name):
+    plan = plan_for(ddbcdc, tmp_path, "hard", "--delete-mode", "hard")
+    assert plan["delete_mode"] == "hard"
+    schema = arrow_schema(landed["schema"])
+    engine = DeltaEngine(plan, schema, tmp_path / "delta") if engine_name == "delta-rs" else DuckDBEngine(plan, schema)
+    # Only a retry under its own batch id is safe in hard mode, and only delta-rs keeps transaction
+    # ids here; files delivered again later are the cost shown in the next test.
+    replay = 4 if engine_name == "delta-rs" else None
+    run(engine, in_order(landed["files"], landed["rows"], seed=3), landed["rows"], replay_seed=replay, replay_new_ids=False)
+    check_final_state(engine, landed, "hard")
+
+
+@pytest.mark.parametrize("engine_name", ["delta-rs", "duckdb"])
+def test_hard_deletes_cost_a_late_older_upsert_reinserts(landed, ddbcdc, tmp_path, engine_name):
+    """The documented cost of hard deletes, shown: insert, delete, then a late MODIFY older than the
+    delete. Soft mode keeps the tombstone and ignores the late change; hard mode re-inserts the key."""
+    all_rows = [r for f in landed["files"] for r in landed["rows"][f]]
+    history = {}
+    for r in sorted(all_rows, key=lambda r: r["_seq"]):
+        history.setdefault((r["pk"], r["sk"]), []).append(r)
+    key, changes = next(
+        (k, h) for k, h in sorted(history.items())
+        if len(h) >= 3 and h[0]["_eventName"] == "INSERT" and h[1]["_eventName"] == "MODIFY" and h[2]["_eventName"] == "REMOVE")
+    insert, modify, remove = changes[0], changes[1], changes[2]
+    schema = arrow_schema(landed["schema"])
+    outcomes = {}
+    for mode in ("soft", "hard"):
+        plan = plan_for(ddbcdc, tmp_path, mode, "--delete-mode", mode)
+        engine = DeltaEngine(plan, schema, tmp_path / f"delta-{mode}") if engine_name == "delta-rs" else DuckDBEngine(plan, schema)
+        for batch_id, batch in enumerate([[insert], [remove], [modify]]):
+            engine.apply(batch, batch_id)
+        live = [r for r in engine.rows() if not r["is_deleted"]]
+        outcomes[mode] = [(r["pk"], r["_seq"]) for r in live]
+        # An unseen key's tombstone, then its older insert:
+        plan_engine = DeltaEngine(plan, schema, tmp_path / f"delta2-{mode}") if engine_name == "delta-rs" else DuckDBEngine(plan, schema)
+        plan_engine.apply([remove], 0)
+        plan_engine.apply([insert], 1)
+        outcomes[mode + "-unseen"] = [r["pk"] for r in plan_engine.rows() if not r["is_deleted"]]
+    assert outcomes["soft"] == [] and outcomes["soft-unseen"] == []
+    assert outcomes["hard"] == [(key[0], modify["_seq"])], "hard mode: the late older MODIFY re-inserted the deleted key"
+    assert outcomes["hard-unseen"] == [key[0]]
