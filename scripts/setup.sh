@@ -20,6 +20,10 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# The strict S3 peer for Tests/s3 and Tests/lambda: OpenStack Swift's S3 API (Debian packages,
+# --no-install-recommends; never python3-swiftclient, whose /usr/bin/swift shadows the toolchain).
+scripts/peers/s3-swift.sh install
+
 # Python test peers, in a virtualenv that can see the system's packages.
 PYTHON=${PYTHON:-python3}
 if [[ ! -x .venv/bin/python ]]; then
@@ -28,8 +32,9 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 # pyspark (Spark's SQL parser, the generated stream code), deltalake (delta-rs: the MERGE on a real
 # Delta table) and duckdb (MERGE INTO, 1.4 and later) check the generated Databricks artifacts.
-PIP_PACKAGES=(boto3 pytest 'pyspark>=4.0,<5' 'deltalake>=1.6,<2' 'duckdb>=1.4' pyarrow pyyaml)
-if ! .venv/bin/python -c 'import boto3, pytest, pyspark, deltalake, duckdb, pyarrow, yaml' 2>/dev/null; then
+# moto (DynamoDB Streams and a lenient S3) signs checks on the raw path from 5.2.4 on.
+PIP_PACKAGES=(boto3 pytest 'moto[server]>=5.2.4' 'pyspark>=4.0,<5' 'deltalake>=1.6,<2' 'duckdb>=1.4' pyarrow pyyaml)
+if ! .venv/bin/python -c 'import boto3, pytest, pyspark, deltalake, duckdb, pyarrow, yaml, flask, flask_cors, moto.server, importlib.metadata as m, sys; sys.exit(tuple(int(x) for x in m.version("moto").split(".")[:3]) < (5, 2, 4))' 2>/dev/null; then
     say "pip install ${PIP_PACKAGES[*]}"
     .venv/bin/pip install -q --disable-pip-version-check "${PIP_PACKAGES[@]}"
 fi

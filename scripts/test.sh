@@ -14,3 +14,7 @@ echo "== pytest Tests/differential" >&2
 DDBCDC_BIN="$ROOT/.build/debug/ddbcdc" .venv/bin/python -m pytest Tests/differential -q
 echo "== pytest Tests/spark (Spark's parser and local PySpark, delta-rs, DuckDB)" >&2
 DDBCDC_BIN="$ROOT/.build/debug/ddbcdc" .venv/bin/python -m pytest Tests/spark -q
+echo "== pytest Tests/readers (PySpark and DuckDB read ddbcdc run's objects)" >&2
+DDBCDC_BIN="$ROOT/.build/debug/ddbcdc" .venv/bin/python -m pytest Tests/readers -q
+echo "== pytest Tests/s3 (Swift's s3api, moto with and without auth, fault proxy)" >&2
+DDBCDC_BIN="$ROOT/.build/debug/ddbcdc" .venv/bin/python -m pytest Tests/s3 -q

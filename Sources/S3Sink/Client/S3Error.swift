@@ -30,7 +30,7 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
 
     static let retryableCodes: Set<String> = [
         "SlowDown", "RequestTimeout", "InternalError", "ServiceUnavailable", "Throttling", "ThrottlingException",
-        "RequestLimitExceeded", "ConnectionFailed", "Timeout", "RequestTimeTooSkewed",
+        "RequestLimitExceeded", "ConnectionFailed", "Timeout",
     ]
 
     public var description: String { "\(key): \(reason)" }

@@ -13,6 +13,8 @@ final class RunPipeline: DeadlineWatch {
     private(set) var rows = 0
     private(set) var setAside = 0
     private(set) var bytesRead = 0
+    /// Whether reading stopped at an object that could not be written, before the input's end.
+    private(set) var stoppedEarly = false
 
     init(batcher: Batcher, writer: ObjectWriter, partitionBy: PartitionTime, maxErrorBytes: Int, progress: Bool) {
         self.batcher = batcher
@@ -37,7 +39,6 @@ final class RunPipeline: DeadlineWatch {
         } else {
             summary = try reader.run(&file, onRow: add, onError: { self.setAside($0, input: name) })
         }
-        records += summary.records
         bytesRead += summary.bytesIn
     }
 
@@ -53,13 +54,18 @@ final class RunPipeline: DeadlineWatch {
             writer.submit(batch)
             sealed = true
         }
-        if sealed && writer.hasFailed { throw WriteFailed() }
+        records += 1
+        if sealed && writer.hasFailed {
+            stoppedEarly = true
+            throw WriteFailed()
+        }
         rows += 1
         if rows & 1023 == 0 { progress?.show(self, now: now) }
     }
 
     private func setAside(_ error: StreamError, input: String?) {
         setAside += 1
+        if error.recordIndex != nil { records += 1 }
         errors.append(contentsOf: error.jsonLine(input: input))
         if errors.count >= maxErrorBytes { flushErrors() }
     }
@@ -97,7 +103,8 @@ final class RunPipeline: DeadlineWatch {
         let seconds = (elapsed * 100).rounded() / 100
         var text = "ddbcdc run: \(records) records read, \(stats.rows) rows written in \(stats.objects) objects"
         text += " (\(megabytes(stats.bytesIn)) NDJSON → \(megabytes(stats.bytesOut)) gzip)"
-        text += ", \(megabytes(bytesRead)) read, \(setAside) set aside"
+        text += stoppedEarly ? ", reading stopped early" : ", \(megabytes(bytesRead)) read"
+        text += ", \(setAside) set aside"
         if setAside > 0 { text += " in \(stats.errorObjects) _errors object(s)" }
         if !stats.failures.isEmpty { text += ", \(stats.failures.count) object(s) NOT written" }
         text += ", \(seconds) s"

@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# Benchmark: `ddbcdc run` against the design note's Python Lambda handler, same input, same run.
+#
+#   scripts/bench-run.sh
+#
+# 1. builds ddbcdc in release mode (swift build -c release --product ddbcdc);
+# 2. generates bench-data/events-seed<SEED>-<RECORDS>.jsonl with scripts/gen_events.py
+#    (200,000 records in Lambda events of 1,000, ~1.2 KB a record) unless it is already there;
+# 3. times `ddbcdc run --input F --sink DIR --gzip-level 6 --quiet` RUNS times and
+#    `python3 scripts/python_handler.py --input F --out-dir DIR --gzip-level 6` PY_RUNS times,
+#    each into a fresh, empty directory (both at their default flush thresholds: 2,000 records,
+#    8,000,000 bytes, 15 s);
+# 4. checks once, untimed, that ddbcdc's objects hold exactly RECORDS rows (zcat | wc -l), and
+#    measures `ddbcdc transform --input F --ingest-ts none | gzip -6 | wc -c` -- the same NDJSON
+#    rows (run leaves _ingestTs out too) gzipped whole by GNU gzip -6 -- to compare with the
+#    total size of ddbcdc's objects ("output no larger than gzip -6 of the same NDJSON");
+# 5. prints seconds (median, best), records/s, CPU seconds, peak RSS, objects and their bytes,
+#    the ratio, and the size comparison.
+#
+# ddbcdc run compresses and writes objects on --concurrency 2 threads (its default) while it
+# reads; the Python handler is single-threaded. The CPU column shows what each used.
+# Wall time comes from `date +%s.%N`; CPU time and peak RSS from `/usr/bin/time -v` when it exists.
+#
+# Environment: SEED (42), RECORDS (200000), RUNS (3), PY_RUNS (1), PYTHON (python3, or .venv's
+#              when python3 lacks boto3), SCRATCH_PATH (.build: SwiftPM's --scratch-path),
+#              SKIP_BUILD=1 to use the built binary.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+SEED=${SEED:-42}
+RECORDS=${RECORDS:-200000}
+BATCH=1000
+RUNS=${RUNS:-3}
+PY_RUNS=${PY_RUNS:-1}
+GZIP_LEVEL=6
+SCRATCH_PATH=${SCRATCH_PATH:-.build}
+if [[ -z "${PYTHON:-}" ]]; then
+    PYTHON=python3
+    if ! python3 -c "import boto3" 2> /dev/null && [[ -x .venv/bin/python ]]; then PYTHON=.venv/bin/python; fi
+fi
+
+say() { printf '%s\n' "$*" >&2; }
+
+# ---- build -----------------------------------------------------------------------------------
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+    say "== swift build -c release --product ddbcdc --scratch-path $SCRATCH_PATH"
+    swift build -c release --product ddbcdc --scratch-path "$SCRATCH_PATH" >&2
+fi
+BIN="$SCRATCH_PATH/release/ddbcdc"
+[[ -x "$BIN" ]] || { say "no release binary at $BIN"; exit 1; }
+
+# ---- input -------------------------------------------------------------------------------------
+mkdir -p bench-data
+DATA="bench-data/events-seed${SEED}-${RECORDS}.jsonl"
+GEN_DIGEST=$(sha256sum scripts/gen_events.py | cut -d' ' -f1)
+if [[ -s "$DATA" && "$(cat "$DATA.generator" 2>/dev/null)" == "$GEN_DIGEST" ]]; then
+    say "== using $DATA"
+else
+    say "== generating $DATA ($RECORDS records, $BATCH per event)"
+    "$PYTHON" scripts/gen_events.py --seed "$SEED" --records "$RECORDS" --batch-size "$BATCH" --out "$DATA.tmp" --stats
+    mv "$DATA.tmp" "$DATA"
+    echo "$GEN_DIGEST" > "$DATA.generator"
+fi
+INPUT_BYTES=$(stat -c %s "$DATA")
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+# ---- timing ------------------------------------------------------------------------------------
+HAVE_TIME=0
+[[ -x /usr/bin/time ]] && HAVE_TIME=1
+RESULTS="$WORK/results"
+: > "$RESULTS"
+
+# bytes_under DIR: total size of the regular files under DIR; count_under DIR: how many.
+bytes_under() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }'; }
+count_under() { find "$1" -type f | wc -l; }
+
+# time_run LABEL OUTDIR COMMAND... : one run writing under the fresh OUTDIR; appends
+# "LABEL t0 t1 rss_kb cpu_s objects bytes" to RESULTS and keeps the command's stderr in OUTDIR.err.
+time_run() {
+    local label=$1 out=$2; shift 2
+    local t0 t1 rss=- cpu=-
+    rm -rf "$out"
+    mkdir -p "$out"
+    t0=$(date +%s.%N)
+    local status=0
+    if [[ $HAVE_TIME == 1 ]]; then
+        /usr/bin/time -v -o "$WORK/time.txt" "$@" > /dev/null 2> "$out.err" || status=$?
+    else
+        "$@" > /dev/null 2> "$out.err" || status=$?
+    fi
+    t1=$(date +%s.%N)
+    if [[ $status -ne 0 ]]; then
+        say "!! $label exited $status:"
+        sed 's/^/!!   /' "$out.err" >&2
+        exit 1
+    fi
+    if [[ $HAVE_TIME == 1 ]]; then
+        rss=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$WORK/time.txt")
+        cpu=$(awk -F': ' '/User time \(seconds\)|System time \(seconds\)/ { s += $2 } END { printf "%.2f", s }' "$WORK/time.txt")
+    fi
+    echo "$label $t0 $t1 $rss $cpu $(count_under "$out") $(bytes_under "$out")" >> "$RESULTS"
+    say "   $label: $("$PYTHON" -c "print(f'{$t1 - $t0:.3f}')") s"
+}
+
+say "== ddbcdc run, $RUNS runs"
+for ((i = 1; i <= RUNS; i++)); do
+    time_run ddbcdc "$WORK/ddbcdc-$i" "$BIN" run --input "$DATA" --sink "$WORK/ddbcdc-$i" --gzip-level "$GZIP_LEVEL" --quiet
+    # keep the first run's objects for the checks below; the others only take disk space
+    if ((i > 1)); then rm -rf "$WORK/ddbcdc-$i"; fi
+done
+
+PY_NOTE=""
+if "$PYTHON" -c "import boto3" 2> /dev/null; then
+    say "== scripts/python_handler.py, $PY_RUNS run(s)"
+    for ((i = 1; i <= PY_RUNS; i++)); do
+        time_run python "$WORK/python-$i" "$PYTHON" scripts/python_handler.py --input "$DATA" --out-dir "$WORK/python-$i" --gzip-level "$GZIP_LEVEL"
+    done
+else
+    PY_NOTE="python handler not run: boto3 is not importable by $PYTHON"
+fi
+
+# ---- checks, untimed -----------------------------------------------------------------------------
+say "== checking ddbcdc's objects and gzip -6 of the same NDJSON (untimed)"
+CHECK="$WORK/ddbcdc-1"
+OBJECT_ROWS=$(find "$CHECK" -type f -name '*.ndjson.gz' -print0 | sort -z | xargs -0 zcat | wc -l)
+ERROR_OBJECTS=$(find "$CHECK" -path '*/_errors/*' -type f | wc -l)
+set +e
+NDJSON_BYTES=$("$BIN" transform --input "$DATA" --ingest-ts none 2> "$WORK/transform.err" | wc -c)
+S1=$?
+GZIP6_BYTES=$("$BIN" transform --input "$DATA" --ingest-ts none 2>> "$WORK/transform.err" | gzip -6 | wc -c)
+S2=$?
+set -e
+if [[ $S1 -ne 0 || $S2 -ne 0 ]]; then
+    say "!! ddbcdc transform failed:"
+    sed 's/^/!!   /' "$WORK/transform.err" >&2
+    exit 1
+fi
+PY_ROWS_ON_DISK=-
+if [[ -d "$WORK/python-1" ]]; then
+    PY_ROWS_ON_DISK=$(find "$WORK/python-1" -type f -name '*.ndjson.gz' -print0 | xargs -0 -r zcat | wc -l)
+fi
+PY_SUMMARY=$(tail -n 1 "$WORK/python-1.err" 2> /dev/null || true)
+DDBCDC_SUMMARY=$(tail -n 1 "$WORK/ddbcdc-1.err" 2> /dev/null || true)
+
+# ---- report ------------------------------------------------------------------------------------
+"$PYTHON" - "$RESULTS" "$INPUT_BYTES" "$RECORDS" "$HAVE_TIME" "$OBJECT_ROWS" "$ERROR_OBJECTS" "$NDJSON_BYTES" \
+    "$GZIP6_BYTES" "$PY_ROWS_ON_DISK" "$PY_SUMMARY" "$DDBCDC_SUMMARY" "$PY_NOTE" <<'EOF'
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from decimal import Decimal
+
+(results, input_bytes, records, have_time, object_rows, error_objects, ndjson_bytes, gzip6_bytes,
+ py_rows_on_disk, py_summary, ddbcdc_summary, py_note) = sys.argv[1:13]
+input_bytes, records, object_rows = int(input_bytes), int(records), int(object_rows)
+ndjson_bytes, gzip6_bytes = int(ndjson_bytes), int(gzip6_bytes)
+runs = {}
+for line in open(results):
+    label, t0, t1, rss, cpu, objects, size = line.split()
+    runs.setdefault(label, []).append({
+        "s": float(Decimal(t1) - Decimal(t0)), "rss": None if rss == "-" else int(rss),
+        "cpu": None if cpu == "-" else float(cpu), "objects": int(objects), "bytes": int(size)})
+try:
+    py = json.loads(py_summary) if py_summary else None
+except ValueError:
+    py = None
+
+
+def cpu_model():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "?"
+
+
+try:
+    swift = subprocess.run(["swift", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+except Exception:
+    swift = "?"
+print()
+print(f"machine: {os.cpu_count()} CPUs, {cpu_model()}; {swift}; Python {platform.python_version()}")
+print(f"input: {input_bytes / 1e6:.1f} MB, {records:,} records ({input_bytes / records:,.0f} B/record); "
+      f"gzip level 6 for both; MB = 10^6 bytes")
+print()
+header = ["tool", "runs", "median s", "best s", "records/s (median)", "records/s (best)"]
+if have_time == "1":
+    header += ["CPU s (median)", "peak RSS MB"]
+header += ["objects", "object MB"]
+rows, medians = [], {}
+for label, name in (("ddbcdc", "ddbcdc run"), ("python", "python_handler.py (boto3)")):
+    if label not in runs:
+        continue
+    r = runs[label]
+    secs = [x["s"] for x in r]
+    med, best = statistics.median(secs), min(secs)
+    medians[label] = (med, best)
+    row = [name, str(len(r)), f"{med:.3f}", f"{best:.3f}", f"{records / med:,.0f}", f"{records / best:,.0f}"]
+    if have_time == "1":
+        cpus = [x["cpu"] for x in r if x["cpu"] is not None]
+        rss = [x["rss"] for x in r if x["rss"] is not None]
+        row += [f"{statistics.median(cpus):.2f}" if cpus else "-", f"{max(rss) / 1024:.1f}" if rss else "-"]
+    if label == "python" and py:
+        # objects PUT (a key written twice counts twice: S3 keeps the last) and their bytes
+        row += [f"{py['objects_put']:,}", f"{py['put_bytes'] / 1e6:.2f}"]
+    else:
+        row += [f"{r[0]['objects']:,}", f"{r[0]['bytes'] / 1e6:.2f}"]
+    rows.append(row)
+widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |")
+print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+for r in rows:
+    print("| " + " | ".join((c.ljust(w) if i == 0 else c.rjust(w)) for i, (c, w) in enumerate(zip(r, widths))) + " |")
+print()
+if "ddbcdc" in medians and "python" in medians:
+    (dm, db), (pm, pb) = medians["ddbcdc"], medians["python"]
+    print(f"ratio: ddbcdc run's records/s is {pm / dm:.1f}x the Python handler's (median vs median), "
+          f"{pb / db:.1f}x (best vs best)")
+if "ddbcdc" in runs:
+    objects_bytes = runs["ddbcdc"][0]["bytes"]
+    verdict = "no larger" if objects_bytes <= gzip6_bytes else "LARGER"
+    print(f"size: ddbcdc's {runs['ddbcdc'][0]['objects']} objects hold {objects_bytes:,} bytes; "
+          f"`ddbcdc transform --ingest-ts none | gzip -6` of the same {ndjson_bytes:,} bytes of NDJSON is "
+          f"{gzip6_bytes:,} bytes: the objects are {verdict} ({(objects_bytes / gzip6_bytes - 1) * 100:+.1f}%)")
+    check = "ok" if object_rows == records and error_objects == "0" else "MISMATCH"
+    print(f"rows: the objects of the first ddbcdc run hold {object_rows:,} rows (zcat | wc -l) of {records:,}, "
+          f"{error_objects} _errors object(s): {check}")
+if ddbcdc_summary:
+    print(f"ddbcdc summary: {ddbcdc_summary}")
+if py:
+    print(f"python handler: {py['rows']:,} rows in {py['objects_put']} PutObjects, {py['ndjson_bytes']:,} bytes of NDJSON "
+          f"(ensure_ascii, no _seq/_eventId/is_deleted) -> {py['put_bytes']:,} bytes; {py['key_collisions']} PutObjects "
+          f"reused a key (names are batch_<epoch s>_<count>), so its directory holds {py['objects_on_disk']} objects "
+          f"and {py_rows_on_disk} rows")
+if have_time != "1":
+    print("peak RSS and CPU: not measured (/usr/bin/time is absent)")
+if py_note:
+    print(f"note: {py_note}")
+if "ddbcdc" in runs and (object_rows != records or error_objects != "0"):
+    sys.exit(1)
+EOF

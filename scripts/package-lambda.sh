@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Builds ddbcdc as the `bootstrap` of a Lambda function on provided.al2023 (x86_64) and zips it:
+#
+#   scripts/package-lambda.sh            -> build/lambda/bootstrap, build/lambda/ddbcdc-lambda-x86_64.zip
+#
+# What it does: a release build of the ddbcdc product in its own scratch folder (.build-lambda,
+# git-ignored by .build-*) with the Swift runtime linked in (--static-swift-stdlib), and the C
+# libraries the package uses (libdeflate, OpenSSL's libcrypto, zlib) plus libstdc++ and libgcc
+# linked statically too, so the binary needs nothing but glibc (libc, libm, the loader) from the
+# machine it runs on; strips it; copies it as build/lambda/bootstrap; zips it with mode 0755 and
+# a fixed timestamp (the same binary gives the same zip). Then it reports the zip's size, the
+# shared libraries still needed, and the newest GLIBC symbol version the binary asks for, against
+# AL2023's glibc 2.34: a binary that needs a newer symbol would not load there.
+#
+# Environment: SCRATCH (default .build-lambda), OUT (default build/lambda), SWIFT (default swift).
+#
+# arm64 (Graviton) functions need an aarch64 binary. This script builds for the machine it runs
+# on; on an arm64 Linux host (with the Swift toolchain and the same apt packages) the same command
+# gives build/lambda/ddbcdc-lambda-arm64.zip. Cross-building from x86_64 needs an aarch64 Swift
+# SDK (a sysroot with arm64 glibc and the arm64 libdeflate/libcrypto/zlib archives, e.g. made
+# with swift-sdk-generator from an AL2023 or Debian arm64 image) and
+# `swift build --swift-sdk <that SDK>`; this project has not set that up.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+SWIFT=${SWIFT:-swift}
+SCRATCH=${SCRATCH:-.build-lambda}
+OUT=${OUT:-build/lambda}
+AL2023_GLIBC=2.34
+say() { printf '== %s\n' "$*" >&2; }
+die() { printf 'package-lambda: %s\n' "$*" >&2; exit 1; }
+
+case "$(uname -m)" in
+x86_64) ARCH=x86_64 ;;
+aarch64 | arm64) ARCH=arm64 ;;
+*) die "unsupported machine $(uname -m): Lambda runs x86_64 and arm64" ;;
+esac
+[[ $(uname -s) == Linux ]] || die "build on Linux: the binary must be a Linux ELF executable"
+
+# Static archives of the C libraries and of libstdc++ (the Swift runtime is C++; Swift's
+# static-stdlib link line asks for -lstdc++), in a folder searched before the system's, so that
+# the linker's -ldeflate / -lcrypto / -lz (from pkg-config) and -lstdc++ pick the .a over the .so.
+MULTIARCH=$(gcc -print-multiarch 2>/dev/null || echo "$(uname -m)-linux-gnu")
+mkdir -p "$SCRATCH/static-libs"
+STATIC=$(cd "$SCRATCH/static-libs" && pwd)
+for lib in deflate crypto z; do
+    archive=""
+    for dir in "/usr/lib/$MULTIARCH" /usr/lib64 /usr/lib /usr/local/lib; do
+        [[ -f $dir/lib$lib.a ]] && { archive=$dir/lib$lib.a; break; }
+    done
+    [[ -n $archive ]] || die "no lib$lib.a: install the -dev package (scripts/setup.sh does)"
+    ln -sf "$archive" "$STATIC/lib$lib.a"
+done
+STDCXX=$(gcc -print-file-name=libstdc++.a 2>/dev/null || true)
+if [[ -f $STDCXX ]]; then
+    ln -sf "$STDCXX" "$STATIC/libstdc++.a"
+else
+    say "no libstdc++.a (apt-get install libstdc++-12-dev): the binary will need libstdc++.so.6 at run time"
+fi
+
+say "swift build -c release --product ddbcdc --static-swift-stdlib (scratch $SCRATCH)"
+"$SWIFT" build -c release --product ddbcdc --scratch-path "$SCRATCH" --static-swift-stdlib \
+    -Xlinker -L"$STATIC" -Xswiftc -Xclang-linker -Xswiftc -static-libgcc
+BIN=$("$SWIFT" build -c release --product ddbcdc --scratch-path "$SCRATCH" --static-swift-stdlib --show-bin-path)/ddbcdc
+[[ -x $BIN ]] || die "no binary at $BIN"
+
+mkdir -p "$OUT"
+rm -f "$OUT/bootstrap"
+strip --strip-all -o "$OUT/bootstrap" "$BIN"
+chmod 0755 "$OUT/bootstrap"
+ZIP=$OUT/ddbcdc-lambda-$ARCH.zip
+rm -f "$ZIP"
+if command -v python3 >/dev/null; then
+    # zipfile with an explicit entry: mode 0755 (a regular file, Unix host) and a fixed date.
+    python3 - "$OUT/bootstrap" "$ZIP" <<'EOF'
+import sys, zipfile
+source, target = sys.argv[1], sys.argv[2]
+info = zipfile.ZipInfo("bootstrap", date_time=(1980, 1, 1, 0, 0, 0))
+info.create_system = 3                  # Unix: the high 16 bits of external_attr are st_mode
+info.external_attr = (0o100755 << 16)
+info.compress_type = zipfile.ZIP_DEFLATED
+with open(source, "rb") as f, zipfile.ZipFile(target, "w") as z:
+    z.writestr(info, f.read(), compresslevel=9)
+EOF
+elif command -v zip >/dev/null; then
+    touch -d @315532800 "$OUT/bootstrap"
+    (cd "$OUT" && zip -q -9 -X "$(basename "$ZIP")" bootstrap)
+else
+    die "neither python3 nor zip is installed"
+fi
+
+# -- report --------------------------------------------------------------------------------------
+bytes() { stat -c %s "$1"; }
+mb() { awk -v b="$1" 'BEGIN { printf "%.2f MB (%d bytes)", b / 1000000, b }'; }
+echo "bootstrap:   $OUT/bootstrap, $(mb "$(bytes "$OUT/bootstrap")") stripped"
+echo "zip:         $ZIP, $(mb "$(bytes "$ZIP")")"
+echo "needs:       $(readelf -d "$OUT/bootstrap" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')"
+echo "ldd:"
+ldd "$OUT/bootstrap" | sed 's/^/             /'
+NEWEST=$(objdump -T "$OUT/bootstrap" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -1)
+echo "glibc:       newest symbol version GLIBC_$NEWEST; AL2023 (provided.al2023) has glibc $AL2023_GLIBC"
+if [[ $(printf '%s\n%s\n' "$NEWEST" "$AL2023_GLIBC" | sort -V | tail -1) == "$AL2023_GLIBC" ]]; then
+    echo "             the binary loads there (every versioned glibc symbol it uses exists in $AL2023_GLIBC)"
+else
+    echo "             WOULD NOT LOAD on AL2023: symbols newer than $AL2023_GLIBC:"
+    objdump -T "$OUT/bootstrap" | grep -E "GLIBC_[0-9.]+" | awk -v max="$AL2023_GLIBC" '
+        { match($0, /GLIBC_[0-9.]+/); v = substr($0, RSTART + 6, RLENGTH - 6); print v, $NF }' |
+        while read -r version symbol; do
+            [[ $(printf '%s\n%s\n' "$version" "$AL2023_GLIBC" | sort -V | tail -1) != "$AL2023_GLIBC" ]] && echo "               $symbol@GLIBC_$version"
+        done
+    exit 2
+fi
+others=$(readelf -d "$OUT/bootstrap" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' |
+    grep -vE '^(libc\.so\.6|libm\.so\.6|libdl\.so\.2|libpthread\.so\.0|librt\.so\.1|ld-linux-x86-64\.so\.2|ld-linux-aarch64\.so\.1)$' || true)
+if [[ -n $others ]]; then
+    echo "note:        needs libraries beyond glibc (check that provided.al2023 has them): $others"
+fi
