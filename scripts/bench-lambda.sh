@@ -12,8 +12,9 @@
 #             to the local S3) and posting the answer;
 #   init   -- the emulator's INIT REPORT: runtime process start -> its first /invocation/next;
 #   warm   -- the same kind of invocation again on the live process: the handler's own time.
-# first - warm is what a cold start adds. Events: one record, and 200 generated records
-# (gen_events.py --seed 5). Figures are medians (and min / max) over TRIALS; the machine is a
+# first - warm is what a cold start adds. Events: an empty batch (no S3 request: the runtime's
+# own cold start), one record, and 200 generated records (gen_events.py --seed 5); and, for
+# scale, the S3 peer's time for one small PutObject. Figures are medians (and min / max) over TRIALS; the machine is a
 # shared 2-core VM, so expect noise. For comparison it also times `import boto3` plus an S3
 # client in Python (the floor of a Python handler's init), the same number of times.
 #
@@ -61,7 +62,7 @@ try:
     home = work / "home"
     home.mkdir()
     results = {}
-    for name, event in [("1 record", one), ("200 records", big)]:
+    for name, event in [("empty batch", b'{"Records":[]}'), ("1 record", one), ("200 records", big)]:
         firsts, inits, warms = [], [], []
         for trial in range(trials):
             log = work / f"rie-{name[:3].strip()}-{trial}.log"
@@ -80,6 +81,16 @@ try:
             finally:
                 em.stop()
         results[name] = (firsts, inits, warms)
+
+    # The S3 peer's own time for one small PutObject (boto3, a warm connection): part of every
+    # invocation that writes, and not ddbcdc's.
+    client = peer.client()
+    puts = []
+    for i in range(trials + 1):
+        t = time.monotonic()
+        client.put_object(Bucket=bucket, Key=f"bench/put-{i}", Body=b"x" * 300)
+        puts.append((time.monotonic() - t) * 1000)
+    puts = puts[1:]
 
     boto = []
     for _ in range(trials):
@@ -100,6 +111,7 @@ try:
         print(f"{'':>12}  runtime init (emulator INIT REPORT) {fmt(inits)}")
         print(f"{'':>12}  warm invocation                  {fmt(warms)}")
         print(f"{'':>12}  cold start adds (median first - median warm) {statistics.median(firsts) - statistics.median(warms):.1f} ms")
+    print(f"S3 peer: one 300-byte PutObject from boto3 (warm connection): {fmt(puts)}")
     print(f"python: `import boto3` + an S3 client, new process: {fmt(boto)}")
 finally:
     subprocess.run([ROOT / "scripts/peers/s3-swift.sh", "stop", peer_dir], capture_output=True)

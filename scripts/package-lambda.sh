@@ -4,15 +4,18 @@
 #   scripts/package-lambda.sh            -> build/lambda/bootstrap, build/lambda/ddbcdc-lambda-x86_64.zip
 #
 # What it does: a release build of the ddbcdc product in its own scratch folder (.build-lambda,
-# git-ignored by .build-*) with the Swift runtime linked in (--static-swift-stdlib), and the C
-# libraries the package uses (libdeflate, OpenSSL's libcrypto, zlib) plus libstdc++ and libgcc
-# linked statically too, so the binary needs nothing but glibc (libc, libm, the loader) from the
-# machine it runs on; strips it; copies it as build/lambda/bootstrap; zips it with mode 0755 and
-# a fixed timestamp (the same binary gives the same zip). Then it reports the zip's size, the
-# shared libraries still needed, and the newest GLIBC symbol version the binary asks for, against
-# AL2023's glibc 2.34: a binary that needs a newer symbol would not load there.
+# git-ignored by .build-*) with the Swift runtime linked in (--static-swift-stdlib) and the C
+# libraries the package uses (libdeflate, OpenSSL's libcrypto, zlib) and libstdc++ linked
+# statically too, so the binary needs only glibc (libc, libm, the loader) and GCC's libgcc_s from
+# the machine it runs on; it binds the few glibc functions that would otherwise ask for a glibc
+# newer than AL2023's 2.34 to older versions (see "glibc symbol versions" below); strips it;
+# copies it as build/lambda/bootstrap; zips it with mode 0755 and a fixed timestamp (the same
+# binary gives the same zip). Then it reports the zip's size, the shared libraries still needed,
+# and the newest GLIBC symbol version the binary asks for, against AL2023's glibc 2.34: a binary
+# that needs a newer one would not load there (the script then exits with status 2).
 #
-# Environment: SCRATCH (default .build-lambda), OUT (default build/lambda), SWIFT (default swift).
+# Environment: SCRATCH (default .build-lambda), OUT (default build/lambda), SWIFT (default swift),
+#              SWIFT_BUILD_FLAGS (more `swift build` arguments, e.g. "-Xswiftc -Osize").
 #
 # arm64 (Graviton) functions need an aarch64 binary. This script builds for the machine it runs
 # on; on an arm64 Linux host (with the Swift toolchain and the same apt packages) the same command
@@ -37,11 +40,15 @@ aarch64 | arm64) ARCH=arm64 ;;
 esac
 [[ $(uname -s) == Linux ]] || die "build on Linux: the binary must be a Linux ELF executable"
 
-# Static archives of the C libraries and of libstdc++ (the Swift runtime is C++; Swift's
-# static-stdlib link line asks for -lstdc++), in a folder searched before the system's, so that
-# the linker's -ldeflate / -lcrypto / -lz (from pkg-config) and -lstdc++ pick the .a over the .so.
+# -- static C libraries -----------------------------------------------------------------------
+# The package finds libdeflate, libcrypto and zlib through pkg-config, whose .pc files put
+# -L/usr/lib/<multiarch> first on the link line, where the linker takes the .so. Copies of those
+# .pc files pointing libdir at a folder holding only the static archives (PKG_CONFIG_PATH is
+# searched first) make the same -ldeflate / -lcrypto / -lz pick the .a. libstdc++ goes there too
+# (the Swift runtime is C++, and Swift's static-stdlib link line asks for -lstdc++): AL2023's own
+# libstdc++ is older (GCC 11) than the one this build would otherwise ask for (GCC 12).
 MULTIARCH=$(gcc -print-multiarch 2>/dev/null || echo "$(uname -m)-linux-gnu")
-mkdir -p "$SCRATCH/static-libs"
+mkdir -p "$SCRATCH/static-libs/pkgconfig"
 STATIC=$(cd "$SCRATCH/static-libs" && pwd)
 for lib in deflate crypto z; do
     archive=""
@@ -51,6 +58,11 @@ for lib in deflate crypto z; do
     [[ -n $archive ]] || die "no lib$lib.a: install the -dev package (scripts/setup.sh does)"
     ln -sf "$archive" "$STATIC/lib$lib.a"
 done
+for pc in libdeflate libcrypto zlib; do
+    source_pc=$(pkg-config --variable pcfiledir "$pc" 2>/dev/null)/$pc.pc
+    [[ -f $source_pc ]] || die "no $pc.pc: install the -dev package (scripts/setup.sh does)"
+    sed -e "s|^libdir=.*|libdir=$STATIC|" -e "s|^sharedlibdir=.*|sharedlibdir=$STATIC|" "$source_pc" >"$STATIC/pkgconfig/$pc.pc"
+done
 STDCXX=$(gcc -print-file-name=libstdc++.a 2>/dev/null || true)
 if [[ -f $STDCXX ]]; then
     ln -sf "$STDCXX" "$STATIC/libstdc++.a"
@@ -58,9 +70,46 @@ else
     say "no libstdc++.a (apt-get install libstdc++-12-dev): the binary will need libstdc++.so.6 at run time"
 fi
 
+# -- glibc symbol versions ---------------------------------------------------------------------
+# A program linked here binds each glibc function to the newest version this machine's glibc has
+# (Debian 12: 2.36). AL2023 has 2.34, and the loader refuses a binary that asks for a newer
+# version. Three references need one: hypot and hypotf (from Foundation and the Glibc overlay;
+# glibc 2.35 added new versions beside the old ones), and arc4random (2.36; from the static
+# libstdc++'s std::random_device). This object defines them in the executable: hypot/hypotf call
+# the old versions, arc4random reads getrandom(2) (glibc 2.25). libgcc stays shared
+# (libgcc_s.so.1): its static unwinder would ask for _dl_find_object (glibc 2.35).
+cat >"$STATIC/glibc-compat.c" <<'CEOF'
+#include <stdint.h>
+#include <sys/random.h>
+#include <sys/types.h>
+
+#if defined(__x86_64__)
+__asm__(".symver ddbcdc_old_hypot, hypot@GLIBC_2.2.5");
+__asm__(".symver ddbcdc_old_hypotf, hypotf@GLIBC_2.2.5");
+#elif defined(__aarch64__)
+__asm__(".symver ddbcdc_old_hypot, hypot@GLIBC_2.17");
+__asm__(".symver ddbcdc_old_hypotf, hypotf@GLIBC_2.17");
+#endif
+double ddbcdc_old_hypot(double, double);
+float ddbcdc_old_hypotf(float, float);
+
+double hypot(double x, double y) { return ddbcdc_old_hypot(x, y); }
+float hypotf(float x, float y) { return ddbcdc_old_hypotf(x, y); }
+
+uint32_t arc4random(void) {
+    uint32_t value;
+    while (getrandom(&value, sizeof value, 0) != (ssize_t)sizeof value) {
+    }
+    return value;
+}
+CEOF
+cc -O2 -fPIC -c "$STATIC/glibc-compat.c" -o "$STATIC/glibc-compat.o"
+
 say "swift build -c release --product ddbcdc --static-swift-stdlib (scratch $SCRATCH)"
+export PKG_CONFIG_PATH=$STATIC/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
+# shellcheck disable=SC2086 # SWIFT_BUILD_FLAGS is a list of words
 "$SWIFT" build -c release --product ddbcdc --scratch-path "$SCRATCH" --static-swift-stdlib \
-    -Xlinker -L"$STATIC" -Xswiftc -Xclang-linker -Xswiftc -static-libgcc
+    -Xlinker -L"$STATIC" -Xlinker "$STATIC/glibc-compat.o" ${SWIFT_BUILD_FLAGS:-}
 BIN=$("$SWIFT" build -c release --product ddbcdc --scratch-path "$SCRATCH" --static-swift-stdlib --show-bin-path)/ddbcdc
 [[ -x $BIN ]] || die "no binary at $BIN"
 
@@ -111,7 +160,9 @@ else
     exit 2
 fi
 others=$(readelf -d "$OUT/bootstrap" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' |
-    grep -vE '^(libc\.so\.6|libm\.so\.6|libdl\.so\.2|libpthread\.so\.0|librt\.so\.1|ld-linux-x86-64\.so\.2|ld-linux-aarch64\.so\.1)$' || true)
+    grep -vE '^(libc\.so\.6|libm\.so\.6|libdl\.so\.2|libpthread\.so\.0|librt\.so\.1|ld-linux-x86-64\.so\.2|ld-linux-aarch64\.so\.1|libgcc_s\.so\.1)$' || true)
 if [[ -n $others ]]; then
-    echo "note:        needs libraries beyond glibc (check that provided.al2023 has them): $others"
+    echo "note:        needs libraries beyond glibc and libgcc_s (check that provided.al2023 has them): $others"
 fi
+gcc_versions=$(objdump -T "$OUT/bootstrap" | grep -oE '\(GCC_[0-9.]+\)' | tr -d '()' | sort -uV | tr '\n' ' ')
+[[ -z $gcc_versions ]] || echo "libgcc_s:    symbol versions $gcc_versions(any GCC since 4.2 provides them)"

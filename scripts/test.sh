@@ -18,3 +18,6 @@ echo "== pytest Tests/readers (PySpark and DuckDB read ddbcdc run's objects)" >&
 DDBCDC_BIN="$ROOT/.build/debug/ddbcdc" .venv/bin/python -m pytest Tests/readers -q
 echo "== pytest Tests/s3 (Swift's s3api, moto with and without auth, fault proxy)" >&2
 DDBCDC_BIN="$ROOT/.build/debug/ddbcdc" .venv/bin/python -m pytest Tests/s3 -q
+echo "== package the Lambda bootstrap, then pytest Tests/lambda (Runtime Interface Emulator, cfn-lint)" >&2
+scripts/package-lambda.sh
+DDBCDC_BIN="$ROOT/.build/debug/ddbcdc" .venv/bin/python -m pytest Tests/lambda -q

@@ -1,0 +1,190 @@
+"""`ddbcdc emit-infra`'s files, judged by AWS's own tooling rather than by our reading of them:
+
+  * template.yaml -- cfn-lint (the CloudFormation linter, with the SAM transform it runs through
+    aws-sam-translator): no error, no warning, no informational finding;
+  * the same template transformed by aws-sam-translator into plain CloudFormation: one IAM role (ours,
+    so SAM attaches no AWSLambdaDynamoDBExecutionRole with its "*" resources), no managed policy, no
+    "*" resource anywhere, and an AWS::Lambda::EventSourceMapping whose settings are the mapping file's;
+  * event-source-mapping.json -- botocore's validator against Lambda's CreateEventSourceMapping
+    input shape, and cfn-lint as an AWS::Lambda::EventSourceMapping's properties (ranges, enums);
+  * iam-policy.json -- cfn-lint as an AWS::IAM::ManagedPolicy's document (action names, ARN shapes).
+
+    swift build && .venv/bin/python -m pytest Tests/lambda/test_emit_infra.py -q
+"""
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import REPO, fail
+
+STREAM = "arn:aws:dynamodb:eu-west-1:210987654321:table/fleet-devices/stream/2026-01-01T00:00:00.000"
+KEY = "arn:aws:kms:eu-west-1:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+QUEUE = "arn:aws:sqs:eu-west-1:210987654321:cdc-dlq"
+
+VARIANTS = {
+    "defaults": [],
+    "kms-and-prefix": ["--prefix", "cdc/fleet-devices", "--kms-key-arn", KEY, "--function-name", "fleet_cdc"],
+    "existing-queue-arm64": ["--on-failure-queue-arn", QUEUE, "--architecture", "arm64", "--memory", "2048",
+                             "--timeout", "900", "--batch-size", "10000", "--batching-window", "300",
+                             "--max-retries", "-1", "--max-record-age", "-1", "--log-retention-days", "3653"],
+    "odd-prefix": ["--prefix", '/a "quoted" \\ prefix//ünï #: {x} - [y] & \'z\' %41/', "--batching-window", "0",
+                   "--max-retries", "0", "--max-record-age", "60", "--batch-size", "1"],
+}
+
+
+def emit(ddbcdc, out, args):
+    result = subprocess.run([str(ddbcdc), "emit-infra", "--stream-arn", STREAM, "--bucket", "lake-raw", "--out", str(out), *args],
+                            capture_output=True, text=True, timeout=60)
+    if result.returncode != 0:
+        fail(f"emit-infra {args} failed ({result.returncode}): {result.stderr}")
+    return (json.loads((out / "iam-policy.json").read_text()), json.loads((out / "event-source-mapping.json").read_text()),
+            (out / "template.yaml").read_text())
+
+
+def cfn_lint(text, regions=("eu-west-1",)):
+    """All of cfn-lint's findings (errors, warnings and informational) on a template's text."""
+    from cfnlint.api import ManualArgs, lint
+    matches = lint(text, config=ManualArgs(regions=list(regions), include_checks=["I"]))
+    return [f"{m.rule.id} {m.message} (line {m.linenumber})" for m in matches]
+
+
+def sam_transform(template):
+    """aws-sam-translator's CloudFormation for a SAM template (CodeUri made an S3 location, as
+    `sam deploy` would after uploading the zip)."""
+    from samtranslator.translator.transform import transform
+
+    class NoManagedPolicies:
+        def load(self):
+            return {}
+
+    template = json.loads(json.dumps(template))
+    template["Resources"]["Function"]["Properties"]["CodeUri"] = "s3://deploy-bucket/ddbcdc-lambda.zip"
+    return transform(template, {}, NoManagedPolicies())
+
+
+def iam_resources(node):
+    """Every Resource value in IAM statements anywhere under node."""
+    found = []
+    if isinstance(node, dict):
+        if "Effect" in node and "Resource" in node:
+            value = node["Resource"]
+            found += value if isinstance(value, list) else [value]
+        for child in node.values():
+            found += iam_resources(child)
+    elif isinstance(node, list):
+        for child in node:
+            found += iam_resources(child)
+    return found
+
+
+@pytest.fixture(params=sorted(VARIANTS))
+def emitted(request, ddbcdc, tmp_path):
+    out = tmp_path / "infra"
+    return request.param, *emit(ddbcdc, out, VARIANTS[request.param])
+
+
+def test_cfn_lint_finds_nothing_in_the_template(emitted):
+    name, _, _, text = emitted
+    findings = cfn_lint(text)
+    assert findings == [], f"{name}:\n" + "\n".join(findings)
+
+
+def test_the_transformed_template_has_one_role_of_ours_and_no_wildcard(emitted):
+    name, policy, mapping, text = emitted
+    template = yaml.safe_load(text)
+    resources = sam_transform(template)["Resources"]
+    roles = {k: v for k, v in resources.items() if v["Type"] == "AWS::IAM::Role"}
+    assert list(roles) == ["FunctionRole"], f"SAM generated a role: {list(roles)}"
+    assert "ManagedPolicyArns" not in roles["FunctionRole"]["Properties"]
+    assert not [k for k, v in resources.items() if v["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")]
+    everything = iam_resources(resources)
+    assert everything and all(r != "*" for r in everything), everything
+    assert all(not isinstance(r, str) or r.endswith(("/*", ":*")) or "*" not in r for r in everything)
+
+    function = resources["Function"]["Properties"]
+    assert function["Runtime"] == "provided.al2023" and function["Handler"] == "bootstrap"
+    assert function["Role"] == {"Fn::GetAtt": ["FunctionRole", "Arn"]}
+    assert function["Environment"]["Variables"]["S3_BUCKET"] == "lake-raw"
+
+    mappings = [v["Properties"] for v in resources.values() if v["Type"] == "AWS::Lambda::EventSourceMapping"]
+    assert len(mappings) == 1
+    esm = mappings[0]
+    for field in ["EventSourceArn", "StartingPosition", "BatchSize", "MaximumBatchingWindowInSeconds", "MaximumRetryAttempts",
+                  "MaximumRecordAgeInSeconds", "BisectBatchOnFunctionError", "FunctionResponseTypes", "Enabled"]:
+        assert esm[field] == mapping[field], field
+    destination = esm["DestinationConfig"]["OnFailure"]["Destination"]
+    if "--on-failure-queue-arn" in VARIANTS[name]:
+        assert destination == mapping["DestinationConfig"]["OnFailure"]["Destination"] == QUEUE
+        assert not [k for k, v in resources.items() if v["Type"] == "AWS::SQS::Queue"]
+    else:
+        assert destination == {"Fn::GetAtt": ["FailureQueue", "Arn"]}
+        queue = resources["FailureQueue"]["Properties"]
+        assert mapping["DestinationConfig"]["OnFailure"]["Destination"].endswith(":" + queue["QueueName"])
+
+    # The role's policy is the standalone policy, but for what the stack itself creates.
+    stack_policy = roles["FunctionRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+    standalone = {s["Sid"]: s for s in policy["Statement"]}
+    for statement in stack_policy["Statement"]:
+        twin = standalone[statement["Sid"]]
+        if isinstance(statement["Resource"], str):
+            assert statement == twin
+        else:
+            assert statement["Resource"] in ({"Fn::GetAtt": ["FailureQueue", "Arn"]}, {"Fn::GetAtt": ["LogGroup", "Arn"]})
+
+
+def test_the_mapping_is_a_valid_CreateEventSourceMapping_input(emitted):
+    name, _, mapping, _ = emitted
+    import botocore.session
+    from botocore.validate import ParamValidator
+    model = botocore.session.get_session().get_service_model("lambda").operation_model("CreateEventSourceMapping")
+    report = ParamValidator().validate(mapping, model.input_shape)
+    assert not report.has_errors(), report.generate_report()
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["BisectBatchOnFunctionError"] is True and mapping["StartingPosition"] == "TRIM_HORIZON"
+    assert mapping["EventSourceArn"] == STREAM
+
+    # The same settings as a CloudFormation resource: cfn-lint knows the service's ranges and enums.
+    text = json.dumps({"AWSTemplateFormatVersion": "2010-09-09",
+                       "Resources": {"Mapping": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": mapping}}})
+    assert cfn_lint(text) == []
+
+
+def test_the_policy_passes_cfn_lint_and_names_every_resource(emitted):
+    name, policy, _, _ = emitted
+    text = json.dumps({"AWSTemplateFormatVersion": "2010-09-09",
+                       "Resources": {"Policy": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": policy}}}})
+    assert cfn_lint(text) == []
+    statements = {s["Sid"]: s for s in policy["Statement"]}
+    assert statements["ReadTheTableStream"]["Resource"] == STREAM
+    assert ("EncryptObjectsWithTheKey" in statements) == ("--kms-key-arn" in VARIANTS[name])
+    for statement in policy["Statement"]:
+        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        assert all(r.startswith("arn:aws:") for r in resources), resources
+        assert all(not a.endswith("*") for a in statement["Action"])
+
+
+def test_the_prefix_in_the_policy_is_the_prefix_the_function_writes(ddbcdc, tmp_path):
+    policy, _, text = emit(ddbcdc, tmp_path / "o", VARIANTS["odd-prefix"])
+    resource = {s["Sid"]: s for s in policy["Statement"]}["WriteObjectsUnderThePrefix"]["Resource"]
+    prefix = '''a "quoted" \\ prefix/ünï #: {x} - [y] & 'z' %41'''
+    assert resource == f"arn:aws:s3:::lake-raw/{prefix}/*"
+    variables = yaml.safe_load(text)["Resources"]["Function"]["Properties"]["Environment"]["Variables"]
+    assert variables["S3_PREFIX"] == prefix
+
+
+def test_code_uri_points_from_the_template_to_the_zip(ddbcdc, tmp_path):
+    work = tmp_path / "work"
+    (work / "build" / "lambda").mkdir(parents=True)
+    (work / "build" / "lambda" / "ddbcdc-lambda-x86_64.zip").write_bytes(b"PK")
+    result = subprocess.run([str(ddbcdc), "emit-infra", "--stream-arn", STREAM, "--bucket", "lake-raw", "--out", "deploy/infra"],
+                            capture_output=True, text=True, cwd=work)
+    assert result.returncode == 0, result.stderr
+    template = yaml.safe_load((work / "deploy" / "infra" / "template.yaml").read_text())
+    code_uri = template["Resources"]["Function"]["Properties"]["CodeUri"]
+    assert code_uri == "../../build/lambda/ddbcdc-lambda-x86_64.zip"
+    assert (work / "deploy" / "infra" / code_uri).resolve() == (work / "build" / "lambda" / "ddbcdc-lambda-x86_64.zip").resolve()
+    assert "does not exist" not in result.stderr
