@@ -1,3 +1,4 @@
+import DDBTypes
 import S3Sink
 
 /// One invocation handed out by the Lambda Runtime API.
@@ -80,19 +81,7 @@ struct HTTPRuntimeClient: LambdaRuntimeClient {
     }
 }
 
-/// Appends `text` as a JSON string.
+/// Appends `text` as a JSON string (DDBTypes' escaping, shared with the row writer).
 func appendJSON(_ text: String, to out: inout [UInt8]) {
-    out.append(UInt8(ascii: "\""))
-    for byte in text.utf8 {
-        switch byte {
-        case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-        case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-        case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-        case 0..<0x20:
-            let hex = Array("0123456789abcdef".utf8)
-            out += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
-        default: out.append(byte)
-        }
-    }
-    out.append(UInt8(ascii: "\""))
+    appendJSONString(text.utf8, to: &out)
 }
