@@ -66,6 +66,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NDJSONBufferTests", dependencies: ["NDJSONBuffer", "StreamNormalize", "CZlib"], swiftSettings: swiftSettings),
+        .testTarget(name: "DigestTests", dependencies: ["Digest"], swiftSettings: swiftSettings),
         .testTarget(name: "S3SinkTests", dependencies: ["S3Sink"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SparkPlanTests", dependencies: ["SparkPlan"], resources: [.copy("Expected")], swiftSettings: swiftSettings),

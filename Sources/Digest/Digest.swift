@@ -1,6 +1,6 @@
 internal import CLibcrypto
 
-/// Message digests from OpenSSL's libcrypto: SHA-256 (object names, SigV4), HMAC-SHA-256
+/// Message digests over OpenSSL's libcrypto: SHA-256 (object names, SigV4), HMAC-SHA-256
 /// (SigV4 signing keys) and MD5 (`Content-MD5`).
 public enum Digest {
     /// SHA-256 of `bytes`.
@@ -12,19 +12,29 @@ public enum Digest {
 
     /// MD5 of `bytes` (for `Content-MD5` only: not a security measure).
     public static func md5(_ bytes: [UInt8]) -> [UInt8] {
-        oneShot(EVP_md5(), bytes, length: 16)
+        var context = MD5_CTX()
+        var out = [UInt8](repeating: 0, count: Int(MD5_DIGEST_LENGTH))
+        MD5_Init(&context)
+        bytes.withUnsafeBytes { input in
+            if input.count > 0 { _ = MD5_Update(&context, input.baseAddress, input.count) }
+        }
+        MD5_Final(&out, &context)
+        return out
     }
 
-    /// HMAC-SHA-256 of `message` under `key`.
+    /// HMAC-SHA-256 of `message` under `key` (RFC 2104: H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ m)), with a
+    /// key longer than the 64-byte block hashed first).
     public static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        key.withUnsafeBufferPointer { key in
-            message.withUnsafeBufferPointer { message in
-                _ = HMAC(EVP_sha256(), key.baseAddress, Int32(key.count), message.baseAddress, message.count, &out, &length)
-            }
-        }
-        return out
+        let blockSize = 64
+        var block = key.count > blockSize ? sha256(key) : key
+        block.append(contentsOf: repeatElement(0, count: blockSize - block.count))
+        let inner = SHA256()
+        inner.update(block.map { $0 ^ 0x36 })
+        inner.update(message)
+        let outer = SHA256()
+        outer.update(block.map { $0 ^ 0x5C })
+        outer.update(inner.finish())
+        return outer.finish()
     }
 
     /// Lower-case hex of `bytes`.
@@ -37,32 +47,24 @@ public enum Digest {
         }
         return String(decoding: out, as: UTF8.self)
     }
-
-    private static func oneShot(_ type: OpaquePointer?, _ bytes: [UInt8], length: Int) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: length)
-        var written: UInt32 = 0
-        bytes.withUnsafeBufferPointer { input in
-            _ = EVP_Digest(input.baseAddress, input.count, &out, &written, type, nil)
-        }
-        return out
-    }
 }
 
 /// Incremental SHA-256.
 public final class SHA256 {
-    private let context: OpaquePointer
+    private let context: UnsafeMutablePointer<SHA256_CTX>
 
     /// A fresh hasher.
     public init() {
-        context = EVP_MD_CTX_new()
-        EVP_DigestInit_ex(context, EVP_sha256(), nil)
+        context = .allocate(capacity: 1)
+        context.initialize(to: SHA256_CTX())
+        SHA256_Init(context)
     }
 
-    deinit { EVP_MD_CTX_free(context) }
+    deinit { context.deallocate() }
 
     /// Adds bytes.
     public func update(_ bytes: UnsafeRawBufferPointer) {
-        if bytes.count > 0 { EVP_DigestUpdate(context, bytes.baseAddress, bytes.count) }
+        if bytes.count > 0 { SHA256_Update(context, bytes.baseAddress, bytes.count) }
     }
 
     /// Adds bytes.
@@ -70,9 +72,8 @@ public final class SHA256 {
 
     /// The digest; the hasher is spent afterwards.
     public func finish() -> [UInt8] {
-        var digest = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        EVP_DigestFinal_ex(context, &digest, &length)
+        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
+        SHA256_Final(&digest, context)
         return digest
     }
 }
