@@ -20,6 +20,9 @@ let package = Package(
         .library(name: "S3Sink", targets: ["S3Sink"]),
         .library(name: "SparkPlan", targets: ["SparkPlan"]),
         .executable(name: "ddbcdc", targets: ["ddbcdc"]),
+        // The Lambda function's `bootstrap` alone: the runtime loop without the command line, the
+        // notebook generator or the infrastructure emitter (scripts/package-lambda.sh builds it).
+        .executable(name: "ddbcdc-lambda", targets: ["ddbcdc-lambda"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -44,6 +47,23 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLibdeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
+        .target(
+            name: "Pipeline",
+            dependencies: ["StreamNormalize", "NDJSONBuffer", "S3Sink", "CZlib"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "LambdaRuntime",
+            dependencies: [
+                "DDBTypes",
+                "StreamNormalize",
+                "NDJSONBuffer",
+                "S3Sink",
+                "Pipeline",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "ddbcdc",
             dependencies: [
@@ -52,12 +72,13 @@ let package = Package(
                 "NDJSONBuffer",
                 "S3Sink",
                 "SparkPlan",
-                "CZlib",
+                "Pipeline",
+                "LambdaRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(name: "ddbcdc-lambda", dependencies: ["LambdaRuntime"], swiftSettings: swiftSettings),
         .testTarget(name: "DDBTypesTests", dependencies: ["DDBTypes"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StreamNormalizeTests",
@@ -72,7 +93,7 @@ let package = Package(
             name: "SparkPlanTests", dependencies: ["SparkPlan"], resources: [.copy("Expected")], swiftSettings: swiftSettings),
         .testTarget(
             name: "ddbcdcTests",
-            dependencies: ["ddbcdc"],
+            dependencies: ["ddbcdc", "LambdaRuntime", "Pipeline", "S3Sink", "NDJSONBuffer", "StreamNormalize", "DDBTypes"],
             swiftSettings: swiftSettings
         ),
     ]

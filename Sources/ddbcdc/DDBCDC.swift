@@ -1,4 +1,5 @@
 import ArgumentParser
+import LambdaRuntime
 
 /// The `ddbcdc` command: DynamoDB Streams changes into lakehouse-ready rows.
 @main

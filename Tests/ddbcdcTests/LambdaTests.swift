@@ -3,7 +3,8 @@ import S3Sink
 import Synchronization
 import Testing
 
-@testable import ddbcdc
+@testable import LambdaRuntime
+@testable import Pipeline
 
 /// A Runtime API in memory: hands out queued invocations, records answers.
 final class FakeRuntime: LambdaRuntimeClient, Sendable {

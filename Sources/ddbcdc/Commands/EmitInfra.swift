@@ -1,4 +1,5 @@
 import ArgumentParser
+import Pipeline
 
 #if canImport(Glibc)
 import Glibc

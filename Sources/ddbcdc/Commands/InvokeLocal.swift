@@ -1,4 +1,6 @@
 import ArgumentParser
+import LambdaRuntime
+import Pipeline
 import S3Sink
 
 /// `ddbcdc invoke-local`: the Lambda handler, once, on an event file.

@@ -1,4 +1,6 @@
 import ArgumentParser
+import LambdaRuntime
+import Pipeline
 
 /// `ddbcdc lambda`: the Lambda custom runtime loop (what `bootstrap` runs).
 struct LambdaCommand: ParsableCommand {

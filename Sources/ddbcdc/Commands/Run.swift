@@ -1,4 +1,5 @@
 public import ArgumentParser
+import Pipeline
 public import NDJSONBuffer
 import S3Sink
 import StreamNormalize

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Pipeline
 import S3Sink
 
 /// Options for an `s3://` sink.

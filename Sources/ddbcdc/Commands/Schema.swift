@@ -1,4 +1,5 @@
 public import ArgumentParser
+import Pipeline
 public import SparkPlan
 import StreamNormalize
 

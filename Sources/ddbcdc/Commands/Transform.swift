@@ -1,4 +1,5 @@
 import ArgumentParser
+import Pipeline
 import StreamNormalize
 
 /// `ddbcdc transform`: stream records in, one row per line out.

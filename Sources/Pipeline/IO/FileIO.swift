@@ -5,21 +5,21 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import StreamNormalize
+package import StreamNormalize
 
 /// An I/O failure, with the path and the system's reason.
-struct IOError: Error, CustomStringConvertible {
-    var description: String
+package struct IOError: Error, CustomStringConvertible {
+    package var description: String
 
-    init(_ what: String, path: String, errno code: Int32 = errno) {
+    package init(_ what: String, path: String, errno code: Int32 = errno) {
         description = "\(what) \(path): \(String(cString: strerror(code)))"
     }
 
-    init(message: String) { description = message }
+    package init(message: String) { description = message }
 }
 
 /// Something to do when no input arrives before a deadline: the age limit of open batches.
-protocol DeadlineWatch: AnyObject {
+package protocol DeadlineWatch: AnyObject {
     /// The next deadline, epoch ms, if any.
     var nextDeadline: Int64? { get }
     /// Called once the deadline has passed without input.
@@ -27,7 +27,7 @@ protocol DeadlineWatch: AnyObject {
 }
 
 /// Reads a file descriptor (a file or standard input).
-struct FileSource: ByteSource {
+package struct FileSource: ByteSource {
     private let fd: Int32
     private let path: String
     private let owned: Bool
@@ -35,7 +35,7 @@ struct FileSource: ByteSource {
     weak var watch: (any DeadlineWatch)?
 
     /// Standard input.
-    static var standardInput: FileSource { FileSource(fd: 0, path: "<stdin>", owned: false) }
+    package static var standardInput: FileSource { FileSource(fd: 0, path: "<stdin>", owned: false) }
 
     private init(fd: Int32, path: String, owned: Bool) {
         self.fd = fd
@@ -44,17 +44,17 @@ struct FileSource: ByteSource {
     }
 
     /// Opens `path` for reading.
-    init(path: String) throws {
+    package init(path: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw IOError("cannot open", path: path) }
         self.init(fd: fd, path: path, owned: true)
     }
 
-    func close() {
+    package func close() {
         if owned { _ = Glibc.close(fd) }
     }
 
-    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    package mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {
             if let watch, let deadline = watch.nextDeadline {
                 // Wait for input no longer than the deadline, so an open batch is sealed on time
@@ -76,19 +76,19 @@ struct FileSource: ByteSource {
 }
 
 /// Buffered writes to a file descriptor; `flush()` before the end.
-struct FileSink {
+package struct FileSink {
     private let fd: Int32
-    let path: String
+    package let path: String
     private let owned: Bool
     private var buffer: [UInt8] = []
     private let threshold: Int
 
     /// Standard output.
-    static var standardOutput: FileSink { FileSink(fd: 1, path: "<stdout>", owned: false) }
+    package static var standardOutput: FileSink { FileSink(fd: 1, path: "<stdout>", owned: false) }
     /// Standard output, unbuffered (log lines).
-    static var standardOutputLine: FileSink { FileSink(fd: 1, path: "<stdout>", owned: false, threshold: 0) }
+    package static var standardOutputLine: FileSink { FileSink(fd: 1, path: "<stdout>", owned: false, threshold: 0) }
     /// Standard error, unbuffered.
-    static var standardError: FileSink { FileSink(fd: 2, path: "<stderr>", owned: false, threshold: 0) }
+    package static var standardError: FileSink { FileSink(fd: 2, path: "<stderr>", owned: false, threshold: 0) }
 
     private init(fd: Int32, path: String, owned: Bool, threshold: Int = 1 << 18) {
         self.fd = fd
@@ -99,20 +99,20 @@ struct FileSink {
     }
 
     /// Creates (or truncates) `path` for writing.
-    init(creating path: String) throws {
+    package init(creating path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw IOError("cannot create", path: path) }
         self.init(fd: fd, path: path, owned: true)
     }
 
-    mutating func write<Bytes: Sequence<UInt8>>(_ bytes: Bytes) throws {
+    package mutating func write<Bytes: Sequence<UInt8>>(_ bytes: Bytes) throws {
         buffer.append(contentsOf: bytes)
         if buffer.count >= threshold { try flush() }
     }
 
-    mutating func write(_ text: String) throws { try write(text.utf8) }
+    package mutating func write(_ text: String) throws { try write(text.utf8) }
 
-    mutating func flush() throws {
+    package mutating func flush() throws {
         var offset = 0
         while offset < buffer.count {
             let written = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
@@ -126,21 +126,21 @@ struct FileSink {
     }
 
     /// Flushes and closes.
-    mutating func close() throws {
+    package mutating func close() throws {
         try flush()
         if owned, Glibc.close(fd) != 0 { throw IOError("cannot close", path: path) }
     }
 }
 
 /// Epoch milliseconds now.
-func epochMillisNow() -> Int64 {
+package func epochMillisNow() -> Int64 {
     var now = timespec()
     clock_gettime(CLOCK_REALTIME, &now)
     return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
 }
 
 /// Writes one line to standard error.
-func printError(_ text: String, newline: Bool = true) {
+package func printError(_ text: String, newline: Bool = true) {
     var sink = FileSink.standardError
     try? sink.write(newline ? text + "\n" : text)
     try? sink.flush()

@@ -5,7 +5,7 @@ import Dispatch
 import Synchronization
 
 /// The process environment as a dictionary (library modules take it as a parameter).
-func processEnvironment() -> [String: String] {
+package func processEnvironment() -> [String: String] {
     var result: [String: String] = [:]
     var pointer = environ
     while let entry = pointer.pointee {
@@ -19,7 +19,7 @@ func processEnvironment() -> [String: String] {
 }
 
 /// Runs async work from synchronous code on the main thread and waits for it.
-func runBlocking<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
+package func runBlocking<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
     let result = Mutex<Result<T, any Error>?>(nil)
     let done = DispatchSemaphore(value: 0)
     Task {

@@ -1,31 +1,31 @@
-import DDBTypes
-import Logging
-import NDJSONBuffer
-import S3Sink
-import StreamNormalize
+package import DDBTypes
+package import Logging
+package import NDJSONBuffer
+package import S3Sink
+package import StreamNormalize
 
 /// The Lambda handler: a DynamoDB Streams event in, objects in S3, and a partial batch response
 /// naming every record that is not durable (Lambda restarts from the lowest).
-struct StreamsHandler: Sendable {
-    let configuration: LambdaConfiguration
-    let sink: any ObjectSink
-    let now: @Sendable () -> Int64
+package struct StreamsHandler: Sendable {
+    package let configuration: LambdaConfiguration
+    package let sink: any ObjectSink
+    package let now: @Sendable () -> Int64
 
     /// What one invocation did, for the response, the logs and the metrics.
-    struct Outcome: Sendable {
-        var failures: [String] = []
-        var records = 0
-        var rows = 0
-        var objects = 0
-        var bytesIn = 0
-        var bytesOut = 0
-        var setAside = 0
-        var notWritten: [String] = []
-        var flushMillis: Int64 = 0
-        var oldestChange: Int64?
+    package struct Outcome: Sendable {
+        package var failures: [String] = []
+        package var records = 0
+        package var rows = 0
+        package var objects = 0
+        package var bytesIn = 0
+        package var bytesOut = 0
+        package var setAside = 0
+        package var notWritten: [String] = []
+        package var flushMillis: Int64 = 0
+        package var oldestChange: Int64?
 
         /// `{"batchItemFailures":[{"itemIdentifier":"…"},…]}`.
-        var response: [UInt8] {
+        package var response: [UInt8] {
             var out = Array(#"{"batchItemFailures":["#.utf8)
             for (index, sequence) in failures.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
@@ -46,7 +46,7 @@ struct StreamsHandler: Sendable {
         var rows: Int
     }
 
-    func handle(_ invocation: Invocation) async -> Outcome {
+    package func handle(_ invocation: Invocation) async -> Outcome {
         var outcome = Outcome()
         var batcher = Batcher(limits: configuration.limits, prefix: configuration.prefix)
         var pending: [Partition: [String]] = [:]
@@ -142,7 +142,7 @@ struct StreamsHandler: Sendable {
     }
 
     /// The `SequenceNumber` in a record's raw JSON, when it can be found.
-    static func sequenceNumber(in raw: [UInt8]) -> String? {
+    package static func sequenceNumber(in raw: [UInt8]) -> String? {
         let text = String(decoding: raw, as: UTF8.self)
         guard let field = text.firstRange(of: "\"SequenceNumber\"") else { return nil }
         let rest = text[field.upperBound...].drop { $0 == " " || $0 == ":" || $0 == "\"" }
@@ -151,7 +151,7 @@ struct StreamsHandler: Sendable {
     }
 
     /// Every `SequenceNumber` in an event, for when no finer answer is safe.
-    static func allSequenceNumbers(in body: [UInt8]) -> [String] {
+    package static func allSequenceNumbers(in body: [UInt8]) -> [String] {
         var found: [String] = []
         var rest = Substring(String(decoding: body, as: UTF8.self))
         while let field = rest.firstRange(of: "\"SequenceNumber\"") {
@@ -162,7 +162,7 @@ struct StreamsHandler: Sendable {
         return found
     }
 
-    static func uniqued(_ values: [String]) -> [String] {
+    package static func uniqued(_ values: [String]) -> [String] {
         var seen = Set<String>()
         return values.filter { seen.insert($0).inserted }
     }

@@ -4,11 +4,11 @@ import Glibc
 
 /// The runtime loop: take an invocation, handle it, answer; a handler error is reported and the
 /// loop goes on.
-struct LambdaLoop<Client: LambdaRuntimeClient> {
-    let client: Client
+package struct LambdaLoop<Client: LambdaRuntimeClient> {
+    package let client: Client
 
     /// Serves invocations until the Runtime API goes away (or `limit` invocations, for tests).
-    func run(limit: Int? = nil, handler: (Invocation) async throws -> [UInt8]) async throws {
+    package func run(limit: Int? = nil, handler: (Invocation) async throws -> [UInt8]) async throws {
         var served = 0
         while limit.map({ served < $0 }) ?? true {
             let invocation = try await client.next()

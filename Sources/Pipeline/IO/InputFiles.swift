@@ -5,13 +5,13 @@ import Musl
 #endif
 
 /// The inputs a PATH names: itself, every record file under it, or standard input.
-enum InputFiles {
+package enum InputFiles {
     /// File name endings read when PATH is a directory.
-    static let extensions = [".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz"]
+    package static let extensions = [".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz"]
 
     /// `-` for standard input; a file; or the record files under a directory, recursively, in
     /// byte order of their paths (so a rerun reads them in the same order).
-    static func list(_ path: String) throws -> [String] {
+    package static func list(_ path: String) throws -> [String] {
         if path == "-" { return ["-"] }
         var info = stat()
         guard stat(path, &info) == 0 else { throw IOError("cannot read", path: path) }
@@ -41,5 +41,5 @@ enum InputFiles {
         }
     }
 
-    static func isGzip(_ path: String) -> Bool { path.hasSuffix(".gz") }
+    package static func isGzip(_ path: String) -> Bool { path.hasSuffix(".gz") }
 }

@@ -1,9 +1,10 @@
-import Logging
+package import Logging
+import Pipeline
 
 /// One CloudWatch Embedded Metric Format line per invocation (stdout; CloudWatch Logs turns it
 /// into metrics in namespace `ddbcdc`, dimension `FunctionName`).
-enum EmbeddedMetrics {
-    static func line(_ outcome: StreamsHandler.Outcome, functionName: String, now: Int64) -> String {
+package enum EmbeddedMetrics {
+    package static func line(_ outcome: StreamsHandler.Outcome, functionName: String, now: Int64) -> String {
         let iteratorAge = outcome.oldestChange.map { max(0, now - $0) } ?? 0
         let metrics: [(String, String, Int64)] = [
             ("Records", "Count", Int64(outcome.records)), ("Rows", "Count", Int64(outcome.rows)),
@@ -29,17 +30,17 @@ enum EmbeddedMetrics {
 }
 
 /// swift-log handler writing one JSON object per line to standard output (Lambda's log stream).
-struct JSONLogHandler: LogHandler {
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .info
-    let label: String
+package struct JSONLogHandler: LogHandler {
+    package var metadata: Logger.Metadata = [:]
+    package var logLevel: Logger.Level = .info
+    package let label: String
 
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var out: [UInt8] = Array(#"{"timestamp":"#.utf8) + Array(String(epochMillisNow()).utf8)
         out += Array(#","level":"#.utf8)
         appendJSON(event.level.rawValue, to: &out)

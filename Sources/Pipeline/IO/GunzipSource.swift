@@ -1,8 +1,8 @@
 import CZlib
-import StreamNormalize
+package import StreamNormalize
 
 /// Decompresses a gzip stream (one member or several, as `cat a.gz b.gz` makes) while reading.
-struct GunzipSource<Base: ByteSource>: ByteSource {
+package struct GunzipSource<Base: ByteSource>: ByteSource {
     private var base: Base
     private let path: String
     private var stream: UnsafeMutablePointer<z_stream>
@@ -11,7 +11,7 @@ struct GunzipSource<Base: ByteSource>: ByteSource {
     private var memberEnded = false
     private var sawData = false
 
-    init(_ base: Base, path: String) {
+    package init(_ base: Base, path: String) {
         self.base = base
         self.path = path
         input = [UInt8](repeating: 0, count: 1 << 16)
@@ -22,13 +22,13 @@ struct GunzipSource<Base: ByteSource>: ByteSource {
     }
 
     /// Frees zlib's state; call once, after the last read.
-    func close() {
+    package func close() {
         inflateEnd(stream)
         stream.deinitialize(count: 1)
         stream.deallocate()
     }
 
-    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    package mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {
             if stream.pointee.avail_in == 0 && !inputEnd {
                 let count = try input.withUnsafeMutableBytes { try base.read(into: $0) }

@@ -1,20 +1,20 @@
 import Dispatch
-import NDJSONBuffer
-import S3Sink
+package import NDJSONBuffer
+package import S3Sink
 import Synchronization
 
 /// Compresses sealed batches and puts them into a sink, a few at a time, while the reading goes on.
 ///
 /// `submit` blocks when `maxInFlight` objects are already being written, so memory stays bounded
 /// by the batch limits; `finish` waits for every object and reports what became durable.
-final class ObjectWriter: Sendable {
-    struct Stats: Sendable {
-        var objects = 0
-        var rows = 0
-        var bytesIn = 0
-        var bytesOut = 0
-        var errorObjects = 0
-        var failures: [SinkError] = []
+package final class ObjectWriter: Sendable {
+    package struct Stats: Sendable {
+        package var objects = 0
+        package var rows = 0
+        package var bytesIn = 0
+        package var bytesOut = 0
+        package var errorObjects = 0
+        package var failures: [SinkError] = []
     }
 
     private let sink: any ObjectSink
@@ -23,14 +23,14 @@ final class ObjectWriter: Sendable {
     private let group = DispatchGroup()
     private let state = Mutex(Stats())
 
-    init(sink: any ObjectSink, gzipLevel: Int, maxInFlight: Int) {
+    package init(sink: any ObjectSink, gzipLevel: Int, maxInFlight: Int) {
         self.sink = sink
         self.level = gzipLevel
         self.slots = DispatchSemaphore(value: max(1, maxInFlight))
     }
 
     /// Compresses and writes one batch.
-    func submit(_ batch: SealedBatch) {
+    package func submit(_ batch: SealedBatch) {
         start { [sink, level] in
             let body = Gzip.compress(batch.rows, level: level)
             do throws(SinkError) {
@@ -43,7 +43,7 @@ final class ObjectWriter: Sendable {
     }
 
     /// Writes an object as it is (the errors objects).
-    func submitPlain(key: String, body: [UInt8]) {
+    package func submitPlain(key: String, body: [UInt8]) {
         start { [sink] in
             do throws(SinkError) {
                 try await sink.put(key: key, body: body)
@@ -76,13 +76,13 @@ final class ObjectWriter: Sendable {
     }
 
     /// Whether any object has failed for good.
-    var hasFailed: Bool { state.withLock { !$0.failures.isEmpty } }
+    package var hasFailed: Bool { state.withLock { !$0.failures.isEmpty } }
 
     /// What has been written so far.
-    var stats: Stats { state.withLock { $0 } }
+    package var stats: Stats { state.withLock { $0 } }
 
     /// Waits for every submitted object.
-    func finish() -> Stats {
+    package func finish() -> Stats {
         group.wait()
         return stats
     }

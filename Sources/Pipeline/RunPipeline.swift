@@ -1,8 +1,8 @@
-import NDJSONBuffer
-import StreamNormalize
+package import NDJSONBuffer
+package import StreamNormalize
 
 /// One run: inputs are read in turn into one batcher, whose sealed batches go to the writer.
-final class RunPipeline: DeadlineWatch {
+package final class RunPipeline: DeadlineWatch {
     private var batcher: Batcher
     private let writer: ObjectWriter
     private let partitionBy: PartitionTime
@@ -16,7 +16,7 @@ final class RunPipeline: DeadlineWatch {
     /// Whether reading stopped at an object that could not be written, before the input's end.
     private(set) var stoppedEarly = false
 
-    init(batcher: Batcher, writer: ObjectWriter, partitionBy: PartitionTime, maxErrorBytes: Int, progress: Bool) {
+    package init(batcher: Batcher, writer: ObjectWriter, partitionBy: PartitionTime, maxErrorBytes: Int, progress: Bool) {
         self.batcher = batcher
         self.writer = writer
         self.partitionBy = partitionBy
@@ -25,7 +25,7 @@ final class RunPipeline: DeadlineWatch {
     }
 
     /// Reads every record of one input (a path, or `-` for standard input).
-    func read(_ path: String, options: NormalizeOptions) throws {
+    package func read(_ path: String, options: NormalizeOptions) throws {
         var file = path == "-" ? FileSource.standardInput : try FileSource(path: path)
         defer { file.close() }
         file.watch = self
@@ -44,7 +44,7 @@ final class RunPipeline: DeadlineWatch {
 
     /// Thrown to stop reading once an object could not be written: going on would only pile up
     /// more objects that cannot be written either.
-    struct WriteFailed: Error {}
+    package struct WriteFailed: Error {}
 
     private func add(_ row: UnsafeBufferPointer<UInt8>, _ info: RowInfo) throws {
         let now = epochMillisNow()
@@ -76,17 +76,17 @@ final class RunPipeline: DeadlineWatch {
         errors.removeAll()
     }
 
-    var nextDeadline: Int64? { batcher.nextDeadline }
+    package var nextDeadline: Int64? { batcher.nextDeadline }
 
     /// Objects durable so far.
-    var objectsWritten: Int { writer.stats.objects }
+    package var objectsWritten: Int { writer.stats.objects }
 
-    func deadlinePassed(now: Int64) throws {
+    package func deadlinePassed(now: Int64) throws {
         batcher.sealDue(now: now, seal: writer.submit)
     }
 
     /// Seals what is left and waits until every object is written.
-    func finish() -> ObjectWriter.Stats {
+    package func finish() -> ObjectWriter.Stats {
         batcher.sealAll(seal: writer.submit)
         flushErrors()
         let stats = writer.finish()
@@ -94,7 +94,7 @@ final class RunPipeline: DeadlineWatch {
         return stats
     }
 
-    func summary(_ stats: ObjectWriter.Stats, elapsed: Double) -> String {
+    package func summary(_ stats: ObjectWriter.Stats, elapsed: Double) -> String {
         func megabytes(_ bytes: Int) -> String {
             if bytes < 100_000 { return "\(bytes) B" }
             let tenths = (bytes + 50_000) / 100_000
@@ -113,15 +113,15 @@ final class RunPipeline: DeadlineWatch {
 }
 
 /// A one-line progress report on a terminal's standard error.
-struct Progress {
+package struct Progress {
     private var last: Int64 = 0
 
-    mutating func show(_ pipeline: RunPipeline, now: Int64) {
+    package mutating func show(_ pipeline: RunPipeline, now: Int64) {
         guard now - last >= 200 else { return }
         last = now
         let written = pipeline.objectsWritten
         printError("\r\u{1B}[K  \(pipeline.rows) rows · \(written) objects written · \(pipeline.setAside) set aside", newline: false)
     }
 
-    func clear() { printError("\r\u{1B}[K", newline: false) }
+    package func clear() { printError("\r\u{1B}[K", newline: false) }
 }

@@ -1,22 +1,30 @@
 import DDBTypes
-import S3Sink
+package import S3Sink
 
 /// One invocation handed out by the Lambda Runtime API.
-struct Invocation: Sendable {
-    var requestID: String
+package struct Invocation: Sendable {
+    package var requestID: String
     /// Epoch milliseconds by which the function must answer.
-    var deadline: Int64
-    var functionARN: String
-    var traceID: String?
-    var body: [UInt8]
+    package var deadline: Int64
+    package var functionARN: String
+    package var traceID: String?
+    package var body: [UInt8]
+
+    package init(requestID: String, deadline: Int64, functionARN: String, traceID: String?, body: [UInt8]) {
+        self.requestID = requestID
+        self.deadline = deadline
+        self.functionARN = functionARN
+        self.traceID = traceID
+        self.body = body
+    }
 }
 
 /// The error document the Runtime API takes.
-struct LambdaError: Error, Sendable {
-    var type: String
-    var message: String
+package struct LambdaError: Error, Sendable {
+    package var type: String
+    package var message: String
 
-    var json: [UInt8] {
+    package var json: [UInt8] {
         var out: [UInt8] = Array(#"{"errorType":"#.utf8)
         appendJSON(type, to: &out)
         out += Array(#","errorMessage":"#.utf8)
@@ -27,7 +35,7 @@ struct LambdaError: Error, Sendable {
 }
 
 /// The Lambda Runtime API (`/2018-06-01/runtime/…`), behind a protocol so the loop can be tested with a fake.
-protocol LambdaRuntimeClient: Sendable {
+package protocol LambdaRuntimeClient: Sendable {
     func next() async throws -> Invocation
     func respond(requestID: String, body: [UInt8]) async throws
     func fail(requestID: String, error: LambdaError) async throws
@@ -35,20 +43,20 @@ protocol LambdaRuntimeClient: Sendable {
 }
 
 /// The Runtime API over HTTP at `AWS_LAMBDA_RUNTIME_API`.
-struct HTTPRuntimeClient: LambdaRuntimeClient {
-    let base: String
-    let transport: any HTTPTransport
+package struct HTTPRuntimeClient: LambdaRuntimeClient {
+    package let base: String
+    package let transport: any HTTPTransport
 
-    init(api: String, transport: any HTTPTransport) {
+    package init(api: String, transport: any HTTPTransport) {
         base = "http://\(api)/2018-06-01/runtime"
         self.transport = transport
     }
 
-    struct RuntimeAPIError: Error, CustomStringConvertible {
-        var description: String
+    package struct RuntimeAPIError: Error, CustomStringConvertible {
+        package var description: String
     }
 
-    func next() async throws -> Invocation {
+    package func next() async throws -> Invocation {
         // The request waits until an event arrives: no practical timeout.
         let response = try await transport.send(HTTPRequest(method: "GET", url: base + "/invocation/next", timeoutMillis: 7 * 24 * 3_600_000))
         guard response.status == 200, let requestID = response.header("Lambda-Runtime-Aws-Request-Id") else {
@@ -60,15 +68,15 @@ struct HTTPRuntimeClient: LambdaRuntimeClient {
             traceID: response.header("Lambda-Runtime-Trace-Id"), body: response.body)
     }
 
-    func respond(requestID: String, body: [UInt8]) async throws {
+    package func respond(requestID: String, body: [UInt8]) async throws {
         try await post("/invocation/\(requestID)/response", body: body, headers: [])
     }
 
-    func fail(requestID: String, error: LambdaError) async throws {
+    package func fail(requestID: String, error: LambdaError) async throws {
         try await post("/invocation/\(requestID)/error", body: error.json, headers: [("Lambda-Runtime-Function-Error-Type", error.type)])
     }
 
-    func initFailed(_ error: LambdaError) async throws {
+    package func initFailed(_ error: LambdaError) async throws {
         try await post("/init/error", body: error.json, headers: [("Lambda-Runtime-Function-Error-Type", error.type)])
     }
 
@@ -82,6 +90,6 @@ struct HTTPRuntimeClient: LambdaRuntimeClient {
 }
 
 /// Appends `text` as a JSON string (DDBTypes' escaping, shared with the row writer).
-func appendJSON(_ text: String, to out: inout [UInt8]) {
+package func appendJSON(_ text: String, to out: inout [UInt8]) {
     appendJSONString(text.utf8, to: &out)
 }

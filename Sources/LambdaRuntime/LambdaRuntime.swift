@@ -1,20 +1,53 @@
-import Logging
-import S3Sink
+package import Logging
+package import Pipeline
+package import S3Sink
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// `ddbcdc` as a Lambda custom runtime: configuration from the environment, then the loop.
-enum LambdaRuntime {
+package enum LambdaRuntime {
     /// Whether this process was started by Lambda as its `bootstrap` (the Runtime API is set and
     /// no subcommand was given).
-    static var isBootstrap: Bool {
+    package static var isBootstrap: Bool {
         getenv("AWS_LAMBDA_RUNTIME_API") != nil && CommandLine.arguments.count == 1
     }
 
+    /// The `ddbcdc-lambda` program: with no arguments and the Runtime API set, serves invocations
+    /// and returns the exit status; `--help` prints what it reads; anything else is a usage error.
+    package static func bootstrapMain(arguments: [String]) -> Int32 {
+        let name = arguments.first.map { String($0.split(separator: "/").last ?? "bootstrap") } ?? "bootstrap"
+        let usage = """
+            usage: \(name)
+              The ddbcdc Lambda function's bootstrap: serves invocations from the Lambda Runtime API
+              (AWS_LAMBDA_RUNTIME_API), writing each DynamoDB Streams batch to S3 and answering with the
+              partial batch response. Settings come from the environment: S3_BUCKET (required), S3_PREFIX,
+              MAX_RECORDS, MAX_PAYLOAD_BYTES, GZIP_LEVEL, DDBCDC_LAYOUT, DDBCDC_NUMBERS, DDBCDC_TOMBSTONE,
+              DDBCDC_UPDATED_AT, DDBCDC_SSE, DDBCDC_SSE_KMS_KEY_ID, DDBCDC_MAX_ATTEMPTS,
+              DDBCDC_DEADLINE_MARGIN_MS. To run the handler on a file, use `ddbcdc invoke-local --event FILE`.
+            """
+        if arguments.count > 1 {
+            if arguments[1] == "--help" || arguments[1] == "-h" {
+                var out = FileSink.standardOutputLine
+                try? out.write(usage + "\n")
+                return 0
+            }
+            printError("\(name): unexpected argument '\(arguments[1])'\n" + usage)
+            return 64
+        }
+        let environment = processEnvironment()
+        guard let api = environment["AWS_LAMBDA_RUNTIME_API"], !api.isEmpty else {
+            printError(
+                "\(name): AWS_LAMBDA_RUNTIME_API is not set: this program runs inside Lambda or the Runtime Interface Emulator\n"
+                    + usage)
+            return 64
+        }
+        return (try? runBlocking { await serve(api: api, environment: environment) }) ?? 1
+    }
+
     /// Builds the handler from `environment`, with `sink` overriding the S3 bucket (tests, invoke-local).
-    static func makeHandler(environment: [String: String], sink: (any ObjectSink)? = nil) throws -> StreamsHandler {
+    package static func makeHandler(environment: [String: String], sink: (any ObjectSink)? = nil) throws -> StreamsHandler {
         let configuration = try LambdaConfiguration(environment: environment)
         let now: @Sendable () -> Int64 = { epochMillisNow() }
         if let sink { return StreamsHandler(configuration: configuration, sink: sink, now: now) }
@@ -39,7 +72,7 @@ enum LambdaRuntime {
     }
 
     /// Serves invocations until the Runtime API goes away.
-    static func serve(api: String, environment: [String: String]) async -> Int32 {
+    package static func serve(api: String, environment: [String: String]) async -> Int32 {
         let logger = Logger(label: "ddbcdc") { JSONLogHandler(label: $0) }
         let client = HTTPRuntimeClient(api: api, transport: AsyncHTTPClientTransport(maxResponseBytes: 16 << 20))
         let handler: StreamsHandler

@@ -1,6 +1,6 @@
-import DDBTypes
-import NDJSONBuffer
-import StreamNormalize
+package import DDBTypes
+package import NDJSONBuffer
+package import StreamNormalize
 
 /// The function's settings, from its environment: the seed's names and ours.
 ///
@@ -15,24 +15,24 @@ import StreamNormalize
 /// | `DDBCDC_DEADLINE_MARGIN_MS` | stop waiting for uploads this long before the deadline | 1000 |
 /// | `DDBCDC_SSE`, `DDBCDC_SSE_KMS_KEY_ID` | server-side encryption | none |
 /// | `DDBCDC_MAX_ATTEMPTS` | attempts per S3 request | 3 |
-struct LambdaConfiguration {
-    var bucket: String
-    var prefix: String
-    var limits: BatchLimits
-    var gzipLevel: Int
-    var rows: NormalizeOptions
-    var deadlineMarginMillis: Int64
-    var sse: String?
-    var sseKeyID: String?
-    var maxAttempts: Int
-    var region: String
+package struct LambdaConfiguration {
+    package var bucket: String
+    package var prefix: String
+    package var limits: BatchLimits
+    package var gzipLevel: Int
+    package var rows: NormalizeOptions
+    package var deadlineMarginMillis: Int64
+    package var sse: String?
+    package var sseKeyID: String?
+    package var maxAttempts: Int
+    package var region: String
 
     /// A configuration problem, phrased as what to fix.
-    struct Problem: Error, CustomStringConvertible {
-        var description: String
+    package struct Problem: Error, CustomStringConvertible {
+        package var description: String
     }
 
-    init(environment: [String: String]) throws {
+    package init(environment: [String: String]) throws {
         guard let bucket = environment["S3_BUCKET"], !bucket.isEmpty else {
             throw Problem(description: "S3_BUCKET is not set: set it to the name of the bucket the objects go to")
         }
