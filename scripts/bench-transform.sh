@@ -29,29 +29,10 @@ PY_RUNS=${PY_RUNS:-2}
 SCRATCH_PATH=${SCRATCH_PATH:-.build}
 PYTHON=${PYTHON:-python3}
 
-say() { printf '%s\n' "$*" >&2; }
-
-# ---- build -----------------------------------------------------------------------------------
-if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-    say "== swift build -c release --product ddbcdc --scratch-path $SCRATCH_PATH"
-    swift build -c release --product ddbcdc --scratch-path "$SCRATCH_PATH" >&2
-fi
-BIN="$SCRATCH_PATH/release/ddbcdc"
-[[ -x "$BIN" ]] || { say "no release binary at $BIN"; exit 1; }
-
-# ---- input -------------------------------------------------------------------------------------
-mkdir -p bench-data
-DATA="bench-data/events-seed${SEED}-${RECORDS}.jsonl"
-GEN_DIGEST=$(sha256sum scripts/gen_events.py | cut -d' ' -f1)
-if [[ -s "$DATA" && "$(cat "$DATA.generator" 2>/dev/null)" == "$GEN_DIGEST" ]]; then
-    say "== using $DATA"
-else
-    say "== generating $DATA ($RECORDS records, $BATCH per event)"
-    "$PYTHON" scripts/gen_events.py --seed "$SEED" --records "$RECORDS" --batch-size "$BATCH" --out "$DATA.tmp" --stats
-    mv "$DATA.tmp" "$DATA"
-    echo "$GEN_DIGEST" > "$DATA.generator"
-fi
-INPUT_BYTES=$(stat -c %s "$DATA")
+# shellcheck source=scripts/bench-lib.sh
+source scripts/bench-lib.sh
+bench_build
+bench_input
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

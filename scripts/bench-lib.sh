@@ -1,0 +1,33 @@
+# Shared set-up of the benchmarks (sourced by bench-transform.sh and bench-run.sh, from the repo root):
+#   bench_build        builds ddbcdc in release mode unless SKIP_BUILD=1; sets BIN
+#   bench_input        generates bench-data/events-seed<SEED>-<RECORDS>.jsonl with
+#                      scripts/gen_events.py (Lambda events of BATCH records) unless the file is
+#                      there and was made by this generator; sets DATA and INPUT_BYTES
+# Reads SEED, RECORDS, BATCH, SCRATCH_PATH and PYTHON.
+
+say() { printf '%s\n' "$*" >&2; }
+
+bench_build() {
+    if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+        say "== swift build -c release --product ddbcdc --scratch-path $SCRATCH_PATH"
+        swift build -c release --product ddbcdc --scratch-path "$SCRATCH_PATH" >&2
+    fi
+    BIN="$SCRATCH_PATH/release/ddbcdc"
+    [[ -x "$BIN" ]] || { say "no release binary at $BIN"; exit 1; }
+}
+
+bench_input() {
+    mkdir -p bench-data
+    DATA="bench-data/events-seed${SEED}-${RECORDS}.jsonl"
+    local digest
+    digest=$(sha256sum scripts/gen_events.py | cut -d' ' -f1)
+    if [[ -s "$DATA" && "$(cat "$DATA.generator" 2>/dev/null)" == "$digest" ]]; then
+        say "== using $DATA"
+    else
+        say "== generating $DATA ($RECORDS records, $BATCH per event)"
+        "$PYTHON" scripts/gen_events.py --seed "$SEED" --records "$RECORDS" --batch-size "$BATCH" --out "$DATA.tmp" --stats
+        mv "$DATA.tmp" "$DATA"
+        echo "$digest" > "$DATA.generator"
+    fi
+    INPUT_BYTES=$(stat -c %s "$DATA")
+}
