@@ -22,74 +22,51 @@ public enum Quote {
     /// A Spark SQL string literal: single quotes; backslash, quote and control characters
     /// escaped with backslashes (Spark's default, `spark.sql.parser.escapedStringLiterals=false`).
     public static func sqlString(_ text: String) -> String {
-        var out = "'"
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case "'": out += "\\'"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if needsEscape(scalar) {
-                    out += scalar.value > 0xFFFF ? String(scalar) : "\\u" + hex(scalar.value, width: 4)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "'"
+        escaped(text, quote: "'") { $0.value > 0xFFFF ? String($0) : "\\u" + hex($0.value, width: 4) }
     }
 
     /// A Python string literal in double quotes. Control, format and separator characters (the
     /// ones that could hide code from a reader: bidi overrides, U+2028) become `\u` escapes;
     /// other non-ASCII text stays readable.
     public static func pythonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if needsEscape(scalar) {
-                    out += scalar.value > 0xFFFF ? "\\U" + hex(scalar.value, width: 8) : "\\u" + hex(scalar.value, width: 4)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
+        escaped(text, quote: "\"") {
+            $0.value > 0xFFFF ? "\\U" + hex($0.value, width: 8) : "\\u" + hex($0.value, width: 4)
         }
-        return out + "\""
     }
 
     /// A JSON string (also a YAML double-quoted scalar): `"`, `\`, control, format and separator
     /// characters escaped.
     public static func jsonString(_ text: String) -> String {
-        var out = "\""
+        escaped(text, quote: "\"") { scalar in
+            guard scalar.value > 0xFFFF else { return "\\u" + hex(scalar.value, width: 4) }
+            // JSON has only \u escapes of UTF-16 units: a surrogate pair.
+            let v = scalar.value - 0x10000
+            return "\\u" + hex(0xD800 + (v >> 10), width: 4) + "\\u" + hex(0xDC00 + (v & 0x3FF), width: 4)
+        }
+    }
+
+    /// `text` between `quote`s with C-style backslash escapes, which Spark SQL, Python and JSON
+    /// share: `\\`, the quote, `\n`, `\r`, `\t`; a scalar `needsEscape` names is written by
+    /// `escape` (each language spells code points its own way); anything else is itself.
+    private static func escaped(_ text: String, quote: Unicode.Scalar, escape: (Unicode.Scalar) -> String) -> String {
+        var out = String(quote)
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\\": out += "\\\\"
-            case "\"": out += "\\\""
+            case quote: out += "\\" + String(quote)
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
                 if needsEscape(scalar) {
-                    if scalar.value > 0xFFFF {
-                        // JSON has only \u escapes of UTF-16 units: a surrogate pair.
-                        let v = scalar.value - 0x10000
-                        out += "\\u" + hex(0xD800 + (v >> 10), width: 4) + "\\u" + hex(0xDC00 + (v & 0x3FF), width: 4)
-                    } else {
-                        out += "\\u" + hex(scalar.value, width: 4)
-                    }
+                    out += escape(scalar)
                 } else {
                     out.unicodeScalars.append(scalar)
                 }
             }
         }
-        return out + "\""
+        out.unicodeScalars.append(quote)
+        return out
     }
 
     /// Text safe inside a one-line comment or Markdown line: no line breaks or hidden characters.
