@@ -135,6 +135,8 @@ import Testing
         #expect(epochSeconds(iso8601: "1970-01-01T00:00:00Z") == 0)
         #expect(epochSeconds(iso8601: "2026-01-01T00:00:00.123Z") == 1_767_225_600)
         #expect(epochSeconds(iso8601: "2026-01-01T02:00:00+02:00") == 1_767_225_600)
+        #expect(epochSeconds(iso8601: "2026-02-28T18:29:59-05:30") == 1_772_323_199)
         #expect(epochSeconds(iso8601: "yesterday") == nil)
+        #expect(epochSeconds(iso8601: "2026-01-01") == nil)
     }
 }

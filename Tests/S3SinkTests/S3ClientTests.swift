@@ -42,6 +42,18 @@ func client(_ transport: ScriptedTransport, endpoint: String? = "http://127.0.0.
 }
 
 @Suite struct S3ClientTests {
+    @Test func contentMD5IsTheBase64OfTheBodysMD5() {
+        // Python: base64.b64encode(hashlib.md5(body).digest())
+        #expect(S3Client.md5Base64([]) == "1B2M2Y8AsgTpgAmY7PhCfg==")
+        #expect(S3Client.md5Base64(Array("hello world".utf8)) == "XrY7u+Ae7tCTyyK7j1rNww==")
+    }
+
+    @Test func amzDatesFromEpochSeconds() {
+        #expect(AmzDate(epochSeconds: 1_440_938_160).timestamp == "20150830T123600Z")
+        #expect(AmzDate(epochSeconds: 1_772_323_199).timestamp == "20260228T235959Z")
+        #expect(AmzDate(epochSeconds: 0).day == "19700101")
+    }
+
     @Test func putIsSignedPathStyleWithAChecksum() async throws {
         let transport = ScriptedTransport { _, _ in ok }
         try await client(transport).put(key: "p/dt=2026-01-01/HH=00/a b+c.ndjson.gz", body: Array("hello".utf8), contentType: "application/gzip")

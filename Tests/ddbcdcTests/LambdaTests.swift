@@ -71,7 +71,7 @@ final class MemorySink: ObjectSink, Sendable {
 
     @Test func everythingDurableMeansNoFailures() async throws {
         let sink = MemorySink()
-        let outcome = await try Self.handler(sink).handle(Self.invocation((0..<7).map { Self.record($0) }))
+        let outcome = try await Self.handler(sink).handle(Self.invocation((0..<7).map { Self.record($0) }))
         #expect(try Self.failures(outcome).isEmpty)
         #expect(outcome.records == 7 && outcome.rows == 7 && outcome.objects == 3)
         #expect(sink.keys.count == 3 && sink.keys.allSatisfy { $0.hasPrefix("dt=2026-01-01/HH=00/") })
@@ -80,7 +80,7 @@ final class MemorySink: ObjectSink, Sendable {
     @Test func aFailedObjectReportsExactlyItsRecords() async throws {
         // Rows 0-2 make the first object, 3-5 the second, 6 the third; the second fails.
         let sink = MemorySink(failing: { $0.contains("_3_") && $0.contains("1767225603000") })
-        let outcome = await try Self.handler(sink).handle(Self.invocation((0..<7).map { Self.record($0) }))
+        let outcome = try await Self.handler(sink).handle(Self.invocation((0..<7).map { Self.record($0) }))
         #expect(try Self.failures(outcome) == ["1003", "1004", "1005"])
         #expect(outcome.objects == 2 && outcome.notWritten.count == 1)
     }
@@ -97,7 +97,7 @@ final class MemorySink: ObjectSink, Sendable {
         let sink = MemorySink()
         let bad = Self.record(1, image: #"{"pk":{"S":"x"},"n":{"N":"not a number"}}"#)
         let foreign = Self.record(2, source: "aws:kinesis")
-        let outcome = await try Self.handler(sink).handle(Self.invocation([Self.record(0), bad, foreign, Self.record(3)]))
+        let outcome = try await Self.handler(sink).handle(Self.invocation([Self.record(0), bad, foreign, Self.record(3)]))
         #expect(try Self.failures(outcome).isEmpty)
         #expect(outcome.setAside == 2 && outcome.rows == 2)
         let errorKeys = sink.keys.filter { $0.hasPrefix("_errors/") }
@@ -109,7 +109,7 @@ final class MemorySink: ObjectSink, Sendable {
     @Test func unwritableErrorsObjectReportsTheBadRecords() async throws {
         let sink = MemorySink(failing: { $0.hasPrefix("_errors/") })
         let bad = Self.record(1, image: #"{"n":{"SS":[]}}"#)
-        let outcome = await try Self.handler(sink).handle(Self.invocation([Self.record(0), bad]))
+        let outcome = try await Self.handler(sink).handle(Self.invocation([Self.record(0), bad]))
         #expect(try Self.failures(outcome) == ["1001"])
     }
 

@@ -1,5 +1,11 @@
 public import Digest
 
+#if canImport(FoundationEssentials)
+internal import FoundationEssentials
+#else
+internal import Foundation
+#endif
+
 /// Where and how objects are written.
 public struct S3Configuration: Sendable {
     public var bucket: String
@@ -146,22 +152,9 @@ public struct S3Client: Sendable {
         }
     }
 
+    /// `Content-MD5`: the base64 of the body's MD5.
     static func md5Base64(_ body: [UInt8]) -> String {
-        var out: [UInt8] = []
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-        let digest = Digest.md5(body)
-        var index = 0
-        while index < digest.count {
-            let a = UInt32(digest[index]), b = index + 1 < digest.count ? UInt32(digest[index + 1]) : 0
-            let c = index + 2 < digest.count ? UInt32(digest[index + 2]) : 0
-            let triple = a << 16 | b << 8 | c
-            out.append(alphabet[Int(triple >> 18 & 63)])
-            out.append(alphabet[Int(triple >> 12 & 63)])
-            out.append(index + 1 < digest.count ? alphabet[Int(triple >> 6 & 63)] : UInt8(ascii: "="))
-            out.append(index + 2 < digest.count ? alphabet[Int(triple & 63)] : UInt8(ascii: "="))
-            index += 3
-        }
-        return String(decoding: out, as: UTF8.self)
+        Data(Digest.md5(body)).base64EncodedString()
     }
 
     // MARK: Requests

@@ -38,39 +38,10 @@ struct CredentialDocument: Decodable {
 
 /// Epoch seconds of `2026-01-01T00:00:00Z` (fractions and offsets `±HH:MM` allowed).
 func epochSeconds(iso8601 text: String) -> Int64? {
-    let bytes = Array(text.utf8)
-    func number(_ range: Range<Int>) -> Int? {
-        guard range.upperBound <= bytes.count else { return nil }
-        var value = 0
-        for byte in bytes[range] {
-            guard byte &- UInt8(ascii: "0") < 10 else { return nil }
-            value = value * 10 + Int(byte - UInt8(ascii: "0"))
-        }
-        return value
-    }
-    guard bytes.count >= 20, let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-        let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19)
-    else { return nil }
-    var index = 19
-    if index < bytes.count && bytes[index] == UInt8(ascii: ".") {
-        index += 1
-        while index < bytes.count && bytes[index] &- UInt8(ascii: "0") < 10 { index += 1 }
-    }
-    var offset = 0
-    if index < bytes.count && (bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-")) {
-        guard let hours = number((index + 1)..<(index + 3)), let minutes = number((index + 4)..<(index + 6)) else { return nil }
-        offset = (hours * 60 + minutes) * 60 * (bytes[index] == UInt8(ascii: "-") ? -1 : 1)
-    } else if index >= bytes.count || bytes[index] != UInt8(ascii: "Z") {
-        return nil
-    }
-    // Days from civil (Howard Hinnant).
-    let y = month <= 2 ? year - 1 : year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yoe = y - era * 400
-    let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    let days = era * 146_097 + doe - 719_468
-    return Int64(days) * 86400 + Int64(hour * 3600 + minute * 60 + second - offset)
+    let whole = Date.ISO8601FormatStyle()
+    let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+    guard let date = (try? whole.parse(text)) ?? (try? fractional.parse(text)) else { return nil }
+    return Int64(date.timeIntervalSince1970.rounded(.down))
 }
 
 /// ECS/EKS container credentials: `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` (on 169.254.170.2) or

@@ -1,5 +1,11 @@
 public import Digest
 
+#if canImport(FoundationEssentials)
+internal import FoundationEssentials
+#else
+internal import Foundation
+#endif
+
 /// AWS credentials: an access key pair, maybe a session token, maybe an expiry.
 public struct AWSCredentials: Sendable, Hashable, CustomStringConvertible {
     public var accessKeyID: String
@@ -245,32 +251,14 @@ public struct AmzDate: Sendable, Hashable {
 
     /// The time `epochSeconds` (UTC).
     public init(epochSeconds: Int64) {
-        let days = epochSeconds >= 0 ? epochSeconds / 86400 : (epochSeconds - 86399) / 86400
-        let second = Int(epochSeconds - days * 86400)
-        let (year, month, day) = Self.civil(Int(days))
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        timestamp = "\(pad(year, 4))\(pad(month, 2))\(pad(day, 2))T\(pad(second / 3600, 2))\(pad(second / 60 % 60, 2))\(pad(second % 60, 2))Z"
+        let style = Date.ISO8601FormatStyle(dateSeparator: .omitted, timeSeparator: .omitted)
+        timestamp = Date(timeIntervalSince1970: Double(epochSeconds)).formatted(style)
     }
 
     /// A timestamp in `YYYYMMDD'T'HHMMSS'Z'` form, taken as is.
     public init?(timestamp: String) {
         guard timestamp.utf8.count == 16, timestamp.hasSuffix("Z") else { return nil }
         self.timestamp = timestamp
-    }
-
-    static func civil(_ days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
 
