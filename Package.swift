@@ -78,7 +78,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(name: "ddbcdc-lambda", dependencies: ["LambdaRuntime"], swiftSettings: swiftSettings),
+        .executableTarget(name: "ddbcdc-lambda", dependencies: ["LambdaRuntime", "Pipeline"], swiftSettings: swiftSettings),
         .testTarget(name: "DDBTypesTests", dependencies: ["DDBTypes"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StreamNormalizeTests",

@@ -2,21 +2,17 @@ package import Logging
 package import Pipeline
 package import S3Sink
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// `ddbcdc` as a Lambda custom runtime: configuration from the environment, then the loop.
 package enum LambdaRuntime {
     /// Whether this process was started by Lambda as its `bootstrap` (the Runtime API is set and
     /// no subcommand was given).
-    package static var isBootstrap: Bool {
-        getenv("AWS_LAMBDA_RUNTIME_API") != nil && CommandLine.arguments.count == 1
+    package static func isBootstrap(environment: [String: String], arguments: [String]) -> Bool {
+        environment["AWS_LAMBDA_RUNTIME_API"] != nil && arguments.count == 1
     }
 
     /// The `ddbcdc-lambda` program: with no arguments and the Runtime API set, serves invocations
     /// and returns the exit status; `--help` prints what it reads; anything else is a usage error.
-    package static func bootstrapMain(arguments: [String]) -> Int32 {
+    package static func bootstrapMain(arguments: [String], environment: [String: String]) -> Int32 {
         let name = arguments.first.map { String($0.split(separator: "/").last ?? "bootstrap") } ?? "bootstrap"
         let usage = """
             usage: \(name)
@@ -36,7 +32,6 @@ package enum LambdaRuntime {
             printError("\(name): unexpected argument '\(arguments[1])'\n" + usage)
             return 64
         }
-        let environment = processEnvironment()
         guard let api = environment["AWS_LAMBDA_RUNTIME_API"], !api.isEmpty else {
             printError(
                 "\(name): AWS_LAMBDA_RUNTIME_API is not set: this program runs inside Lambda or the Runtime Interface Emulator\n"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LambdaRuntime
+import Pipeline
 
 /// The `ddbcdc` command: DynamoDB Streams changes into lakehouse-ready rows.
 @main
@@ -16,7 +17,7 @@ struct DDBCDC: ParsableCommand {
     /// Started by Lambda as `bootstrap` (no arguments, the Runtime API set): serve invocations;
     /// otherwise parse the command line.
     static func main() {
-        if LambdaRuntime.isBootstrap {
+        if LambdaRuntime.isBootstrap(environment: processEnvironment(), arguments: CommandLine.arguments) {
             do { try LambdaCommand().run() } catch { exit(withError: error) }
             return
         }
