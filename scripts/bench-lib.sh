@@ -1,5 +1,6 @@
 # Shared set-up of the benchmarks (sourced by bench-transform.sh and bench-run.sh, from the repo root):
 #   bench_build        builds ddbcdc in release mode unless SKIP_BUILD=1; sets BIN
+#   bench_machine      prints the machine line of a report
 #   bench_input        generates bench-data/events-seed<SEED>-<RECORDS>.jsonl with
 #                      scripts/gen_events.py (Lambda events of BATCH records) unless the file is
 #                      there and was made by this generator; sets DATA and INPUT_BYTES
@@ -30,4 +31,13 @@ bench_input() {
         echo "$digest" > "$DATA.generator"
     fi
     INPUT_BYTES=$(stat -c %s "$DATA")
+}
+
+# The machine line of a report: CPUs and model, the Swift and Python versions.
+bench_machine() {
+    local model swift_version python_version
+    model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1)
+    swift_version=$(swift --version 2>/dev/null | head -1)
+    python_version=$("$PYTHON" -c 'import platform; print(platform.python_version())' 2>/dev/null)
+    echo "machine: $(nproc) CPUs, ${model:-?}; ${swift_version:-Swift ?}; Python ${python_version:-?}"
 }

@@ -128,13 +128,12 @@ PY_SUMMARY=$(tail -n 1 "$WORK/python-1.err" 2> /dev/null || true)
 DDBCDC_SUMMARY=$(tail -n 1 "$WORK/ddbcdc-1.err" 2> /dev/null || true)
 
 # ---- report ------------------------------------------------------------------------------------
+echo
+bench_machine
 "$PYTHON" - "$RESULTS" "$INPUT_BYTES" "$RECORDS" "$HAVE_TIME" "$OBJECT_ROWS" "$ERROR_OBJECTS" "$NDJSON_BYTES" \
     "$GZIP6_BYTES" "$PY_ROWS_ON_DISK" "$PY_SUMMARY" "$DDBCDC_SUMMARY" "$PY_NOTE" <<'EOF'
 import json
-import os
-import platform
 import statistics
-import subprocess
 import sys
 from decimal import Decimal
 
@@ -154,22 +153,6 @@ except ValueError:
     py = None
 
 
-def cpu_model():
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "?"
-
-
-try:
-    swift = subprocess.run(["swift", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
-except Exception:
-    swift = "?"
-print()
-print(f"machine: {os.cpu_count()} CPUs, {cpu_model()}; {swift}; Python {platform.python_version()}")
 print(f"input: {input_bytes / 1e6:.1f} MB, {records:,} records ({input_bytes / records:,.0f} B/record); "
       f"gzip level 6 for both; MB = 10^6 bytes")
 print()

@@ -101,10 +101,10 @@ else
 fi
 
 # ---- report ------------------------------------------------------------------------------------
+echo
+bench_machine
 "$PYTHON" - "$RESULTS" "$INPUT_BYTES" "$RECORDS" "$HAVE_TIME" "$NOTE" "$PY_NOTE" <<'EOF'
-import platform
 import statistics
-import subprocess
 import sys
 from decimal import Decimal
 
@@ -115,22 +115,6 @@ for line in open(results):
     label, t0, t1, rss = line.split()
     runs.setdefault(label, []).append((float(Decimal(t1) - Decimal(t0)), None if rss == "-" else int(rss)))
 
-def cpu():
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "?"
-
-try:
-    swift = subprocess.run(["swift", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
-except Exception:
-    swift = "?"
-import os
-print()
-print(f"machine: {os.cpu_count()} CPUs, {cpu()}; {swift}; Python {platform.python_version()}")
 print(f"input: {input_bytes / 1e6:.1f} MB, {records:,} records ({input_bytes / records:,.0f} B/record); MB = 10^6 bytes")
 print()
 header = ["tool", "runs", "input MB", "median s", "best s", "MB/s (median)", "records/s (median)", "records/s (best)"]
