@@ -46,7 +46,16 @@ package enum LambdaRuntime {
         let configuration = try LambdaConfiguration(environment: environment)
         let now: @Sendable () -> Int64 = { epochMillisNow() }
         if let sink { return StreamsHandler(configuration: configuration, sink: sink, now: now) }
-        let transport = AsyncHTTPClientTransport()
+        let transport: AsyncHTTPClientTransport
+        if let bundle = environment["AWS_CA_BUNDLE"], !bundle.isEmpty {
+            do {
+                transport = try AsyncHTTPClientTransport(caBundle: bundle)
+            } catch {
+                throw LambdaConfiguration.Problem(description: "AWS_CA_BUNDLE: \(error)")
+            }
+        } else {
+            transport = AsyncHTTPClientTransport()
+        }
         let seconds: @Sendable () -> Int64 = { epochMillisNow() / 1000 }
         let credentials = RefreshingCredentialProvider(
             CredentialChain.standard(environment: environment, http: transport, now: seconds), now: seconds)

@@ -1,13 +1,58 @@
 internal import AsyncHTTPClient
 internal import NIOCore
 internal import NIOHTTP1
+internal import NIOSSL
+internal import Synchronization
 
-/// ``HTTPTransport`` over AsyncHTTPClient's shared client (HTTP/1.1 and HTTP/2, TLS, pooling).
+#if canImport(FoundationEssentials)
+internal import FoundationEssentials
+#else
+internal import Foundation
+#endif
+
+/// ``HTTPTransport`` over AsyncHTTPClient (HTTP/1.1 and HTTP/2, TLS, pooling): a process-wide
+/// client that trusts the system's certificate authorities, or one that trusts a CA bundle instead.
+///
+/// Both give up on a connection after ``connectTimeoutSeconds`` (AsyncHTTPClient retries a
+/// failed connection until then, then the request fails and ``S3Client``'s retry policy takes
+/// over): a refused TLS certificate or an unreachable endpoint is reported within seconds, not
+/// at the end of the request timeout.
 public struct AsyncHTTPClientTransport: HTTPTransport {
     /// The largest response body read (S3 write responses and errors are a few KB).
     public var maxResponseBytes: Int
+    private let client: HTTPClient
 
-    public init(maxResponseBytes: Int = 4 << 20) { self.maxResponseBytes = maxResponseBytes }
+    /// How long connecting (TCP and TLS, with AsyncHTTPClient's own retries) may take.
+    public static let connectTimeoutSeconds: Int64 = 10
+
+    /// A transport over the process-wide client.
+    public init(maxResponseBytes: Int = 4 << 20) {
+        self.maxResponseBytes = maxResponseBytes
+        client = systemTrustClient
+    }
+
+    /// A transport whose TLS connections trust only the certificates in the PEM file `caBundle`,
+    /// as the AWS CLI's `--ca-bundle` and `AWS_CA_BUNDLE` do (a private CA in front of S3, an
+    /// S3-compatible store with its own certificate).
+    public init(maxResponseBytes: Int = 4 << 20, caBundle path: String) throws(TransportError) {
+        let certificates: [NIOSSLCertificate]
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw TransportError("cannot read the CA bundle \(path): no such readable file")
+        }
+        do {
+            certificates = try NIOSSLCertificate.fromPEMFile(path)
+        } catch {
+            throw TransportError("the CA bundle \(path) is not a PEM file of certificates (\(error))")
+        }
+        guard !certificates.isEmpty else { throw TransportError("the CA bundle \(path) holds no PEM certificates") }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .certificates(certificates)
+        self.maxResponseBytes = maxResponseBytes
+        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration(tls: tls))
+        // Like the shared client, it lives as long as the process (a client must be shut down
+        // before it is released, and these are few: one per sink or function).
+        retainedClients.withLock { $0.append(client) }
+    }
 
     public func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
         var outgoing = HTTPClientRequest(url: request.url)
@@ -17,7 +62,7 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
             outgoing.body = .bytes(request.body)
         }
         do {
-            let response = try await HTTPClient.shared.execute(outgoing, deadline: .now() + .milliseconds(request.timeoutMillis))
+            let response = try await client.execute(outgoing, deadline: .now() + .milliseconds(request.timeoutMillis))
             let body = try await response.body.collect(upTo: maxResponseBytes)
             return HTTPResponse(
                 status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
@@ -30,3 +75,15 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
         }
     }
 }
+
+/// AsyncHTTPClient's shared configuration, with a connect timeout of ``AsyncHTTPClientTransport/connectTimeoutSeconds``.
+private func clientConfiguration(tls: TLSConfiguration?) -> HTTPClient.Configuration {
+    var configuration = HTTPClient.Configuration.singletonConfiguration
+    if let tls { configuration.tlsConfiguration = tls }
+    configuration.timeout.connect = .seconds(AsyncHTTPClientTransport.connectTimeoutSeconds)
+    return configuration
+}
+
+private let systemTrustClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration(tls: nil))
+
+private let retainedClients = Mutex<[HTTPClient]>([])

@@ -7,6 +7,9 @@ struct S3Options: ParsableArguments {
     @Option(help: ArgumentHelp("S3 endpoint, for S3-compatible stores and tests (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL); path-style addressing.", valueName: "url"))
     var endpointURL: String?
 
+    @Option(help: ArgumentHelp("PEM file of the certificate authorities to trust for HTTPS, instead of the system's (AWS_CA_BUNDLE).", valueName: "file"))
+    var caBundle: String?
+
     @Option(help: "The bucket's region (AWS_REGION, AWS_DEFAULT_REGION, the profile's region).")
     var region: String?
 
@@ -43,8 +46,8 @@ struct S3Options: ParsableArguments {
     /// The sink `text` names (a directory or `s3://bucket/prefix`) and the key prefix to use in it.
     func makeSink(_ text: String, prefix: String, environment: [String: String]) throws -> (sink: any ObjectSink, prefix: String) {
         guard text.hasPrefix("s3://") else {
-            guard endpointURL == nil, sse == nil else {
-                throw ValidationError("--endpoint-url and --sse apply to s3:// sinks only")
+            guard endpointURL == nil, sse == nil, caBundle == nil else {
+                throw ValidationError("--endpoint-url, --sse and --ca-bundle apply to s3:// sinks only")
             }
             return (LocalDirectorySink(root: text), prefix)
         }
@@ -63,7 +66,16 @@ struct S3Options: ParsableArguments {
             case "aws:kms": .kms(keyID: sseKmsKeyId)
             default: nil
             }
-        let transport = AsyncHTTPClientTransport()
+        let transport: AsyncHTTPClientTransport
+        if let bundle = caBundle ?? environment["AWS_CA_BUNDLE"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            do {
+                transport = try AsyncHTTPClientTransport(caBundle: bundle)
+            } catch {
+                throw ValidationError("\(caBundle != nil ? "--ca-bundle" : "AWS_CA_BUNDLE"): \(error)")
+            }
+        } else {
+            transport = AsyncHTTPClientTransport()
+        }
         let now: @Sendable () -> Int64 = { epochMillisNow() / 1000 }
         let chain = CredentialChain.standard(environment: environment, profile: profile, http: transport, now: now)
         let credentials = RefreshingCredentialProvider(chain, now: now)
