@@ -21,7 +21,8 @@ package enum LambdaRuntime {
               partial batch response. Settings come from the environment: S3_BUCKET (required), S3_PREFIX,
               MAX_RECORDS, MAX_PAYLOAD_BYTES, GZIP_LEVEL, DDBCDC_LAYOUT, DDBCDC_NUMBERS, DDBCDC_TOMBSTONE,
               DDBCDC_UPDATED_AT, DDBCDC_SSE, DDBCDC_SSE_KMS_KEY_ID, DDBCDC_MAX_ATTEMPTS,
-              DDBCDC_DEADLINE_MARGIN_MS. To run the handler on a file, use `ddbcdc invoke-local --event FILE`.
+              DDBCDC_DEADLINE_MARGIN_MS; credentials, region and AWS_CA_BUNDLE as the AWS SDKs read them.
+              To run the handler on a file, use `ddbcdc invoke-local --event FILE`.
             """
         if arguments.count > 1 {
             if arguments[1] == "--help" || arguments[1] == "-h" {

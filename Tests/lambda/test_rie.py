@@ -305,3 +305,13 @@ def test_a_missing_bucket_is_an_init_error_naming_S3_BUCKET(s3, emulator):
         assert error["errorType"] == "Runtime.InvalidConfiguration", error
         assert "S3_BUCKET is not set" in error["errorMessage"], error
     assert "S3_BUCKET is not set" in em.log_text(), "the init error is logged too"
+
+
+def test_an_unreadable_ca_bundle_is_an_init_error_naming_AWS_CA_BUNDLE(s3, emulator, tmp_path):
+    env = s3.function_env("unused", PREFIX)
+    env["AWS_CA_BUNDLE"] = str(tmp_path / "missing-ca.pem")
+    response = emulator(env).invoke(make_event([good(0)]))
+    assert response.status != 200
+    error = response.json
+    assert error["errorType"] == "Runtime.InvalidConfiguration", error
+    assert "AWS_CA_BUNDLE" in error["errorMessage"] and "missing-ca.pem" in error["errorMessage"], error
