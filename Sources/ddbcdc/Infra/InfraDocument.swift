@@ -1,3 +1,5 @@
+import SparkPlan
+
 /// A JSON-shaped value with ordered members, rendered as JSON or as YAML: one tree for the IAM
 /// policy, the event source mapping and the SAM template, so the three cannot disagree.
 ///
@@ -40,7 +42,7 @@ indirect enum InfraDocument: Sendable {
     private func writeJSON(to out: inout String, indent: Int) {
         let pad = String(repeating: " ", count: indent + 2)
         switch self {
-        case .string(let text): out += Self.jsonQuoted(text)
+        case .string(let text): out += Quote.jsonString(text)
         case .integer(let value): out += String(value)
         case .bool(let value): out += value ? "true" : "false"
         case .array(let items):
@@ -65,29 +67,12 @@ indirect enum InfraDocument: Sendable {
             if members.isEmpty { out += "{}"; return }
             out += "{\n"
             for (index, member) in members.enumerated() {
-                out += pad + Self.jsonQuoted(member.key) + ": "
+                out += pad + Quote.jsonString(member.key) + ": "
                 member.value.writeJSON(to: &out, indent: indent + 2)
                 out += index == members.count - 1 ? "\n" : ",\n"
             }
             out += String(repeating: " ", count: indent) + "}"
         }
-    }
-
-    /// `text` as a JSON string: quote, backslash and control characters escaped, the rest as is.
-    static func jsonQuoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{2028}", "\u{2029}": out += escaped(scalar)  // legal JSON, but not in JavaScript string literals
-            default: out += scalar.value < 0x20 ? escaped(scalar) : String(scalar)
-            }
-        }
-        return out + "\""
     }
 
     // MARK: YAML
