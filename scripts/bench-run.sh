@@ -50,8 +50,6 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
 # ---- timing ------------------------------------------------------------------------------------
-HAVE_TIME=0
-[[ -x /usr/bin/time ]] && HAVE_TIME=1
 RESULTS="$WORK/results"
 : > "$RESULTS"
 
@@ -63,28 +61,10 @@ count_under() { find "$1" -type f | wc -l; }
 # "LABEL t0 t1 rss_kb cpu_s objects bytes" to RESULTS and keeps the command's stderr in OUTDIR.err.
 time_run() {
     local label=$1 out=$2; shift 2
-    local t0 t1 rss=- cpu=-
     rm -rf "$out"
     mkdir -p "$out"
-    t0=$(date +%s.%N)
-    local status=0
-    if [[ $HAVE_TIME == 1 ]]; then
-        /usr/bin/time -v -o "$WORK/time.txt" "$@" > /dev/null 2> "$out.err" || status=$?
-    else
-        "$@" > /dev/null 2> "$out.err" || status=$?
-    fi
-    t1=$(date +%s.%N)
-    if [[ $status -ne 0 ]]; then
-        say "!! $label exited $status:"
-        sed 's/^/!!   /' "$out.err" >&2
-        exit 1
-    fi
-    if [[ $HAVE_TIME == 1 ]]; then
-        rss=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$WORK/time.txt")
-        cpu=$(awk -F': ' '/User time \(seconds\)|System time \(seconds\)/ { s += $2 } END { printf "%.2f", s }' "$WORK/time.txt")
-    fi
-    echo "$label $t0 $t1 $rss $cpu $(count_under "$out") $(bytes_under "$out")" >> "$RESULTS"
-    say "   $label: $("$PYTHON" -c "print(f'{$t1 - $t0:.3f}')") s"
+    bench_time "$label" "$out.err" "$@"
+    echo "$label $BENCH_T0 $BENCH_T1 $BENCH_RSS $BENCH_CPU $(count_under "$out") $(bytes_under "$out")" >> "$RESULTS"
 }
 
 say "== ddbcdc run, $RUNS runs"

@@ -56,33 +56,14 @@ if [[ $STATUS -ne 0 || $ROWS -ne $RECORDS ]]; then
 fi
 
 # ---- timing ------------------------------------------------------------------------------------
-HAVE_TIME=0
-[[ -x /usr/bin/time ]] && HAVE_TIME=1
 RESULTS="$WORK/results"
 : > "$RESULTS"
 
 # time_run LABEL COMMAND... : one run, output discarded; appends "LABEL seconds rss_kb".
 time_run() {
     local label=$1; shift
-    local t0 t1 rss=-
-    t0=$(date +%s.%N)
-    local status=0
-    if [[ $HAVE_TIME == 1 ]]; then
-        /usr/bin/time -v -o "$WORK/time.txt" "$@" > /dev/null 2> "$WORK/run.err" || status=$?
-    else
-        "$@" > /dev/null 2> "$WORK/run.err" || status=$?
-    fi
-    t1=$(date +%s.%N)
-    if [[ $status -ne 0 ]]; then
-        say "!! $label exited $status:"
-        sed 's/^/!!   /' "$WORK/run.err" >&2
-        exit 1
-    fi
-    if [[ $HAVE_TIME == 1 ]]; then
-        rss=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$WORK/time.txt")
-    fi
-    echo "$label $t0 $t1 $rss" >> "$RESULTS"
-    say "   $label: $("$PYTHON" -c "print(f'{$t1 - $t0:.3f}')") s"
+    bench_time "$label" "$WORK/run.err" "$@"
+    echo "$label $BENCH_T0 $BENCH_T1 $BENCH_RSS" >> "$RESULTS"
 }
 
 say "== ddbcdc transform, $RUNS runs"

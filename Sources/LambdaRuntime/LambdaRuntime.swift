@@ -48,14 +48,10 @@ package enum LambdaRuntime {
         let now: @Sendable () -> Int64 = { epochMillisNow() }
         if let sink { return StreamsHandler(configuration: configuration, sink: sink, now: now) }
         let transport: AsyncHTTPClientTransport
-        if let bundle = environment["AWS_CA_BUNDLE"], !bundle.isEmpty {
-            do {
-                transport = try AsyncHTTPClientTransport(caBundle: bundle)
-            } catch {
-                throw LambdaConfiguration.Problem(description: "AWS_CA_BUNDLE: \(error)")
-            }
-        } else {
-            transport = AsyncHTTPClientTransport()
+        do {
+            transport = try AsyncHTTPClientTransport(caBundle: environment["AWS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 })
+        } catch {
+            throw LambdaConfiguration.Problem(description: "AWS_CA_BUNDLE: \(error)")
         }
         let seconds: @Sendable () -> Int64 = { epochMillisNow() / 1000 }
         let credentials = RefreshingCredentialProvider(

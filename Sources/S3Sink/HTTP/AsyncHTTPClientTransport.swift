@@ -27,18 +27,26 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
 
     /// A transport over the process-wide client.
     public init(maxResponseBytes: Int = 4 << 20) {
+        self.init(maxResponseBytes: maxResponseBytes, client: systemTrustClient)
+    }
+
+    private init(maxResponseBytes: Int, client: HTTPClient) {
         self.maxResponseBytes = maxResponseBytes
-        client = systemTrustClient
+        self.client = client
     }
 
     /// A transport whose TLS connections trust only the certificates in the PEM file `caBundle`,
     /// as the AWS CLI's `--ca-bundle` and `AWS_CA_BUNDLE` do (a private CA in front of S3, an
-    /// S3-compatible store with its own certificate).
-    public init(maxResponseBytes: Int = 4 << 20, caBundle path: String) throws(TransportError) {
-        let certificates: [NIOSSLCertificate]
+    /// S3-compatible store with its own certificate); with `caBundle` nil, the process-wide client.
+    public init(maxResponseBytes: Int = 4 << 20, caBundle path: String?) throws(TransportError) {
+        guard let path else {
+            self.init(maxResponseBytes: maxResponseBytes)
+            return
+        }
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw TransportError("cannot read the CA bundle \(path): no such readable file")
         }
+        let certificates: [NIOSSLCertificate]
         do {
             certificates = try NIOSSLCertificate.fromPEMFile(path)
         } catch {
@@ -47,11 +55,11 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
         guard !certificates.isEmpty else { throw TransportError("the CA bundle \(path) holds no PEM certificates") }
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .certificates(certificates)
-        self.maxResponseBytes = maxResponseBytes
-        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration(tls: tls))
-        // Like the shared client, it lives as long as the process (a client must be shut down
-        // before it is released, and these are few: one per sink or function).
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration(tls: tls))
+        // Like the process-wide client, it lives as long as the process (a client must be shut
+        // down before it is released, and these are few: one per sink or function).
         retainedClients.withLock { $0.append(client) }
+        self.init(maxResponseBytes: maxResponseBytes, client: client)
     }
 
     public func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {

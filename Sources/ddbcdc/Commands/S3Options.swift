@@ -67,14 +67,10 @@ struct S3Options: ParsableArguments {
             default: nil
             }
         let transport: AsyncHTTPClientTransport
-        if let bundle = caBundle ?? environment["AWS_CA_BUNDLE"].flatMap({ $0.isEmpty ? nil : $0 }) {
-            do {
-                transport = try AsyncHTTPClientTransport(caBundle: bundle)
-            } catch {
-                throw ValidationError("\(caBundle != nil ? "--ca-bundle" : "AWS_CA_BUNDLE"): \(error)")
-            }
-        } else {
-            transport = AsyncHTTPClientTransport()
+        do {
+            transport = try AsyncHTTPClientTransport(caBundle: caBundle ?? environment["AWS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 })
+        } catch {
+            throw ValidationError("\(caBundle != nil ? "--ca-bundle" : "AWS_CA_BUNDLE"): \(error)")
         }
         let now: @Sendable () -> Int64 = { epochMillisNow() / 1000 }
         let chain = CredentialChain.standard(environment: environment, profile: profile, http: transport, now: now)
