@@ -25,6 +25,8 @@ public struct DDBError: Error, Sendable, Hashable, CustomStringConvertible {
             case missingField = "missing-field"
             case unsupportedRecord = "unsupported-record"
             case nameClash = "name-clash"
+            case duplicateMember = "duplicate-member"
+            case keyMismatch = "key-mismatch"
         }
         let value: Value
 
@@ -66,6 +68,11 @@ public struct DDBError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let unsupportedRecord = Code(value: .unsupportedRecord)
         /// An item attribute named like a metadata column of flat rows (`_seq`, `is_deleted`, …).
         public static let nameClash = Code(value: .nameClash)
+        /// A record or event that names one of its own members twice (`eventName`, `SequenceNumber`,
+        /// `Records`, …): JSON leaves such input's meaning open, so it is refused, not read last-one-wins.
+        public static let duplicateMember = Code(value: .duplicateMember)
+        /// A record whose `NewImage` disagrees with its `Keys` (a key attribute missing or of another value).
+        public static let keyMismatch = Code(value: .keyMismatch)
 
         /// The code's stable text, such as `bad-base64`.
         public var description: String { value.rawValue }

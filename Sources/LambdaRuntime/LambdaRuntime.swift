@@ -99,6 +99,10 @@ package enum LambdaRuntime {
                     ])
                 var out = FileSink.standardOutputLine
                 try? out.write(EmbeddedMetrics.line(outcome, functionName: functionName, now: epochMillisNow()) + "\n")
+                if let failure = outcome.invocationError {
+                    log.error("invocation failed", metadata: ["reason": "\(failure)"])
+                    throw LambdaError(type: "ddbcdc.UnidentifiedRecords", message: failure)
+                }
                 return outcome.response
             }
         } catch {

@@ -23,6 +23,9 @@ package struct StreamsHandler: Sendable {
         package var notWritten: [String] = []
         package var flushMillis: Int64 = 0
         package var oldestChange: Int64?
+        /// Why the invocation must fail as a whole: records were consumed that no partial batch
+        /// response can name (they are neither durable nor identified by a sequence number).
+        package var invocationError: String?
 
         /// `{"batchItemFailures":[{"itemIdentifier":"…"},…]}`.
         package var response: [UInt8] {
@@ -38,6 +41,12 @@ package struct StreamsHandler: Sendable {
         }
     }
 
+    /// Which open batch a row goes to: the batcher keeps one per partition and table.
+    private struct BatchKey: Hashable {
+        var partition: Partition
+        var table: String?
+    }
+
     private struct Upload: Sendable {
         var key: String
         var body: [UInt8]
@@ -49,10 +58,13 @@ package struct StreamsHandler: Sendable {
     package func handle(_ invocation: Invocation) async -> Outcome {
         var outcome = Outcome()
         var batcher = Batcher(limits: configuration.limits, prefix: configuration.prefix)
-        var pending: [Partition: [String]] = [:]
+        var pending: [BatchKey: [String]] = [:]
         var uploads: [Upload] = []
         var errors: [UInt8] = []
+        // Records set aside one by one: acknowledged once the _errors object is durable.
         var errorSequences: [String] = []
+        // Records that unreadable input held together: never turned into rows, so never acknowledged.
+        var unread: [String] = []
         var unidentified = false
         var reader = ChangeStreamReader(options: configuration.rows)
         var source = MemorySource(invocation.body)
@@ -60,21 +72,28 @@ package struct StreamsHandler: Sendable {
             &source,
             onRow: { row, info in
                 let partition = Partition(epochMillis: info.changeTime)
-                pending[partition, default: []].append(info.sequenceNumber.decimal)
+                pending[BatchKey(partition: partition, table: info.table), default: []].append(info.sequenceNumberText)
                 outcome.oldestChange = min(outcome.oldestChange ?? info.changeTime, info.changeTime)
                 batcher.add(row: row, info: info, partition: partition, now: 0) { batch in
-                    let sequences = Array(pending[batch.partition]!.prefix(batch.count))
-                    pending[batch.partition]!.removeFirst(batch.count)
+                    let key = BatchKey(partition: batch.partition, table: batch.table)
+                    let sequences = Array(pending[key]!.prefix(batch.count))
+                    pending[key]!.removeFirst(batch.count)
                     uploads.append(Upload(key: batch.key, body: batch.rows, compress: true, sequences: sequences, rows: batch.count))
                 }
             },
             onError: { error in
                 errors += error.jsonLine
-                if let sequence = Self.sequenceNumber(in: error.raw) { errorSequences.append(sequence) } else { unidentified = true }
+                if error.recordCount > 1 {
+                    unread += error.sequenceNumbers
+                } else {
+                    errorSequences += error.sequenceNumbers
+                }
+                if !error.isIdentified || error.recordCount == 0 { unidentified = true }
             })
         batcher.sealAll { batch in
-            let sequences = Array(pending[batch.partition]!.prefix(batch.count))
-            pending[batch.partition]!.removeFirst(batch.count)
+            let key = BatchKey(partition: batch.partition, table: batch.table)
+            let sequences = Array(pending[key]!.prefix(batch.count))
+            pending[key]!.removeFirst(batch.count)
             uploads.append(Upload(key: batch.key, body: batch.rows, compress: true, sequences: sequences, rows: batch.count))
         }
         if !errors.isEmpty {
@@ -130,24 +149,21 @@ package struct StreamsHandler: Sendable {
                 let reason = done[index]?.1.map { "\($0)" } ?? "\(upload.key): not durable before the invocation's deadline"
                 outcome.notWritten.append(reason)
                 outcome.failures += upload.sequences
-                if !upload.compress && unidentified { outcome.failures += Self.allSequenceNumbers(in: invocation.body) }
+                if !upload.compress && unidentified {
+                    // Input that named no record was consumed and is not durable anywhere: no
+                    // partial batch response can name it, so the invocation fails and is retried whole.
+                    outcome.invocationError = "input set aside that names no record could not be written to _errors: \(reason)"
+                }
             }
         }
+        outcome.failures += unread
         if summary == nil {
             // Reading itself failed (an event larger than the reader accepts): nothing is claimed.
             outcome.failures = Self.allSequenceNumbers(in: invocation.body)
+            if outcome.failures.isEmpty { outcome.invocationError = "the event could not be read and names no SequenceNumber" }
         }
         outcome.failures = Self.uniqued(outcome.failures)
         return outcome
-    }
-
-    /// The `SequenceNumber` in a record's raw JSON, when it can be found.
-    package static func sequenceNumber(in raw: [UInt8]) -> String? {
-        let text = String(decoding: raw, as: UTF8.self)
-        guard let field = text.firstRange(of: "\"SequenceNumber\"") else { return nil }
-        let rest = text[field.upperBound...].drop { $0 == " " || $0 == ":" || $0 == "\"" }
-        let digits = rest.prefix { $0.isASCII && $0.isNumber }
-        return digits.isEmpty ? nil : String(digits)
     }
 
     /// Every `SequenceNumber` in an event, for when no finer answer is safe.

@@ -5,7 +5,9 @@ import Digest
 public struct SealedBatch: Sendable {
     /// The hour its rows belong to.
     public var partition: Partition
-    /// The object's key: `<prefix>/dt=…/HH=…/<first _seq>_<last _seq>_<rows>_<digest>.ndjson.gz`.
+    /// The table all its rows belong to, when their records named it (`eventSourceARN`).
+    public var table: String?
+    /// The object's key: `<prefix>/dt=…/HH=…/<first _seq>_<last _seq>_<rows>_<digest>[_<table>].ndjson.gz`.
     public var key: String
     /// The rows, NDJSON, uncompressed.
     public var rows: [UInt8]
@@ -17,7 +19,8 @@ public struct SealedBatch: Sendable {
     public var reason: FlushReason
 }
 
-/// Groups rows into batches, one open batch per partition, and seals them by the flush policy.
+/// Groups rows into batches, one open batch per partition and table, and seals them by the flush
+/// policy. Rows of two tables never share an object: each object's name ends with its table.
 ///
 /// A pure state machine: the time comes in as a parameter and sealed batches go out through a
 /// closure, so tests drive it with a fake clock. Object names follow from the rows alone (the
@@ -31,6 +34,7 @@ public struct Batcher {
 
     private struct OpenBatch {
         var partition: Partition
+        var table: String?
         var rows: [UInt8]
         var count = 0
         var first: OrderKey
@@ -50,6 +54,9 @@ public struct Batcher {
         self.prefix = String(prefix.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/"))
     }
 
+    /// The longest object name a batch can get: two order keys, a row count, a digest and a table name.
+    public static let maxObjectNameBytes = 54 + 1 + 54 + 1 + 20 + 1 + 16 + 1 + 255 + ".ndjson.gz".utf8.count
+
     /// Partitions with an open batch.
     public var openPartitions: [Partition] { open.map(\.partition) }
     /// Rows waiting in open batches.
@@ -66,7 +73,7 @@ public struct Batcher {
     public mutating func add(
         row: UnsafeBufferPointer<UInt8>, info: RowInfo, partition: Partition, now: Int64, seal: (SealedBatch) throws -> Void
     ) rethrows {
-        var index = open.firstIndex { $0.partition == partition }
+        var index = open.firstIndex { $0.partition == partition && $0.table == info.table }
         if let found = index, let reason = policy.mustSealBefore(adding: row.count, records: open[found].count, bytes: open[found].rows.count) {
             try seal(take(found, reason))
             index = nil
@@ -77,7 +84,7 @@ public struct Batcher {
             }
             open.append(
                 OpenBatch(
-                    partition: partition, rows: [], first: info.orderKey, last: info.orderKey, openedAt: now, lastWrite: writes))
+                    partition: partition, table: info.table, rows: [], first: info.orderKey, last: info.orderKey, openedAt: now, lastWrite: writes))
             open[open.count - 1].rows.reserveCapacity(min(policy.limits.maxBytes, 1 << 20))
             if let deadline = policy.deadline(openedAt: now) { earliestDeadline = min(earliestDeadline ?? deadline, deadline) }
             index = open.count - 1
@@ -105,7 +112,7 @@ public struct Batcher {
 
     /// Seals every open batch, oldest partition first.
     public mutating func sealAll(reason: FlushReason = .end, seal: (SealedBatch) throws -> Void) rethrows {
-        open.sort { $0.partition < $1.partition }
+        open.sort { ($0.partition, $0.table ?? "") < ($1.partition, $1.table ?? "") }
         while !open.isEmpty { try seal(take(0, reason)) }
     }
 
@@ -113,10 +120,11 @@ public struct Batcher {
         let batch = open.remove(at: index)
         earliestDeadline = open.compactMap { policy.deadline(openedAt: $0.openedAt) }.min()
         let digest = Digest.hex(batch.digest.finish().prefix(8))
-        let name = "\(batch.first)_\(batch.last)_\(batch.count)_\(digest).ndjson.gz"
+        let table = batch.table.map { "_" + $0 } ?? ""
+        let name = "\(batch.first)_\(batch.last)_\(batch.count)_\(digest)\(table).ndjson.gz"
         let key = (prefix.isEmpty ? "" : prefix + "/") + "\(batch.partition)/" + name
         return SealedBatch(
-            partition: batch.partition, key: key, rows: batch.rows, count: batch.count, firstOrderKey: batch.first,
+            partition: batch.partition, table: batch.table, key: key, rows: batch.rows, count: batch.count, firstOrderKey: batch.first,
             lastOrderKey: batch.last, reason: reason)
     }
 

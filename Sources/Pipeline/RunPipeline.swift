@@ -65,7 +65,7 @@ package final class RunPipeline: DeadlineWatch {
 
     private func setAside(_ error: StreamError, input: String?) {
         setAside += 1
-        if error.recordIndex != nil { records += 1 }
+        records += error.recordCount
         errors.append(contentsOf: error.jsonLine(input: input))
         if errors.count >= maxErrorBytes { flushErrors() }
     }

@@ -197,9 +197,18 @@ public struct ChangeStreamReader {
                 return try record(window, &pos, at: objectStart, eof: eof, origin: origin, state: &state, out: &out, summary: &summary, onRow: onRow, onError: onError)
             }
             let objectEnd = cursor.pos
-            if let records = recordsArray(window, objectStart) {
+            switch recordsArray(window, objectStart) {
+            case .none: break
+            case .at(let records):
                 pos = records + 1
                 state = .arrayStart(.embedded(end: objectEnd))
+                return .advanced
+            case .twice(let second):
+                let error = DDBError(
+                    .duplicateMember, "the event has \"Records\" twice; which one holds its records is unknowable, so the event is set aside whole",
+                    path: [.name("Records")], offset: origin + second)
+                try setAsidePiece(window, objectStart..<objectEnd, error: error, rawIsJSON: true, summary: &summary, onError: onError)
+                pos = objectEnd
                 return .advanced
             }
             return try record(window, &pos, at: objectStart, eof: eof, origin: origin, state: &state, out: &out, summary: &summary, onRow: onRow, onError: onError)
@@ -221,7 +230,19 @@ public struct ChangeStreamReader {
                 return .advanced
             }
             guard byte == UInt8(ascii: ",") else {
-                return try setAside(window, &pos, from: cursor.pos, error: cursor.malformed("',' or ']' between records"), eof: eof, origin: origin, state: &state, summary: &summary, onError: onError)
+                var error = cursor.malformed("',' or ']' between records")
+                error.offset += origin
+                switch Resync.gapEnd(window, from: cursor.pos, eof: eof) {
+                case .needMore:
+                    return .needMore
+                case .end(let end) where end > cursor.pos:
+                    // Set aside just what stands between two records; the array goes on.
+                    try setAsidePiece(window, cursor.pos..<end, error: error, rawIsJSON: false, summary: &summary, onError: onError)
+                    pos = end
+                    return .advanced
+                default:
+                    return try setAside(window, &pos, from: cursor.pos, error: error, eof: eof, origin: origin, state: &state, summary: &summary, onError: onError)
+                }
             }
             pos = cursor.pos + 1
             state = .arrayElement(kind)
@@ -235,19 +256,31 @@ public struct ChangeStreamReader {
 
         case .afterRecords:
             // The rest of an event after its `Records` (`NextShardIterator`, …), up to its `}`.
+            var second: (name: Int, value: Range<Int>)?
             do throws(DDBError) {
                 if try cursor.nextMember(close: UInt8(ascii: "}")) {
-                    _ = try cursor.readKey()
+                    cursor.skipWhitespace()
+                    let keyStart = cursor.pos
+                    let key = try cursor.readKey()
+                    cursor.skipWhitespace()
+                    let valueStart = cursor.pos
                     try cursor.skipValue()
+                    if cursor.bytes(key, equal: "Records") { second = (keyStart, valueStart..<cursor.pos) }
                 } else {
                     state = .top
                 }
-                pos = cursor.pos
-                return .advanced
             } catch {
                 if error.code == .truncated && !eof { return .needMore }
                 return try setAside(window, &pos, from: cursor.pos, error: error, eof: eof, origin: origin, state: &state, summary: &summary, onError: onError)
             }
+            if let second {
+                let error = DDBError(
+                    .duplicateMember, "the event has \"Records\" twice; the records of the second are set aside, not read",
+                    path: [.name("Records")], offset: origin + second.name)
+                try setAsidePiece(window, second.value, error: error, rawIsJSON: true, summary: &summary, onError: onError)
+            }
+            pos = cursor.pos
+            return .advanced
         }
     }
 
@@ -272,24 +305,70 @@ public struct ChangeStreamReader {
             failure = error
         }
         if failure.code == .truncated && !eof { return .needMore }
-        // Find the record's end to set exactly it aside; if it is not even JSON, set aside the line.
+        // Find the record's end to set exactly it aside.
         var skipper = JSONCursor(window, at: start)
-        do throws(DDBError) {
-            try skipper.skipValue()
-        } catch {
-            if error.code == .truncated && !eof { return .needMore }
-            var failure = failure
-            failure.offset += origin
-            return try setAside(window, &pos, from: start, error: failure, eof: eof, origin: origin, state: &state, summary: &summary, onError: onError, recordIndex: summary.records, eventID: transcoder.lastEventID.map { JSONCursor(window).decodedString($0) })
-        }
         var error = failure
         error.offset += origin
+        do throws(DDBError) {
+            try skipper.skipValue()
+        } catch let syntax {
+            if syntax.code == .truncated && !eof { return .needMore }
+            // Not JSON. Inside an array of records, find its end by structure alone, so that the
+            // records after it are still read; otherwise set aside the line.
+            if case .arrayAfter = state {
+                switch Resync.recordEnd(window, from: start, eof: eof) {
+                case .needMore:
+                    return .needMore
+                case .end(let end):
+                    let identity = identity(window, start..<end)
+                    let sequences = identity.sequence.map { [$0] } ?? Array(Resync.sequenceNumbers(in: UnsafeBufferPointer(rebasing: window[start..<end])).prefix(1))
+                    summary.records += 1
+                    summary.errors += 1
+                    try onError(
+                        StreamError(
+                            recordIndex: summary.records - 1, eventID: identity.eventID, error: error, raw: Array(window[start..<end]),
+                            recordCount: 1, sequenceNumbers: sequences))
+                    pos = end
+                    return .advanced
+                case .lost:
+                    break
+                }
+            }
+            return try setAside(window, &pos, from: start, error: error, eof: eof, origin: origin, state: &state, summary: &summary, onError: onError, recordIndex: summary.records, eventID: identity(window, start..<window.count).eventID)
+        }
         let raw = Array(window[start..<skipper.pos])
+        let identity = identity(window, start..<skipper.pos)
         summary.records += 1
         summary.errors += 1
-        try onError(StreamError(recordIndex: summary.records - 1, eventID: transcoder.lastEventID.map { JSONCursor(window).decodedString($0) } ?? eventID(in: window, start), error: error, raw: raw, rawIsJSON: true))
+        try onError(
+            StreamError(
+                recordIndex: summary.records - 1, eventID: identity.eventID ?? eventID(in: window, start), error: error, raw: raw,
+                rawIsJSON: true, sequenceNumbers: (identity.sequence ?? sequenceNumber(in: window, start)).map { [$0] } ?? []))
         pos = skipper.pos
         return .advanced
+    }
+
+    /// The `eventID` and `SequenceNumber` the transcoder read before the record at `range` failed.
+    private func identity(_ window: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> (eventID: String?, sequence: String?) {
+        let cursor = JSONCursor(window)
+        let eventID = transcoder.lastEventID.flatMap { range.contains($0.start) ? cursor.decodedString($0) : nil }
+        let sequence = transcoder.lastSequenceNumber.flatMap { range.contains($0.start) ? cursor.decodedString($0) : nil }
+        return (eventID, sequence)
+    }
+
+    /// Sets aside `range`, which holds no record or well-delimited records, and counts the records
+    /// in it by their sequence numbers.
+    private func setAsidePiece(
+        _ window: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, error: DDBError, rawIsJSON: Bool, summary: inout Summary,
+        onError: (StreamError) throws -> Void
+    ) throws {
+        let sequences = Resync.sequenceNumbers(in: UnsafeBufferPointer(rebasing: window[range]))
+        summary.errors += 1
+        summary.records += sequences.count
+        try onError(
+            StreamError(
+                recordIndex: sequences.isEmpty ? nil : summary.records - sequences.count, eventID: nil, error: error,
+                raw: Array(window[range]), rawIsJSON: rawIsJSON, recordCount: sequences.count, sequenceNumbers: sequences))
     }
 
     /// Sets aside input from `start` to the end of the line the fault is on, and starts afresh after it.
@@ -305,23 +384,71 @@ public struct ChangeStreamReader {
         while end < window.count && window[end] != 0x0A { end += 1 }
         if end == window.count && !eof { return .needMore }
         if end < window.count { end += 1 }
+        // The piece may hold several records (a broken one and those after it on its line): count
+        // each one its sequence numbers show, so that none is claimed as read into a row. A line
+        // is a record boundary only outside an array: inside one, the line break is itself the
+        // damage, and the record's rest (its SequenceNumber perhaps) is counted with the next piece.
+        let sequences = Resync.sequenceNumbers(in: UnsafeBufferPointer(rebasing: window[start..<end]))
+        let count = recordIndex == nil || state != .top ? sequences.count : max(1, sequences.count)
         summary.errors += 1
-        if recordIndex != nil { summary.records += 1 }
-        try onError(StreamError(recordIndex: recordIndex, eventID: eventID, error: error, raw: Array(window[start..<end])))
+        summary.records += count
+        try onError(
+            StreamError(
+                recordIndex: recordIndex ?? (count > 0 ? summary.records - count : nil), eventID: eventID, error: error,
+                raw: Array(window[start..<end]), recordCount: count, sequenceNumbers: sequences))
         pos = end
         state = .top
         return .advanced
     }
 
-    /// The position of the `[` of a top-level `Records` member of the object at `start`.
-    private func recordsArray(_ window: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int? {
+    private enum RecordsMember {
+        case none
+        /// The position of the array's `[`.
+        case at(Int)
+        /// The position of the second `Records` name.
+        case twice(Int)
+    }
+
+    /// The top-level `Records` array of the well-formed object at `start`, if it has one.
+    private func recordsArray(_ window: UnsafeBufferPointer<UInt8>, _ start: Int) -> RecordsMember {
+        var cursor = JSONCursor(window, at: start)
+        var found: Int?
+        do throws(DDBError) {
+            guard try cursor.beginObject("an object") else { return .none }
+            repeat {
+                cursor.skipWhitespace()
+                let keyStart = cursor.pos
+                let key = try cursor.readKey()
+                if cursor.bytes(key, equal: "Records") {
+                    if found != nil { return .twice(keyStart) }
+                    if try cursor.peekAfterWhitespace("Records") == UInt8(ascii: "[") { found = cursor.pos }
+                }
+                try cursor.skipValue()
+            } while try cursor.nextMember(close: UInt8(ascii: "}"))
+        } catch {
+            return .none
+        }
+        return found.map { .at($0) } ?? .none
+    }
+
+    /// The `SequenceNumber` of the well-formed record at `start`, if it has one.
+    private func sequenceNumber(in window: UnsafeBufferPointer<UInt8>, _ start: Int) -> String? {
         var cursor = JSONCursor(window, at: start)
         do throws(DDBError) {
-            guard try cursor.beginObject("an object") else { return nil }
+            guard try cursor.beginObject("a record") else { return nil }
             repeat {
                 let key = try cursor.readKey()
-                if cursor.bytes(key, equal: "Records"), try cursor.peekAfterWhitespace("Records") == UInt8(ascii: "[") {
-                    return cursor.pos
+                if cursor.bytes(key, equal: "dynamodb"), try cursor.peekAfterWhitespace("dynamodb") == UInt8(ascii: "{") {
+                    guard try cursor.beginObject("dynamodb") else { return nil }
+                    repeat {
+                        let field = try cursor.readKey()
+                        if cursor.bytes(field, equal: "SequenceNumber"), try cursor.peekAfterWhitespace("SequenceNumber") == UInt8(ascii: "\"") {
+                            cursor.pos += 1
+                            return cursor.decodedString(try cursor.scanStringBody())
+                        }
+                        try cursor.skipValue()
+                    } while try cursor.nextMember(close: UInt8(ascii: "}"))
+                    return nil
                 }
                 try cursor.skipValue()
             } while try cursor.nextMember(close: UInt8(ascii: "}"))

@@ -10,6 +10,20 @@ package struct RecordTranscoder {
     private var oldImage: [UInt8] = []
     /// Where the `eventID` of the record last read lies, for error messages when the record fails.
     package private(set) var lastEventID: StringSpan?
+    /// Where the `SequenceNumber` of the record last read lies, once it was read, so that a record
+    /// that fails still names its position in the stream.
+    package private(set) var lastSequenceNumber: StringSpan?
+    /// Member names of the record and of its `dynamodb` object, for the duplicate check.
+    private var recordMembers: [StringSpan] = []
+    private var streamMembers: [StringSpan] = []
+    /// NewImage's top-level names and value ranges, for the check against `Keys`.
+    private var newNames: [StringSpan] = []
+    private var newValues: [Range<Int>] = []
+    private var sortBuffer: [StringSpan] = []
+    /// The last `eventSourceARN` read and its table's name: consecutive records of one stream
+    /// share one `String` instead of allocating one each.
+    private var lastARN: [UInt8] = []
+    private var lastTable: String?
 
     package init(options: NormalizeOptions) {
         self.options = options
@@ -32,6 +46,12 @@ package struct RecordTranscoder {
         var userType: StringSpan?, principal: StringSpan?
         /// The image already written straight into the row, when the event name came first.
         var direct: ImageName?
+        /// The table named by `eventSourceARN`.
+        var table: String?
+        /// Where `Keys` lies in the input.
+        var keysRange: Range<Int>?
+        /// The length of `SequenceNumber`'s text.
+        var sequenceTextLength = 0
     }
 
     /// Reads the record at the cursor and appends its row and a newline to `out`.
@@ -48,6 +68,9 @@ package struct RecordTranscoder {
 
     private mutating func transcodeRow(_ cursor: inout JSONCursor, into out: inout [UInt8], rowStart: Int) throws(DDBError) -> RowInfo {
         lastEventID = nil
+        lastSequenceNumber = nil
+        recordMembers.removeAll(keepingCapacity: true)
+        streamMembers.removeAll(keepingCapacity: true)
         out.append(UInt8(ascii: "{"))
         keys.removeAll(keepingCapacity: true)
         newImage.removeAll(keepingCapacity: true)
@@ -60,6 +83,7 @@ package struct RecordTranscoder {
         if try cursor.beginObject("a stream record") {
             repeat {
                 let key = try cursor.readKey()
+                recordMembers.append(key)
                 do throws(DDBError) {
                     try readRecordField(key, &cursor, &fields, &out)
                 } catch {
@@ -72,6 +96,7 @@ package struct RecordTranscoder {
             } while try cursor.nextMember(close: UInt8(ascii: "}"))
         }
         let end = cursor.pos
+        try checkDistinct(recordMembers, cursor, in: "the record", path: [])
         func missing(_ field: AttributePath, _ what: String) -> DDBError {
             DDBError(.missingField, "the record has no \(what)", path: field, offset: end)
         }
@@ -82,6 +107,9 @@ package struct RecordTranscoder {
         }
         guard let sequence = fields.sequence else {
             throw missing([.name("dynamodb"), .name("SequenceNumber")], "dynamodb.SequenceNumber")
+        }
+        if kind != .remove, fields.hasNew, let keysRange = fields.keysRange {
+            try checkKeys(keysRange, cursor)
         }
         let isTTL =
             kind == .remove && fields.userType.map { cursor.bytes($0, equal: "Service") } == true
@@ -142,7 +170,7 @@ package struct RecordTranscoder {
         appendLiteral(isTTL ? ",\"_ttlDelete\":true}\n" : ",\"_ttlDelete\":false}\n", &out)
         return RowInfo(
             kind: kind, changeTime: changeTime, sequenceNumber: sequence, isTTLDelete: isTTL,
-            eventIDRange: eventIDStart..<eventIDEnd)
+            eventIDRange: eventIDStart..<eventIDEnd, table: fields.table, sequenceTextLength: fields.sequenceTextLength)
     }
 
     /// The metadata columns a flat row adds; an item attribute of the same name would be ambiguous.
@@ -221,19 +249,21 @@ package struct RecordTranscoder {
     ) throws(DDBError) {
         // Most members are read by length first: one comparison rules out all but one name.
         switch key.count {
-        case 7, 8, 9, 11, 12: break
+        case 7, 8, 9, 11, 12, 14: break
         default: if !key.hasEscapes { return try cursor.skipValue() }
         }
         if cursor.bytes(key, equal: "dynamodb") {
             guard try cursor.beginObject("the dynamodb object") else { return }
             repeat {
                 let field = try cursor.readKey()
+                streamMembers.append(field)
                 do throws(DDBError) {
                     try readStreamField(field, &cursor, &fields, &out)
                 } catch {
                     throw cursor.prefixing(error, name: field)
                 }
             } while try cursor.nextMember(close: UInt8(ascii: "}"))
+            try checkDistinct(streamMembers, cursor, in: "the dynamodb object", path: [])
         } else if cursor.bytes(key, equal: "eventID") {
             let span = try readString(&cursor, "eventID")
             fields.eventID = span
@@ -257,6 +287,8 @@ package struct RecordTranscoder {
                     .unsupportedRecord, "eventSource \"\(cursor.decodedString(span))\" is not aws:dynamodb: not a DynamoDB Streams record",
                     offset: span.start)
             }
+        } else if cursor.bytes(key, equal: "eventSourceARN") {
+            fields.table = try tableName(try readString(&cursor, "eventSourceARN"), cursor)
         } else if cursor.bytes(key, equal: "userIdentity") {
             let first = try cursor.peekAfterWhitespace("userIdentity")
             guard first != UInt8(ascii: "n") else { return try cursor.skipValue() }
@@ -264,8 +296,10 @@ package struct RecordTranscoder {
             repeat {
                 let field = try cursor.readKey()
                 if cursor.bytes(field, equal: "type") {
+                    guard fields.userType == nil else { throw duplicate(field, cursor) }
                     fields.userType = try readString(&cursor, "userIdentity.type")
                 } else if cursor.bytes(field, equal: "principalId") {
+                    guard fields.principal == nil else { throw duplicate(field, cursor) }
                     fields.principal = try readString(&cursor, "userIdentity.principalId")
                 } else {
                     try cursor.skipValue()
@@ -295,8 +329,15 @@ package struct RecordTranscoder {
                 fields.newCount = try cursor.transcodeItem(into: &newImage, numbers: options.numbers, scratch: &scratch)
             }
             fields.newCheck = Result { () throws(DDBError) in try checkNames(scratch.itemNames, in: cursor, image: "NewImage") }
+            newNames.removeAll(keepingCapacity: true)
+            newNames.append(contentsOf: scratch.itemNames)
+            newValues.removeAll(keepingCapacity: true)
+            newValues.append(contentsOf: scratch.itemValues)
         } else if cursor.bytes(key, equal: "Keys") {
-            guard !fields.hasKeys else { throw duplicate(key, cursor) }
+            guard !fields.hasKeys, fields.keysRange == nil else { throw duplicate(key, cursor) }
+            _ = try cursor.peekAfterWhitespace("Keys")
+            let keysStart = cursor.pos
+            defer { fields.keysRange = keysStart..<cursor.pos }
             guard wants(fields.kind, image: .keys) else { return try cursor.skipValue() }
             fields.hasKeys = true
             if isOnlyImage(.keys, fields) {
@@ -322,6 +363,8 @@ package struct RecordTranscoder {
                     offset: span.start)
             }
             fields.sequence = sequence
+            fields.sequenceTextLength = span.count
+            lastSequenceNumber = span
         } else if cursor.bytes(key, equal: "ApproximateCreationDateTime") {
             let first = try cursor.peekAfterWhitespace("ApproximateCreationDateTime")
             guard first == UInt8(ascii: "-") || first &- UInt8(ascii: "0") < 10 else {
@@ -336,7 +379,102 @@ package struct RecordTranscoder {
     }
 
     private func duplicate(_ key: StringSpan, _ cursor: JSONCursor) -> DDBError {
-        DDBError(.duplicateAttribute, "the record has \(cursor.decodedString(key)) twice", offset: key.start)
+        DDBError(.duplicateMember, "the record has \(cursor.decodedString(key)) twice", offset: key.start)
+    }
+
+    /// Refuses an object that names a member twice: which of the two a reader keeps is not defined.
+    private mutating func checkDistinct(
+        _ names: [StringSpan], _ cursor: JSONCursor, in what: String, path: AttributePath
+    ) throws(DDBError) {
+        let twice: StringSpan?
+        if names.count <= 16 {
+            twice = names.indices.lazy.compactMap { index in
+                names[..<index].contains { cursor.spansEqual($0, names[index]) } ? names[index] : nil
+            }.first
+        } else {
+            twice = cursor.firstDuplicate(names, sortBuffer: &sortBuffer)
+        }
+        guard let twice else { return }
+        let name = cursor.decodedString(twice)
+        var full = path
+        full.components.append(.name(name))
+        throw DDBError(.duplicateMember, "\(what) has the member \"\(name)\" twice", path: full, offset: twice.start - 1)
+    }
+
+    /// Checks that `NewImage` holds every key attribute of `Keys`, with the same value.
+    private func checkKeys(_ keysRange: Range<Int>, _ cursor: JSONCursor) throws(DDBError) {
+        var keys = JSONCursor(base: cursor.base, end: keysRange.upperBound, at: keysRange.lowerBound)
+        guard try keys.peekAfterWhitespace("Keys") == UInt8(ascii: "{"), try keys.beginObject("Keys") else { return }
+        repeat {
+            let name = try keys.readKey()
+            keys.skipWhitespace()
+            let valueStart = keys.pos
+            try keys.skipValue()
+            let keyValue = valueStart..<keys.pos
+            let text = cursor.decodedString(name)
+            guard let index = newNames.firstIndex(where: { cursor.spansEqual($0, name) }) else {
+                throw DDBError(
+                    .keyMismatch, "NewImage lacks the key attribute \"\(text)\" that Keys names", path: [.name("NewImage"), .name(text)],
+                    offset: name.start)
+            }
+            var image = JSONCursor(base: cursor.base, end: newValues[index].upperBound, at: newValues[index].lowerBound)
+            image.skipWhitespace()
+            let imageValue = image.pos..<newValues[index].upperBound
+            if imageValue.count == keyValue.count && memcmpEqual(cursor.base + imageValue.lowerBound, cursor.base + keyValue.lowerBound, keyValue.count) {
+                continue
+            }
+            // Different text may still be the same value (`1.0` and `1`, escapes): compare values.
+            var left = JSONCursor(base: cursor.base, end: keyValue.upperBound, at: keyValue.lowerBound)
+            let keyAttribute: AttributeValue
+            do throws(DDBError) {
+                keyAttribute = try left.decodeAttributeValue(depth: 1)
+            } catch {
+                var error = cursor.prefixing(error, name: name)
+                error.path.components.insert(.name("Keys"), at: 0)
+                throw error
+            }
+            let imageAttribute = try image.decodeAttributeValue(depth: 1)
+            guard keyAttribute == imageAttribute else {
+                throw DDBError(
+                    .keyMismatch, "NewImage has \(Self.excerpt(imageAttribute)) for the key attribute \"\(text)\" but Keys has \(Self.excerpt(keyAttribute))",
+                    path: [.name("NewImage"), .name(text)], offset: imageValue.lowerBound)
+            }
+        } while try keys.nextMember(close: UInt8(ascii: "}"))
+    }
+
+    private static func excerpt(_ value: AttributeValue) -> String {
+        let text = "\(value)"
+        return text.count <= 80 ? text : text.prefix(77) + "…"
+    }
+
+    /// The table of an `eventSourceARN`, `arn:PARTITION:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL`.
+    private mutating func tableName(_ span: StringSpan, _ cursor: JSONCursor) throws(DDBError) -> String {
+        let arn = span.hasEscapes ? cursor.decodedBytes(span) : Array(UnsafeBufferPointer(start: cursor.base + span.start, count: span.count))
+        if arn == lastARN, let lastTable { return lastTable }
+        guard let name = Self.tableName(arn: arn) else {
+            throw DDBError(
+                .unsupportedRecord,
+                "eventSourceARN \"\(cursor.decodedString(span))\" is not a DynamoDB stream ARN (arn:PARTITION:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL)",
+                offset: span.start)
+        }
+        lastARN = arn
+        lastTable = name
+        return name
+    }
+
+    /// The table name in a DynamoDB stream ARN, if it is one.
+    package static func tableName(arn: [UInt8]) -> String? {
+        let parts = arn.split(separator: UInt8(ascii: ":"), maxSplits: 5, omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[0].elementsEqual("arn".utf8), parts[2].elementsEqual("dynamodb".utf8) else { return nil }
+        let resource = parts[5].split(separator: UInt8(ascii: "/"), maxSplits: 3, omittingEmptySubsequences: false)
+        guard resource.count == 4, resource[0].elementsEqual("table".utf8), resource[2].elementsEqual("stream".utf8),
+            (1...255).contains(resource[1].count),
+            resource[1].allSatisfy({ byte in
+                byte &- UInt8(ascii: "a") < 26 || byte &- UInt8(ascii: "A") < 26 || byte &- UInt8(ascii: "0") < 10
+                    || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+            })
+        else { return nil }
+        return String(decoding: resource[1], as: UTF8.self)
     }
 
     private func readString(_ cursor: inout JSONCursor, _ what: String) throws(DDBError) -> StringSpan {

@@ -5,7 +5,8 @@ public enum ChangeKind: String, Sendable {
     case remove = "REMOVE"
 }
 
-/// What the pipeline needs to know about a row besides its bytes. Holds no heap memory.
+/// What the pipeline needs to know about a row besides its bytes. Holds no heap memory of its
+/// own: the table name is shared by the rows of one stream.
 public struct RowInfo: Sendable, Hashable {
     /// INSERT, MODIFY or REMOVE.
     public var kind: ChangeKind
@@ -17,16 +18,33 @@ public struct RowInfo: Sendable, Hashable {
     public var isTTLDelete: Bool
     /// Where the `eventID`'s JSON text (quotes excluded) lies in the row's bytes.
     public var eventIDRange: Range<Int>
+    /// The table the change belongs to (from `eventSourceARN`); `nil` when the record does not say
+    /// (`GetRecords` pages carry no ARN).
+    public var table: String?
+    /// How many characters the record's `SequenceNumber` text has (leading zeros included).
+    public var sequenceTextLength: Int
 
     /// Creates row facts.
     public init(
-        kind: ChangeKind, changeTime: Int64, sequenceNumber: SequenceNumber, isTTLDelete: Bool, eventIDRange: Range<Int>
+        kind: ChangeKind, changeTime: Int64, sequenceNumber: SequenceNumber, isTTLDelete: Bool, eventIDRange: Range<Int>,
+        table: String? = nil, sequenceTextLength: Int = 0
     ) {
         self.kind = kind
         self.changeTime = changeTime
         self.sequenceNumber = sequenceNumber
         self.isTTLDelete = isTTLDelete
         self.eventIDRange = eventIDRange
+        self.table = table
+        self.sequenceTextLength = sequenceTextLength
+    }
+
+    /// The record's own `SequenceNumber` text (`"000123"` stays `"000123"`): what a Lambda partial
+    /// batch response must name.
+    public var sequenceNumberText: String {
+        let padded = sequenceNumber.description
+        guard sequenceTextLength > 0 else { return sequenceNumber.decimal }
+        if sequenceTextLength <= padded.utf8.count { return String(padded.suffix(sequenceTextLength)) }
+        return String(repeating: "0", count: sequenceTextLength - padded.utf8.count) + padded
     }
 
     /// The order key, `_seq`.

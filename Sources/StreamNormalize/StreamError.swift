@@ -17,15 +17,30 @@ public struct StreamError: Error, Sendable, CustomStringConvertible {
     public var raw: [UInt8]
     /// Whether ``raw`` is well-formed JSON (a record whose content, not syntax, was at fault).
     public var rawIsJSON: Bool
+    /// How many stream records ``raw`` holds: 1 for a record, 0 for input that is no record, more
+    /// when unreadable input could not be split at record boundaries.
+    public var recordCount: Int
+    /// The `SequenceNumber` texts of those records, as far as they could be read: a record's
+    /// position in its stream, which a Lambda partial batch response names.
+    public var sequenceNumbers: [String]
 
     /// Creates an error.
-    public init(recordIndex: Int?, eventID: String?, error: DDBError, raw: [UInt8], rawIsJSON: Bool = false) {
+    public init(
+        recordIndex: Int?, eventID: String?, error: DDBError, raw: [UInt8], rawIsJSON: Bool = false, recordCount: Int? = nil,
+        sequenceNumbers: [String] = []
+    ) {
         self.recordIndex = recordIndex
         self.eventID = eventID
         self.error = error
         self.raw = raw
         self.rawIsJSON = rawIsJSON
+        self.recordCount = recordCount ?? (recordIndex == nil ? 0 : 1)
+        self.sequenceNumbers = sequenceNumbers
     }
+
+    /// Whether every record in ``raw`` is named by its sequence number, so that setting the piece
+    /// aside accounts for each of them.
+    public var isIdentified: Bool { recordCount == sequenceNumbers.count }
 
     /// One line of an errors file: the error's facts and the raw input, as JSON (when the raw
     /// bytes are JSON) or base64 (when they are not), so that nothing is lost.
@@ -45,6 +60,20 @@ public struct StreamError: Error, Sendable, CustomStringConvertible {
         out.append(contentsOf: (recordIndex.map { String($0) } ?? "null").utf8)
         out.append(contentsOf: ",\"eventID\":".utf8)
         if let eventID { appendJSONString(eventID.utf8, to: &out) } else { out.append(contentsOf: "null".utf8) }
+        out.append(contentsOf: ",\"sequenceNumber\":".utf8)
+        if recordCount <= 1, let sequence = sequenceNumbers.first {
+            appendJSONString(sequence.utf8, to: &out)
+        } else {
+            out.append(contentsOf: "null".utf8)
+        }
+        if recordCount > 1 {
+            out.append(contentsOf: ",\"records\":\(recordCount),\"sequenceNumbers\":[".utf8)
+            for (index, sequence) in sequenceNumbers.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                appendJSONString(sequence.utf8, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
         out.append(contentsOf: ",\"offset\":\(error.offset),\"code\":".utf8)
         appendJSONString(error.code.description.utf8, to: &out)
         out.append(contentsOf: ",\"path\":".utf8)
@@ -67,6 +96,7 @@ public struct StreamError: Error, Sendable, CustomStringConvertible {
     /// `record 17 (eventID 3f2a…) at byte 12345: NewImage.total: number … [number-too-precise]`.
     public var description: String {
         var text = recordIndex.map { "record \($0)" } ?? "input"
+        if recordCount > 1 { text += " (and \(recordCount - 1) record(s) after it, unreadable)" }
         if let eventID { text += " (eventID \(eventID))" }
         text += " at byte \(error.offset): \(error) [\(error.code)]"
         return text

@@ -75,16 +75,18 @@ import Testing
         #expect(result.errors[0].error.code == .malformedJSON)
     }
 
-    @Test func malformedRecordSetsAsideTheRestOfItsLine() throws {
-        let broken = #"{"eventID":"b","eventName":"INSERT","dynamodb":{"NewImage":{"a":{"S":"x"}},,}}"#
+    @Test func malformedRecordInsideAnEventIsSetAsideAlone() throws {
+        let broken = #"{"eventID":"b","eventName":"INSERT","dynamodb":{"NewImage":{"a":{"S":"x"}},,"SequenceNumber":"9"}}"#
         let input = Fixtures.lambdaEvent([Fixtures.insert, broken, Fixtures.modify]) + "\n" + Fixtures.ttlRemove + "\n"
         let result = try Fixtures.read(input)
-        #expect(result.rows.count == 2, "the record before and the line after survive")
+        #expect(result.rows.count == 3, "the records before and after it, and the line after, survive")
         try #require(result.errors.count == 1)
         #expect(result.errors[0].error.code == .malformedJSON)
         #expect(result.errors[0].eventID == "b")
-        // Everything from the broken record to the end of its line is kept, so nothing is lost.
-        #expect(String(decoding: result.errors[0].raw, as: UTF8.self) == broken + "," + Fixtures.modify + "]}\n")
+        #expect(result.errors[0].recordIndex == 1 && result.errors[0].sequenceNumbers == ["9"])
+        // Exactly the broken record is kept, byte for byte.
+        #expect(String(decoding: result.errors[0].raw, as: UTF8.self) == broken)
+        #expect(result.summary.records == 4)
     }
 
     @Test func truncatedInputIsReported() throws {

@@ -43,9 +43,10 @@ import Testing
                     #expect(cursor.pos == bytes.count - 1 && bytes.last == 0x0A, "row is one JSON value and a newline")
                 }
             }
-            let setAsideRecords = result.errors.filter { $0.recordIndex != nil }.count
+            let setAsideRecords = result.errors.reduce(0) { $0 + $1.recordCount }
             #expect(result.summary.records == result.rows.count + setAsideRecords)
             #expect(result.summary.errors == result.errors.count)
+            #expect(result.errors.allSatisfy { $0.sequenceNumbers.count <= max($0.recordCount, 1) })
             #expect(result.errors.allSatisfy { !$0.raw.isEmpty || $0.error.code == .truncated })
         }
     }

@@ -113,6 +113,69 @@ final class MemorySink: ObjectSink, Sendable {
         #expect(try Self.failures(outcome) == ["1001"])
     }
 
+    @Test func aBrokenRecordInAOneLineEventDoesNotSwallowTheRest() async throws {
+        // Record 9 of 100 has a raw tab inside a string: it goes to _errors alone, the 99 others become rows.
+        let sink = MemorySink()
+        let records = (0..<100).map { n in n == 9 ? Self.record(n).replacingOccurrences(of: #""S":"k9""#, with: "\"S\":\"k\t9\"") : Self.record(n) }
+        let outcome = try await Self.handler(sink, environment: ["MAX_RECORDS": "1000"]).handle(Self.invocation(records))
+        #expect(outcome.records == 100 && outcome.rows == 99 && outcome.setAside == 1)
+        #expect(try Self.failures(outcome).isEmpty, "the broken record is durable in _errors; nothing else was skipped")
+        let errorKeys = sink.keys.filter { $0.hasPrefix("_errors/") }
+        try #require(errorKeys.count == 1)
+        let line = String(decoding: sink.objects.withLock { $0[errorKeys[0]]! }, as: UTF8.self)
+        #expect(line.contains(#""sequenceNumber":"1009""#) && line.contains(#""recordIndex":9"#))
+    }
+
+    @Test func recordsHeldInUnreadableInputAreReportedNotAcknowledged() async throws {
+        // A raw line break inside a string: no boundary after it can be trusted, so records 2-4 are
+        // not rows; each is named in the answer, so Lambda retries from them.
+        let sink = MemorySink()
+        let records = (0..<5).map { n in n == 2 ? Self.record(n).replacingOccurrences(of: #""S":"k2""#, with: "\"S\":\"k\n2\"") : Self.record(n) }
+        let outcome = try await Self.handler(sink).handle(Self.invocation(records))
+        #expect(outcome.rows == 2)
+        #expect(try Self.failures(outcome) == ["1002", "1003", "1004"])
+        #expect(outcome.invocationError == nil)
+    }
+
+    @Test func inputThatNamesNoRecordFailsTheInvocationWhenItCannotBeKept() async throws {
+        let sink = MemorySink(failing: { $0.hasPrefix("_errors/") })
+        let garbage = Invocation(requestID: "g", deadline: epochMillisNow() + 60_000, functionARN: "f", traceID: nil, body: Array("not json at all".utf8))
+        let outcome = try await Self.handler(sink).handle(garbage)
+        #expect(outcome.invocationError != nil, "nothing can be named in a partial batch response: the invocation must fail")
+        // The same input, kept in _errors, is accounted for: the invocation succeeds.
+        let kept = try await Self.handler(MemorySink()).handle(garbage)
+        #expect(kept.invocationError == nil && kept.setAside == 1)
+        // Through the loop, a failed invocation is an invocation error, not an empty answer.
+        let runtime = FakeRuntime([garbage])
+        let handler = try Self.handler(sink)
+        try? await LambdaLoop(client: runtime).run { invocation in
+            let outcome = await handler.handle(invocation)
+            if let failure = outcome.invocationError { throw LambdaError(type: "ddbcdc.UnidentifiedRecords", message: failure) }
+            return outcome.response
+        }
+        #expect(runtime.answers.withLock { $0.map(\.0) } == ["error"])
+    }
+
+    @Test func itemIdentifiersAreTheRecordsOwnSequenceNumberText() async throws {
+        let sink = MemorySink(failing: { !$0.hasPrefix("_errors/") })
+        let record = Self.record(1).replacingOccurrences(of: #""SequenceNumber":"1001""#, with: #""SequenceNumber":"0001001""#)
+        let outcome = try await Self.handler(sink).handle(Self.invocation([record]))
+        #expect(try Self.failures(outcome) == ["0001001"])
+    }
+
+    @Test func rowsOfTwoTablesNeverShareAnObject() async throws {
+        let sink = MemorySink()
+        func from(_ table: String, _ n: Int) -> String {
+            String(Self.record(n).dropLast()) + #","eventSourceARN":"arn:aws:dynamodb:us-east-1:1:table/\#(table)/stream/x"}"#
+        }
+        let records = [from("orders", 0), from("other", 1), from("orders", 2), from("other", 3)]
+        let outcome = try await Self.handler(sink, environment: ["MAX_RECORDS": "10"]).handle(Self.invocation(records))
+        #expect(try Self.failures(outcome).isEmpty)
+        let keys = sink.keys.filter { $0.hasSuffix(".ndjson.gz") }
+        #expect(keys.count == 2)
+        #expect(keys.filter { $0.hasSuffix("_orders.ndjson.gz") }.count == 1 && keys.filter { $0.hasSuffix("_other.ndjson.gz") }.count == 1)
+    }
+
     @Test func emptyEventIsAnEmptyAnswer() async throws {
         let outcome = await try Self.handler(MemorySink()).handle(Self.invocation([]))
         #expect(String(decoding: outcome.response, as: UTF8.self) == #"{"batchItemFailures":[]}"#)

@@ -51,6 +51,11 @@ struct InvokeLocal: ParsableCommand {
         let outcome = try runBlocking { await handler.handle(invocation) }
         for reason in outcome.notWritten { printError("ddbcdc: not written: \(reason)") }
         printError("ddbcdc invoke-local: \(outcome.records) records, \(outcome.rows) rows in \(outcome.objects) objects, \(outcome.setAside) set aside, \(outcome.failures.count) reported failed")
+        if let failure = outcome.invocationError {
+            // What Lambda would see: an invocation error, the whole batch retried.
+            printError("ddbcdc: invocation failed: \(failure)")
+            throw ExitCode(70)  // EX_SOFTWARE
+        }
         var out = FileSink.standardOutput
         try out.write(outcome.response + [0x0A])
         try out.flush()
