@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The design note's Python Lambda handler (Streams -> NDJSON.gz), run over a file, for benchmarks.
 
-A faithful copy of `lambda_function.py` in the design note (DESIGN.md's `seed/`): the same
+A faithful copy of `lambda_function.py` in the original design note: the same
 normalize(), NDJsonBuffer and handler(), the same environment variables and defaults
 (S3_PREFIX "ddb/your_table", MAX_RECORDS 2000, MAX_PAYLOAD_BYTES 8_000_000, MAX_SECONDS 15), the
 same object keys, with only what it takes to run here:
@@ -20,7 +20,7 @@ same object keys, with only what it takes to run here:
     key replaces the first, as PutObject does), and no boto3 client is created.
   * The gzip level is an option (--gzip-level, default 6; the note's GzipFile default is 9).
 
-Everything else is kept, defects included (DESIGN.md lists them): partitions and object names
+Everything else is kept, defects included (docs/design.md lists them): partitions and object names
 come from the flush time, in whole seconds, so two flushes in one second write the same key
 (counted as key_collisions: S3 would keep only the last); `_ingestTs` is read per record;
 `updated_at` falls back to milliseconds; OldImage is decoded and not used; no `is_deleted`; the

@@ -6,7 +6,7 @@ public enum NumberOutput: String, Sendable, CaseIterable {
     case string
 }
 
-/// Writes attribute values as row JSON, the value mapping of DESIGN.md: S as a string, N as an
+/// Writes attribute values as row JSON, the value mapping of docs/design.md: S as a string, N as an
 /// exact number (or a string), B as base64, sets as sorted arrays, M and L recursively.
 public struct RowJSONEncoder: Sendable {
     /// How numbers are written.

@@ -28,7 +28,7 @@ import Testing
         #expect(number.text == "12345678901234567890123456789012345678")
     }
 
-    /// One case per class of bad input DESIGN.md lists, each with the error code and path it must give.
+    /// One case per class of bad input docs/design.md lists, each with the error code and path it must give.
     @Test(arguments: [
         (#"{"a":{"S":"x"}"#, DDBError.Code.truncated, ""),
         (#"{"a":{"S":"x"},}"#, .malformedJSON, ""),

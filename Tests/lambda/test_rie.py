@@ -127,7 +127,7 @@ def test_invocations_land_exactly_the_objects_of_ddbcdc_run(s3, emulator, genera
 
     oracle = run_oracle(events, PREFIX, max_records=max_records)
     assert landed == oracle, describe_difference(landed, oracle)
-    assert all(re.fullmatch(re.escape(PREFIX) + r"/dt=\d{4}-\d\d-\d\d/HH=\d\d/[0-9_-]+_[0-9a-f]{16}\.ndjson\.gz", k) for k in landed), sorted(landed)[:3]
+    assert all(re.fullmatch(re.escape(PREFIX) + r"/dt=\d{4}-\d\d-\d\d/HH=\d\d/[0-9_-]+_[0-9a-f]{16}_fleet-devices\.ndjson\.gz", k) for k in landed), sorted(landed)[:3]
 
     # Batching aside: the same rows, once each, in the same partitions as one run over the whole file.
     whole = run_oracle(events, PREFIX, max_records=max_records, whole=True)
