@@ -100,6 +100,64 @@ import Testing
         #expect(Data(base64Encoded: raw) == Data(next.prefix(next.count / 2).utf8))
     }
 
+    /// A TCP port on 127.0.0.1 that accepts connections and never answers (nothing calls accept).
+    static func silentPort() throws -> (fd: Int32, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(fd >= 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        try #require(bound && listen(fd, 64) == 0)
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
+    }
+
+    @Test func aSecondSignalExitsAtOnceWhileWritesHang() throws {
+        let silent = try Self.silentPort()
+        defer { close(silent.fd) }
+        let dir = try CommandRunner.temporaryDirectory()
+        let err = dir.appendingPathComponent("err")
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        let process = Process()
+        process.executableURL = CommandRunner.binary
+        process.arguments = [
+            "run", "--input", "-", "--sink", "s3://bucket/p", "--endpoint-url", "http://127.0.0.1:\(silent.port)",
+            "--region", "us-east-1", "--max-seconds", "0", "--quiet",
+        ]
+        process.environment = ["AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret", "HOME": dir.path, "PATH": "/usr/bin:/bin"]
+        let stdin = Pipe()
+        process.standardInput = stdin
+        process.standardError = try FileHandle(forWritingTo: err)
+        let ended = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in ended.signal() }
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(Events.events(count: 5).utf8))
+        for _ in 0..<400 where Self.unread(stdin) > 0 { usleep(10_000) }
+        kill(process.processIdentifier, SIGTERM)
+        // The first signal starts the write of the open batch, which hangs on the silent peer.
+        var stderr = ""
+        for _ in 0..<400 where !stderr.contains("reading stops here") {
+            usleep(10_000)
+            stderr = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
+        }
+        #expect(process.isRunning, "still writing: \(stderr)")
+        kill(process.processIdentifier, SIGTERM)
+        // A watchdog only: without the second signal the write would be retried for minutes.
+        if ended.wait(timeout: .now() + 60) == .timedOut {
+            kill(process.processIdentifier, SIGKILL)
+            Issue.record("a second SIGTERM did not end the run")
+        }
+        process.waitUntilExit()
+        try? stdin.fileHandleForWriting.close()
+        stderr = try String(contentsOf: err, encoding: .utf8)
+        #expect(process.terminationReason == .exit && process.terminationStatus == 143, "\(stderr)")
+        #expect(stderr.contains("SIGTERM again: exiting now"), "\(stderr)")
+        #expect(!stderr.contains("ddbcdc run:"), "no summary: the run did not finish")
+    }
+
     // MARK: temporary files
 
     @Test func aLaterRunRemovesTemporaryFilesAKilledRunLeft() throws {
