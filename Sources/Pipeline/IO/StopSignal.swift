@@ -80,9 +80,7 @@ package enum SignalWatch {
         let started = pthread_create(
             &thread, nil,
             { raw in
-                let context = Unmanaged<Context>.fromOpaque(raw!).takeRetainedValue()
-                context.waitForSignals()
-                return nil
+                Unmanaged<Context>.fromOpaque(raw!).takeRetainedValue().waitForSignals()
             }, context)
         guard started == 0 else {
             Unmanaged<Context>.fromOpaque(context).release()
