@@ -11,12 +11,20 @@ package final class RunPipeline: DeadlineWatch {
     private var progress: Progress?
     private(set) var records = 0
     private(set) var rows = 0
-    private(set) var setAside = 0
+    package private(set) var setAside = 0
     private(set) var bytesRead = 0
     /// Whether reading stopped at an object that could not be written, before the input's end.
     private(set) var stoppedEarly = false
+    /// Ends reading early when requested (SIGINT, SIGTERM): what was read is still written.
+    private let stop: StopRequest?
+    /// The input being read when stop was requested, and how many of its bytes were read.
+    private(set) var interruptedAt: (path: String, bytes: Int)?
 
-    package init(batcher: Batcher, writer: ObjectWriter, partitionBy: PartitionTime, maxErrorBytes: Int, progress: Bool) {
+    package init(
+        batcher: Batcher, writer: ObjectWriter, partitionBy: PartitionTime, maxErrorBytes: Int, progress: Bool,
+        stop: StopRequest? = nil
+    ) {
+        self.stop = stop
         self.batcher = batcher
         self.writer = writer
         self.partitionBy = partitionBy
@@ -29,17 +37,25 @@ package final class RunPipeline: DeadlineWatch {
         var file = path == "-" ? FileSource.standardInput : try FileSource(path: path)
         defer { file.close() }
         file.watch = self
+        file.stop = stop
         let name = path == "-" ? nil : path
         var reader = ChangeStreamReader(options: options)
-        let summary: ChangeStreamReader.Summary
+        // Counted outside the reader, so that an input that fails part-way still counts what was read.
+        var counted = 0
+        defer { bytesRead += counted }
         if InputFiles.isGzip(path) {
-            var source = GunzipSource(file, path: path)
-            defer { source.close() }
-            summary = try reader.run(&source, onRow: add, onError: { self.setAside($0, input: name) })
+            var source = Counting(GunzipSource(file, path: path, stop: stop))
+            defer { source.base.close() }
+            defer { counted = source.count }
+            _ = try reader.run(&source, onRow: add, onError: { self.setAside($0, input: name) })
         } else {
-            summary = try reader.run(&file, onRow: add, onError: { self.setAside($0, input: name) })
+            var source = Counting(file)
+            defer { counted = source.count }
+            _ = try reader.run(&source, onRow: add, onError: { self.setAside($0, input: name) })
         }
-        bytesRead += summary.bytesIn
+        if let stop, stop.isRequested, interruptedAt == nil {
+            interruptedAt = (path == "-" ? "<stdin>" : path, counted)
+        }
     }
 
     /// Thrown to stop reading once an object could not be written: going on would only pile up
@@ -94,7 +110,9 @@ package final class RunPipeline: DeadlineWatch {
         return stats
     }
 
-    package func summary(_ stats: ObjectWriter.Stats, elapsed: Double) -> String {
+    /// The run's one-line summary: what was read, written, set aside, passed over and not written.
+    /// - Parameter listing: what walking the input found (files passed over are counted here).
+    package func summary(_ stats: ObjectWriter.Stats, elapsed: Double, listing: InputFiles.Listing? = nil) -> String {
         func megabytes(_ bytes: Int) -> String {
             if bytes < 100_000 { return "\(bytes) B" }
             let tenths = (bytes + 50_000) / 100_000
@@ -107,8 +125,33 @@ package final class RunPipeline: DeadlineWatch {
         text += ", \(setAside) set aside"
         if setAside > 0 { text += " in \(stats.errorObjects) _errors object(s)" }
         if !stats.failures.isEmpty { text += ", \(stats.failures.count) object(s) NOT written" }
+        if let listing {
+            if listing.hiddenFiles > 0 || listing.hiddenFolders > 0 {
+                text += ", \(listing.hiddenFiles) file(s) and \(listing.hiddenFolders) folder(s) skipped (hidden or _-prefixed)"
+            }
+            if listing.duplicates > 0 { text += ", \(listing.duplicates) second name(s) of a file or folder read once" }
+            if !listing.problems.isEmpty { text += ", \(listing.problems.count) entries not read (links to nothing, loops, FIFOs, unreadable)" }
+        }
+        if let signal = stop?.reason {
+            text += ", interrupted by \(SignalWatch.name(signal))"
+            if let at = interruptedAt { text += " after \(at.bytes) bytes of \(at.path)" }
+        }
         text += ", \(seconds) s"
         return text
+    }
+}
+
+/// A source that counts the bytes it hands out.
+private struct Counting<Base: ByteSource>: ByteSource {
+    var base: Base
+    var count = 0
+
+    init(_ base: Base) { self.base = base }
+
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let read = try base.read(into: buffer)
+        count += read
+        return read
     }
 }
 

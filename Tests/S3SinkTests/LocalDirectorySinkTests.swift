@@ -37,4 +37,40 @@ import Testing
             return error.code == .writeFailed && error.key == "blocker/x.gz" && error.message.contains("blocker")
         }
     }
+
+    @Test func removesOnlyItsOwnStaleTemporaryFilesInTheFoldersItWrites() async throws {
+        let root = try temporaryDirectory()
+        let folder = root.appendingPathComponent("p/dt=2026-01-01/HH=00")
+        let untouched = root.appendingPathComponent("p/dt=2026-01-01/HH=01")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: untouched, withIntermediateDirectories: true)
+        // A pid above the kernel's largest: no process has it.
+        let gone = Int32.max - 1, alive = getpid()
+        let then: Int64 = 1_767_225_600
+        let files: [(folder: URL, name: String, age: Int64, removed: Bool)] = [
+            (folder, ".a.ndjson.gz.\(gone).123.tmp", 3600, true),  // writer gone, old enough
+            (folder, ".b.ndjson.gz.\(gone).456.tmp", 60, false),  // writer gone, but could be another host's, still writing
+            (folder, ".c.ndjson.gz.\(alive).789.tmp", 3600, false),  // writer alive
+            (folder, ".d.ndjson.gz.\(alive).1.tmp", 25 * 3600, true),  // abandoned whoever wrote it
+            (folder, ".notes.tmp", 25 * 3600, false),  // not ddbcdc's name
+            (folder, ".e.\(gone).tmp", 25 * 3600, false),  // no random part
+            (folder, "f.ndjson.gz.\(gone).1.tmp", 25 * 3600, false),  // not hidden
+            (folder, ".\(gone).1.tmp", 25 * 3600, false),  // no object name
+            (untouched, ".g.ndjson.gz.\(gone).1.tmp", 25 * 3600, false),  // a folder this sink does not write
+        ]
+        for file in files {
+            let url = file.folder.appendingPathComponent(file.name)
+            try Data("partial".utf8).write(to: url)
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date(timeIntervalSince1970: Double(then - file.age))], ofItemAtPath: url.path)
+        }
+        let sink = LocalDirectorySink(root: root.path, now: { then })
+        try await sink.put(key: "p/dt=2026-01-01/HH=00/x.ndjson.gz", body: Array("x".utf8))
+        try await sink.put(key: "p/dt=2026-01-01/HH=00/y.ndjson.gz", body: Array("y".utf8))
+        for file in files {
+            let exists = FileManager.default.fileExists(atPath: file.folder.appendingPathComponent(file.name).path)
+            #expect(exists == !file.removed, "\(file.name)")
+        }
+        #expect(sink.staleTemporariesRemoved == 2)
+    }
 }

@@ -33,6 +33,8 @@ package struct FileSource: ByteSource {
     private let owned: Bool
     /// Told when a deadline passes while waiting for input.
     weak var watch: (any DeadlineWatch)?
+    /// When requested, reading ends as if the input ended there.
+    package var stop: StopRequest?
 
     /// Standard input.
     package static var standardInput: FileSource { FileSource(fd: 0, path: "<stdin>", owned: false) }
@@ -56,17 +58,28 @@ package struct FileSource: ByteSource {
 
     package mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {
-            if let watch, let deadline = watch.nextDeadline {
+            // A stop request ends the input here, as if it had ended: what was read so far is
+            // still turned into rows (or set aside) and written.
+            if let stop, stop.isRequested { return 0 }
+            let deadline = watch?.nextDeadline
+            if deadline != nil || stop != nil {
                 // Wait for input no longer than the deadline, so an open batch is sealed on time
-                // even when nothing arrives (a quiet pipe).
-                var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                let wait = max(0, deadline - epochMillisNow())
-                let ready = poll(&poller, 1, Int32(min(wait, Int64(Int32.max))))
+                // even when nothing arrives (a quiet pipe), and no longer than a stop request.
+                var pollers = [
+                    pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
+                    pollfd(fd: stop?.fileDescriptor ?? -1, events: Int16(POLLIN), revents: 0),
+                ]
+                let wait = deadline.map { Int32(min(max(0, $0 - epochMillisNow()), Int64(Int32.max))) } ?? -1
+                let ready = poll(&pollers, 2, wait)
+                if ready < 0 {
+                    if errno == EINTR { continue }
+                    throw IOError("cannot wait for", path: path)
+                }
                 if ready == 0 {
-                    try watch.deadlinePassed(now: epochMillisNow())
+                    if let watch { try watch.deadlinePassed(now: epochMillisNow()) }
                     continue
                 }
-                if ready < 0 && errno == EINTR { continue }
+                if pollers[1].revents != 0 { continue }  // the stop request, checked above
             }
             let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if count >= 0 { return count }

@@ -10,10 +10,20 @@ package struct GunzipSource<Base: ByteSource>: ByteSource {
     private var inputEnd = false
     private var memberEnded = false
     private var sawData = false
+    private let stop: StopRequest?
+    /// Bytes read from `base` and bytes handed out, for errors.
+    private var compressedBytes = 0
+    private var decompressedBytes = 0
+    /// An error found after the data before it was decompressed: thrown once that data is handed out.
+    private var pending: IOError?
 
-    package init(_ base: Base, path: String) {
+    /// Decompresses `base`, read from `path` (named in errors).
+    /// - Parameter stop: when requested, `base` ends early (see ``FileSource/stop``): that is the
+    ///   end of the input, not a truncated file.
+    package init(_ base: Base, path: String, stop: StopRequest? = nil) {
         self.base = base
         self.path = path
+        self.stop = stop
         input = [UInt8](repeating: 0, count: 1 << 16)
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
@@ -29,6 +39,7 @@ package struct GunzipSource<Base: ByteSource>: ByteSource {
     }
 
     package mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if let pending { throw pending }
         while true {
             if stream.pointee.avail_in == 0 && !inputEnd {
                 let count = try input.withUnsafeMutableBytes { try base.read(into: $0) }
@@ -36,12 +47,16 @@ package struct GunzipSource<Base: ByteSource>: ByteSource {
                     inputEnd = true
                 } else {
                     sawData = true
+                    compressedBytes += count
                     input.withUnsafeMutableBufferPointer { stream.pointee.next_in = $0.baseAddress }
                     stream.pointee.avail_in = UInt32(count)
                 }
             }
             if stream.pointee.avail_in == 0 && inputEnd {
-                guard memberEnded || !sawData else { throw IOError(message: "\(path): gzip data ends before its end marker (truncated file)") }
+                guard memberEnded || !sawData || stop?.isRequested == true else {
+                    throw IOError(
+                        message: "\(path): gzip data ends before its end marker after \(decompressedBytes) bytes of data from \(compressedBytes) bytes of gzip (truncated file)")
+                }
                 return 0
             }
             if memberEnded {
@@ -58,8 +73,15 @@ package struct GunzipSource<Base: ByteSource>: ByteSource {
             case Z_OK, Z_BUF_ERROR: break
             default:
                 let reason = stream.pointee.msg.map { String(cString: $0) } ?? "zlib status \(status)"
-                throw IOError(message: "\(path): not valid gzip data: \(reason)")
+                let check = reason == "incorrect data check" ? "fails its CRC-32 check" : reason == "incorrect length check" ? "fails its length check" : nil
+                let at = "after \(decompressedBytes + produced) bytes of data from \(compressedBytes - Int(stream.pointee.avail_in)) bytes of gzip"
+                let error = IOError(message: check.map { "\(path): gzip data \($0) \(at): the file is corrupt" } ?? "\(path): not valid gzip data \(at): \(reason)")
+                // zlib checks the trailer after handing out the member's last bytes: hand them
+                // out too (they are counted and turned into rows like the rest), then fail.
+                guard produced > 0 else { throw error }
+                pending = error
             }
+            decompressedBytes += produced
             if produced > 0 { return produced }
         }
     }

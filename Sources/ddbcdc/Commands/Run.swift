@@ -25,6 +25,24 @@ struct Run: ParsableCommand {
             batch early (then the rows are the same, the boundaries may not be).
             Environment: MAX_RECORDS, MAX_PAYLOAD_BYTES, MAX_SECONDS, S3_PREFIX and GZIP_LEVEL stand in \
             for the options of the same meaning; an option given wins.
+
+            Under a directory: only regular files are read, each once (a hard link or a symbolic \
+            link to a file or folder already read adds nothing); names starting with . or _ (hidden \
+            files, temporary files, _errors, _delta_log, …) are not read, and the summary counts them \
+            (name such a file as --input to read it). Symbolic links to nothing, link loops, FIFOs and \
+            other special files are reported on standard error, counted and passed over. An input \
+            file inside a directory sink is refused (64).
+
+            SIGINT or SIGTERM: no more input is read; the records read so far are written (a record \
+            cut off by the signal goes to _errors), the summary is printed, and the status is 130 or \
+            143. A second signal exits at once. In a directory sink, temporary files left by a killed \
+            run are removed by a later run that writes into the same folder (once their writer is \
+            gone and they are 10 minutes old, or after 24 hours).
+
+            Exit status: 0 every record became a row and every object was written; 65 some records \
+            were set aside in _errors (everything read is durable, as rows or in _errors); 130/143 \
+            interrupted (see above); 74 an object was not written or an input could not be read; 66 \
+            the input does not exist; 64 usage. The first that applies in the order 74, 130/143, 65 wins.
             """
     )
 
@@ -108,6 +126,11 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        // First, before any thread starts (the writer's tasks, an HTTP client): a signal then
+        // stops the reading instead of ending the process with the open batches unwritten.
+        let stop = try SignalWatch.install { name in
+            "ddbcdc: \(name): reading stops here; writing what was read (a second signal exits at once)"
+        }
         let environment = processEnvironment()
         let settings = try settings(environment: { environment[$0] })
         guard let sinkText = sink ?? environment["S3_BUCKET"].map({ "s3://" + $0 }) else {
@@ -123,32 +146,52 @@ struct Run: ParsableCommand {
             throw ExitCode(74)
         }
         let started = epochMillisNow()
-        let inputs: [String]
-        do { inputs = try InputFiles.list(input) } catch {
+        let listing: InputFiles.Listing
+        do { listing = try InputFiles.listing(input) } catch {
             printError("ddbcdc: \(error)")
             throw ExitCode(66)
         }
+        if let directory = target.sink as? LocalDirectorySink,
+            let inside = InputFiles.firstInside(directory.root, of: listing.files)
+        {
+            printError("ddbcdc: error: input \(inside) is inside the sink directory \(directory.root): ddbcdc would read its own objects as records")
+            throw ExitCode(64)
+        }
+        for problem in listing.problems { printError("ddbcdc: warning: \(problem)") }
         let writer = ObjectWriter(sink: target.sink, gzipLevel: settings.gzipLevel, maxInFlight: concurrency)
         let pipeline = RunPipeline(
             batcher: Batcher(limits: settings.limits, prefix: target.prefix), writer: writer, partitionBy: partitionBy,
-            maxErrorBytes: settings.limits.maxBytes, progress: !quiet && isatty(2) != 0)
+            maxErrorBytes: settings.limits.maxBytes, progress: !quiet && isatty(2) != 0, stop: stop)
         let options = rows.normalizeOptions(defaultIngest: "none", now: epochMillisNow)
         var readFailures: [String] = []
-        for path in inputs {
+        for path in listing.files {
+            if stop.isRequested { break }
             do {
                 try pipeline.read(path, options: options)
             } catch is RunPipeline.WriteFailed {
                 break  // an object could not be written: stop reading; the failure is reported below
             } catch {
-                readFailures.append("\(path): \(error)")
-                printError("ddbcdc: error: \(path): \(error)")
+                // Said once, naming the input once (I/O errors name their path already).
+                let text = "\(error)"
+                let message = text.hasPrefix(path + ":") ? text : "\(path == "-" ? "<stdin>" : path): \(text)"
+                readFailures.append(message)
+                printError("ddbcdc: error: \(message)")
             }
         }
         let stats = pipeline.finish()
         let elapsed = Double(epochMillisNow() - started) / 1000
-        printError(pipeline.summary(stats, elapsed: elapsed))
+        printError(pipeline.summary(stats, elapsed: elapsed, listing: listing))
         for failure in stats.failures { printError("ddbcdc: error: not written: \(failure)") }
-        if !stats.failures.isEmpty || !readFailures.isEmpty { throw ExitCode(74) }
+        if let directory = target.sink as? LocalDirectorySink, directory.staleTemporariesRemoved > 0 {
+            printError("ddbcdc: removed \(directory.staleTemporariesRemoved) stale temporary file(s) of interrupted runs")
+        }
+        // The most serious outcome decides: something not written or not read, then a signal,
+        // then records set aside (durable in _errors, but not rows).
+        if !stats.failures.isEmpty || !readFailures.isEmpty || listing.problems.contains(where: \.isReadFailure) {
+            throw ExitCode(74)  // EX_IOERR
+        }
+        if let signal = stop.reason { throw ExitCode(128 + signal) }
+        if pipeline.setAside > 0 { throw ExitCode(65) }  // EX_DATAERR
     }
 }
 

@@ -10,7 +10,10 @@ struct Transform: ParsableCommand {
             Reads a Lambda event {"Records":[…]}, a GetRecords response page, a bare array of records, \
             or one event or record per line, from standard input or --input, and writes one row per \
             line. A record that cannot become a row stops the command with exit status 65, unless \
-            --skip-invalid is given: then it goes, raw and with its error, to the --errors file.
+            --skip-invalid is given: then it goes, raw and with its error, to the --errors file, the \
+            command goes on, and it exits with status 65 at the end (0: every record became a row). \
+            Other statuses: 64 usage (also: --errors or standard output is the input file), 66 the \
+            input cannot be opened, 74 an I/O error.
             """
     )
 
@@ -38,6 +41,21 @@ struct Transform: ParsableCommand {
     private struct Stop: Error { var error: StreamError }
 
     func run() throws {
+        // An output that is the input would be truncated (--errors) or grow while it is read
+        // (standard output appended to it): refuse before anything is opened for writing.
+        let inputPath = input == "-" ? nil : input
+        let inputID = inputPath.map { InputFiles.regularFileID(path: $0) } ?? InputFiles.regularFileID(descriptor: 0)
+        if let inputID {
+            let inputName = inputPath ?? "standard input"
+            if let errors, InputFiles.regularFileID(path: errors) == inputID {
+                printError("ddbcdc: error: --errors \(errors) is the input (\(inputName)), by another name or the same: writing it would destroy the records before they are read")
+                throw ExitCode(64)  // EX_USAGE
+            }
+            if InputFiles.regularFileID(descriptor: 1) == inputID {
+                printError("ddbcdc: error: standard output is the input (\(inputName)): the rows would be written into the records being read")
+                throw ExitCode(64)
+            }
+        }
         var source: FileSource
         if let input, input != "-" {
             do { source = try FileSource(path: input) } catch {
@@ -74,6 +92,8 @@ struct Transform: ParsableCommand {
         try errorSink?.close()
         if let errors, summary.errors > 0 {
             printError("ddbcdc: \(summary.errors) invalid record(s) set aside in \(errors); \(summary.rows) rows written from \(summary.records) records")
+            // As without --skip-invalid: some records did not become rows (here they are kept).
+            throw ExitCode(65)  // EX_DATAERR
         }
     }
 }
