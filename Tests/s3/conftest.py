@@ -25,6 +25,7 @@ GENERATOR = REPO / "scripts" / "gen_events.py"
 sys.path.insert(0, str(HERE))
 
 from fault_proxy import FaultProxy  # noqa: E402
+from http_stub import HttpStub  # noqa: E402
 
 REGION = "us-east-1"
 # Run settings shared by every directory and S3 run: --max-seconds 0 so that batch boundaries
@@ -160,6 +161,21 @@ def fault_proxy():
     yield make
     for proxy in started:
         proxy.stop()
+
+
+@pytest.fixture
+def http_stub():
+    """Factory: http_stub(answer=None) -> a started HttpStub (http_stub.py), stopped after the test."""
+    started = []
+
+    def make(answer=None):
+        stub = HttpStub(answer).start()
+        started.append(stub)
+        return stub
+
+    yield make
+    for stub in started:
+        stub.stop()
 
 
 # -- input --------------------------------------------------------------------------------------

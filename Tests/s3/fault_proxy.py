@@ -64,6 +64,12 @@ Actions:
     503-slowdown       HTTP 503, S3 <Error><Code>SlowDown</Code>...
     expired-token      HTTP 400, S3 <Error><Code>ExpiredToken</Code>...
     error              HTTP "status" (500) with S3 error "code" and "message" of the rule's own
+    200-internal-error HTTP 200 whose body is an S3 <Error><Code>InternalError</Code>: how S3 may answer
+                       CompleteMultipartUpload when it failed after the 200 went out (not forwarded)
+    redirect           HTTP "status" (307) with "Location: <location>", where {path} and {query} in
+                       "location" stand for the request's raw path and query; with "code", an S3
+                       error body ("message", and "endpoint" as <Endpoint>); "headers" adds headers
+                       (e.g. {"x-amz-bucket-region": "eu-west-1"}, as S3's 301 PermanentRedirect has)
     reset              read the whole request, then close with a TCP RST, no answer
     reset-mid-request  read the head and about half of the body (per "fraction"), then RST
     drop-response      forward (the peer does the work) but RST instead of answering: a lost reply
@@ -89,14 +95,16 @@ from dataclasses import asdict, dataclass, field
 from typing import Optional
 from urllib.parse import parse_qs, unquote, urlsplit
 
-ACTIONS = {"forward", "500", "503-slowdown", "expired-token", "error", "reset", "reset-mid-request",
-           "drop-response", "stall"}
+ACTIONS = {"forward", "500", "503-slowdown", "expired-token", "error", "200-internal-error", "redirect", "reset",
+           "reset-mid-request", "drop-response", "stall"}
 CANNED = {
     "500": (500, "InternalError", "We encountered an internal error. Please try again."),
     "503-slowdown": (503, "SlowDown", "Please reduce your request rate."),
     "expired-token": (400, "ExpiredToken", "The provided token has expired."),
+    "200-internal-error": (200, "InternalError", "We encountered an internal error. Please try again."),
 }
-REASONS = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 408: "Request Timeout", 429: "Too Many Requests",
+REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 303: "See Other", 307: "Temporary Redirect",
+           308: "Permanent Redirect", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 408: "Request Timeout", 429: "Too Many Requests",
            500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
 
 
@@ -149,9 +157,9 @@ def classify(method, path, query_string):
     return op, bucket, key
 
 
-def s3_error_body(code, message, resource=""):
+def s3_error_body(code, message, resource="", extra=""):
     return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-            f"<Error><Code>{code}</Code><Message>{message}</Message><Resource>{resource}</Resource>"
+            f"<Error><Code>{code}</Code><Message>{message}</Message>{extra}<Resource>{resource}</Resource>"
             f"<RequestId>faultproxy</RequestId></Error>").encode()
 
 
@@ -174,7 +182,8 @@ class Plan:
         self.seed = plan.get("seed", 0)
         self.rules = [dict(rule) for rule in plan.get("rules", [])]
         known = {"op", "method", "path", "query", "header", "attempt", "key_sample", "nth", "every", "probability",
-                 "limit", "action", "seconds", "status", "code", "message", "fraction", "comment"}
+                 "limit", "action", "seconds", "status", "code", "message", "fraction", "location", "endpoint", "headers",
+                 "comment"}
         for index, rule in enumerate(self.rules):
             unknown = set(rule) - known
             if unknown:
@@ -407,10 +416,11 @@ class FaultProxy:
                 pass
         writer.transport.abort()
 
-    async def _answer(self, writer, status, code, message, resource, method):
-        body = s3_error_body(code, message, resource)
+    async def _answer(self, writer, status, code, message, resource, method, headers=(), extra=""):
+        body = s3_error_body(code, message, resource, extra) if code else b""
+        more = "".join(f"{name}: {value}\r\n" for name, value in headers)
         head = (f"HTTP/1.1 {status} {REASONS.get(status, 'Error')}\r\n"
-                f"Content-Type: application/xml\r\nContent-Length: {len(body)}\r\n"
+                f"Content-Type: application/xml\r\nContent-Length: {len(body)}\r\n{more}"
                 f"x-amz-request-id: faultproxy\r\nConnection: close\r\n\r\n").encode()
         writer.write(head + (b"" if method == "HEAD" else body))
         await writer.drain()
@@ -449,6 +459,15 @@ class FaultProxy:
                     status = int(rule.get("status", status))
                     code, message = rule.get("code", code), rule.get("message", message)
                 await self._answer(writer, status, code, message, entry.path, method)
+                entry.status = status
+                return False
+            if action == "redirect":
+                split = urlsplit(target)
+                location = rule.get("location", "").replace("{path}", split.path).replace("{query}", split.query)
+                extra = f"<Endpoint>{rule['endpoint']}</Endpoint>" if "endpoint" in rule else ""
+                status = int(rule.get("status", 307))
+                await self._answer(writer, status, rule.get("code"), rule.get("message", "redirected"), entry.path, method,
+                                   [("Location", location), *rule.get("headers", {}).items()], extra)
                 entry.status = status
                 return False
             if action == "reset":
