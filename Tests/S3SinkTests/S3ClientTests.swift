@@ -174,6 +174,51 @@ func client(_ transport: ScriptedTransport, endpoint: String? = "http://127.0.0.
         #expect(transport.sent.last?.method == "DELETE")
     }
 
+    @Test(arguments: [301, 302, 303, 307, 308])
+    func aRedirectIsAnErrorNamingTheLocationAndIsNotRetried(_ status: Int) async throws {
+        let transport = ScriptedTransport { _, _ in
+            .success(HTTPResponse(status: status, headers: [("Location", "http://elsewhere.example:8080/bkt/k?x=1")]))
+        }
+        await #expect {
+            try await client(transport).put(key: "k", body: [1])
+        } throws: { thrown in
+            let thrown = thrown as! S3Error
+            return thrown.status == status && thrown.attempts == 1 && thrown.description.contains("http://elsewhere.example:8080/bkt/k?x=1")
+                && thrown.description.contains("redirect")
+        }
+        #expect(transport.sent.count == 1)
+    }
+
+    @Test func aLocationIsShownWithoutControlCharacters() async throws {
+        let transport = ScriptedTransport { _, _ in
+            .success(HTTPResponse(status: 307, headers: [("Location", "http://x/\u{1B}[2J\r\nFake: line")]))
+        }
+        await #expect {
+            try await client(transport).put(key: "k", body: [1])
+        } throws: { thrown in
+            let text = "\(thrown)"
+            return !text.unicodeScalars.contains { $0.properties.generalCategory == .control } && text.contains("http://x/")
+        }
+    }
+
+    @Test func s3sPermanentRedirectNamesTheBucketsRegion() async throws {
+        let body = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.</Message><Endpoint>bkt.s3.eu-central-1.amazonaws.com</Endpoint><Bucket>bkt</Bucket><RequestId>R2</RequestId></Error>
+            """
+        let transport = ScriptedTransport { _, _ in
+            .success(HTTPResponse(status: 301, headers: [("x-amz-bucket-region", "eu-central-1")], body: Array(body.utf8)))
+        }
+        await #expect {
+            try await client(transport, endpoint: nil).put(key: "k", body: [1])
+        } throws: { thrown in
+            let thrown = thrown as! S3Error
+            return thrown.code == "PermanentRedirect" && thrown.status == 301 && thrown.attempts == 1
+                && thrown.description.contains("eu-central-1") && thrown.description.contains("--region")
+                && thrown.description.contains("bkt.s3.eu-central-1.amazonaws.com")
+        }
+    }
+
     @Test func partSizeKeepsWithinTenThousandParts() {
         let c = client(ScriptedTransport { _, _ in ok })
         #expect(c.partSize(for: 100) == 5 << 20)

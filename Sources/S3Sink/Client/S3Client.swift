@@ -228,11 +228,35 @@ public struct S3Client: Sendable {
     }
 
     static func error(from response: HTTPResponse, key: String) -> S3Error {
+        if (300..<400).contains(response.status) { return redirectError(from: response, key: key) }
         let code = XMLFields.value("Code", in: response.body) ?? Self.statusCodes[response.status] ?? "HTTP\(response.status)"
         let message = XMLFields.value("Message", in: response.body) ?? String(decoding: response.body.prefix(300), as: UTF8.self)
         return S3Error(
             code: code, message: message, status: response.status, key: key,
             requestID: XMLFields.value("RequestId", in: response.body) ?? response.header("x-amz-request-id"))
+    }
+
+    /// A 3xx: never followed (the body, the signature and the session token would go wherever
+    /// the answer points, and that host's 200 would be taken for S3's), so an error that says
+    /// where it pointed and, for S3's PermanentRedirect, which region the bucket is in.
+    static func redirectError(from response: HTTPResponse, key: String) -> S3Error {
+        let code = XMLFields.value("Code", in: response.body) ?? "Redirect"
+        let message = [
+            XMLFields.value("Message", in: response.body),
+            response.header("Location").map { "redirected to \(printable($0))" } ?? "a redirect without a Location",
+            XMLFields.value("Endpoint", in: response.body).map { "S3 names the endpoint \(printable($0))" },
+            response.header("x-amz-bucket-region").map { "the bucket is in region \(printable($0))" },
+        ].compactMap { $0 }.joined(separator: "; ")
+        return S3Error(
+            code: code, message: message, status: response.status, key: key,
+            requestID: XMLFields.value("RequestId", in: response.body) ?? response.header("x-amz-request-id"))
+    }
+
+    /// `text` as a line of a log can show it: control characters as `?`, at most 512 characters.
+    static func printable(_ text: String) -> String {
+        var out = String(String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 }))
+        if out.count > 512 { out = String(out.prefix(512)) + "…" }
+        return out
     }
 
     /// Codes for answers without an XML body (HEAD, some proxies).

@@ -54,6 +54,9 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
         "NoSuchBucket": "create the bucket, or check the bucket name and --endpoint-url",
         "AccessDenied": "the credentials may not write here: check the IAM policy for s3:PutObject on this prefix",
         "AuthorizationHeaderMalformed": "check --region: it must be the bucket's region",
+        "PermanentRedirect": "the bucket is in another region: give its region with --region (AWS_REGION), or the right --endpoint-url",
+        "TemporaryRedirect": "ddbcdc follows no redirect: check --region and --endpoint-url",
+        "Redirect": "ddbcdc follows no redirect (the object and the credentials would go to another host): check --endpoint-url",
     ]
 }
 

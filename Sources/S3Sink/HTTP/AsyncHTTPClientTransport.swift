@@ -12,6 +12,7 @@ internal import Foundation
 
 /// ``HTTPTransport`` over AsyncHTTPClient (HTTP/1.1 and HTTP/2, TLS, pooling): a process-wide
 /// client that trusts the system's certificate authorities, or one that trusts a CA bundle instead.
+/// Neither follows redirects: a 3xx is returned as the response.
 ///
 /// Both give up on a connection after ``connectTimeoutSeconds`` (AsyncHTTPClient retries a
 /// failed connection until then, then the request fails and ``S3Client``'s retry policy takes
@@ -84,11 +85,17 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
     }
 }
 
-/// AsyncHTTPClient's shared configuration, with a connect timeout of ``AsyncHTTPClientTransport/connectTimeoutSeconds``.
+/// AsyncHTTPClient's shared configuration, with a connect timeout of
+/// ``AsyncHTTPClientTransport/connectTimeoutSeconds`` and no redirect following.
+///
+/// A followed redirect would re-send the request (its body, its signature, `X-Amz-Security-Token`)
+/// to wherever the answer points, `http://` included, and hand back that host's answer as if it
+/// were S3's, a 200 counted as durable. A 3xx comes back as it is; ``S3Client`` reports it.
 private func clientConfiguration(tls: TLSConfiguration?) -> HTTPClient.Configuration {
     var configuration = HTTPClient.Configuration.singletonConfiguration
     if let tls { configuration.tlsConfiguration = tls }
     configuration.timeout.connect = .seconds(AsyncHTTPClientTransport.connectTimeoutSeconds)
+    configuration.redirectConfiguration = .disallow
     return configuration
 }
 

@@ -46,6 +46,8 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Sends requests; a protocol so tests can put faults in front of a real server, or use a fake.
+///
+/// A transport never follows a redirect: a 3xx is the response it returns.
 public protocol HTTPTransport: Sendable {
     func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse
 }
