@@ -174,6 +174,49 @@ func client(_ transport: ScriptedTransport, endpoint: String? = "http://127.0.0.
         #expect(transport.sent.last?.method == "DELETE")
     }
 
+    /// A scripted multipart upload whose CompleteMultipartUpload is answered by `complete` (its
+    /// attempt number from 1); every other request succeeds.
+    func multipartTransport(complete: @escaping @Sendable (Int) -> Result<HTTPResponse, TransportError>) -> ScriptedTransport {
+        let completes = Mutex(0)
+        return ScriptedTransport { _, request in
+            if request.method == "POST" && request.url.hasSuffix("uploads=") { return .success(HTTPResponse(status: 200, body: Array("<UploadId>u1</UploadId>".utf8))) }
+            if request.method == "PUT" { return ok }
+            if request.method == "DELETE" { return .success(HTTPResponse(status: 204)) }
+            return complete(completes.withLock { $0 += 1; return $0 })
+        }
+    }
+
+    static let completed = HTTPResponse(status: 200, body: Array("<CompleteMultipartUploadResult><ETag>\"m-1\"</ETag></CompleteMultipartUploadResult>".utf8))
+
+    @Test(arguments: [
+        "<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>",
+        // As S3 sends it: whitespace while it works, then the document.
+        "\n \n<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>InternalError</Code><Message>try again</Message><RequestId>R9</RequestId></Error>",
+        "<?xml version=\"1.0\"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>",
+    ])
+    func completeAnswering200WithARetryableErrorIsRetried(_ body: String) async throws {
+        let transport = multipartTransport { attempt in
+            attempt == 1 ? .success(HTTPResponse(status: 200, body: Array(body.utf8))) : .success(Self.completed)
+        }
+        let etag = try await client(transport, threshold: 5 << 20).put(key: "big.gz", body: [UInt8](repeating: 1, count: 6 << 20))
+        #expect(etag == "\"m-1\"")
+        #expect(transport.sent.map(\.method) == ["POST", "PUT", "PUT", "POST", "POST"], "the complete is retried, nothing aborted")
+        #expect(transport.sent[3].body == transport.sent[4].body)
+    }
+
+    @Test func completeAnswering200WithAnInternalErrorEveryTimeGivesUpThenAborts() async throws {
+        let transport = multipartTransport { _ in
+            .success(HTTPResponse(status: 200, body: Array("<Error><Code>InternalError</Code><Message>nope</Message></Error>".utf8)))
+        }
+        await #expect {
+            try await client(transport, maxAttempts: 3, threshold: 5 << 20).put(key: "big.gz", body: [UInt8](repeating: 1, count: 6 << 20))
+        } throws: { thrown in
+            let thrown = thrown as! S3Error
+            return thrown.code == "InternalError" && thrown.status == 200 && thrown.attempts == 3
+        }
+        #expect(transport.sent.map(\.method) == ["POST", "PUT", "PUT", "POST", "POST", "POST", "DELETE"])
+    }
+
     @Test(arguments: [301, 302, 303, 307, 308])
     func aRedirectIsAnErrorNamingTheLocationAndIsNotRetried(_ status: Int) async throws {
         let transport = ScriptedTransport { _, _ in

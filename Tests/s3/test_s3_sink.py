@@ -261,6 +261,28 @@ def test_faults_on_multipart_uploads(swift, inputs, directory_objects, run_ddbcd
     assert faults[("upload_part", "stall")] >= 1, faults
 
 
+def test_complete_answered_200_with_an_internal_error_is_retried(swift, inputs, directory_objects, run_ddbcdc, fault_proxy):
+    """S3 may answer CompleteMultipartUpload 200 and then say, in the body, that it failed
+    (InternalError): that is a retryable error like a 500, not an upload to abort."""
+    events = inputs(1000)
+    # Every object goes up as a multipart upload of one part.
+    args = ["--max-records", "500", "--multipart-threshold", "1024"]
+    expected = directory_objects(events, "pfx", args)
+    assert len(expected) >= 2 and all(len(v) > 1024 for v in expected.values()), {k: len(v) for k, v in expected.items()}
+    s3 = swift.client()
+    bucket = new_bucket(s3, "complete200")
+    proxy = fault_proxy(swift, {"rules": [{"op": "complete_mpu", "attempt": [1], "action": "200-internal-error"}]})
+    run = run_ddbcdc(s3_run_args(events, bucket, "pfx", proxy.endpoint, *args, *FAULT_RUN_ARGS), env=swift.credentials_env())
+    assert fired(proxy)[("complete_mpu", "200-internal-error")] == len(expected), fired(proxy)
+    assert_ok(run, expected)
+    assert_same_objects(expected, bucket_objects(s3, bucket), run)
+    assert pending_uploads(s3, bucket) == []
+    completes = attempts_by_identity(proxy, ("complete_mpu",))
+    assert sorted(completes.values()) == [2] * len(expected), completes
+    ops = Counter(e.op for e in proxy.entries())
+    assert ops["abort_mpu"] == 0 and ops["create_mpu"] == len(expected), ops
+
+
 @pytest.mark.parametrize("action, named, max_attempts, timeout", [
     ("500", r"InternalError", 3, 2),
     ("503-slowdown", r"SlowDown", 3, 2),

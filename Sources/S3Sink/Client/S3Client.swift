@@ -117,13 +117,12 @@ public struct S3Client: Sendable {
             }
             document += "</CompleteMultipartUpload>"
             let completeBody = Array(document.utf8)
+            // S3 answers 200 as soon as it starts to combine the parts and may put an error in the
+            // body after it (an InternalError is worth another try, as a 500 would be).
             let completed = try await send(
                 "POST", key: key, query: uploadQuery,
-                headers: [("Content-Type", "application/xml"), ("Content-MD5", Self.md5Base64(completeBody))], body: completeBody)
-            // S3 may answer 200 and put the error in the body.
-            if let code = XMLFields.value("Code", in: completed.body), XMLFields.value("Error", in: completed.body) != nil || completed.body.starts(with: Array("<Error".utf8)) {
-                throw S3Error(code: code, message: XMLFields.value("Message", in: completed.body) ?? "", status: completed.status, key: key)
-            }
+                headers: [("Content-Type", "application/xml"), ("Content-MD5", Self.md5Base64(completeBody))], body: completeBody,
+                errorMayFollow200: true)
             return XMLFields.value("ETag", in: completed.body) ?? ""
         } catch {
             try? await abortMultipartUpload(key: key, uploadID: uploadID)
@@ -174,8 +173,11 @@ public struct S3Client: Sendable {
     }
 
     /// Signs and sends one request, retrying what can succeed on another attempt.
+    /// - Parameter errorMayFollow200: the request is one S3 may answer 200 with an `<Error>`
+    ///   document (CompleteMultipartUpload): such an answer is that error, retried by its code.
     func send(
-        _ method: String, key: String, query: String = "", headers: [(name: String, value: String)] = [], body: [UInt8] = []
+        _ method: String, key: String, query: String = "", headers: [(name: String, value: String)] = [], body: [UInt8] = [],
+        errorMayFollow200: Bool = false
     ) async throws(S3Error) -> HTTPResponse {
         let (url, path, host) = location(key)
         let payloadHash = SigningRequest.payloadHash(of: body)
@@ -197,7 +199,9 @@ public struct S3Client: Sendable {
                 } catch {
                     throw S3Error(code: error.isTimeout ? "Timeout" : "ConnectionFailed", message: error.message, key: key)
                 }
-                if (200..<300).contains(response.status) { return response }
+                if (200..<300).contains(response.status) && !(errorMayFollow200 && XMLFields.isErrorDocument(response.body)) {
+                    return response
+                }
                 throw Self.error(from: response, key: key)
             } catch {
                 failure = error

@@ -62,6 +62,15 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
 
 /// The few fields of S3's XML documents we read.
 enum XMLFields {
+    /// Whether `body` is an `<Error>` document (after any whitespace and XML declaration).
+    static func isErrorDocument(_ body: [UInt8]) -> Bool {
+        var rest = body[...].drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        if rest.starts(with: Array("<?xml".utf8)), let end = rest.firstRange(of: Array("?>".utf8)) {
+            rest = rest[end.upperBound...].drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        }
+        return rest.starts(with: Array("<Error>".utf8)) || rest.starts(with: Array("<Error ".utf8))
+    }
+
     /// The text of the first `<tag>…</tag>`, entities decoded.
     static func value(_ tag: String, in body: [UInt8]) -> String? {
         let text = String(decoding: body, as: UTF8.self)
