@@ -7,32 +7,90 @@ internal import Foundation
 internal import Glibc
 #endif
 
-/// The JSON both the container endpoint and IMDS answer with.
-struct CredentialDocument: Decodable {
-    var AccessKeyId: String
-    var SecretAccessKey: String
-    var Token: String?
-    var Expiration: String?
+/// The JSON both the container endpoint and IMDS answer with:
+/// `{"Code":"Success","AccessKeyId":…,"SecretAccessKey":…,"Token":…,"Expiration":"2026-01-01T06:00:00Z"}`.
+///
+/// Its errors name the field that is wrong and never show a value from the body: the body holds
+/// the secret and the session token, and these messages end up in logs (stderr is the log on
+/// ECS, EKS and Lambda).
+enum CredentialDocument {
+    /// What a field held.
+    enum Field {
+        case absent
+        case string(String)
+        /// Present but not a string (`null` counts as absent).
+        case other
+    }
 
-    func credentials(source: String) throws(CredentialError) -> AWSCredentials {
-        var expiration: Int64?
-        if let text = Expiration {
-            guard let seconds = epochSeconds(iso8601: text) else {
-                throw CredentialError("\(source) answered an Expiration that is not ISO 8601: \(text)")
-            }
-            expiration = seconds
+    /// The fields read, without failing on any of them.
+    struct Fields: Decodable {
+        var values: [String: Field] = [:]
+
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
         }
-        return AWSCredentials(accessKeyID: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: Token, expiration: expiration)
+
+        static let names = ["Code", "AccessKeyId", "SecretAccessKey", "Token", "Expiration"]
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: Key.self)
+            for name in Self.names {
+                let key = Key(stringValue: name)
+                if !container.contains(key) || (try? container.decodeNil(forKey: key)) == true {
+                    values[name] = .absent
+                } else if let text = try? container.decode(String.self, forKey: key) {
+                    values[name] = .string(text)
+                } else {
+                    values[name] = .other
+                }
+            }
+        }
+
+        subscript(name: String) -> Field { values[name] ?? .absent }
     }
 
     static func parse(_ body: [UInt8], source: String) throws(CredentialError) -> AWSCredentials {
-        let document: CredentialDocument
+        let fields: Fields
         do {
-            document = try JSONDecoder().decode(CredentialDocument.self, from: Data(body))
+            fields = try JSONDecoder().decode(Fields.self, from: Data(body))
         } catch {
-            throw CredentialError("\(source) answered something other than credentials: \(String(decoding: body.prefix(200), as: UTF8.self))")
+            throw CredentialError("\(source) answered HTTP 200 with a body of \(body.count) bytes that is not a JSON object (not shown: it may hold credentials)")
         }
-        return try document.credentials(source: source)
+        // IMDS says why it has no credentials in `Code`; show it only when it is a plain word.
+        if case .string(let code) = fields["Code"], code != "Success", !code.isEmpty, code.count <= 64,
+            code.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) || ("A"..."Z").contains($0) || ("a"..."z").contains($0) })
+        {
+            throw CredentialError("\(source) answered HTTP 200 with Code \(code) instead of credentials")
+        }
+        func required(_ name: String) throws(CredentialError) -> String {
+            switch fields[name] {
+            case .string(let text) where !text.isEmpty: return text
+            case .string: throw CredentialError("\(source) answered HTTP 200 with credentials whose \(name) is empty")
+            case .other: throw CredentialError("\(source) answered HTTP 200 with credentials whose \(name) is not a string")
+            case .absent: throw CredentialError("\(source) answered HTTP 200 with credentials without \(name)")
+            }
+        }
+        func optional(_ name: String) throws(CredentialError) -> String? {
+            switch fields[name] {
+            case .string(let text): return text.isEmpty ? nil : text
+            case .other: throw CredentialError("\(source) answered HTTP 200 with credentials whose \(name) is not a string")
+            case .absent: return nil
+            }
+        }
+        let accessKeyID = try required("AccessKeyId")
+        let secret = try required("SecretAccessKey")
+        let token = try optional("Token")
+        var expiration: Int64?
+        if let text = try optional("Expiration") {
+            guard let seconds = epochSeconds(iso8601: text) else {
+                throw CredentialError("\(source) answered HTTP 200 with credentials whose Expiration is not an ISO 8601 time")
+            }
+            expiration = seconds
+        }
+        return AWSCredentials(accessKeyID: accessKeyID, secretAccessKey: secret, sessionToken: token, expiration: expiration)
     }
 }
 
@@ -79,7 +137,8 @@ public struct ContainerCredentialProvider: CredentialProvider {
             throw CredentialError("container credentials endpoint \(url) did not answer: \(error)")
         }
         guard response.status == 200 else {
-            throw CredentialError("container credentials endpoint \(url) answered HTTP \(response.status): \(String(decoding: response.body.prefix(200), as: UTF8.self))")
+            let redirect = (300..<400).contains(response.status) ? ", a redirect (not followed)" : ""
+            throw CredentialError("container credentials endpoint \(url) answered HTTP \(response.status)\(redirect)\(notShown(response.body))")
         }
         return try CredentialDocument.parse(response.body, source: "container credentials endpoint")
     }
@@ -110,16 +169,20 @@ public struct IMDSCredentialProvider: CredentialProvider {
             return nil  // no metadata service: not on EC2
         }
         guard tokenResponse.status == 200 else {
-            throw CredentialError("IMDSv2 refused a session token (HTTP \(tokenResponse.status))")
+            throw CredentialError("IMDSv2 refused a session token (HTTP \(tokenResponse.status))\(notShown(tokenResponse.body))")
         }
+        // The token goes back in a header: visible ASCII only (no line break to smuggle a header in).
         let token = String(decoding: tokenResponse.body, as: UTF8.self)
+        guard !token.isEmpty, token.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw CredentialError("IMDSv2 answered a session token of \(tokenResponse.body.count) bytes that is not a token (not shown)")
+        }
         let base = endpoint + "/latest/meta-data/iam/security-credentials/"
         let headers = [(name: "X-aws-ec2-metadata-token", value: token)]
         let role: String
         do {
             let response = try await http.send(HTTPRequest(method: "GET", url: base, headers: headers, timeoutMillis: 2000))
             guard response.status == 200 else {
-                throw CredentialError("IMDSv2: the instance has no IAM role (HTTP \(response.status))")
+                throw CredentialError("IMDSv2: the instance has no IAM role (HTTP \(response.status))\(notShown(response.body))")
             }
             role = String(decoding: response.body, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
         } catch let error as CredentialError {
@@ -128,16 +191,36 @@ public struct IMDSCredentialProvider: CredentialProvider {
             throw CredentialError("IMDSv2 did not answer: \(error)")
         }
         guard !role.isEmpty else { throw CredentialError("IMDSv2 named no IAM role") }
+        // The role goes into the next URL (and so into messages): an IAM role name, or nothing.
+        guard Self.isRoleName(role) else {
+            throw CredentialError("IMDSv2 answered a role listing of \(role.utf8.count) bytes that is not an IAM role name (not shown)")
+        }
         do {
             let response = try await http.send(HTTPRequest(method: "GET", url: base + role, headers: headers, timeoutMillis: 2000))
-            guard response.status == 200 else { throw CredentialError("IMDSv2 credentials for role \(role): HTTP \(response.status)") }
-            return try CredentialDocument.parse(response.body, source: "IMDSv2")
+            guard response.status == 200 else {
+                throw CredentialError("IMDSv2 credentials for role \(role): HTTP \(response.status)\(notShown(response.body))")
+            }
+            return try CredentialDocument.parse(response.body, source: "IMDSv2 credentials for role \(role)")
         } catch let error as CredentialError {
             throw error
         } catch {
             throw CredentialError("IMDSv2 did not answer: \(error)")
         }
     }
+
+    /// IAM's rule for role names: 1 to 64 of letters, digits and `+=,.@_-`.
+    static func isRoleName(_ text: String) -> Bool {
+        (1...64).contains(text.utf8.count)
+            && text.utf8.allSatisfy { byte in
+                (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || "+=,.@_-".utf8.contains(byte)
+            }
+    }
+}
+
+/// What an error says of a body it does not show: only its size, since credential endpoints'
+/// bodies may hold the secret and the token even when the status says something failed.
+private func notShown(_ body: [UInt8]) -> String {
+    body.isEmpty ? "" : " (a body of \(body.count) bytes, not shown: it may hold credentials)"
 }
 
 func readFile(_ path: String) -> String? {
