@@ -1,13 +1,14 @@
 package import DDBTypes
 package import NDJSONBuffer
 package import StreamNormalize
+import S3Sink
 
 /// The function's settings, from its environment: the seed's names and ours.
 ///
 /// | variable | meaning | default |
 /// |---|---|---|
 /// | `S3_BUCKET` | the bucket objects go to | required |
-/// | `S3_PREFIX` | key prefix | none |
+/// | `S3_PREFIX` | key prefix (checked as ``ObjectPrefix`` does) | none |
 /// | `MAX_RECORDS`, `MAX_PAYLOAD_BYTES` | rows and uncompressed bytes per object | 2000, 8000000 |
 /// | `MAX_SECONDS` | accepted for the seed's sake: an invocation flushes everything before it answers | 15 |
 /// | `GZIP_LEVEL` | 0–12 | 6 |
@@ -37,7 +38,6 @@ package struct LambdaConfiguration {
             throw Problem(description: "S3_BUCKET is not set: set it to the name of the bucket the objects go to")
         }
         self.bucket = bucket
-        prefix = environment["S3_PREFIX"] ?? ""
         func integer(_ name: String, _ fallback: Int, _ range: ClosedRange<Int>) throws -> Int {
             guard let text = environment[name], !text.isEmpty else { return fallback }
             guard let value = Int(text.filter { $0 != "_" }), range.contains(value) else {
@@ -53,6 +53,13 @@ package struct LambdaConfiguration {
         limits = BatchLimits(
             maxRecords: try integer("MAX_RECORDS", 2000, 1...10_000_000), maxBytes: try integer("MAX_PAYLOAD_BYTES", 8_000_000, 1...1 << 31),
             maxAgeMillis: 0, maxOpenPartitions: 64)
+        do {
+            prefix = try ObjectPrefix(
+                environment["S3_PREFIX"] ?? "", longestKeySuffixBytes: Batcher.longestKeySuffixBytes(maxRecords: limits.maxRecords)
+            ).value
+        } catch {
+            throw Problem(description: "S3_PREFIX: \(error.message)")
+        }
         _ = try integer("MAX_SECONDS", 15, 0...86_400)
         gzipLevel = try integer("GZIP_LEVEL", 6, 0...12)
         rows = NormalizeOptions(

@@ -15,6 +15,8 @@ public struct SinkError: Error, Sendable, CustomStringConvertible {
         let value: String
         /// The key cannot name an object (empty, absolute, `..`, …).
         public static let invalidKey = Code(value: "invalid-key")
+        /// The key prefix cannot be used (see ``ObjectPrefix``).
+        public static let invalidPrefix = Code(value: "invalid-prefix")
         /// The storage refused or failed the write.
         public static let writeFailed = Code(value: "write-failed")
         public var description: String { value }

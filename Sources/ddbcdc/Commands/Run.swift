@@ -138,7 +138,7 @@ struct Run: ParsableCommand {
         }
         let target: (sink: any ObjectSink, prefix: String)
         do {
-            target = try s3.makeSink(sinkText, prefix: settings.prefix, environment: environment)
+            target = try s3.makeSink(sinkText, prefix: settings.prefix, maxRecords: settings.limits.maxRecords, environment: environment)
         } catch let error as ValidationError {
             throw error
         } catch {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import NDJSONBuffer
 import Pipeline
 import S3Sink
 
@@ -43,19 +44,26 @@ struct S3Options: ParsableArguments {
         guard requestTimeout > 0 else { throw ValidationError("--request-timeout must be positive") }
     }
 
-    /// The sink `text` names (a directory or `s3://bucket/prefix`) and the key prefix to use in it.
-    func makeSink(_ text: String, prefix: String, environment: [String: String]) throws -> (sink: any ObjectSink, prefix: String) {
-        guard text.hasPrefix("s3://") else {
+    /// The sink `text` names (a directory or `s3://bucket/prefix`) and the key prefix to use in it,
+    /// checked (``ObjectPrefix``) before anything else happens.
+    /// - Parameter maxRecords: rows per object, for the length of the longest key.
+    func makeSink(_ text: String, prefix: String, maxRecords: Int, environment: [String: String]) throws -> (sink: any ObjectSink, prefix: String) {
+        let isS3 = text.hasPrefix("s3://")
+        let bucket = isS3 ? String(text.dropFirst(5).prefix { $0 != "/" }) : ""
+        let path = isS3 ? String(text.dropFirst(5 + bucket.count)) : ""
+        let fullPrefix: String
+        do {
+            fullPrefix = try ObjectPrefix(joining: [path, prefix], longestKeySuffixBytes: Batcher.longestKeySuffixBytes(maxRecords: maxRecords)).value
+        } catch {
+            throw ValidationError(error.message)
+        }
+        guard isS3 else {
             guard endpointURL == nil, sse == nil, caBundle == nil else {
                 throw ValidationError("--endpoint-url, --sse and --ca-bundle apply to s3:// sinks only")
             }
-            return (LocalDirectorySink(root: text), prefix)
+            return (LocalDirectorySink(root: text), fullPrefix)
         }
-        let rest = text.dropFirst(5)
-        let bucket = String(rest.prefix { $0 != "/" })
         guard !bucket.isEmpty else { throw ValidationError("--sink \(text) names no bucket") }
-        let path = rest.dropFirst(bucket.count).split(separator: "/").joined(separator: "/")
-        let fullPrefix = [path, prefix].filter { !$0.isEmpty }.joined(separator: "/")
         guard let region = RegionResolver.region(flag: region, environment: environment, profile: profile) else {
             throw ValidationError("no region for \(text): give --region, or set AWS_REGION or a region in the profile")
         }

@@ -1,0 +1,42 @@
+import NDJSONBuffer
+import StreamNormalize
+import Testing
+
+/// The bound the sinks check a prefix against (S3 keys hold at most 1,024 bytes) is the length of
+/// keys a batcher really writes at their longest: the latest time `_seq` can hold, a 40-digit
+/// sequence number, a batch of `maxRecords` rows.
+@Suite struct BatcherKeyLengthTests {
+    static let latest: Int64 = 9_999_999_999_999  // the largest 13-digit epoch ms (year 2286)
+    static let largest = SequenceNumber(String(repeating: "9", count: 40))!
+
+    @Test(arguments: [1, 9, 10, 99, 100, 500, 2000])
+    func theLongestDataKeyIsExactlyTheBound(_ maxRecords: Int) throws {
+        let prefix = "some/prefix"
+        var batcher = Batcher(limits: BatchLimits(maxRecords: maxRecords, maxBytes: 1 << 30, maxAgeMillis: 0), prefix: prefix)
+        var keys: [String] = []
+        let row = Array(#"{"_eventId":"e"}"#.utf8) + [0x0A]
+        let info = RowInfo(kind: .insert, changeTime: Self.latest, sequenceNumber: Self.largest, isTTLDelete: false, eventIDRange: 13..<14)
+        row.withUnsafeBufferPointer { bytes in
+            for _ in 0..<maxRecords {
+                batcher.add(row: bytes, info: info, partition: Partition(epochMillis: Self.latest), now: 0) { keys.append($0.key) }
+            }
+        }
+        let key = try #require(keys.first)
+        #expect(keys.count == 1)
+        #expect(key.hasPrefix(prefix + "/"))
+        #expect(key.utf8.count - prefix.utf8.count == Batcher.longestKeySuffixBytes(maxRecords: maxRecords), "\(key)")
+        let errors = batcher.errorsKey(for: Array("anything".utf8))
+        #expect(errors.utf8.count - prefix.utf8.count <= Batcher.longestKeySuffixBytes(maxRecords: maxRecords))
+    }
+
+    @Test func errorKeysAreShorterThanAnyDataKey() {
+        let batcher = Batcher(limits: BatchLimits(maxRecords: 1, maxBytes: 1, maxAgeMillis: 0), prefix: "p")
+        #expect(batcher.errorsKey(for: []).utf8.count - 1 < Batcher.longestKeySuffixBytes(maxRecords: 1))
+    }
+
+    @Test func moreRecordsPerObjectMeanLongerNames() {
+        #expect(Batcher.longestKeySuffixBytes(maxRecords: 9) + 1 == Batcher.longestKeySuffixBytes(maxRecords: 10))
+        #expect(Batcher.longestKeySuffixBytes(maxRecords: 10_000_000) == Batcher.longestKeySuffixBytes(maxRecords: 1) + 7)
+        #expect(Batcher.longestKeySuffixBytes(maxRecords: .max) == Batcher.longestKeySuffixBytes(maxRecords: 1) + 18)
+    }
+}
