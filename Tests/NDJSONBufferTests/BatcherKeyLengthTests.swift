@@ -4,7 +4,7 @@ import Testing
 
 /// The bound the sinks check a prefix against (S3 keys hold at most 1,024 bytes) is the length of
 /// keys a batcher really writes at their longest: the latest time `_seq` can hold, a 40-digit
-/// sequence number, a batch of `maxRecords` rows.
+/// sequence number, a batch of `maxRecords` rows, a table name of 255 characters.
 @Suite struct BatcherKeyLengthTests {
     static let latest: Int64 = 9_999_999_999_999  // the largest 13-digit epoch ms (year 2286)
     static let largest = SequenceNumber(String(repeating: "9", count: 40))!
@@ -15,7 +15,9 @@ import Testing
         var batcher = Batcher(limits: BatchLimits(maxRecords: maxRecords, maxBytes: 1 << 30, maxAgeMillis: 0), prefix: prefix)
         var keys: [String] = []
         let row = Array(#"{"_eventId":"e"}"#.utf8) + [0x0A]
-        let info = RowInfo(kind: .insert, changeTime: Self.latest, sequenceNumber: Self.largest, isTTLDelete: false, eventIDRange: 13..<14)
+        let table = String(repeating: "t", count: Batcher.maxTableNameBytes)
+        let info = RowInfo(
+            kind: .insert, changeTime: Self.latest, sequenceNumber: Self.largest, isTTLDelete: false, eventIDRange: 13..<14, table: table)
         row.withUnsafeBufferPointer { bytes in
             for _ in 0..<maxRecords {
                 batcher.add(row: bytes, info: info, partition: Partition(epochMillis: Self.latest), now: 0) { keys.append($0.key) }
@@ -23,7 +25,7 @@ import Testing
         }
         let key = try #require(keys.first)
         #expect(keys.count == 1)
-        #expect(key.hasPrefix(prefix + "/"))
+        #expect(key.hasPrefix(prefix + "/") && key.hasSuffix("_\(table).ndjson.gz"))
         #expect(key.utf8.count - prefix.utf8.count == Batcher.longestKeySuffixBytes(maxRecords: maxRecords), "\(key)")
         let errors = batcher.errorsKey(for: Array("anything".utf8))
         #expect(errors.utf8.count - prefix.utf8.count <= Batcher.longestKeySuffixBytes(maxRecords: maxRecords))

@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct ObjectPrefixTests {
     /// What `ddbcdc run` asks for at --max-records 2000 (Batcher.longestKeySuffixBytes).
-    static let suffix = 162
+    static let suffix = 418
 
     @Test(arguments: [
         ("", ""), ("/", ""), ("a", "a"), ("a/b", "a/b"), ("/a/b/", "a/b"), ("//a/b//", "a/b"), ("ddb/orders", "ddb/orders"),
@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func theLongestKeyMayHave1024BytesAndNoMore() throws {
-        for suffix in [48, 162, 177] {
+        for suffix in [48, 162, 418, 433] {
             let fits = 1024 - suffix
             var longest = ""
             while fits - longest.utf8.count > 201 { longest += String(repeating: "s", count: 200) + "/" }
@@ -48,13 +48,13 @@ import Testing
     }
 
     @Test func bytesAreCountedNotCharacters() throws {
-        // 'é' is two bytes in UTF-8: four segments of 107 and one of 1 are 862 bytes with their '/'s.
-        let fits = [String](repeating: String(repeating: "é", count: 107), count: 4).joined(separator: "/") + "/é"
-        #expect(fits.utf8.count == 862 && fits.count == 433)
+        // 'é' is two bytes in UTF-8: segments of 107, 107 and 88 are 606 bytes with their '/'s.
+        let fits = [107, 107, 88].map { String(repeating: "é", count: $0) }.joined(separator: "/")
+        #expect(fits.utf8.count == 606 && fits.count == 304)
         #expect(try ObjectPrefix(fits, longestKeySuffixBytes: Self.suffix).value == fits)
         #expect {
             try ObjectPrefix(fits + "é", longestKeySuffixBytes: Self.suffix)
-        } throws: { ($0 as! SinkError).message.contains("864 bytes") }
+        } throws: { ($0 as! SinkError).message.contains("608 bytes") }
     }
 
     @Test(arguments: [
@@ -64,11 +64,12 @@ import Testing
         #expect(try ObjectPrefix(joining: parts, longestKeySuffixBytes: Self.suffix).value == value)
     }
 
-    @Test func joinedPartsAreCheckedTogether() {
+    @Test func joinedPartsAreCheckedTogether() throws {
         #expect(throws: SinkError.self) { try ObjectPrefix(joining: ["a//b", "c"], longestKeySuffixBytes: Self.suffix) }
         #expect(throws: SinkError.self) { try ObjectPrefix(joining: ["a", ".."], longestKeySuffixBytes: Self.suffix) }
-        let half = String(repeating: "h", count: 250)
-        let long = [half, half, half].joined(separator: "/")  // 752 bytes
+        let half = String(repeating: "h", count: 155)
+        let long = [half, half].joined(separator: "/")  // 311 bytes fit; two of them, joined, are 623: too long
+        #expect(try ObjectPrefix(joining: [long], longestKeySuffixBytes: Self.suffix).value == long)
         #expect(throws: SinkError.self) { try ObjectPrefix(joining: [long, long], longestKeySuffixBytes: Self.suffix) }
     }
 }
