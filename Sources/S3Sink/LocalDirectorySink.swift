@@ -65,7 +65,7 @@ public struct LocalDirectorySink: ObjectSink {
         try makeDirectories(directory, key: key)
         removeStaleTemporaries(in: directory)
         let name = parts.last!
-        let temporary = "\(directory)/.\(name).\(getpid()).\(UInt64.random(in: 0...UInt64.max)).tmp"
+        let temporary = directory + "/" + Self.temporaryName(for: name, pid: getpid(), random: UInt64.random(in: 0...UInt64.max))
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure(key, "cannot create \(temporary)") }
         var written = 0
@@ -122,6 +122,15 @@ public struct LocalDirectorySink: ObjectSink {
             }
         }
         if removed > 0 { cleaned.state.withLock { $0.removed += removed } }
+    }
+
+    /// The temporary name beside the object `name`: `.<name>.<pid>.<random>.tmp`, with only as
+    /// much of `name` as keeps it within a file name's 255 bytes (object names may be that long).
+    static func temporaryName(for name: some StringProtocol, pid: pid_t, random: UInt64) -> String {
+        let tail = ".\(pid).\(random).tmp"
+        var kept = Substring(name)
+        while kept.utf8.count + tail.utf8.count + 1 > 255 { kept.removeLast() }
+        return "." + kept + tail
     }
 
     /// The writer's pid when `name` is one of this sink's temporary names,

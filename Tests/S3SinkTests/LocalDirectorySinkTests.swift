@@ -1,5 +1,5 @@
 import Foundation
-import S3Sink
+@testable import S3Sink
 import Testing
 
 @Suite struct LocalDirectorySinkTests {
@@ -18,6 +18,22 @@ import Testing
         #expect(try String(contentsOf: file, encoding: .utf8) == "two", "a second put rewrites the object")
         let names = try FileManager.default.contentsOfDirectory(atPath: file.deletingLastPathComponent().path)
         #expect(names == ["a.ndjson.gz"])
+    }
+
+    /// Names as long as a file name may be (255 bytes): the temporary name beside it is longer
+    /// than that if it holds the whole name, so it holds only the start of it.
+    @Test(arguments: [200, 240, 255])
+    func writesObjectsWhoseNamesAreAsLongAsFileNamesGo(_ length: Int) async throws {
+        let root = try temporaryDirectory()
+        let sink = LocalDirectorySink(root: root.path)
+        let name = String(repeating: "n", count: length - ".ndjson.gz".utf8.count) + ".ndjson.gz"
+        try await sink.put(key: "p/\(name)", body: Array("one".utf8))
+        let names = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("p").path)
+        #expect(names == [name])
+        // A temporary name left behind by a writer that is gone is still recognised as one.
+        let temporary = LocalDirectorySink.temporaryName(for: name, pid: 4_194_304, random: .max)
+        #expect(temporary.utf8.count <= 255 && temporary.hasPrefix(".nnn") && temporary.hasSuffix(".4194304.18446744073709551615.tmp"))
+        #expect(LocalDirectorySink.temporaryWriter(temporary) == 4_194_304)
     }
 
     @Test(arguments: ["", "/abs", "a//b", "a/../b", "./a", "a/"])
