@@ -57,7 +57,7 @@ struct Run: ParsableCommand {
 
     @OptionGroup(title: "S3") var s3: S3Options
 
-    @Option(help: ArgumentHelp("Key prefix under the sink (S3_PREFIX).", valueName: "prefix"))
+    @Option(help: ArgumentHelp("Key prefix under the sink (S3_PREFIX): names separated by single /, none of them . or .., no control characters.", valueName: "prefix"))
     var prefix: String?
 
     @Option(help: "Rows in one object (MAX_RECORDS; default 2000).")
