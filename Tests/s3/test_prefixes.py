@@ -2,11 +2,11 @@
 no '..' or '.' segment, no empty segment ('a//b'), no control character, no segment longer than a
 file name may be, and no prefix so long that a key under it would pass S3's 1,024 bytes. A bad
 one is a usage error (exit 64) naming the problem; nothing is read, nothing is written, no
-request is made. A leading or trailing '/' is dropped, as it always was.
+request is made. The Lambda function's configuration refuses the same S3_PREFIX values at init. A leading or trailing '/' is dropped, as it always was.
 """
 import pytest
 
-from conftest import DETERMINISTIC, REGION
+from conftest import DETERMINISTIC, REGION, REPO
 from test_s3_sink import bucket_objects, new_bucket, s3_run_args
 
 LONG = "/".join(["p" * 200] * 4)  # 803 bytes: no key under it fits in 1,024
@@ -65,6 +65,18 @@ def test_the_prefix_is_checked_before_the_input_is_opened(how, run_ddbcdc, http_
     run = run_ddbcdc(args, env={"AWS_ACCESS_KEY_ID": "AK", "AWS_SECRET_ACCESS_KEY": "SK", **env})
     assert run.returncode == 64, run.describe()
     assert "'..'" in run.stderr and "no-such-input" not in run.stderr, run.describe()
+
+
+@pytest.mark.parametrize("prefix, named", [b[1:] for b in BAD], ids=[b[0] for b in BAD])
+def test_the_lambda_handler_refuses_a_bad_S3_PREFIX_at_init(prefix, named, run_ddbcdc, tmp_path):
+    """The function's configuration (LambdaConfiguration, as `ddbcdc invoke-local` and the bootstrap
+    build it) fails naming S3_PREFIX; the Lambda reports it as its init error."""
+    sink = tmp_path / "sink"
+    run = run_ddbcdc(["invoke-local", "--event", REPO / "examples" / "lambda-event.json", "--sink", sink],
+                     env={"S3_BUCKET": "b", "AWS_REGION": REGION, "S3_PREFIX": prefix})
+    assert run.returncode == 78, run.describe()
+    assert "S3_PREFIX" in run.stderr and named in run.stderr, run.describe()
+    assert not sink.exists(), sorted(p.name for p in sink.rglob("*"))
 
 
 @pytest.mark.parametrize("prefix, folder", [
