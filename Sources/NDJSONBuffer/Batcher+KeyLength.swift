@@ -3,8 +3,8 @@ import StreamNormalize
 extension Batcher {
     /// The most UTF-8 bytes any key a batcher writes has after its prefix, the joining `/` included:
     /// a data object's `/dt=YYYY-MM-dd/HH=HH/<first _seq>_<last _seq>_<rows>_<digest>_<table>.ndjson.gz`
-    /// at `maxRecords` rows and the longest table name DynamoDB allows (the table is not known
-    /// before the records are read), or an errors object's `/_errors/<digest>.ndjson`, whichever is
+    /// at `maxRecords` rows and the longest table tag (the table is not known before the records
+    /// are read; ``tableTag(_:)`` bounds it), or an errors object's `/_errors/<digest>.ndjson`, whichever is
     /// longer.
     ///
     /// Sinks check a prefix against it before anything is read (S3 keys hold at most 1,024 bytes),
@@ -16,14 +16,11 @@ extension Batcher {
         let partition = Partition(epochMillis: latest).description.utf8.count
         let rows = String(max(maxRecords, 1)).utf8.count
         let digest = 16  // hex of 8 bytes of SHA-256
-        let table = 1 + maxTableNameBytes
+        let table = 1 + maxTableTagBytes
         let name = orderKey.description.utf8.count + 1 + orderKey.description.utf8.count + 1 + rows + 1 + digest + table + ".ndjson.gz".utf8.count
         let data = 1 + partition + 1 + name
         let errors = 1 + "_errors/".utf8.count + 32 + ".ndjson".utf8.count
         return max(data, errors)
     }
 
-    /// The longest DynamoDB table name, in bytes (3 to 255 of `A-Z a-z 0-9 _ . -`): the most an
-    /// object name's `_<table>` adds, less its `_`.
-    public static let maxTableNameBytes = 255
 }

@@ -54,9 +54,6 @@ public struct Batcher {
         self.prefix = String(prefix.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/"))
     }
 
-    /// The longest object name a batch can get: two order keys, a row count, a digest and a table name.
-    public static let maxObjectNameBytes = 54 + 1 + 54 + 1 + 20 + 1 + 16 + 1 + 255 + ".ndjson.gz".utf8.count
-
     /// Partitions with an open batch.
     public var openPartitions: [Partition] { open.map(\.partition) }
     /// Rows waiting in open batches.
@@ -120,13 +117,25 @@ public struct Batcher {
         let batch = open.remove(at: index)
         earliestDeadline = open.compactMap { policy.deadline(openedAt: $0.openedAt) }.min()
         let digest = Digest.hex(batch.digest.finish().prefix(8))
-        let table = batch.table.map { "_" + $0 } ?? ""
+        let table = batch.table.map { "_" + Self.tableTag($0) } ?? ""
         let name = "\(batch.first)_\(batch.last)_\(batch.count)_\(digest)\(table).ndjson.gz"
         let key = (prefix.isEmpty ? "" : prefix + "/") + "\(batch.partition)/" + name
         return SealedBatch(
             partition: batch.partition, table: batch.table, key: key, rows: batch.rows, count: batch.count, firstOrderKey: batch.first,
             lastOrderKey: batch.last, reason: reason)
     }
+
+    /// How a table appears in object names: the name itself up to ``maxTableTagBytes``; a longer one
+    /// (DynamoDB allows 255) as its start, `~` and 8 hex digits of its SHA-256, so that every object
+    /// name fits in the 255 bytes a file system allows a name, and two tables still never share one.
+    public static func tableTag(_ table: String) -> String {
+        guard table.utf8.count > maxTableTagBytes else { return table }
+        let digest = Digest.hex(Digest.sha256(Array(table.utf8)).prefix(4))
+        return String(decoding: table.utf8.prefix(maxTableTagBytes - 9), as: UTF8.self) + "~" + digest
+    }
+
+    /// The most bytes a table adds to an object name, besides its `_`.
+    public static let maxTableTagBytes = 64
 
     /// The key of an errors object holding `content`: `<prefix>/_errors/<digest>.ndjson`.
     public func errorsKey(for content: [UInt8]) -> String {

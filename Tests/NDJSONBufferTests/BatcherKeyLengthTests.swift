@@ -4,7 +4,8 @@ import Testing
 
 /// The bound the sinks check a prefix against (S3 keys hold at most 1,024 bytes) is the length of
 /// keys a batcher really writes at their longest: the latest time `_seq` can hold, a 40-digit
-/// sequence number, a batch of `maxRecords` rows, a table name of 255 characters.
+/// sequence number, a batch of `maxRecords` rows, a table name of 255 characters (its tag in the name
+/// is at most `Batcher.maxTableTagBytes`).
 @Suite struct BatcherKeyLengthTests {
     static let latest: Int64 = 9_999_999_999_999  // the largest 13-digit epoch ms (year 2286)
     static let largest = SequenceNumber(String(repeating: "9", count: 40))!
@@ -15,7 +16,7 @@ import Testing
         var batcher = Batcher(limits: BatchLimits(maxRecords: maxRecords, maxBytes: 1 << 30, maxAgeMillis: 0), prefix: prefix)
         var keys: [String] = []
         let row = Array(#"{"_eventId":"e"}"#.utf8) + [0x0A]
-        let table = String(repeating: "t", count: Batcher.maxTableNameBytes)
+        let table = String(repeating: "t", count: 255)
         let info = RowInfo(
             kind: .insert, changeTime: Self.latest, sequenceNumber: Self.largest, isTTLDelete: false, eventIDRange: 13..<14, table: table)
         row.withUnsafeBufferPointer { bytes in
@@ -25,10 +26,18 @@ import Testing
         }
         let key = try #require(keys.first)
         #expect(keys.count == 1)
-        #expect(key.hasPrefix(prefix + "/") && key.hasSuffix("_\(table).ndjson.gz"))
+        #expect(key.hasPrefix(prefix + "/") && key.hasSuffix("_\(Batcher.tableTag(table)).ndjson.gz"))
         #expect(key.utf8.count - prefix.utf8.count == Batcher.longestKeySuffixBytes(maxRecords: maxRecords), "\(key)")
         let errors = batcher.errorsKey(for: Array("anything".utf8))
         #expect(errors.utf8.count - prefix.utf8.count <= Batcher.longestKeySuffixBytes(maxRecords: maxRecords))
+    }
+
+    @Test func longTableNamesAreTaggedNotTruncatedIntoOneAnother() {
+        let a = String(repeating: "t", count: 200) + "a", b = String(repeating: "t", count: 200) + "b"
+        #expect(Batcher.tableTag("orders") == "orders")
+        #expect(Batcher.tableTag(String(repeating: "x", count: 64)) == String(repeating: "x", count: 64))
+        #expect(Batcher.tableTag(a).utf8.count == Batcher.maxTableTagBytes && Batcher.tableTag(a) != Batcher.tableTag(b))
+        #expect(Batcher.tableTag(a).hasPrefix(String(repeating: "t", count: 55) + "~"))
     }
 
     @Test func errorKeysAreShorterThanAnyDataKey() {

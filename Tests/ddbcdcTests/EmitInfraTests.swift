@@ -150,6 +150,10 @@ import Testing
         (["--bucket", "ab"], "3 to 63"),
         (["--prefix", "cdc/*"], "'*'"),
         (["--prefix", "cdc/${aws:username}"], "'$'"),
+        // What the function itself would refuse at init (S3Sink's ObjectPrefix).
+        (["--prefix", "cdc/../other"], "'..'"),
+        (["--prefix", "cdc//orders"], "empty segment"),
+        (["--prefix", String(repeating: "p/", count: 450)], "1024"),
         (["--kms-key-arn", "arn:aws:kms:eu-west-1:210987654321:alias/cdc"], "alias"),
         (["--kms-key-arn", "arn:aws:kms:us-east-1:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab"], "region"),
         (["--on-failure-queue-arn", "arn:aws:sqs:eu-west-1:210987654321:dlq.fifo"], "FIFO"),

@@ -20,9 +20,9 @@ import Testing
     }
 
     @Test func theBoundFollowsMaxRecords() throws {
-        // 606 bytes fit under keys of up to 9,999 rows (4 digits), not under keys of up to 10,000.
-        let prefix = [200, 200, 204].map { String(repeating: "p", count: $0) }.joined(separator: "/")
-        #expect(prefix.utf8.count == 606)
+        // 797 bytes fit under keys of up to 9,999 rows (4 digits), not under keys of up to 10,000.
+        let prefix = [200, 200, 200, 194].map { String(repeating: "p", count: $0) }.joined(separator: "/")
+        #expect(prefix.utf8.count == 797)
         let fits = try LambdaConfiguration(environment: Self.base.merging(["S3_PREFIX": prefix, "MAX_RECORDS": "9999"]) { $1 })
         #expect(fits.prefix == prefix)
         #expect(throws: (any Error).self) {

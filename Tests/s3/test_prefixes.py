@@ -4,6 +4,7 @@ file name may be, and no prefix so long that a key under it would pass S3's 1,02
 one is a usage error (exit 64) naming the problem; nothing is read, nothing is written, no
 request is made. The Lambda function's configuration refuses the same S3_PREFIX values at init. A leading or trailing '/' is dropped, as it always was.
 """
+import hashlib
 import pytest
 
 from conftest import DETERMINISTIC, REGION, REPO
@@ -93,12 +94,14 @@ def test_good_prefixes_are_kept_and_slashes_at_the_ends_dropped(prefix, folder, 
 
 def test_the_longest_prefix_allowed_gives_keys_of_exactly_1024_bytes_in_s3(swift, inputs, run_ddbcdc, tmp_path):
     """The bound is exact. Object names end with the table, and the table is known only once the
-    records are read, so the bound counts the longest table name DynamoDB allows (255 characters):
+    records are read, so the bound counts the longest table tag a name can hold (a 255-character
+    table, the most DynamoDB allows, appears as 55 characters, `~` and 8 hex digits of its SHA-256):
     here the events' eventSourceARN names such a table. With --max-records 500 and 1,000 records
     objects hold 500 rows, and their keys are as long as keys can be at that limit. The prefix that
     makes them 1,024 bytes long is accepted and Swift stores them; one byte more is refused up front.
-    (S3 alone: a name with a 255-character table is longer than a file name may be.)"""
+    The same prefix and one byte more are checked against the directory sink too."""
     table = "t" * 255
+    tag = "t" * 55 + "~" + hashlib.sha256(table.encode()).hexdigest()[:8]
     generated = inputs(1000).read_text()
     assert generated.count(":table/fleet-devices/stream/") == 1000, "gen_events.py's table changed"
     events = tmp_path / "long-table.jsonl"
@@ -109,7 +112,7 @@ def test_the_longest_prefix_allowed_gives_keys_of_exactly_1024_bytes_in_s3(swift
     run = run_ddbcdc(s3_run_args(events, bucket, "p", swift.endpoint, *args), env=swift.credentials_env())
     assert run.returncode == 0, run.describe()
     short = bucket_objects(s3, bucket, "p/")
-    assert len(short) == 2 and all(key.endswith(f"_{table}.ndjson.gz") for key in short), sorted(short)
+    assert len(short) == 2 and all(key.endswith(f"_{tag}.ndjson.gz") for key in short), sorted(short)
     longest = max(len(key.encode()) for key in short)
     allowed = 1024 - (longest - 1)  # bytes of prefix that bring the longest key to 1,024
     segments = ["s" * 200] * (allowed // 201)

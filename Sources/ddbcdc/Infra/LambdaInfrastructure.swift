@@ -1,3 +1,6 @@
+import NDJSONBuffer
+import S3Sink
+
 /// What deploys ddbcdc as a Lambda function on one table's stream: a least-privilege IAM policy,
 /// the event source mapping (CreateEventSourceMapping's input) and an AWS SAM template tying them
 /// together. Inputs are checked when it is made; the documents are then plain functions of them.
@@ -388,9 +391,13 @@ struct LambdaInfrastructure: Sendable {
         if let bad = text.unicodeScalars.first(where: { $0.value > 0xFF }) {
             throw Problem("--prefix '\(text)' contains '\(bad)': IAM policy documents accept characters up to U+00FF only")
         }
-        let normalized = text.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
-        guard normalized.utf8.count <= 512 else { throw Problem("--prefix is longer than 512 bytes: S3 keys hold at most 1024") }
-        return normalized
+        // The function refuses at init what ObjectPrefix refuses: check the same way here, for the
+        // longest object a batch can make (DynamoDB streams hand at most 10,000 records at once).
+        do throws(SinkError) {
+            return try ObjectPrefix(text, longestKeySuffixBytes: Batcher.longestKeySuffixBytes(maxRecords: 10_000)).value
+        } catch {
+            throw Problem("--prefix: \(error.message)")
+        }
     }
 
     static func checkKMSKey(_ text: String, stream: StreamARN) throws(Problem) {
