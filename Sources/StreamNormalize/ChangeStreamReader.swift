@@ -175,7 +175,9 @@ public struct ChangeStreamReader {
                 return .advanced
             }
             guard byte == UInt8(ascii: "{") else {
-                return try setAside(window, &pos, from: cursor.pos, error: cursor.malformed("a JSON object or array"), eof: eof, origin: origin, state: &state, summary: &summary, onError: onError)
+                var error = cursor.malformed("a JSON object or array")
+                error.offset += origin
+                return try setAside(window, &pos, from: cursor.pos, error: error, eof: eof, origin: origin, state: &state, summary: &summary, onError: onError)
             }
             let objectStart = cursor.pos
             do throws(DDBError) {
@@ -271,6 +273,8 @@ public struct ChangeStreamReader {
                 }
             } catch {
                 if error.code == .truncated && !eof { return .needMore }
+                var error = error
+                error.offset += origin
                 return try setAside(window, &pos, from: cursor.pos, error: error, eof: eof, origin: origin, state: &state, summary: &summary, onError: onError)
             }
             if let second {
@@ -334,7 +338,7 @@ public struct ChangeStreamReader {
                     break
                 }
             }
-            return try setAside(window, &pos, from: start, error: error, eof: eof, origin: origin, state: &state, summary: &summary, onError: onError, recordIndex: summary.records, eventID: identity(window, start..<window.count).eventID)
+            return try setAside(window, &pos, from: start, error: error, eof: eof, origin: origin, state: &state, summary: &summary, onError: onError, isRecord: true, eventID: identity(window, start..<window.count).eventID)
         }
         let raw = Array(window[start..<skipper.pos])
         let identity = identity(window, start..<skipper.pos)
@@ -372,13 +376,14 @@ public struct ChangeStreamReader {
     }
 
     /// Sets aside input from `start` to the end of the line the fault is on, and starts afresh after it.
+    /// - Parameter isRecord: whether `start` is where a record begins (so the piece holds at least it).
     private func setAside(
         _ window: UnsafeBufferPointer<UInt8>, _ pos: inout Int, from start: Int, error: DDBError, eof: Bool, origin: Int,
         state: inout State, summary: inout Summary, onError: (StreamError) throws -> Void,
-        recordIndex: Int? = nil, eventID: String? = nil
+        isRecord: Bool = false, eventID: String? = nil
     ) throws -> Step {
-        var error = error
-        if error.offset < origin { error.offset += origin }
+        // `error.offset` is absolute in the input (callers add `origin`): a guess here would depend
+        // on how the input happened to arrive.
         let faultAt = max(start, min(error.offset - origin, window.count))
         var end = faultAt
         while end < window.count && window[end] != 0x0A { end += 1 }
@@ -389,12 +394,12 @@ public struct ChangeStreamReader {
         // is a record boundary only outside an array: inside one, the line break is itself the
         // damage, and the record's rest (its SequenceNumber perhaps) is counted with the next piece.
         let sequences = Resync.sequenceNumbers(in: UnsafeBufferPointer(rebasing: window[start..<end]))
-        let count = recordIndex == nil || state != .top ? sequences.count : max(1, sequences.count)
+        let count = !isRecord || state != .top ? sequences.count : max(1, sequences.count)
         summary.errors += 1
         summary.records += count
         try onError(
             StreamError(
-                recordIndex: recordIndex ?? (count > 0 ? summary.records - count : nil), eventID: eventID, error: error,
+                recordIndex: count > 0 ? summary.records - count : nil, eventID: eventID, error: error,
                 raw: Array(window[start..<end]), recordCount: count, sequenceNumbers: sequences))
         pos = end
         state = .top

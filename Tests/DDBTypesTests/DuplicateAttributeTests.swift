@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import DDBTypes
@@ -44,5 +45,15 @@ import Testing
         let json = Self.item(5_000, extra: #","a4999":{"N":"1"}"#)
         #expect(throws: DDBError.self) { _ = try DynamoJSONDecoder.decodeItem(json) }
         #expect(throws: DDBError.self) { _ = try transcode(json) }
+    }
+
+    /// Found by fuzzing (Fuzz/Regressions/transcoder): base64 whose padding leaves set bits spells
+    /// a value two ways; both readers refuse it alike.
+    @Test(arguments: [#"{"b":{"B":"QR=="}}"#, #"{"b":{"B":"QUJ="}}"#, #"{"b":{"BS":["QR=="]}}"#])
+    func nonCanonicalBase64IsRefusedByBothReaders(_ json: String) throws {
+        #expect(throws: DDBError.self) { _ = try DynamoJSONDecoder.decodeItem(json) }
+        #expect(throws: DDBError.self) { _ = try transcode(json) }
+        let canonical = json.replacingOccurrences(of: "QR==", with: "QQ==").replacingOccurrences(of: "QUJ=", with: "QUI=")
+        #expect(try transcode(canonical) == 1)
     }
 }

@@ -172,4 +172,24 @@ import Testing
         let padded = try Fixtures.read(Fixtures.insert.replacingOccurrences(of: "100000000000000000001", with: long))
         #expect(padded.infos.first?.sequenceNumberText == long)
     }
+
+    /// Found by fuzzing (Fuzz/Regressions/reader): offsets must not depend on how input arrives.
+    @Test func errorOffsetsDoNotDependOnChunking() throws {
+        let input = "e\ng\ne\n"
+        let whole = try Fixtures.read(input).errors.map(\.error.offset)
+        #expect(whole == [0, 2, 4])
+        for (chunk, readerChunk) in [(3, 16), (1, 16), (2, 16)] {
+            #expect(try Fixtures.read(input, chunk: chunk, readerChunk: readerChunk).errors.map(\.error.offset) == whole)
+        }
+    }
+
+    /// Found by fuzzing: a piece that holds no record names no record index, and the next record
+    /// gets index 0.
+    @Test(arguments: ["[x", "[x]", "[1,x", #"{"Records":[x"#])
+    func aPieceWithoutARecordTakesNoIndex(_ prefix: String) throws {
+        let result = try Fixtures.read(prefix + "\n" + Fixtures.insert + "\n")
+        #expect(result.rows.count == 1)
+        #expect(result.errors.allSatisfy { $0.recordIndex == nil && $0.recordCount == 0 }, "\(result.errors)")
+        #expect(result.summary.records == 1)
+    }
 }
