@@ -63,6 +63,7 @@ module() {
         say "swiftc $name (fuzzer, address)"
         swiftc "${FLAGS[@]}" -module-name "$name" -wmo -emit-module -emit-module-path "$OUT/modules/$name.swiftmodule" \
             -c "${sources[@]}" -o "$OUT/modules/$name.o"
+        touch "$OUT/modules/$name.o"  # swiftc leaves an unchanged object's time as it was
     fi
 }
 module DDBTypes Sources/DDBTypes/*.swift
@@ -82,6 +83,7 @@ for target in "${TARGETS[@]}"; do
     if stale "$OUT/bin/$target" "Fuzz/Targets/$target.swift" "${objects[@]}" "$OUT/flags"; then
         say "swiftc Fuzz/Targets/$target.swift"
         swiftc "${FLAGS[@]}" -module-name "Fuzz_$target" "Fuzz/Targets/$target.swift" "${objects[@]}" -lz -o "$OUT/bin/$target"
+        touch "$OUT/bin/$target"
     fi
 done
 
