@@ -58,10 +58,12 @@ stale() {
 }
 module() {
     local name=$1; shift
+    local extra=()
+    [[ $1 == -* ]] && { extra=("$1"); shift; }
     local sources=("$@")
     if stale "$OUT/modules/$name.o" "${sources[@]}" "$OUT/flags"; then
         say "swiftc $name (fuzzer, address)"
-        swiftc "${FLAGS[@]}" -module-name "$name" -wmo -emit-module -emit-module-path "$OUT/modules/$name.swiftmodule" \
+        swiftc "${FLAGS[@]}" "${extra[@]}" -module-name "$name" -wmo -emit-module -emit-module-path "$OUT/modules/$name.swiftmodule" \
             -c "${sources[@]}" -o "$OUT/modules/$name.o"
         touch "$OUT/modules/$name.o"  # swiftc leaves an unchanged object's time as it was
     fi
@@ -70,7 +72,8 @@ module DDBTypes Sources/DDBTypes/*.swift
 module StreamNormalize Sources/StreamNormalize/*.swift
 # The gzip input path alone: GunzipSource and the IOError it throws.
 FLAGS+=(-I Sources/CZlib)
-module Pipeline Sources/Pipeline/IO/GunzipSource.swift Sources/Pipeline/IO/FileIO.swift
+# (Part of a module: its warnings, such as imports only the other files use, are not this one's.)
+module Pipeline -suppress-warnings Sources/Pipeline/IO/GunzipSource.swift Sources/Pipeline/IO/FileIO.swift
 
 declare -A OBJECTS=(
     [transcoder]="DDBTypes"
@@ -82,13 +85,22 @@ for target in "${TARGETS[@]}"; do
     for name in ${OBJECTS[$target]}; do objects+=("$OUT/modules/$name.o"); done
     if stale "$OUT/bin/$target" "Fuzz/Targets/$target.swift" "${objects[@]}" "$OUT/flags"; then
         say "swiftc Fuzz/Targets/$target.swift"
-        swiftc "${FLAGS[@]}" -module-name "Fuzz_$target" "Fuzz/Targets/$target.swift" "${objects[@]}" -lz -o "$OUT/bin/$target"
+        # The toolchain's lld: gold warns about every AddressSanitizer helper symbol.
+        swiftc "${FLAGS[@]}" -use-ld=lld -module-name "Fuzz_$target" "Fuzz/Targets/$target.swift" "${objects[@]}" -lz \
+            -o "$OUT/bin/$target"
         touch "$OUT/bin/$target"
     fi
 done
 
-# Seeds: the committed corpus, and for gunzip gzip files made from it (Fuzz/Corpus/make-gzip-seeds.sh).
-Fuzz/Corpus/make-gzip-seeds.sh "$OUT/seeds/gunzip"
+# Seeds: copies of the committed corpus (libFuzzer may write into any corpus folder it is given,
+# and the repository's must stay as committed), and for gunzip gzip files made from the reader's
+# seeds (Fuzz/Corpus/make-gzip-seeds.sh).
+for target in "${TARGETS[@]}"; do
+    rm -rf "$OUT/seeds/$target"
+    mkdir -p "$OUT/seeds/$target"
+    cp Fuzz/Corpus/"$target"/* "$OUT/seeds/$target/"
+done
+if [[ " ${TARGETS[*]} " == *" gunzip "* ]]; then Fuzz/Corpus/make-gzip-seeds.sh "$OUT/seeds/gunzip"; fi
 
 # Swift's own crash backtracer reads memory AddressSanitizer guards and reports itself: leave
 # traps to libFuzzer's handler, which saves the input.
@@ -98,8 +110,7 @@ for target in "${TARGETS[@]}"; do
     corpus=$OUT/corpus/$target           # what the fuzzer learns; kept between local runs
     crashes=$OUT/crashes/$target
     mkdir -p "$corpus" "$crashes"
-    seeds=(Fuzz/Corpus/"$target")
-    [[ $target == gunzip ]] && seeds+=("$OUT/seeds/gunzip")
+    seeds=("$OUT/seeds/$target")
     # Inputs larger than max_len are cut: enough for every seed and for events of dozens of
     # records, small enough that one input takes milliseconds (the reader's test reads each input
     # four times in small chunks) and the fuzzer makes thousands of tries a second.

@@ -163,6 +163,13 @@ public func fuzzGunzip(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let expected = readRecords(&plain, input: input)
     let got = readRecords(&compressed, input: input)
     guard expected == got else {
+        if let expected, let got, expected.rows == got.rows,
+            let index = zip(expected.setAside, got.setAside).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset
+        {
+            fail(
+                "set-aside piece \(index) through gzip: \(String(decoding: got.setAside[index], as: UTF8.self).debugDescription), plain: \(String(decoding: expected.setAside[index], as: UTF8.self).debugDescription)",
+                input)
+        }
         fail("records through gzip differ: \(got.map { "\($0.rows.count) rows, \($0.setAside.count) set aside" } ?? "too large"), plain \(expected.map { "\($0.rows.count) rows, \($0.setAside.count) set aside" } ?? "too large")", input)
     }
     return 0
