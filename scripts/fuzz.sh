@@ -116,7 +116,7 @@ for target in "${TARGETS[@]}"; do
     # four times in small chunks) and the fuzzer makes thousands of tries a second.
     max_len=16384
     [[ $target == reader ]] && max_len=8192
-    args=(-max_len=$max_len -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 -print_final_stats=1
+    args=(-max_len=$max_len -dict=Fuzz/ddb.dict -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 -print_final_stats=1
         -artifact_prefix="$crashes/")
     # Known reproducers must stay fixed: replay them first (each is a file, not a folder).
     regressions=()
