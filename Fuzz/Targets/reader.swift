@@ -4,9 +4,10 @@
 // of sizes derived from the input (a hash, so seeds stay readable JSON), and the invariants that
 // must hold whatever the input are checked:
 // - no crash, no sanitizer report, no error other than the documented ones;
-// - the counts add up: rows == onRow calls, errors == onError calls, records == rows + set-aside
-//   records, bytesIn == the input's size, record indexes run 0, 1, 2, … across rows and set-aside
-//   records in input order;
+// - the counts add up: rows == onRow calls, errors == onError calls, records == rows + the records
+//   the set-aside pieces hold (recordCount), bytesIn == the input's size; a piece's recordIndex is
+//   the number of records before it (rows and set-aside records, in input order), and a piece that
+//   holds no record has none;
 // - every set-aside piece and every row's eventID are bytes of the input, in input order, without
 //   overlapping (nothing invented, nothing reported twice);
 // - rows and set-aside pieces are identical whatever the chunk sizes.
@@ -17,15 +18,17 @@ import StreamNormalize
 /// What one read produced, in order.
 private enum Event: Equatable {
     case row([UInt8], RowInfo)
-    case setAside(recordIndex: Int?, eventID: String?, error: DDBError, raw: [UInt8], rawIsJSON: Bool)
+    case setAside(
+        recordIndex: Int?, eventID: String?, error: DDBError, raw: [UInt8], rawIsJSON: Bool, recordCount: Int,
+        sequenceNumbers: [String])
 }
 
 extension Event: CustomStringConvertible {
     var description: String {
         switch self {
         case .row(let row, let info): "row \(String(decoding: row, as: UTF8.self).debugDescription) \(info)"
-        case .setAside(let index, let eventID, let error, let raw, let rawIsJSON):
-            "set aside record \(index.map(String.init) ?? "-") eventID \(eventID ?? "-") \(error.code) at \(error.offset) path \(error.path) \"\(error.message)\" raw\(rawIsJSON ? " JSON" : "") \(String(decoding: raw, as: UTF8.self).debugDescription)"
+        case .setAside(let index, let eventID, let error, let raw, let rawIsJSON, let count, let sequences):
+            "set aside record \(index.map(String.init) ?? "-") (\(count) records, sequence numbers \(sequences)) eventID \(eventID ?? "-") \(error.code) at \(error.offset) path \(error.path) \"\(error.message)\" raw\(rawIsJSON ? " JSON" : "") \(String(decoding: raw, as: UTF8.self).debugDescription)"
         }
     }
 }
@@ -57,7 +60,7 @@ private func read(
     source.maxChunk = sourceChunk
     var reader = ChangeStreamReader(options: options, chunkSize: readerChunk)
     var rows = 0
-    var indexed = 0
+    var setAsideRecords = 0
     do {
         outcome.summary = try reader.run(
             &source,
@@ -69,19 +72,21 @@ private func read(
                 rows += 1
             },
             onError: { error in
-                if let index = error.recordIndex {
-                    guard index == rows + indexed else {
-                        fail("set-aside record index \(index), expected \(rows + indexed)", input)
-                    }
-                    indexed += 1
+                guard error.recordCount >= 0, error.sequenceNumbers.count <= error.recordCount,
+                    error.recordIndex == (error.recordCount > 0 ? rows + setAsideRecords : nil)
+                else {
+                    fail(
+                        "set-aside piece with record index \(error.recordIndex.map(String.init) ?? "none"), \(error.recordCount) records, \(error.sequenceNumbers.count) sequence numbers after \(rows + setAsideRecords) records",
+                        input)
                 }
+                setAsideRecords += error.recordCount
                 // The forms the error takes in the run summary and the _errors object must not trap.
                 _ = error.description
                 _ = error.jsonLine(input: "fuzz")
                 outcome.events.append(
                     .setAside(
                         recordIndex: error.recordIndex, eventID: error.eventID, error: error.error, raw: error.raw,
-                        rawIsJSON: error.rawIsJSON))
+                        rawIsJSON: error.rawIsJSON, recordCount: error.recordCount, sequenceNumbers: error.sequenceNumbers))
             })
     } catch let error as ChangeStreamReader.ReadError {
         outcome.failure = error.description
@@ -91,11 +96,11 @@ private func read(
     if outcome.failure == nil {
         let summary = outcome.summary
         let errors = outcome.events.count - rows
-        guard summary.rows == rows, summary.errors == errors, summary.records == rows + indexed,
+        guard summary.rows == rows, summary.errors == errors, summary.records == rows + setAsideRecords,
             summary.bytesIn == input.count
         else {
             fail(
-                "summary \(summary) disagrees with \(rows) rows, \(errors) set aside (\(indexed) records), \(input.count) bytes",
+                "summary \(summary) disagrees with \(rows) rows, \(errors) set aside (\(setAsideRecords) records), \(input.count) bytes",
                 input)
         }
     }
@@ -136,7 +141,7 @@ public func fuzzReader(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         for event in whole.events {
             switch event {
             case .row(let row, let info): pieces.append(row[info.eventIDRange])
-            case .setAside(_, _, let error, let raw, _):
+            case .setAside(_, _, let error, let raw, _, _, _):
                 guard error.offset >= 0, error.offset <= size else { fail("error offset \(error.offset) outside the input", input) }
                 pieces.append(raw[...])
             }
