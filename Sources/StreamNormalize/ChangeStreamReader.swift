@@ -319,7 +319,7 @@ public struct ChangeStreamReader {
             if syntax.code == .truncated && !eof { return .needMore }
             // Not JSON. Inside an array of records, find its end by structure alone, so that the
             // records after it are still read; otherwise set aside the line.
-            if case .arrayAfter = state {
+            if case .arrayAfter = state, window[start] == UInt8(ascii: "{") {
                 switch Resync.recordEnd(window, from: start, eof: eof) {
                 case .needMore:
                     return .needMore

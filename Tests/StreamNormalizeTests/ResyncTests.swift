@@ -183,13 +183,15 @@ import Testing
         }
     }
 
-    /// Found by fuzzing: a piece that holds no record names no record index, and the next record
-    /// gets index 0.
-    @Test(arguments: ["[x", "[x]", "[1,x", #"{"Records":[x"#])
-    func aPieceWithoutARecordTakesNoIndex(_ prefix: String) throws {
+    /// Found by fuzzing: a piece that holds no record names no record index, and indexes stay
+    /// distinct: a value in an array of records is a (bad) record, stray bytes are not.
+    @Test(arguments: [("[x", 1), ("[x]", 1), ("[1,x", 2), (#"{"Records":[x"#, 1)])
+    func aPieceWithoutARecordTakesNoIndex(_ prefix: String, _ records: Int) throws {
         let result = try Fixtures.read(prefix + "\n" + Fixtures.insert + "\n")
         #expect(result.rows.count == 1)
-        #expect(result.errors.allSatisfy { $0.recordIndex == nil && $0.recordCount == 0 }, "\(result.errors)")
-        #expect(result.summary.records == 1)
+        #expect(result.errors.allSatisfy { ($0.recordIndex == nil) == ($0.recordCount == 0) }, "\(result.errors)")
+        let indexes = result.errors.compactMap(\.recordIndex)
+        #expect(Set(indexes).count == indexes.count && indexes.allSatisfy { $0 < records })
+        #expect(result.summary.records == records)
     }
 }

@@ -9,7 +9,7 @@ import Testing
 
     @Test(arguments: [
         ("a/../b", "'..'"), ("..", "'..'"), ("a/./b", "'.'"), ("a//b", "empty segment"), ("a\nb", "U+000A"), ("a\u{7F}", "U+007F"),
-        (String(repeating: "p", count: 200) + "/" + String(repeating: "q", count: 255) + "/" + String(repeating: "r", count: 200), "1024"),
+        (String(repeating: "p", count: 200) + "/" + String(repeating: "q", count: 255) + "/" + String(repeating: "r", count: 255) + "/" + String(repeating: "s", count: 100), "1024"),
     ])
     func aBadPrefixFailsTheInitNamingTheProblem(_ prefix: String, _ named: String) {
         #expect {
