@@ -13,13 +13,10 @@ package struct RecordTranscoder {
     /// Where the `SequenceNumber` of the record last read lies, once it was read, so that a record
     /// that fails still names its position in the stream.
     package private(set) var lastSequenceNumber: StringSpan?
-    /// Member names of the record and of its `dynamodb` object, for the duplicate check.
-    private var recordMembers: [StringSpan] = []
-    private var streamMembers: [StringSpan] = []
-    /// NewImage's top-level names and value ranges, for the check against `Keys`.
+    /// NewImage's top-level names and value ranges, kept for the check against `Keys` when `Keys`
+    /// comes after it (DynamoDB writes `Keys` first: then the check needs no copy).
     private var newNames: [StringSpan] = []
     private var newValues: [Range<Int>] = []
-    private var sortBuffer: [StringSpan] = []
     /// The last `eventSourceARN` read and its table's name: consecutive records of one stream
     /// share one `String` instead of allocating one each.
     private var lastARN: [UInt8] = []
@@ -52,6 +49,34 @@ package struct RecordTranscoder {
         var keysRange: Range<Int>?
         /// The length of `SequenceNumber`'s text.
         var sequenceTextLength = 0
+        /// The members read so far, for the duplicate check.
+        var seen: Member = []
+        /// Whether NewImage still waits for its check against `Keys`.
+        var keysCheckPending = false
+        /// What the check against `Keys` found, thrown once the record is read (its path is the record's).
+        var keysMismatch: DDBError?
+
+        /// Notes that `member` was read, refusing a second one: which of two a reader keeps is not defined.
+        mutating func read(_ member: Member, _ key: StringSpan, _ cursor: JSONCursor) throws(DDBError) {
+            guard !seen.contains(member) else {
+                throw DDBError(.duplicateMember, "the record has \(cursor.decodedString(key)) twice", offset: key.start)
+            }
+            seen.insert(member)
+        }
+    }
+
+    /// The record members a row is made from (a member not read cannot change the row, so only
+    /// these are checked for duplicates).
+    private struct Member: OptionSet {
+        let rawValue: UInt16
+        static let eventID = Member(rawValue: 1 << 0)
+        static let eventName = Member(rawValue: 1 << 1)
+        static let eventSource = Member(rawValue: 1 << 2)
+        static let eventSourceARN = Member(rawValue: 1 << 3)
+        static let userIdentity = Member(rawValue: 1 << 4)
+        static let dynamodb = Member(rawValue: 1 << 5)
+        static let sequenceNumber = Member(rawValue: 1 << 6)
+        static let creationTime = Member(rawValue: 1 << 7)
     }
 
     /// Reads the record at the cursor and appends its row and a newline to `out`.
@@ -69,8 +94,6 @@ package struct RecordTranscoder {
     private mutating func transcodeRow(_ cursor: inout JSONCursor, into out: inout [UInt8], rowStart: Int) throws(DDBError) -> RowInfo {
         lastEventID = nil
         lastSequenceNumber = nil
-        recordMembers.removeAll(keepingCapacity: true)
-        streamMembers.removeAll(keepingCapacity: true)
         out.append(UInt8(ascii: "{"))
         keys.removeAll(keepingCapacity: true)
         newImage.removeAll(keepingCapacity: true)
@@ -83,7 +106,6 @@ package struct RecordTranscoder {
         if try cursor.beginObject("a stream record") {
             repeat {
                 let key = try cursor.readKey()
-                recordMembers.append(key)
                 do throws(DDBError) {
                     try readRecordField(key, &cursor, &fields, &out)
                 } catch {
@@ -96,7 +118,6 @@ package struct RecordTranscoder {
             } while try cursor.nextMember(close: UInt8(ascii: "}"))
         }
         let end = cursor.pos
-        try checkDistinct(recordMembers, cursor, in: "the record", path: [])
         func missing(_ field: AttributePath, _ what: String) -> DDBError {
             DDBError(.missingField, "the record has no \(what)", path: field, offset: end)
         }
@@ -108,8 +129,11 @@ package struct RecordTranscoder {
         guard let sequence = fields.sequence else {
             throw missing([.name("dynamodb"), .name("SequenceNumber")], "dynamodb.SequenceNumber")
         }
-        if kind != .remove, fields.hasNew, let keysRange = fields.keysRange {
-            try checkKeys(keysRange, cursor)
+        if kind != .remove {
+            if let mismatch = fields.keysMismatch { throw mismatch }
+            if fields.keysCheckPending, let keysRange = fields.keysRange {
+                try checkKeys(keysRange, names: newNames, values: newValues, cursor)
+            }
         }
         let isTTL =
             kind == .remove && fields.userType.map { cursor.bytes($0, equal: "Service") } == true
@@ -253,22 +277,23 @@ package struct RecordTranscoder {
         default: if !key.hasEscapes { return try cursor.skipValue() }
         }
         if cursor.bytes(key, equal: "dynamodb") {
+            try fields.read(.dynamodb, key, cursor)
             guard try cursor.beginObject("the dynamodb object") else { return }
             repeat {
                 let field = try cursor.readKey()
-                streamMembers.append(field)
                 do throws(DDBError) {
                     try readStreamField(field, &cursor, &fields, &out)
                 } catch {
                     throw cursor.prefixing(error, name: field)
                 }
             } while try cursor.nextMember(close: UInt8(ascii: "}"))
-            try checkDistinct(streamMembers, cursor, in: "the dynamodb object", path: [])
         } else if cursor.bytes(key, equal: "eventID") {
+            try fields.read(.eventID, key, cursor)
             let span = try readString(&cursor, "eventID")
             fields.eventID = span
             lastEventID = span
         } else if cursor.bytes(key, equal: "eventName") {
+            try fields.read(.eventName, key, cursor)
             let span = try readString(&cursor, "eventName")
             if cursor.bytes(span, equal: "INSERT") {
                 fields.kind = .insert
@@ -281,6 +306,7 @@ package struct RecordTranscoder {
                     .unsupportedRecord, "eventName \"\(cursor.decodedString(span))\" is not INSERT, MODIFY or REMOVE", offset: span.start)
             }
         } else if cursor.bytes(key, equal: "eventSource") {
+            try fields.read(.eventSource, key, cursor)
             let span = try readString(&cursor, "eventSource")
             guard cursor.bytes(span, equal: "aws:dynamodb") else {
                 throw DDBError(
@@ -288,8 +314,10 @@ package struct RecordTranscoder {
                     offset: span.start)
             }
         } else if cursor.bytes(key, equal: "eventSourceARN") {
+            try fields.read(.eventSourceARN, key, cursor)
             fields.table = try tableName(try readString(&cursor, "eventSourceARN"), cursor)
         } else if cursor.bytes(key, equal: "userIdentity") {
+            try fields.read(.userIdentity, key, cursor)
             let first = try cursor.peekAfterWhitespace("userIdentity")
             guard first != UInt8(ascii: "n") else { return try cursor.skipValue() }
             guard try cursor.beginObject("userIdentity") else { return }
@@ -329,10 +357,20 @@ package struct RecordTranscoder {
                 fields.newCount = try cursor.transcodeItem(into: &newImage, numbers: options.numbers, scratch: &scratch)
             }
             fields.newCheck = Result { () throws(DDBError) in try checkNames(scratch.itemNames, in: cursor, image: "NewImage") }
-            newNames.removeAll(keepingCapacity: true)
-            newNames.append(contentsOf: scratch.itemNames)
-            newValues.removeAll(keepingCapacity: true)
-            newValues.append(contentsOf: scratch.itemValues)
+            if let keysRange = fields.keysRange {
+                do throws(DDBError) {
+                    try checkKeys(keysRange, names: scratch.itemNames, values: scratch.itemValues, cursor)
+                } catch {
+                    fields.keysMismatch = error
+                }
+            } else {
+                // `Keys` has not come yet (or the event name, to say whether the check applies).
+                newNames.removeAll(keepingCapacity: true)
+                newNames.append(contentsOf: scratch.itemNames)
+                newValues.removeAll(keepingCapacity: true)
+                newValues.append(contentsOf: scratch.itemValues)
+                fields.keysCheckPending = true
+            }
         } else if cursor.bytes(key, equal: "Keys") {
             guard !fields.hasKeys, fields.keysRange == nil else { throw duplicate(key, cursor) }
             _ = try cursor.peekAfterWhitespace("Keys")
@@ -354,6 +392,7 @@ package struct RecordTranscoder {
             fields.oldCount = try cursor.transcodeItem(into: &oldImage, numbers: options.numbers, scratch: &scratch)
             fields.oldCheck = Result { () throws(DDBError) in try checkNames(scratch.itemNames, in: cursor, image: "OldImage") }
         } else if cursor.bytes(key, equal: "SequenceNumber") {
+            try fields.read(.sequenceNumber, key, cursor)
             let span = try readString(&cursor, "SequenceNumber")
             guard !span.hasEscapes,
                 let sequence = SequenceNumber(digits: UnsafeBufferPointer(start: cursor.base + span.start, count: span.count))
@@ -366,6 +405,7 @@ package struct RecordTranscoder {
             fields.sequenceTextLength = span.count
             lastSequenceNumber = span
         } else if cursor.bytes(key, equal: "ApproximateCreationDateTime") {
+            try fields.read(.creationTime, key, cursor)
             let first = try cursor.peekAfterWhitespace("ApproximateCreationDateTime")
             guard first == UInt8(ascii: "-") || first &- UInt8(ascii: "0") < 10 else {
                 throw DDBError(
@@ -382,27 +422,8 @@ package struct RecordTranscoder {
         DDBError(.duplicateMember, "the record has \(cursor.decodedString(key)) twice", offset: key.start)
     }
 
-    /// Refuses an object that names a member twice: which of the two a reader keeps is not defined.
-    private mutating func checkDistinct(
-        _ names: [StringSpan], _ cursor: JSONCursor, in what: String, path: AttributePath
-    ) throws(DDBError) {
-        let twice: StringSpan?
-        if names.count <= 16 {
-            twice = names.indices.lazy.compactMap { index in
-                names[..<index].contains { cursor.spansEqual($0, names[index]) } ? names[index] : nil
-            }.first
-        } else {
-            twice = cursor.firstDuplicate(names, sortBuffer: &sortBuffer)
-        }
-        guard let twice else { return }
-        let name = cursor.decodedString(twice)
-        var full = path
-        full.components.append(.name(name))
-        throw DDBError(.duplicateMember, "\(what) has the member \"\(name)\" twice", path: full, offset: twice.start - 1)
-    }
-
     /// Checks that `NewImage` holds every key attribute of `Keys`, with the same value.
-    private func checkKeys(_ keysRange: Range<Int>, _ cursor: JSONCursor) throws(DDBError) {
+    private func checkKeys(_ keysRange: Range<Int>, names: [StringSpan], values: [Range<Int>], _ cursor: JSONCursor) throws(DDBError) {
         var keys = JSONCursor(base: cursor.base, end: keysRange.upperBound, at: keysRange.lowerBound)
         guard try keys.peekAfterWhitespace("Keys") == UInt8(ascii: "{"), try keys.beginObject("Keys") else { return }
         repeat {
@@ -412,14 +433,14 @@ package struct RecordTranscoder {
             try keys.skipValue()
             let keyValue = valueStart..<keys.pos
             let text = cursor.decodedString(name)
-            guard let index = newNames.firstIndex(where: { cursor.spansEqual($0, name) }) else {
+            guard let index = names.firstIndex(where: { cursor.spansEqual($0, name) }) else {
                 throw DDBError(
                     .keyMismatch, "NewImage lacks the key attribute \"\(text)\" that Keys names", path: [.name("NewImage"), .name(text)],
                     offset: name.start)
             }
-            var image = JSONCursor(base: cursor.base, end: newValues[index].upperBound, at: newValues[index].lowerBound)
+            var image = JSONCursor(base: cursor.base, end: values[index].upperBound, at: values[index].lowerBound)
             image.skipWhitespace()
-            let imageValue = image.pos..<newValues[index].upperBound
+            let imageValue = image.pos..<values[index].upperBound
             if imageValue.count == keyValue.count && memcmpEqual(cursor.base + imageValue.lowerBound, cursor.base + keyValue.lowerBound, keyValue.count) {
                 continue
             }
