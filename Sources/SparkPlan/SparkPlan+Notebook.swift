@@ -30,8 +30,7 @@ extension SparkPlan {
 
     /// The full observed schema for a plain file stream, or the hinted columns when none was given.
     var sourceSchema: String {
-        if let schema = config.schema { return schema.ddl }
-        return schemaHints
+        sourceColumns.map { StructField($0.name, $0.type).ddl }.joined(separator: ", ")
     }
 
     /// `notebook.py`: the Auto Loader stream and its `foreachBatch` MERGE, in Databricks'
@@ -76,6 +75,11 @@ extension SparkPlan {
                 "trigger": \(Quote.pythonString(trigger)),
                 "processing_time": \(Quote.pythonString(interval)),
                 "max_files_per_trigger": \(config.maxFilesPerTrigger),
+                # Rows whose values do not fit their columns (more decimal places or digits than the DECIMAL
+                # has, a string where a number was): kept here, with the column and the reason.
+                "quarantine_table": \(Quote.pythonString(config.quarantineTable.quoted)),
+                # "quarantine": merge the rest of the batch; "fail": quarantine, then fail the batch (and the job).
+                "on_misfit": \(Quote.pythonString(config.onMisfit.rawValue)),
                 # "stream": set up, then merge what has arrived; "cleanup": delete old tombstones; "none": define only.
                 "mode": "stream",
             }
@@ -96,11 +100,14 @@ extension SparkPlan {
             DELETE_MODE = \(Quote.pythonString(config.deleteMode.rawValue))
             # ddbcdc writes *.ndjson.gz; its _errors/ objects (*.ndjson) are not changes.
             FILE_GLOB = \(Quote.pythonString(config.inputFormat.fileGlob))
-            # Types Auto Loader must not guess: keys, metadata and every observed number (DECIMAL(38,s) or
-            # STRING, never DOUBLE, so DynamoDB numbers stay exact).
+            # Types Auto Loader must not guess: keys, metadata, and every column holding a number read as
+            # STRING, its exact text: Spark's JSON reader would round 1.25 into DECIMAL(38,1) as 1.3 without a
+            # word. Each micro-batch converts the text to the table's type where it fits exactly.
             SCHEMA_HINTS = \(Self.pythonText(schemaHints))
-            # The whole schema, for a plain file stream (which cannot infer one).
+            # The whole schema as read, for a plain file stream (which cannot infer one).
             SOURCE_SCHEMA = \(Self.pythonText(sourceSchema))
+            # The table's declared types (Spark's JSON form), used until the table exists; then its own.
+            TABLE_SCHEMA_JSON = \(Quote.pythonString(tableSchemaJSON))
             BATCH_VIEW = \(Quote.pythonString(Self.batchView))
             CHANGES_VIEW = \(Quote.pythonString(Self.changesView))
             SETUP_STATEMENTS = [
@@ -120,6 +127,8 @@ extension SparkPlan {
 
             from pyspark.sql import functions as F
 
+            \#(Self.exactnessPython)
+
 
             def literal_path(path):
                 """The path with Hadoop's glob characters escaped: the landing folder is read as named."""
@@ -134,7 +143,9 @@ extension SparkPlan {
                         spark.readStream.format("cloudFiles")
                         .option("cloudFiles.format", SETTINGS["file_format"])
                         .option("cloudFiles.schemaLocation", SETTINGS["schema_location"])
-                        .option("cloudFiles.inferColumnTypes", "true")
+                        # A new attribute is read as STRING (its exact text, never a DOUBLE); a type for it is
+                        # the table's to declare (see the README: changing a column's type).
+                        .option("cloudFiles.inferColumnTypes", "false")
                         .option("cloudFiles.schemaHints", SCHEMA_HINTS)
                         # A new attribute stops the stream once; the job's retry goes on with the column added.
                         .option("cloudFiles.schemaEvolutionMode", "addNewColumns")
@@ -152,6 +163,8 @@ extension SparkPlan {
                         # Reads every dt=/HH= folder, and (as above) reads no partition columns from them.
                         .option("recursiveFileLookup", "true")
                         .option("maxFilesPerTrigger", str(SETTINGS["max_files_per_trigger"]))
+                        # A value the reader cannot type keeps the row's text here, as rescuedDataColumn does.
+                        .option("columnNameOfCorruptRecord", RESCUED_COLUMN)
                     )
                 return reader.option("pathGlobFilter", FILE_GLOB).load(literal_path(SETTINGS["source_path"]))
 
@@ -189,10 +202,64 @@ extension SparkPlan {
                     session.conf.unset("spark.databricks.delta.write.txnVersion")
 
 
+            # One entry per micro-batch: rows read, rows quarantined, misfits per column (also printed to the
+            # driver's log as a `ddbcdc batch {...}` line).
+            BATCH_METRICS = []
+
+
+            class MisfitError(Exception):
+                """A batch held values that do not fit their columns and SETTINGS["on_misfit"] is "fail"."""
+
+
+            def table_schema(session):
+                """The table's types: its own once it exists (a widened column is honoured), else the declared ones."""
+                if session.catalog.tableExists(SETTINGS["target_table"]):
+                    return session.table(SETTINGS["target_table"]).schema
+                return T.StructType.fromJson(_json.loads(TABLE_SCHEMA_JSON))
+
+
+            def write_quarantine(rows, batch_id):
+                """Appends the misfits, idempotently: a retried batch does not add them twice."""
+                (
+                    rows.write.mode("append")
+                    .option("txnAppId", SETTINGS["app_id"] + ":quarantine")
+                    .option("txnVersion", str(batch_id))
+                    .saveAsTable(SETTINGS["quarantine_table"])
+                )
+
+
             def merge_batch(batch_df, batch_id):
-                """foreachBatch: dedupe, align to the table, MERGE."""
-                prepared = align_to_target(prepare_batch(batch_df), SETTINGS["target_table"])
-                apply_merge(prepared, batch_id)
+                """foreachBatch: check every value against its column, quarantine the rows that do not fit,
+                then dedupe, align to the table and MERGE the rest, typed exactly."""
+                session = batch_df.sparkSession
+                schema = table_schema(session)
+                checked = with_misfits(batch_df, schema, RESCUED_COLUMN).persist()
+                try:
+                    misfits = checked.filter(F.size(MISFITS_COLUMN) > 0)
+                    quarantine = quarantine_rows(misfits, batch_id, KEY_COLUMNS, ORDER_COLUMN).persist()
+                    by_column = {row["column"]: row["count"] for row in quarantine.groupBy("column").count().collect()}
+                    metrics = {
+                        "batch_id": batch_id,
+                        "rows": checked.count(),
+                        "quarantined_rows": misfits.count(),
+                        "misfits": by_column,
+                    }
+                    if by_column:
+                        write_quarantine(quarantine, batch_id)
+                    quarantine.unpersist()
+                    BATCH_METRICS.append(metrics)
+                    print("ddbcdc batch " + _json.dumps(metrics, ensure_ascii=False), flush=True)
+                    if by_column and SETTINGS["on_misfit"] == "fail":
+                        raise MisfitError(
+                            f"batch {batch_id}: {metrics['quarantined_rows']} row(s) hold values that do not fit their "
+                            f"columns {sorted(by_column)}; they are in {SETTINGS['quarantine_table']}. Change the "
+                            "columns' types (README: changing a column's type), then run again."
+                        )
+                    fitting = typed(checked.filter(F.size(MISFITS_COLUMN) == 0), schema)
+                    prepared = align_to_target(prepare_batch(fitting), SETTINGS["target_table"])
+                    apply_merge(prepared, batch_id)
+                finally:
+                    checked.unpersist()
 
 
             def ensure_table(spark):
