@@ -214,6 +214,36 @@ def test_notebook_stream_keeps_every_number_exact_and_quarantines_every_misfit(s
     spark.sql(f"DROP TABLE {quarantine}")
 
 
+def test_the_issues_case_1_5_then_1_25_reaches_the_merge_exactly(spark, ddbcdc, tmp_path):
+    """Generated from objects where amt was 1.5, the notebook's stream must hand 1.25 to the MERGE as
+    1.25 (Spark's JSON reader into DECIMAL(38,1) gives 1.3)."""
+    c = Changes()
+    c.put("a", {"amt": {"N": "1.5"}}, "INSERT")
+    write_events(c.records, tmp_path / "first.jsonl")
+    sink = tmp_path / "sink"
+    ddbcdc("run", "--input", tmp_path / "first.jsonl", "--sink", sink, "--quiet", "--max-seconds", "0")
+    (tmp_path / "schema.json").write_text(ddbcdc("schema", "--input", sink, "--format", "json").stdout)
+    c.records = []
+    c.put("a", {"amt": {"N": "1.25"}})
+    c.put("b", {"amt": {"N": "19.95"}}, "INSERT")
+    write_events(c.records, tmp_path / "later.jsonl")
+    ddbcdc("run", "--input", tmp_path / "later.jsonl", "--sink", sink, "--quiet", "--max-seconds", "0")
+    files = emit(ddbcdc, tmp_path / "out", "--source", sink, "--table", "main.cdc.amounts", "--keys", "pk,sk",
+                 "--schema", tmp_path / "schema.json")
+    ns = load_notebook(files["notebook.py"], {"source_format": "json", "mode": "none", "target_table": "`ddbcdc_absent`",
+                                              "checkpoint_location": str(tmp_path / "checkpoint")}, spark)
+    merged = []
+    ns["apply_merge"] = lambda prepared, batch_id: merged.extend(prepared.collect())
+    query = ns["start_stream"](spark)
+    query.awaitTermination(300)
+    assert query.exception() is None
+    newest = {}
+    for row in merged:
+        if row["_seq"] > newest.get(row["pk"], ("", None))[0]:
+            newest[row["pk"]] = (row["_seq"], row["amt"])
+    assert {pk: amt for pk, (_, amt) in newest.items()} == {"a": Decimal("1.25"), "b": Decimal("19.95")}
+
+
 def test_on_misfit_fail_stops_the_stream_after_quarantining(spark, ddbcdc, landed, tmp_path):
     ns, query, delta, quarantine = run_notebook(spark, ddbcdc, landed, tmp_path, "--on-misfit", "fail")
     error = query.exception()
