@@ -103,6 +103,7 @@ import Testing
         // The items' own is_deleted and _seq are attributes, kept as data.
         #expect(plan.setupSQL.contains("`is_deleted` BOOLEAN,\n  `_seq` STRING"))
         #expect(plan.setupSQL.contains("`_cdc_is_deleted` BOOLEAN"))
+        #expect(plan.notebook.contains("(the highest `_cdc_seq`)") && plan.dltPipeline.contains("tombstones (`_cdc_is_deleted`)"))
     }
 
     @Test func hardMergeDeletesAndNeverInsertsATombstone() throws {
