@@ -13,6 +13,7 @@ import S3Sink
 /// | `MAX_SECONDS` | accepted for the seed's sake: an invocation flushes everything before it answers | 15 |
 /// | `GZIP_LEVEL` | 0–12 | 6 |
 /// | `DDBCDC_LAYOUT`, `DDBCDC_NUMBERS`, `DDBCDC_TOMBSTONE`, `DDBCDC_UPDATED_AT` | row options as the command's flags | flat, exact, keys, off |
+/// | `DDBCDC_METADATA_PREFIX` | rename the metadata columns as a set (`--metadata-prefix`) | the seed's names |
 /// | `DDBCDC_DEADLINE_MARGIN_MS` | stop waiting for uploads this long before the deadline | 1000 |
 /// | `DDBCDC_SSE`, `DDBCDC_SSE_KMS_KEY_ID` | server-side encryption | none |
 /// | `DDBCDC_MAX_ATTEMPTS` | attempts per S3 request | 3 |
@@ -66,6 +67,12 @@ package struct LambdaConfiguration {
             layout: try choice("DDBCDC_LAYOUT", RowLayout.flat), numbers: try choice("DDBCDC_NUMBERS", NumberOutput.exact),
             tombstoneImage: try choice("DDBCDC_TOMBSTONE", TombstoneImage.keys),
             updatedAtFallback: try choice("DDBCDC_UPDATED_AT", UpdatedAtFallback.off), ingestTime: nil)
+        if let prefix = environment["DDBCDC_METADATA_PREFIX"], !prefix.isEmpty {
+            if let problem = MetadataNames.problem(withPrefix: prefix) {
+                throw Problem(description: "DDBCDC_METADATA_PREFIX: \(problem)")
+            }
+            rows.metadataNames = MetadataNames(prefix: prefix)
+        }
         deadlineMarginMillis = Int64(try integer("DDBCDC_DEADLINE_MARGIN_MS", 1000, 0...600_000))
         sse = environment["DDBCDC_SSE"].flatMap { $0.isEmpty ? nil : $0 }
         if let sse, sse != "AES256" && sse != "aws:kms" { throw Problem(description: "DDBCDC_SSE=\(sse) must be AES256 or aws:kms") }

@@ -20,7 +20,7 @@ package enum LambdaRuntime {
               (AWS_LAMBDA_RUNTIME_API), writing each DynamoDB Streams batch to S3 and answering with the
               partial batch response. Settings come from the environment: S3_BUCKET (required), S3_PREFIX,
               MAX_RECORDS, MAX_PAYLOAD_BYTES, GZIP_LEVEL, DDBCDC_LAYOUT, DDBCDC_NUMBERS, DDBCDC_TOMBSTONE,
-              DDBCDC_UPDATED_AT, DDBCDC_SSE, DDBCDC_SSE_KMS_KEY_ID, DDBCDC_MAX_ATTEMPTS,
+              DDBCDC_UPDATED_AT, DDBCDC_METADATA_PREFIX, DDBCDC_SSE, DDBCDC_SSE_KMS_KEY_ID, DDBCDC_MAX_ATTEMPTS,
               DDBCDC_DEADLINE_MARGIN_MS; credentials, region and AWS_CA_BUNDLE as the AWS SDKs read them.
               To run the handler on a file, use `ddbcdc invoke-local --event FILE`.
             """

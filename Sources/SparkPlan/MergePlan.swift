@@ -51,6 +51,9 @@ public struct MergePlan: Sendable {
     }
 
     public var keys: [String]
+    /// The table's columns, when a schema is known: engines other than Spark/Delta match
+    /// `UPDATE SET *` / `INSERT *` by position (DuckDB), so `explicitSQL` names every one.
+    public var columns: [String]?
     public var orderColumn: String
     public var deletedColumn: String
     public var deleteMode: DeleteMode
@@ -60,8 +63,9 @@ public struct MergePlan: Sendable {
     public let sourceAlias = "s"
 
     /// The plan for a configuration.
-    public init(_ config: PlanConfig) {
+    public init(_ config: PlanConfig, columns: [String]? = nil) {
         keys = config.keys
+        self.columns = columns
         orderColumn = config.orderColumn
         deletedColumn = config.deletedColumn
         deleteMode = config.deleteMode
@@ -108,10 +112,28 @@ public struct MergePlan: Sendable {
         }
     }
 
+    /// `UPDATE SET` with every column named: `t.a = s.a, …`.
+    public func updateList(_ dialect: SQLDialect, _ columns: [String]) -> String {
+        // DuckDB takes the target's columns unqualified; so does Spark.
+        columns.map { dialect.identifier($0) + " = " + dialect.column(sourceAlias, $0) }.joined(separator: ", ")
+    }
+
+    /// `INSERT (a, …) VALUES (s.a, …)` with every column named.
+    public func insertList(_ dialect: SQLDialect, _ columns: [String]) -> String {
+        "(" + columns.map(dialect.identifier).joined(separator: ", ") + ") VALUES ("
+            + columns.map { dialect.column(sourceAlias, $0) }.joined(separator: ", ") + ")"
+    }
+
     /// The whole MERGE statement in `dialect`, `target` and `source` already quoted.
-    /// - Parameter schemaEvolution: Spark only: `MERGE WITH SCHEMA EVOLUTION`, so new attributes
-    ///   become new columns.
-    public func sql(_ dialect: SQLDialect, target: String, source: String, schemaEvolution: Bool = true) -> String {
+    /// - Parameters:
+    ///   - schemaEvolution: Spark only: `MERGE WITH SCHEMA EVOLUTION`, so new attributes become
+    ///     new columns.
+    ///   - explicitColumns: name every column (`columns`) instead of `*`, for engines that match
+    ///     `*` by position; a source column the table lacks is then not added.
+    public func sql(
+        _ dialect: SQLDialect, target: String, source: String, schemaEvolution: Bool = true, explicitColumns: Bool = false
+    ) -> String {
+        let named = explicitColumns ? columns : nil
         var lines: [String] = []
         let into = dialect == .spark && schemaEvolution ? "MERGE WITH SCHEMA EVOLUTION INTO" : "MERGE INTO"
         lines.append("\(into) \(target) AS \(targetAlias)")
@@ -121,9 +143,9 @@ public struct MergePlan: Sendable {
             var line = clause.match == .matched ? "WHEN MATCHED" : "WHEN NOT MATCHED"
             if let condition = clause.condition?[dialect] { line += " AND " + condition }
             switch clause.action {
-            case .updateAll: line += " THEN UPDATE SET *"
+            case .updateAll: line += named.map { " THEN UPDATE SET " + updateList(dialect, $0) } ?? " THEN UPDATE SET *"
             case .delete: line += " THEN DELETE"
-            case .insertAll: line += " THEN INSERT *"
+            case .insertAll: line += named.map { " THEN INSERT " + insertList(dialect, $0) } ?? " THEN INSERT *"
             }
             lines.append(line)
         }
@@ -149,6 +171,7 @@ public struct MergePlan: Sendable {
     public var json: JSONValue {
         .object([
             ("keys", .array(keys.map(JSONValue.string))),
+            ("columns", columns.map { .array($0.map(JSONValue.string)) } ?? .null),
             ("order_column", .string(orderColumn)),
             ("deleted_column", .string(deletedColumn)),
             ("delete_mode", .string(deleteMode.rawValue)),

@@ -114,6 +114,17 @@ public enum InputFormat: String, Sendable, CaseIterable {
     }
 }
 
+/// What a micro-batch does with a value that does not fit its column's declared type (a number
+/// with more decimal places or digits than the DECIMAL has, a string where a number was).
+public enum MisfitAction: String, Sendable, CaseIterable {
+    /// The row goes to the quarantine table (raw row, column, reason) and is counted; the rest of
+    /// the batch is merged.
+    case quarantine
+    /// As `quarantine`, then the batch fails before its MERGE: the job stops until the column's
+    /// type is changed.
+    case fail
+}
+
 /// A privilege granted on the target table and its view.
 public struct Grant: Sendable, Hashable {
     public enum Privilege: String, Sendable, CaseIterable {
@@ -143,6 +154,14 @@ public struct PlanConfig: Sendable {
     public var target: TableName
     /// The item's key columns (partition key, then sort key).
     public var keys: [String]
+    /// The metadata columns' prefix (`--metadata-prefix`, as the row writer was given), or nil
+    /// for the seed's names. Setting it renames the order, tombstone and change-time columns.
+    public var metadataPrefix: String? {
+        didSet {
+            let columns = SchemaInferrer.metadataColumns(prefix: metadataPrefix)
+            (orderColumn, deletedColumn, changeTimeColumn) = (columns[2].name, columns[5].name, columns[3].name)
+        }
+    }
     /// The order column: the highest value is the newest change of a key.
     public var orderColumn = "_seq"
     /// The tombstone flag.
@@ -161,6 +180,10 @@ public struct PlanConfig: Sendable {
     public var schema: SparkSchema?
     /// The view of current (not deleted) rows; soft mode only.
     public var currentView: TableName
+    /// Where rows whose values do not fit their columns go, with the column and the reason.
+    public var quarantineTable: TableName
+    /// Whether a batch with a misfit fails (after quarantining it) or goes on without the row.
+    public var onMisfit = MisfitAction.quarantine
     /// The DLT/Lakeflow variant's SCD type (1 or 2).
     public var scdType = 1
     /// The DLT/Lakeflow variant's target table.
@@ -192,6 +215,7 @@ public struct PlanConfig: Sendable {
         checkpointLocation = state + "/checkpoint"
         schemaLocation = state + "/schema"
         currentView = try target.sibling(target.table + "_current")
+        quarantineTable = try target.sibling(target.table + "_quarantine")
         pipelineTarget = try target.sibling(target.table + "_dlt")
         appId = "ddbcdc:" + target.parts.joined(separator: ".")
         jobName = "ddbcdc " + target.parts.joined(separator: ".")

@@ -3,9 +3,14 @@
 /// The row JSON does not say which arrays were DynamoDB sets or lists, nor which strings were
 /// binaries, so they infer as `ARRAY<…>` and `STRING`. Numbers are the point: every number of a
 /// column is measured (digits left of the point, digits right of it, after its exponent), and
-/// the column becomes `DECIMAL(38,s)` with `s` the largest scale seen when every value fits 38
-/// digits, or `STRING` (the exact JSON text, which Spark's JSON reader keeps) when one does not,
-/// such as `1E+125` or `1E-130`. Nothing becomes `DOUBLE`.
+/// the column becomes `DECIMAL(38,s)` when every value fits 38 digits, or `STRING` (the exact JSON
+/// text, which Spark's JSON reader keeps) when one does not, such as `1E+125` or `1E-130`.
+/// Nothing becomes `DOUBLE`.
+///
+/// `s` is the largest scale seen plus `scaleHeadroom`: DynamoDB drops trailing zeros, so prices
+/// sampled as `19.9` say nothing about a later `19.95`. The headroom gives way to integer digits
+/// (at least `integerHeadroom` more than seen are kept), never below the largest scale seen. A
+/// later value that still does not fit is not rounded: the notebook quarantines its row.
 public struct SchemaInferrer: Sendable {
     /// How numbers are typed.
     public enum NumberMode: String, Sendable, CaseIterable {
@@ -15,15 +20,30 @@ public struct SchemaInferrer: Sendable {
         case string
     }
 
-    /// The metadata columns ddbcdc writes, with their fixed types.
-    public static let metadataColumns: [StructField] = [
-        StructField("_eventName", .string), StructField("_eventId", .string), StructField("_seq", .string),
-        StructField("_approxStreamTs", .bigint), StructField("_ingestTs", .bigint), StructField("is_deleted", .boolean),
-        StructField("_ttlDelete", .boolean),
-    ]
+    /// The metadata columns ddbcdc writes by default (the seed's names), with their fixed types.
+    public static let metadataColumns: [StructField] = metadataColumns(prefix: nil)
+
+    /// The metadata columns under `--metadata-prefix`: the seed's names for nil, else the prefix
+    /// before every base name (`eventName`, `eventId`, `seq`, `approxStreamTs`, `ingestTs`,
+    /// `is_deleted`, `ttlDelete`), the rule the row writer follows.
+    public static func metadataColumns(prefix: String?) -> [StructField] {
+        let types: [(String, String, SparkType)] = [
+            ("_eventName", "eventName", .string), ("_eventId", "eventId", .string), ("_seq", "seq", .string),
+            ("_approxStreamTs", "approxStreamTs", .bigint), ("_ingestTs", "ingestTs", .bigint), ("is_deleted", "is_deleted", .boolean),
+            ("_ttlDelete", "ttlDelete", .boolean),
+        ]
+        return types.map { seed, base, type in StructField(prefix.map { $0 + base } ?? seed, type) }
+    }
+
+    /// The metadata columns this inferrer types as ddbcdc writes them.
+    public var metadataColumns: [StructField]
 
     /// A struct with more member names than this becomes `MAP<STRING, …>`.
     public var maxStructFields = 200
+    /// Decimal places declared beyond the largest scale seen.
+    public var scaleHeadroom = 4
+    /// Integer digits kept beyond the widest integer part seen, before scale headroom is granted.
+    public var integerHeadroom = 4
     /// How numbers are typed.
     public var numberMode: NumberMode
     /// Rows observed so far.
@@ -31,8 +51,11 @@ public struct SchemaInferrer: Sendable {
 
     private var top = ObservedObject()
 
-    /// Creates an inferrer.
-    public init(numberMode: NumberMode = .decimal) { self.numberMode = numberMode }
+    /// Creates an inferrer; `metadataPrefix` as given to the row writer (`--metadata-prefix`).
+    public init(numberMode: NumberMode = .decimal, metadataPrefix: String? = nil) {
+        self.numberMode = numberMode
+        metadataColumns = Self.metadataColumns(prefix: metadataPrefix)
+    }
 
     /// Observes one row: a line of `ddbcdc transform` / `ddbcdc run` output.
     /// - Throws: `SparkPlanError` if the line is not a JSON object.
@@ -55,7 +78,7 @@ public struct SchemaInferrer: Sendable {
     /// writes them.
     public var schema: SparkSchema {
         SparkSchema(top.names.map { name in
-            if let fixed = Self.metadataColumns.first(where: { $0.name.utf8.elementsEqual(name.utf8) }) { return fixed }
+            if let fixed = metadataColumns.first(where: { $0.name.utf8.elementsEqual(name.utf8) }) { return fixed }
             return StructField(name, sparkType(top[name]))
         })
     }
@@ -69,6 +92,7 @@ public struct SchemaInferrer: Sendable {
             case .number(let stats):
                 let type = numberType(stats)
                 lines.append("\(path)\t\(type.ddl)\tnumbers=\(stats.count) max_integer_digits=\(stats.maxIntegerDigits) max_scale=\(stats.maxScale)"
+                    + (stats.minScale != stats.maxScale ? " min_scale=\(stats.minScale)" : "")
                     + (stats.fits ? "" : " (a value needs more than 38 digits: kept as text)"))
             case .array(let element):
                 walk(path + "[]", element)
@@ -78,7 +102,38 @@ public struct SchemaInferrer: Sendable {
                 break
             }
         }
-        for name in top.names where !Self.metadataColumns.contains(where: { $0.name.utf8.elementsEqual(name.utf8) }) {
+        for name in top.names where !metadataColumns.contains(where: { $0.name.utf8.elementsEqual(name.utf8) }) {
+            walk(Quote.sqlIdentifier(name), top[name])
+        }
+        return lines
+    }
+
+    /// Warnings for number columns whose observed scales vary (`19.9` and `19.95`): DynamoDB drops
+    /// trailing zeros, so the scale seen is a sample, and a later value may need more places than
+    /// the declared type has. One line per column path.
+    public var scaleWarnings: [String] {
+        var lines: [String] = []
+        func walk(_ path: String, _ observed: Observed) {
+            switch observed {
+            case .number(let stats) where stats.minScale != stats.maxScale:
+                let type = numberType(stats)
+                let declared: String
+                if case .decimal(_, let scale) = type {
+                    declared = "declared \(type.ddl): a later value with more than \(scale) decimal place(s) is quarantined, not rounded; "
+                        + "widen the type if values can have more"
+                } else {
+                    declared = "declared \(type.ddl) (exact text)"
+                }
+                lines.append("column \(path): observed scales vary from \(stats.minScale) to \(stats.maxScale); \(declared)")
+            case .array(let element):
+                walk(path + "[]", element)
+            case .object(let object):
+                for name in object.names { walk(path + "." + Quote.sqlIdentifier(name), object[name]) }
+            default:
+                break
+            }
+        }
+        for name in top.names where !metadataColumns.contains(where: { $0.name.utf8.elementsEqual(name.utf8) }) {
             walk(Quote.sqlIdentifier(name), top[name])
         }
         return lines
@@ -93,7 +148,8 @@ public struct SchemaInferrer: Sendable {
 
     private func numberType(_ stats: NumberStats) -> SparkType {
         guard numberMode == .decimal, stats.fits else { return .string }
-        return .decimal(precision: 38, scale: stats.maxScale)
+        let room = 38 - stats.maxIntegerDigits - integerHeadroom
+        return .decimal(precision: 38, scale: max(stats.maxScale, min(stats.maxScale + scaleHeadroom, room)))
     }
 
     private func sparkType(_ observed: Observed) -> SparkType {
@@ -205,6 +261,9 @@ public struct NumberStats: Sendable, Hashable {
     public var maxIntegerDigits = 0
     /// The most digits right of the decimal point (`2.5e-3` has 4, `100.00` has 2).
     public var maxScale = 0
+    /// The fewest digits right of the decimal point: where it differs from `maxScale`, the scale
+    /// seen is a sample (DynamoDB drops trailing zeros) and a later value may need more.
+    public var minScale = 0
 
     /// Measures one JSON number's text.
     public init(_ text: String) {
@@ -233,6 +292,7 @@ public struct NumberStats: Sendable, Hashable {
         let pointPosition = integer + exponent
         maxIntegerDigits = sawNonZero ? max(0, pointPosition - leadingZeros) : 0
         maxScale = max(0, fraction - exponent)
+        minScale = maxScale
     }
 
     /// Whether every value fits `DECIMAL(38, maxScale)`.
@@ -243,6 +303,7 @@ public struct NumberStats: Sendable, Hashable {
         out.count += other.count
         out.maxIntegerDigits = max(maxIntegerDigits, other.maxIntegerDigits)
         out.maxScale = max(maxScale, other.maxScale)
+        out.minScale = min(minScale, other.minScale)
         return out
     }
 }

@@ -15,7 +15,7 @@ public struct SparkPlan: Sendable {
     /// The configuration the artifacts come from.
     public let config: PlanConfig
     /// The MERGE the notebook runs.
-    public let merge: MergePlan
+    public private(set) var merge: MergePlan
 
     /// The rescued-data column Auto Loader fills with what did not fit the schema.
     public static let rescuedColumn = "_rescued_data"
@@ -30,6 +30,7 @@ public struct SparkPlan: Sendable {
         try config.validate()
         self.config = config
         merge = MergePlan(config)
+        if config.schema != nil { merge.columns = tableColumns.map(\.name) }
     }
 
     /// Every artifact, in a fixed order.
@@ -48,9 +49,9 @@ public struct SparkPlan: Sendable {
 
     /// The metadata columns the table carries (`_ingestTs` only when the schema has it).
     var metadataColumns: [StructField] {
-        SchemaInferrer.metadataColumns.filter { field in
-            field.name != "_ingestTs" || config.schema?[field.name] != nil
-        }
+        SchemaInferrer.metadataColumns(prefix: config.metadataPrefix).enumerated().filter { index, field in
+            index != 4 || config.schema?[field.name] != nil  // the ingest time only when the rows carry it
+        }.map(\.element)
     }
 
     /// The key columns with their types (STRING unless the schema says otherwise).
@@ -65,12 +66,33 @@ public struct SparkPlan: Sendable {
         return keyColumns + attributes + metadataColumns + [StructField(Self.rescuedColumn, .string)]
     }
 
+    /// The columns as the stream reads them: a column whose type holds a DECIMAL anywhere is read
+    /// as STRING, its exact text (a JSON number's digits as written, a struct or array as its JSON),
+    /// because Spark's JSON reader rounds a number to the declared scale without a word. The
+    /// micro-batch converts the text to the table's type only where every value fits exactly.
+    var sourceColumns: [StructField] {
+        tableColumns.map { field in
+            field.type.containsDecimal ? StructField(field.name, .string, nullable: field.nullable) : field
+        }
+    }
+
     /// Types Auto Loader must not guess: keys, metadata, and every observed column (numbers as
-    /// DECIMAL(38,s) or STRING, never DOUBLE).
+    /// their exact text, converted in the micro-batch; never DOUBLE).
     public var schemaHints: String {
-        let columns = tableColumns.filter { $0.name != Self.rescuedColumn }
+        let columns = sourceColumns.filter { $0.name != Self.rescuedColumn }
         return columns.map { StructField($0.name, $0.type).ddl }.joined(separator: ", ")
     }
+
+    /// The table's declared columns in Spark's JSON form: what a micro-batch converts to before
+    /// the table exists (afterwards, the table's own types, which a user may have widened).
+    public var tableSchemaJSON: String { SparkSchema(tableColumns.map { StructField($0.name, $0.type) }).json.jsonText }
+
+    /// The quarantine table's columns: one row per value that did not fit its column.
+    static let quarantineColumns: [StructField] = [
+        StructField("batch_id", .bigint), StructField("quarantined_at", .timestamp), StructField("column", .string),
+        StructField("declared_type", .string), StructField("reason", .string), StructField("value", .string),
+        StructField("keys", .string), StructField("order_key", .string), StructField("row_json", .string),
+    ]
 
     // MARK: SQL
 
@@ -97,6 +119,14 @@ public struct SparkPlan: Sendable {
             TBLPROPERTIES (
             \(properties)
             )
+            """)
+        statements.append(
+            """
+            CREATE TABLE IF NOT EXISTS \(config.quarantineTable.quoted) (
+            \(Self.quarantineColumns.map { "  " + $0.ddl }.joined(separator: ",\n"))
+            )
+            USING DELTA
+            COMMENT \(Quote.sqlString("Values that did not fit their column's type in " + config.target.parts.joined(separator: ".") + ": the row as read, the column, the reason"))
             """)
         if config.deleteMode == .soft {
             statements.append(
@@ -160,7 +190,11 @@ public struct SparkPlan: Sendable {
 
     // MARK: JSON artifacts
 
-    /// `merge_plan.json`: the MERGE as data, in both dialects, for tools and tests.
+    /// `merge_plan.json`: the MERGE as data, in both dialects, for tools and tests. With a schema,
+    /// its statements name every column (`UPDATE SET t.a = s.a`, `INSERT (a) VALUES (s.a)`): DuckDB
+    /// and others match `*` by position, and a batch whose columns come in another order would
+    /// write one column's value into another. Without one they keep `*`, which only by-name
+    /// engines (Spark, Delta) apply safely; `columns` is then null.
     public var mergePlanJSON: String {
         var plan = merge.json
         if case .object(var members) = plan {
@@ -171,13 +205,19 @@ public struct SparkPlan: Sendable {
                 (
                     "merge_sql",
                     .object([
-                        ("spark", .string(mergeSQL)),
+                        (
+                            "spark",
+                            .string(
+                                merge.sql(
+                                    .spark, target: config.target.quoted, source: Quote.sqlIdentifier(Self.changesView),
+                                    schemaEvolution: false, explicitColumns: true))
+                        ),
                         (
                             "ansi",
                             .string(
                                 merge.sql(
                                     .ansi, target: config.target.parts.map(Quote.ansiIdentifier).joined(separator: "."),
-                                    source: Quote.ansiIdentifier(Self.changesView)))
+                                    source: Quote.ansiIdentifier(Self.changesView), explicitColumns: true))
                         ),
                     ])
                 ))

@@ -3,6 +3,8 @@ public indirect enum SparkType: Sendable, Hashable {
     case string
     case boolean
     case bigint
+    /// `TIMESTAMP` (the quarantine table's time column; rows hold none).
+    case timestamp
     /// `DECIMAL(precision, scale)`; exact.
     case decimal(precision: Int, scale: Int)
     case array(SparkType)
@@ -16,11 +18,23 @@ public indirect enum SparkType: Sendable, Hashable {
         case .string: return "STRING"
         case .boolean: return "BOOLEAN"
         case .bigint: return "BIGINT"
+        case .timestamp: return "TIMESTAMP"
         case .decimal(let p, let s): return "DECIMAL(\(p),\(s))"
         case .array(let element): return "ARRAY<\(element.ddl)>"
         case .map(let value): return "MAP<STRING, \(value.ddl)>"
         case .struct(let fields):
             return "STRUCT<" + fields.map { Quote.sqlIdentifier($0.name) + ": " + $0.type.ddl }.joined(separator: ", ") + ">"
+        }
+    }
+
+    /// Whether a DECIMAL is in this type, at any depth: such a column is read as its exact text.
+    public var containsDecimal: Bool {
+        switch self {
+        case .decimal: return true
+        case .array(let element): return element.containsDecimal
+        case .map(let value): return value.containsDecimal
+        case .struct(let fields): return fields.contains { $0.type.containsDecimal }
+        case .string, .boolean, .bigint, .timestamp: return false
         }
     }
 
@@ -30,6 +44,7 @@ public indirect enum SparkType: Sendable, Hashable {
         case .string: return .string("string")
         case .boolean: return .string("boolean")
         case .bigint: return .string("long")
+        case .timestamp: return .string("timestamp")
         case .decimal(let p, let s): return .string("decimal(\(p),\(s))")
         case .array(let element):
             return .object([("type", .string("array")), ("elementType", element.json), ("containsNull", .bool(true))])
@@ -52,6 +67,7 @@ public indirect enum SparkType: Sendable, Hashable {
             case "string", "binary": self = .string
             case "boolean": self = .boolean
             case "long", "integer", "short", "byte": self = .bigint
+            case "timestamp": self = .timestamp
             default:
                 if name.hasPrefix("decimal("), name.hasSuffix(")") {
                     let inner = name.dropFirst("decimal(".count).dropLast().split(separator: ",")

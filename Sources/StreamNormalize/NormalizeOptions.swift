@@ -28,6 +28,61 @@ public enum UpdatedAtFallback: String, Sendable, CaseIterable {
     case iso8601
 }
 
+/// The names of the metadata columns a row carries, renamed as a set for tables whose items
+/// already use one of them (`is_deleted` is a common attribute).
+///
+/// Without a prefix they are the seed's names (`_eventName`, `_eventId`, `_seq`,
+/// `_approxStreamTs`, `_ingestTs`, `is_deleted`, `_ttlDelete`), so its notebook still reads the
+/// rows. With a prefix `P` every one is `P` + its base name: `PeventName`, `PeventId`, `Pseq`,
+/// `PapproxStreamTs`, `PingestTs`, `Pis_deleted`, `PttlDelete` (`--metadata-prefix _cdc_` gives
+/// `_cdc_seq`, `_cdc_is_deleted`, …). `emit-notebook --metadata-prefix` uses the same rule.
+public struct MetadataNames: Sendable, Hashable {
+    public var eventName: String
+    public var eventId: String
+    public var seq: String
+    public var approxStreamTs: String
+    public var ingestTs: String
+    public var isDeleted: String
+    public var ttlDelete: String
+    /// The prefix given, or nil for the seed's names.
+    public let prefix: String?
+
+    /// The seed's names.
+    public static let seed = MetadataNames(eventName: "_eventName", eventId: "_eventId", seq: "_seq", approxStreamTs: "_approxStreamTs",
+        ingestTs: "_ingestTs", isDeleted: "is_deleted", ttlDelete: "_ttlDelete", prefix: nil)
+
+    private init(eventName: String, eventId: String, seq: String, approxStreamTs: String, ingestTs: String, isDeleted: String, ttlDelete: String, prefix: String?) {
+        (self.eventName, self.eventId, self.seq, self.approxStreamTs) = (eventName, eventId, seq, approxStreamTs)
+        (self.ingestTs, self.isDeleted, self.ttlDelete, self.prefix) = (ingestTs, isDeleted, ttlDelete, prefix)
+    }
+
+    /// What is wrong with `prefix` as a metadata prefix, or nil: it must be 1 to 64 bytes without
+    /// control characters, quotes or backslashes (the names go into JSON and SQL as they are).
+    public static func problem(withPrefix prefix: String) -> String? {
+        if prefix.isEmpty || prefix.utf8.count > 64
+            || prefix.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\"" || $0 == "\\" })
+        {
+            return "the metadata prefix '\(prefix)' must be 1 to 64 bytes without control characters, quotes or backslashes"
+        }
+        return nil
+    }
+
+    /// The names with `prefix` before every base name; nil gives the seed's names. Check the
+    /// prefix with `problem(withPrefix:)` first.
+    public init(prefix: String?) {
+        guard let prefix else {
+            self = .seed
+            return
+        }
+        self.init(
+            eventName: prefix + "eventName", eventId: prefix + "eventId", seq: prefix + "seq", approxStreamTs: prefix + "approxStreamTs",
+            ingestTs: prefix + "ingestTs", isDeleted: prefix + "is_deleted", ttlDelete: prefix + "ttlDelete", prefix: prefix)
+    }
+
+    /// Every name, in the order rows carry them.
+    public var all: [String] { [eventName, eventId, seq, approxStreamTs, ingestTs, isDeleted, ttlDelete] }
+}
+
 /// How stream records become rows.
 public struct NormalizeOptions: Sendable {
     /// Flat (default) or envelope rows.
@@ -40,12 +95,15 @@ public struct NormalizeOptions: Sendable {
     public var updatedAtFallback: UpdatedAtFallback = .off
     /// `_ingestTs`, epoch milliseconds; `nil` leaves the column out.
     public var ingestTime: Int64?
+    /// The metadata columns' names (the seed's by default).
+    public var metadataNames: MetadataNames = .seed
 
     /// Creates options; every property has a default.
     public init(
         layout: RowLayout = .flat, numbers: NumberOutput = .exact, tombstoneImage: TombstoneImage = .keys,
-        updatedAtFallback: UpdatedAtFallback = .off, ingestTime: Int64? = nil
+        updatedAtFallback: UpdatedAtFallback = .off, ingestTime: Int64? = nil, metadataNames: MetadataNames = .seed
     ) {
+        self.metadataNames = metadataNames
         self.layout = layout
         self.numbers = numbers
         self.tombstoneImage = tombstoneImage

@@ -21,9 +21,20 @@ package struct RecordTranscoder {
     /// share one `String` instead of allocating one each.
     private var lastARN: [UInt8] = []
     private var lastTable: String?
+    /// The metadata columns' JSON, written once per row: `"_eventName":"`, `","_eventId":"`, …
+    private let metadata: MetadataFragments
+    /// The metadata columns' names as UTF-8, and which bytes one of them can begin with, for the
+    /// name-clash check.
+    private let metadataNameBytes: [[UInt8]]
+    private let metadataFirstBytes: [Bool]
 
     package init(options: NormalizeOptions) {
         self.options = options
+        metadata = MetadataFragments(options.metadataNames)
+        metadataNameBytes = options.metadataNames.all.map { Array($0.utf8) }
+        var firstBytes = [Bool](repeating: false, count: 256)
+        for name in metadataNameBytes { if let first = name.first { firstBytes[Int(first)] = true } }
+        metadataFirstBytes = firstBytes
         keys.reserveCapacity(4096)
         newImage.reserveCapacity(64 * 1024)
         oldImage.reserveCapacity(64 * 1024)
@@ -176,47 +187,49 @@ package struct RecordTranscoder {
             appendImage(fields.hasNew && kind != .remove, newImage, &out)
             out.append(UInt8(ascii: ","))
         }
-        appendLiteral("\"_eventName\":\"", &out)
+        out.append(contentsOf: metadata.eventName)
         appendLiteral(kind == .insert ? "INSERT" : kind == .modify ? "MODIFY" : "REMOVE", &out)
-        appendLiteral("\",\"_eventId\":\"", &out)
+        out.append(contentsOf: metadata.eventId)
         let eventIDStart = out.count - rowStart
         cursor.appendRaw(from: eventIDSpan.start, to: eventIDSpan.end, into: &out)
         let eventIDEnd = out.count - rowStart
-        appendLiteral("\",\"_seq\":\"", &out)
+        out.append(contentsOf: metadata.seq)
         OrderKey(changeTime: changeTime, sequenceNumber: sequence).append(to: &out)
-        appendLiteral("\",\"_approxStreamTs\":", &out)
+        out.append(contentsOf: metadata.approxStreamTs)
         appendInteger(changeTime, &out)
         if let ingest = options.ingestTime {
-            appendLiteral(",\"_ingestTs\":", &out)
+            out.append(contentsOf: metadata.ingestTs)
             appendInteger(ingest, &out)
         }
-        appendLiteral(kind == .remove ? ",\"is_deleted\":true" : ",\"is_deleted\":false", &out)
-        appendLiteral(isTTL ? ",\"_ttlDelete\":true}\n" : ",\"_ttlDelete\":false}\n", &out)
+        out.append(contentsOf: metadata.isDeleted)
+        appendLiteral(kind == .remove ? "true" : "false", &out)
+        out.append(contentsOf: metadata.ttlDelete)
+        appendLiteral(isTTL ? "true}\n" : "false}\n", &out)
         return RowInfo(
             kind: kind, changeTime: changeTime, sequenceNumber: sequence, isTTLDelete: isTTL,
             eventIDRange: eventIDStart..<eventIDEnd, table: fields.table, sequenceTextLength: fields.sequenceTextLength)
     }
 
-    /// The metadata columns a flat row adds; an item attribute of the same name would be ambiguous.
-    package static let metadataColumns: [StaticString] = [
-        "_eventName", "_eventId", "_seq", "_approxStreamTs", "_ingestTs", "is_deleted", "_ttlDelete",
-    ]
-
-    /// Rejects item attributes named like a metadata column; reports whether `updated_at` is present.
+    /// Rejects item attributes named like a metadata column (`options.metadataNames`; an item
+    /// attribute of the same name would be ambiguous); reports whether `updated_at` is present.
     private func checkNames(_ names: [StringSpan], in cursor: JSONCursor, image: String) throws(DDBError) -> Bool {
         var hasUpdatedAt = false
         for name in names {
             let first = cursor.base[name.start]
             if first == UInt8(ascii: "u") {
                 if cursor.bytes(name, equal: "updated_at") { hasUpdatedAt = true }
-            } else if name.hasEscapes || first == UInt8(ascii: "_") || (first == UInt8(ascii: "i") && name.count == 10) {
+            }
+            if name.hasEscapes || metadataFirstBytes[Int(first)] {
+                let raw = UnsafeBufferPointer(start: cursor.base + name.start, count: name.count)
                 let decoded = name.hasEscapes ? cursor.decodedBytes(name) : []
-                for column in Self.metadataColumns
-                where name.hasEscapes ? decoded.elementsEqual(column.utf8Buffer) : cursor.bytes(name, equal: column) {
+                for column in metadataNameBytes where name.hasEscapes ? decoded == column : raw.elementsEqual(column) {
+                    let text = String(decoding: column, as: UTF8.self)
                     throw DDBError(
                         .nameClash,
-                        "the item has an attribute named \"\(column)\", which is a metadata column of flat rows; use --layout envelope for this table",
-                        path: [.name(image), .name(String(describing: column))], offset: name.start)
+                        "the item has an attribute named \"\(text)\", which is a metadata column of flat rows; rename the metadata columns "
+                            + "as a set with --metadata-prefix (DDBCDC_METADATA_PREFIX for the Lambda; the same prefix for emit-notebook), "
+                            + "or use --layout envelope",
+                        path: [.name(image), .name(text)], offset: name.start)
                 }
                 if name.hasEscapes && cursor.decodedBytes(name) == Array("updated_at".utf8) { hasUpdatedAt = true }
             }
@@ -542,4 +555,21 @@ func appendInteger(_ value: Int64, _ out: inout [UInt8]) {
 
 extension StaticString {
     var utf8Buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: utf8Start, count: utf8CodeUnitCount) }
+}
+
+/// The metadata columns' JSON fragments for one set of names, built once per transcoder.
+private struct MetadataFragments {
+    var eventName, eventId, seq, approxStreamTs, ingestTs, isDeleted, ttlDelete: [UInt8]
+
+    init(_ names: MetadataNames) {
+        // The names hold no quote, backslash or control character (MetadataNames.problem), so
+        // they go into the JSON as they are.
+        eventName = Array("\"\(names.eventName)\":\"".utf8)
+        eventId = Array("\",\"\(names.eventId)\":\"".utf8)
+        seq = Array("\",\"\(names.seq)\":\"".utf8)
+        approxStreamTs = Array("\",\"\(names.approxStreamTs)\":".utf8)
+        ingestTs = Array(",\"\(names.ingestTs)\":".utf8)
+        isDeleted = Array(",\"\(names.isDeleted)\":".utf8)
+        ttlDelete = Array(",\"\(names.ttlDelete)\":".utf8)
+    }
 }

@@ -24,13 +24,38 @@ import Testing
             #"{"pk":"a","price":12.5,"qty":3,"huge":1E+125,"mixed":1,"_seq":"x","_approxStreamTs":1767225600000,"is_deleted":false}"#,
             #"{"pk":"b","price":0.125,"qty":40,"huge":2,"mixed":"one","_seq":"y","_approxStreamTs":1767225600001,"is_deleted":true}"#,
         ])
-        #expect(schema["price"]?.type == .decimal(precision: 38, scale: 3))
-        #expect(schema["qty"]?.type == .decimal(precision: 38, scale: 0))
+        // The largest scale seen plus four places of headroom: DynamoDB drops trailing zeros.
+        #expect(schema["price"]?.type == .decimal(precision: 38, scale: 7))
+        #expect(schema["qty"]?.type == .decimal(precision: 38, scale: 4))
         #expect(schema["huge"]?.type == .string)
         #expect(schema["mixed"]?.type == .string)
         #expect(schema["_approxStreamTs"]?.type == .bigint)
         #expect(schema["is_deleted"]?.type == .boolean)
         #expect(try infer([#"{"price":12.5}"#], numbers: .string)["price"]?.type == .string)
+    }
+
+    @Test func scaleHeadroomGivesWayToIntegerDigitsButNeverBelowTheScaleSeen() throws {
+        let schema = try infer([
+            // 30 integer digits: 38 - 30 - 4 leaves 4 places, the 2 seen plus 2.
+            #"{"wide":123456789012345678901234567890.12}"#,
+            // 34 integer digits and 4 places: no room for headroom, the scale seen is kept.
+            #"{"full":1234567890123456789012345678901234.5678}"#,
+        ])
+        #expect(schema["wide"]?.type == .decimal(precision: 38, scale: 4))
+        #expect(schema["full"]?.type == .decimal(precision: 38, scale: 4))
+    }
+
+    @Test func scalesThatVaryAreWarnedAbout() throws {
+        var inferrer = SchemaInferrer()
+        for line in [#"{"amt":1.5,"qty":3,"m":{"p":[19.9]}}"#, #"{"amt":10,"qty":4,"m":{"p":[19.95]}}"#] {
+            try inferrer.observe(line: Array(line.utf8))
+        }
+        #expect(
+            inferrer.scaleWarnings == [
+                "column `amt`: observed scales vary from 0 to 1; declared DECIMAL(38,5): a later value with more than 5 decimal place(s) is quarantined, not rounded; widen the type if values can have more",
+                "column `m`.`p`[]: observed scales vary from 1 to 2; declared DECIMAL(38,6): a later value with more than 6 decimal place(s) is quarantined, not rounded; widen the type if values can have more",
+            ])
+        #expect(inferrer.report.first?.hasSuffix("min_scale=0") == true)
     }
 
     @Test func mapsListsAndSetsNest() throws {
@@ -41,7 +66,7 @@ import Testing
         #expect(
             schema["m"]?.type
                 == .struct([
-                    StructField("a", .struct([StructField("b", .array(.decimal(precision: 38, scale: 1)))])), StructField("s", .string),
+                    StructField("a", .struct([StructField("b", .array(.decimal(precision: 38, scale: 5)))])), StructField("s", .string),
                     StructField("t", .boolean),
                 ]))
         #expect(schema["tags"]?.type == .array(.string))
@@ -51,7 +76,7 @@ import Testing
 
     @Test func namesSparkCannotTellApartMakeAMap() throws {
         let schema = try infer([#"{"m":{"":1,"x":2}}"#, #"{"c":{"Name":"a","name":"b"}}"#])
-        #expect(schema["m"]?.type == .map(.decimal(precision: 38, scale: 0)))
+        #expect(schema["m"]?.type == .map(.decimal(precision: 38, scale: 4)))
         #expect(schema["c"]?.type == .map(.string))
     }
 

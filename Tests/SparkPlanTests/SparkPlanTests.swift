@@ -57,10 +57,53 @@ import Testing
                 WHEN MATCHED AND s.`_seq` > t.`_seq` THEN UPDATE SET *
                 WHEN NOT MATCHED THEN INSERT *
                 """)
-        #expect(plan.setupStatements.count == 3)
+        #expect(plan.setupStatements.count == 4)
         #expect(plan.setupSQL.contains("CREATE OR REPLACE VIEW `main`.`cdc`.`fleet_devices_current`"))
         #expect(plan.setupSQL.contains("'delta.enableChangeDataFeed' = 'true'"))
         #expect(plan.cleanupSQL.contains("- 2592000000"))
+    }
+
+    @Test func numbersAreReadAsTextAndTypedOnlyInTheTable() throws {
+        let plan = try SparkPlan(Self.config(.soft))
+        // Spark's JSON reader rounds into a DECIMAL without a word: columns holding numbers are read as
+        // text (nested ones too), and the table keeps the declared types.
+        #expect(plan.schemaHints.contains("`temp_c` STRING"))
+        #expect(plan.schemaHints.contains("`cfg` STRING"))
+        #expect(!plan.schemaHints.contains("DECIMAL"))
+        #expect(plan.setupSQL.contains("`temp_c` DECIMAL(38,6)"))
+        #expect(plan.tableSchemaJSON.contains(#""decimal(38,6)""#))
+        #expect(plan.setupSQL.contains("CREATE TABLE IF NOT EXISTS `main`.`cdc`.`fleet_devices_quarantine`"))
+        #expect(plan.notebook.contains(#""cloudFiles.inferColumnTypes", "false""#))
+    }
+
+    @Test func mergePlanJSONNamesEveryColumn() throws {
+        let plan = try SparkPlan(Self.config(.hard))
+        let json = try JSONValue.parse(Array(plan.mergePlanJSON.utf8))
+        let ansi = try #require(json["merge_sql"]?["ansi"]?.stringValue)
+        let spark = try #require(json["merge_sql"]?["spark"]?.stringValue)
+        #expect(!ansi.contains("*") && !spark.contains("*"))
+        #expect(ansi.contains(#"WHEN MATCHED AND s."_seq" > t."_seq" THEN UPDATE SET "pk" = s."pk", "sk" = s."sk", "name" = s."name""#))
+        #expect(ansi.contains(#"WHEN NOT MATCHED AND NOT s."is_deleted" THEN INSERT ("pk", "sk", "name""#))
+        #expect(json["columns"]?.jsonText.hasPrefix(#"["pk","sk","name""#) == true)
+        // The notebook's own MERGE matches by name (Spark/Delta) and evolves the schema.
+        #expect(plan.mergeSQL.contains("UPDATE SET *"))
+    }
+
+    @Test func metadataPrefixRenamesTheColumnsAsASet() throws {
+        var config = try PlanConfig(sourcePath: "s3://landing/ddb/fleet", target: TableName(parsing: "main.cdc.fleet_devices"), keys: ["pk"])
+        var inferrer = SchemaInferrer(metadataPrefix: "_cdc_")
+        try inferrer.observe(
+            line: Array(#"{"pk":"a","is_deleted":true,"_seq":"mine","_cdc_seq":"1-1","_cdc_approxStreamTs":1,"_cdc_is_deleted":false}"#.utf8))
+        config.schema = inferrer.schema
+        config.metadataPrefix = "_cdc_"
+        let plan = try SparkPlan(config)
+        #expect((config.orderColumn, config.deletedColumn, config.changeTimeColumn) == ("_cdc_seq", "_cdc_is_deleted", "_cdc_approxStreamTs"))
+        #expect(inferrer.schema["_cdc_approxStreamTs"]?.type == .bigint)
+        #expect(plan.mergeSQL.contains("s.`_cdc_seq` > t.`_cdc_seq`"))
+        // The items' own is_deleted and _seq are attributes, kept as data.
+        #expect(plan.setupSQL.contains("`is_deleted` BOOLEAN,\n  `_seq` STRING"))
+        #expect(plan.setupSQL.contains("`_cdc_is_deleted` BOOLEAN"))
+        #expect(plan.notebook.contains("(the highest `_cdc_seq`)") && plan.dltPipeline.contains("tombstones (`_cdc_is_deleted`)"))
     }
 
     @Test func hardMergeDeletesAndNeverInsertsATombstone() throws {
@@ -74,7 +117,7 @@ import Testing
                 WHEN MATCHED AND s."_seq" > t."_seq" THEN UPDATE SET *
                 WHEN NOT MATCHED AND NOT s."is_deleted" THEN INSERT *
                 """)
-        #expect(plan.setupStatements.count == 2)
+        #expect(plan.setupStatements.count == 3)
         #expect(plan.jobJSON.contains("\"continuous\""))
         #expect(!plan.jobJSON.contains("cleanup_tombstones"))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import S3Sink
+import StreamNormalize
 import Synchronization
 import Testing
 
@@ -202,11 +203,19 @@ final class MemorySink: ObjectSink, Sendable {
         (["S3_BUCKET": "b"], "AWS_REGION is not set"),
         (["S3_BUCKET": "b", "AWS_REGION": "r", "MAX_RECORDS": "many"], "MAX_RECORDS=many"),
         (["S3_BUCKET": "b", "AWS_REGION": "r", "DDBCDC_LAYOUT": "wide"], "DDBCDC_LAYOUT=wide"),
+        (["S3_BUCKET": "b", "AWS_REGION": "r", "DDBCDC_METADATA_PREFIX": "a\"b"], "DDBCDC_METADATA_PREFIX"),
     ])
     func configurationProblemsSayWhatToFix(_ environment: [String: String], _ expected: String) {
         #expect {
             _ = try LambdaConfiguration(environment: environment)
         } throws: { "\($0)".contains(expected) }
+    }
+
+    @Test func metadataPrefixRenamesTheRowsMetadataColumns() throws {
+        let base = ["S3_BUCKET": "b", "AWS_REGION": "r"]
+        #expect(try LambdaConfiguration(environment: base).rows.metadataNames == .seed)
+        let renamed = try LambdaConfiguration(environment: base.merging(["DDBCDC_METADATA_PREFIX": "_cdc_"]) { $1 })
+        #expect(renamed.rows.metadataNames.seq == "_cdc_seq" && renamed.rows.metadataNames.isDeleted == "_cdc_is_deleted")
     }
 
     @Test func metricsLineIsEmbeddedMetricFormat() throws {

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -59,6 +60,8 @@ def spark():
         .config("spark.default.parallelism", "1")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.memory", "1g")
+        # Managed tables (the notebook's quarantine table) in a fresh folder, not the working directory.
+        .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="ddbcdc-spark-warehouse-"))
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")

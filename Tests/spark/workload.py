@@ -24,7 +24,7 @@ def _number_text(rng):
     return str(rng.randint(-1000, 1000))
 
 
-def _image(rng, key, version):
+def _image(rng, key, version, clashing=False):
     image = {
         "pk": {"S": key[0]},
         "sk": {"S": key[1]},
@@ -38,6 +38,10 @@ def _image(rng, key, version):
         image["tags"] = {"SS": sorted(rng.sample(["a", "b", "é", "🚀", "z z"], rng.randint(1, 3)))}
     if rng.random() < 0.5:
         image["note"] = {"S": rng.choice(NAMES)}  # present in some versions only: removal must clear it
+    if clashing:
+        # Application attributes named like the seed's metadata columns.
+        image["is_deleted"] = {"BOOL": rng.random() < 0.5}
+        image["_seq"] = {"S": f"app-{version}"}
     return image
 
 
@@ -61,7 +65,7 @@ def plain(av):
     raise ValueError(tag)
 
 
-def generate(seed, records, keys):
+def generate(seed, records, keys, clashing=False):
     """Returns (records, final) where final maps (pk, sk) → the item's plain attributes, for the
     items that exist at the end, and stats about the workload."""
     rng = random.Random(seed)
@@ -82,7 +86,7 @@ def generate(seed, records, keys):
                   "awsRegion": "eu-west-1", "eventSourceARN": "arn:aws:dynamodb:eu-west-1:1:table/t/stream/x"}
         if key not in live:
             versions[key] = versions.get(key, 0) + 1
-            image = _image(rng, key, versions[key])
+            image = _image(rng, key, versions[key], clashing)
             ddb["NewImage"] = image
             record["eventName"] = "INSERT"
             live[key] = image
@@ -91,7 +95,7 @@ def generate(seed, records, keys):
                 stats["REINSERT"] += 1
         elif rng.random() < 0.7:
             versions[key] += 1
-            image = _image(rng, key, versions[key])
+            image = _image(rng, key, versions[key], clashing)
             ddb["OldImage"], ddb["NewImage"] = live[key], image
             record["eventName"] = "MODIFY"
             live[key] = image

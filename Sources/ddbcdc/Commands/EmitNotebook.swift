@@ -1,5 +1,6 @@
 public import ArgumentParser
 import Pipeline
+import StreamNormalize
 public import SparkPlan
 
 #if canImport(Glibc)
@@ -8,6 +9,7 @@ import Glibc
 
 extension DeleteMode: ExpressibleByArgument {}
 extension InputFormat: ExpressibleByArgument {}
+extension MisfitAction: ExpressibleByArgument {}
 
 /// `ddbcdc emit-notebook`: the Databricks side, generated.
 struct EmitNotebook: ParsableCommand {
@@ -74,8 +76,17 @@ struct EmitNotebook: ParsableCommand {
     @Option(help: "The DLT variant's SCD type: 1 (default) or 2.")
     var scdType: Int?
 
+    @Option(help: ArgumentHelp("The metadata columns' prefix the rows were written with (--metadata-prefix of transform/run, DDBCDC_METADATA_PREFIX of the Lambda); default: the seed's names.", valueName: "prefix"))
+    var metadataPrefix: String?
+
     @Option(help: ArgumentHelp("The current-rows view (default: <table>_current).", valueName: "name"))
     var view: String?
+
+    @Option(help: ArgumentHelp("Where rows whose values do not fit their columns go (default: <table>_quarantine).", valueName: "name"))
+    var quarantineTable: String?
+
+    @Option(help: "A value that does not fit its column (more decimal places or digits, another type): quarantine (default: the row is kept in the quarantine table and counted, the rest merged) or fail (quarantine, then fail the batch).")
+    var onMisfit: MisfitAction?
 
     @Option(help: ArgumentHelp("Grant SELECT on the table and view to a principal (repeatable).", valueName: "principal"))
     var grantSelect: [String] = []
@@ -145,6 +156,12 @@ struct EmitNotebook: ParsableCommand {
         }
 
         var config = try PlanConfig(sourcePath: sourcePath, target: target, keys: keyNames)
+        let prefix = metadataPrefix ?? file.string("metadata_prefix")
+        if let prefix {
+            // The row writer's rule, checked the same way.
+            if let problem = MetadataNames.problem(withPrefix: prefix) { throw SparkPlanError(.invalidConfig, problem) }
+            config.metadataPrefix = prefix
+        }
         if let value = checkpoint ?? file.string("checkpoint") { config.checkpointLocation = value }
         if let value = schemaLocation ?? file.string("schema_location") { config.schemaLocation = value }
         let numberMode = try numbers ?? file.string("numbers").map { text in
@@ -154,7 +171,7 @@ struct EmitNotebook: ParsableCommand {
         if let path = schema ?? file.string("schema") {
             config.schema = try SparkSchema(json: try JSONValue.parse(readFile(path)))
         } else if let path = inferFrom ?? file.string("infer_from") {
-            config.schema = try Schema.infer(from: path, numbers: numberMode).schema
+            config.schema = try Schema.infer(from: path, numbers: numberMode, metadataPrefix: prefix).schema
         }
         if !keyTypes.isEmpty {
             // The table's key types fill in keys the observed schema lacks.
@@ -177,6 +194,13 @@ struct EmitNotebook: ParsableCommand {
         if let value = try scdType ?? file.int("scd_type") { config.scdType = value }
         if let value = view ?? file.string("view") {
             config.currentView = value.contains(".") || value.hasPrefix("`") ? try TableName(parsing: value) : try target.sibling(value)
+        }
+        if let value = quarantineTable ?? file.string("quarantine_table") {
+            config.quarantineTable = value.contains(".") || value.hasPrefix("`") ? try TableName(parsing: value) : try target.sibling(value)
+        }
+        if let text = onMisfit?.rawValue ?? file.string("on_misfit") {
+            guard let action = MisfitAction(rawValue: text) else { throw SparkPlanError(.invalidConfig, "on_misfit is quarantine or fail, not '\(text)'") }
+            config.onMisfit = action
         }
         let principals = grantSelect.isEmpty ? file.strings("grant_select") ?? [] : grantSelect
         config.grants = principals.map { Grant(.select, to: $0) }
@@ -260,6 +284,7 @@ struct ConfigFile {
     static let known: Set<String> = [
         "source", "table", "keys", "key_schema", "checkpoint", "schema_location", "schema", "infer_from", "numbers",
         "delete_mode", "tombstone_retention_days", "processing_time", "format", "scd_type", "view", "grant_select", "app_id",
+        "quarantine_table", "on_misfit", "metadata_prefix",
         "job_name", "schedule", "cluster_id", "notebook_path",
     ]
 

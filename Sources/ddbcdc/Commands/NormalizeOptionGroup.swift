@@ -30,7 +30,17 @@ struct NormalizeOptionGroup: ParsableArguments {
             valueName: "now|none|ms"))
     var ingestTs: String?
 
+    @Option(
+        name: .customLong("metadata-prefix"),
+        help: ArgumentHelp(
+            "Rename the metadata columns as a set: PREFIX + eventName, eventId, seq, approxStreamTs, ingestTs, is_deleted, ttlDelete (for items with attributes such as is_deleted or _seq). Give emit-notebook and schema the same prefix. Default: the seed's names (_eventName, …, is_deleted, _ttlDelete).",
+            valueName: "prefix"))
+    var metadataPrefix: String?
+
     func validate() throws {
+        if let metadataPrefix, let problem = MetadataNames.problem(withPrefix: metadataPrefix) {
+            throw ValidationError("--metadata-prefix: \(problem)")
+        }
         guard let ingestTs else { return }
         guard ingestTs == "now" || ingestTs == "none" || Int64(ingestTs).map({ $0 >= 0 }) == true else {
             throw ValidationError("--ingest-ts must be now, none or epoch milliseconds, not '\(ingestTs)'")
@@ -46,6 +56,7 @@ struct NormalizeOptionGroup: ParsableArguments {
             default: Int64(ingestTs ?? defaultIngest)
             }
         return NormalizeOptions(
-            layout: layout, numbers: numbers, tombstoneImage: tombstone, updatedAtFallback: updatedAt, ingestTime: ingestTime)
+            layout: layout, numbers: numbers, tombstoneImage: tombstone, updatedAtFallback: updatedAt, ingestTime: ingestTime,
+            metadataNames: MetadataNames(prefix: metadataPrefix))
     }
 }

@@ -16,12 +16,12 @@ struct Schema: ParsableCommand {
         discussion: """
             Reads rows as `ddbcdc transform` writes them (one JSON object per line; plain or .gz) from a \
             file, every row file under a directory (the objects of `ddbcdc run`), or - for standard \
-            input. Numbers become DECIMAL(38,s), s the largest scale seen, where every value fits 38 \
-            digits, and STRING (their exact text) where one does not; never DOUBLE. Maps become \
+            input. Numbers become DECIMAL(38,s), s the largest scale seen plus headroom (DynamoDB drops \
+            trailing zeros: 19.9 then 19.95), where every value fits 38 digits, and STRING (their exact text) where one does not; never DOUBLE. Maps become \
             STRUCTs (MAP<STRING,…> when their member names look like data), lists and sets ARRAYs. \
             --format ddl prints the column list (a CREATE TABLE body, cloudFiles.schemaHints); json \
             prints Spark's StructType JSON, which `emit-notebook --schema` reads; report prints what \
-            was seen per column.
+            was seen per column. A warning names every number column whose observed scales vary.
             """
     )
 
@@ -31,13 +31,16 @@ struct Schema: ParsableCommand {
     @Option(help: "ddl (column list), json (Spark StructType JSON) or report (per-column observations).")
     var format: Format = .ddl
 
+    @Option(help: ArgumentHelp("The metadata columns' prefix the rows were written with (--metadata-prefix of transform/run); default: the seed's names.", valueName: "prefix"))
+    var metadataPrefix: String?
+
     @Option(help: "How numbers are typed: decimal (DECIMAL(38,s) where every value fits, else STRING) or string (always STRING).")
     var numbers: SchemaInferrer.NumberMode = .decimal
 
     func run() throws {
         let inferrer: SchemaInferrer
         do {
-            inferrer = try Self.infer(from: input, numbers: numbers)
+            inferrer = try Self.infer(from: input, numbers: numbers, metadataPrefix: metadataPrefix)
         } catch let error as SparkPlanError {
             printError("ddbcdc: error: \(error)")
             throw ExitCode(65)  // EX_DATAERR
@@ -51,6 +54,9 @@ struct Schema: ParsableCommand {
         }
         for group in inferrer.caseCollisions {
             printError("ddbcdc: warning: columns \(group.map { "'\($0)'" }.joined(separator: ", ")) differ only in case; Spark would confuse them")
+        }
+        for line in inferrer.scaleWarnings {
+            printError("ddbcdc: warning: \(line)")
         }
         var output = FileSink.standardOutput
         switch format {
@@ -66,8 +72,8 @@ struct Schema: ParsableCommand {
 
     /// Observes every row under `path`.
     /// - Throws: `SparkPlanError` naming the file and line for a row that is not JSON; `IOError`.
-    static func infer(from path: String, numbers: SchemaInferrer.NumberMode) throws -> SchemaInferrer {
-        var inferrer = SchemaInferrer(numberMode: numbers)
+    static func infer(from path: String, numbers: SchemaInferrer.NumberMode, metadataPrefix: String? = nil) throws -> SchemaInferrer {
+        var inferrer = SchemaInferrer(numberMode: numbers, metadataPrefix: metadataPrefix)
         for file in try InputFiles.list(path) {
             var lineNumber = 0
             try forEachLine(of: file) { line in

@@ -25,6 +25,11 @@ SETTINGS = {
     "trigger": "processingTime",
     "processing_time": "30 seconds",
     "max_files_per_trigger": 1000,
+    # Rows whose values do not fit their columns (more decimal places or digits than the DECIMAL
+    # has, a string where a number was): kept here, with the column and the reason.
+    "quarantine_table": "`main`.`cdc`.`fleet_devices_quarantine`",
+    # "quarantine": merge the rest of the batch; "fail": quarantine, then fail the batch (and the job).
+    "on_misfit": "quarantine",
     # "stream": set up, then merge what has arrived; "cleanup": delete old tombstones; "none": define only.
     "mode": "stream",
 }
@@ -45,11 +50,14 @@ RESCUED_COLUMN = "_rescued_data"
 DELETE_MODE = "hard"
 # ddbcdc writes *.ndjson.gz; its _errors/ objects (*.ndjson) are not changes.
 FILE_GLOB = "*.ndjson.gz"
-# Types Auto Loader must not guess: keys, metadata and every observed number (DECIMAL(38,s) or
-# STRING, never DOUBLE, so DynamoDB numbers stay exact).
-SCHEMA_HINTS = "`pk` STRING, `sk` STRING, `name` STRING, `temp_c` DECIMAL(38,2), `cfg` STRUCT<`net`: STRUCT<`ssid`: STRING>, `dims`: ARRAY<DECIMAL(38,1)>>, `tags` ARRAY<STRING>, `_eventName` STRING, `_eventId` STRING, `_seq` STRING, `_approxStreamTs` BIGINT, `is_deleted` BOOLEAN, `_ttlDelete` BOOLEAN"
-# The whole schema, for a plain file stream (which cannot infer one).
-SOURCE_SCHEMA = "`pk` STRING, `sk` STRING, `name` STRING, `temp_c` DECIMAL(38,2), `cfg` STRUCT<`net`: STRUCT<`ssid`: STRING>, `dims`: ARRAY<DECIMAL(38,1)>>, `tags` ARRAY<STRING>, `_eventName` STRING, `_eventId` STRING, `_seq` STRING, `_approxStreamTs` BIGINT, `is_deleted` BOOLEAN, `_ttlDelete` BOOLEAN"
+# Types Auto Loader must not guess: keys, metadata, and every column holding a number read as
+# STRING, its exact text: Spark's JSON reader would round 1.25 into DECIMAL(38,1) as 1.3 without a
+# word. Each micro-batch converts the text to the table's type where it fits exactly.
+SCHEMA_HINTS = "`pk` STRING, `sk` STRING, `name` STRING, `temp_c` STRING, `cfg` STRING, `tags` ARRAY<STRING>, `_eventName` STRING, `_eventId` STRING, `_seq` STRING, `_approxStreamTs` BIGINT, `is_deleted` BOOLEAN, `_ttlDelete` BOOLEAN"
+# The whole schema as read, for a plain file stream (which cannot infer one).
+SOURCE_SCHEMA = "`pk` STRING, `sk` STRING, `name` STRING, `temp_c` STRING, `cfg` STRING, `tags` ARRAY<STRING>, `_eventName` STRING, `_eventId` STRING, `_seq` STRING, `_approxStreamTs` BIGINT, `is_deleted` BOOLEAN, `_ttlDelete` BOOLEAN, `_rescued_data` STRING"
+# The table's declared types (Spark's JSON form), used until the table exists; then its own.
+TABLE_SCHEMA_JSON = "{\"type\":\"struct\",\"fields\":[{\"name\":\"pk\",\"type\":\"string\",\"nullable\":true,\"metadata\":{}},{\"name\":\"sk\",\"type\":\"string\",\"nullable\":true,\"metadata\":{}},{\"name\":\"name\",\"type\":\"string\",\"nullable\":true,\"metadata\":{}},{\"name\":\"temp_c\",\"type\":\"decimal(38,6)\",\"nullable\":true,\"metadata\":{}},{\"name\":\"cfg\",\"type\":{\"type\":\"struct\",\"fields\":[{\"name\":\"net\",\"type\":{\"type\":\"struct\",\"fields\":[{\"name\":\"ssid\",\"type\":\"string\",\"nullable\":true,\"metadata\":{}}]},\"nullable\":true,\"metadata\":{}},{\"name\":\"dims\",\"type\":{\"type\":\"array\",\"elementType\":\"decimal(38,5)\",\"containsNull\":true},\"nullable\":true,\"metadata\":{}}]},\"nullable\":true,\"metadata\":{}},{\"name\":\"tags\",\"type\":{\"type\":\"array\",\"elementType\":\"string\",\"containsNull\":true},\"nullable\":true,\"metadata\":{}},{\"name\":\"_eventName\",\"type\":\"string\",\"nullable\":true,\"metadata\":{}},{\"name\":\"_eventId\",\"type\":\"string\",\"nullable\":true,\"metadata\":{}},{\"name\":\"_seq\",\"type\":\"string\",\"nullable\":true,\"metadata\":{}},{\"name\":\"_approxStreamTs\",\"type\":\"long\",\"nullable\":true,\"metadata\":{}},{\"name\":\"is_deleted\",\"type\":\"boolean\",\"nullable\":true,\"metadata\":{}},{\"name\":\"_ttlDelete\",\"type\":\"boolean\",\"nullable\":true,\"metadata\":{}},{\"name\":\"_rescued_data\",\"type\":\"string\",\"nullable\":true,\"metadata\":{}}]}"
 BATCH_VIEW = "ddbcdc_batch"
 CHANGES_VIEW = "ddbcdc_changes"
 SETUP_STATEMENTS = [
@@ -59,8 +67,8 @@ SETUP_STATEMENTS = [
         "  `pk` STRING NOT NULL,\n"
         "  `sk` STRING NOT NULL,\n"
         "  `name` STRING,\n"
-        "  `temp_c` DECIMAL(38,2),\n"
-        "  `cfg` STRUCT<`net`: STRUCT<`ssid`: STRING>, `dims`: ARRAY<DECIMAL(38,1)>>,\n"
+        "  `temp_c` DECIMAL(38,6),\n"
+        "  `cfg` STRUCT<`net`: STRUCT<`ssid`: STRING>, `dims`: ARRAY<DECIMAL(38,5)>>,\n"
         "  `tags` ARRAY<STRING>,\n"
         "  `_eventName` STRING,\n"
         "  `_eventId` STRING,\n"
@@ -78,6 +86,21 @@ SETUP_STATEMENTS = [
         "  'delta.minReaderVersion' = '2',\n"
         "  'delta.minWriterVersion' = '5'\n"
         ")"
+    ),
+    (
+        "CREATE TABLE IF NOT EXISTS `main`.`cdc`.`fleet_devices_quarantine` (\n"
+        "  `batch_id` BIGINT,\n"
+        "  `quarantined_at` TIMESTAMP,\n"
+        "  `column` STRING,\n"
+        "  `declared_type` STRING,\n"
+        "  `reason` STRING,\n"
+        "  `value` STRING,\n"
+        "  `keys` STRING,\n"
+        "  `order_key` STRING,\n"
+        "  `row_json` STRING\n"
+        ")\n"
+        "USING DELTA\n"
+        "COMMENT 'Values that did not fit their column\\'s type in main.cdc.fleet_devices: the row as read, the column, the reason'"
     )
 ]
 # One row per key: the change with the highest _seq (a fixed-width text: text order is change order).
@@ -108,6 +131,192 @@ import re
 
 from pyspark.sql import functions as F
 
+import json as _json
+import re as _re
+from decimal import Decimal as _Decimal
+
+from pyspark.sql import types as T
+
+MISFITS_COLUMN = "__ddbcdc_misfits"
+# A number as ddbcdc writes it (JSON's grammar; leading zeros allowed for --numbers string rows).
+_NUMBER = _re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+
+
+def column(name):
+    """A column by its exact name, whatever characters it holds."""
+    return F.col("`" + name.replace("`", "``") + "`")
+
+
+def decimal_misfit(value, precision, scale):
+    """Why a finite Decimal does not fit DECIMAL(precision, scale) exactly, or None. Trailing
+    zeros of the fraction are not places (1.50 fits scale 1); nothing is rounded."""
+    _, digits, exponent = value.as_tuple()
+    digits = list(digits)
+    while exponent < 0 and len(digits) > 1 and digits[-1] == 0:
+        digits.pop()
+        exponent += 1
+    if digits == [0]:
+        return None
+    places = max(0, -exponent)
+    integer_digits = max(0, len(digits) + exponent)
+    if places > scale:
+        return f"scale: {places} decimal place(s), DECIMAL({precision},{scale}) has {scale}; not rounded"
+    if integer_digits > precision - scale:
+        return f"precision: {integer_digits} integer digit(s), DECIMAL({precision},{scale}) has room for {precision - scale}"
+    return None
+
+
+def _kind(value):
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, _Decimal):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return "a value"
+
+
+def value_misfit(value, data_type, path):
+    """Why a parsed JSON value (numbers as Decimal) does not fit data_type exactly, or None."""
+    if value is None or isinstance(data_type, T.StringType):
+        return None  # a STRING column keeps any value's text
+    if isinstance(data_type, T.DecimalType):
+        if isinstance(value, bool) or not isinstance(value, _Decimal):
+            return f"{path}type: {_kind(value)} where {data_type.simpleString()} is declared"
+        reason = decimal_misfit(value, data_type.precision, data_type.scale)
+        return None if reason is None else path + reason
+    if isinstance(data_type, T.BooleanType):
+        return None if isinstance(value, bool) else f"{path}type: {_kind(value)} where boolean is declared"
+    if isinstance(data_type, (T.LongType, T.IntegerType, T.ShortType, T.ByteType)):
+        if isinstance(value, _Decimal) and value == value.to_integral_value() and -(2**63) <= value < 2**63:
+            return None
+        return f"{path}type: {_kind(value)} where bigint is declared"
+    if isinstance(data_type, T.ArrayType):
+        if not isinstance(value, list):
+            return f"{path}type: {_kind(value)} where an array is declared"
+        for index, item in enumerate(value):
+            reason = value_misfit(item, data_type.elementType, f"{path}[{index}] ")
+            if reason:
+                return reason
+        return None
+    if isinstance(data_type, T.MapType):
+        if not isinstance(value, dict):
+            return f"{path}type: {_kind(value)} where a map is declared"
+        for name, item in value.items():
+            reason = value_misfit(item, data_type.valueType, f"{path}.{name} ")
+            if reason:
+                return reason
+        return None
+    if isinstance(data_type, T.StructType):
+        if not isinstance(value, dict):
+            return f"{path}type: {_kind(value)} where a struct is declared"
+        fields = {field.name: field for field in data_type.fields}
+        for name, item in value.items():
+            if name not in fields:
+                return f"{path}.{name}: a member the declared struct does not have (it would be dropped)"
+            reason = value_misfit(item, fields[name].dataType, f"{path}.{name} ")
+            if reason:
+                return reason
+        return None
+    return f"{path}type: {data_type.simpleString()} is not checked"
+
+
+def text_misfit(text, data_type):
+    """Why the exact text of a value (a number's digits; a struct's or array's JSON) does not
+    fit the declared type, or None."""
+    if text is None:
+        return None
+    if isinstance(data_type, T.DecimalType):
+        if not _NUMBER.fullmatch(text):
+            return f"type: {_json.dumps(text[:40], ensure_ascii=False)} is not a number, {data_type.simpleString()} is declared"
+        return value_misfit(_Decimal(text), data_type, "")
+    try:
+        value = _json.loads(text, parse_float=_Decimal, parse_int=_Decimal)
+    except ValueError:
+        return f"type: text where {data_type.simpleString()} is declared"
+    return value_misfit(value, data_type, "")
+
+
+def _misfit_udf(data_type):
+    return F.udf(lambda text: text_misfit(text, data_type), "string")
+
+
+def exact_columns(batch_schema, table_schema):
+    """Columns the batch holds as exact text that the table types otherwise: (name, the table's
+    type). A STRING column of the table keeps the text as it is."""
+    declared = {field.name.lower(): field.dataType for field in table_schema.fields}
+    return [
+        (field.name, declared[field.name.lower()])
+        for field in batch_schema.fields
+        if isinstance(field.dataType, T.StringType)
+        and field.name.lower() in declared
+        and not isinstance(declared[field.name.lower()], T.StringType)
+    ]
+
+
+def with_misfits(df, table_schema, rescued_column):
+    """The rows with MISFITS_COLUMN: an array of (column, declared_type, reason, value), empty
+    where every value fits. A row the reader could not type (its rescued-data column is set) is a
+    misfit too: its text is not lost in a column nobody reads."""
+    checks = []
+    for name, data_type in exact_columns(df.schema, table_schema):
+        reason = _misfit_udf(data_type)(column(name))
+        checks.append(F.when(reason.isNotNull(), F.struct(
+            F.lit(name).alias("column"), F.lit(data_type.simpleString()).alias("declared_type"),
+            reason.alias("reason"), column(name).alias("value"))))
+    if rescued_column in df.columns:
+        checks.append(F.when(column(rescued_column).isNotNull(), F.struct(
+            F.lit(rescued_column).alias("column"), F.lit("").alias("declared_type"),
+            F.lit("rescued: a value the reader could not read as its column's type").alias("reason"),
+            column(rescued_column).alias("value"))))
+    if not checks:
+        empty = F.array().cast("array<struct<column:string,declared_type:string,reason:string,value:string>>")
+        return df.withColumn(MISFITS_COLUMN, empty)
+    return df.withColumn(MISFITS_COLUMN, F.filter(F.array(*checks), lambda item: item.isNotNull()))
+
+
+def typed(df, table_schema, keep_misfits=False):
+    """The rows, each text column converted to the table's type: exactly, for the rows whose
+    MISFITS_COLUMN is empty (the only ones that may be written)."""
+    converted = {name: data_type for name, data_type in exact_columns(df.schema, table_schema)}
+    out = []
+    for name in df.columns:
+        if name == MISFITS_COLUMN:
+            if keep_misfits:
+                out.append(column(name))
+            continue
+        if name in converted:
+            data_type = converted[name]
+            value = column(name).cast(data_type) if isinstance(data_type, T.DecimalType) else F.from_json(column(name), data_type)
+            # Only a row that fits is converted (under ANSI mode a misfit's cast would raise).
+            fits = F.size(MISFITS_COLUMN) == 0 if MISFITS_COLUMN in df.columns else F.lit(True)
+            out.append(F.when(fits, value).alias(name))
+        else:
+            out.append(column(name))
+    return df.select(*out)
+
+
+def quarantine_rows(df, batch_id, key_columns, order_column):
+    """One row per misfit: the batch, the column, its declared type, the reason, the value's text,
+    the item's keys, the change's order key and the whole row as read (JSON)."""
+    originals = [name for name in df.columns if name != MISFITS_COLUMN]
+    return df.select(
+        F.lit(batch_id).cast("bigint").alias("batch_id"),
+        F.current_timestamp().alias("quarantined_at"),
+        F.explode(MISFITS_COLUMN).alias("misfit"),
+        F.to_json(F.struct(*[column(name) for name in key_columns if name in originals])).alias("keys"),
+        (column(order_column) if order_column in originals else F.lit(None).cast("string")).alias("order_key"),
+        F.to_json(F.struct(*[column(name) for name in originals])).alias("row_json"),
+    ).select(
+        "batch_id", "quarantined_at", F.col("misfit.column").alias("column"),
+        F.col("misfit.declared_type").alias("declared_type"), F.col("misfit.reason").alias("reason"),
+        F.col("misfit.value").alias("value"), "keys", "order_key", "row_json",
+    )
+
 
 def literal_path(path):
     """The path with Hadoop's glob characters escaped: the landing folder is read as named."""
@@ -122,7 +331,9 @@ def read_changes(spark):
             spark.readStream.format("cloudFiles")
             .option("cloudFiles.format", SETTINGS["file_format"])
             .option("cloudFiles.schemaLocation", SETTINGS["schema_location"])
-            .option("cloudFiles.inferColumnTypes", "true")
+            # A new attribute is read as STRING (its exact text, never a DOUBLE); a type for it is
+            # the table's to declare (see the README: changing a column's type).
+            .option("cloudFiles.inferColumnTypes", "false")
             .option("cloudFiles.schemaHints", SCHEMA_HINTS)
             # A new attribute stops the stream once; the job's retry goes on with the column added.
             .option("cloudFiles.schemaEvolutionMode", "addNewColumns")
@@ -140,6 +351,8 @@ def read_changes(spark):
             # Reads every dt=/HH= folder, and (as above) reads no partition columns from them.
             .option("recursiveFileLookup", "true")
             .option("maxFilesPerTrigger", str(SETTINGS["max_files_per_trigger"]))
+            # A value the reader cannot type keeps the row's text here, as rescuedDataColumn does.
+            .option("columnNameOfCorruptRecord", RESCUED_COLUMN)
         )
     return reader.option("pathGlobFilter", FILE_GLOB).load(literal_path(SETTINGS["source_path"]))
 
@@ -177,10 +390,64 @@ def apply_merge(prepared, batch_id):
         session.conf.unset("spark.databricks.delta.write.txnVersion")
 
 
+# One entry per micro-batch: rows read, rows quarantined, misfits per column (also printed to the
+# driver's log as a `ddbcdc batch {...}` line).
+BATCH_METRICS = []
+
+
+class MisfitError(Exception):
+    """A batch held values that do not fit their columns and SETTINGS["on_misfit"] is "fail"."""
+
+
+def table_schema(session):
+    """The table's types: its own once it exists (a widened column is honoured), else the declared ones."""
+    if session.catalog.tableExists(SETTINGS["target_table"]):
+        return session.table(SETTINGS["target_table"]).schema
+    return T.StructType.fromJson(_json.loads(TABLE_SCHEMA_JSON))
+
+
+def write_quarantine(rows, batch_id):
+    """Appends the misfits, idempotently: a retried batch does not add them twice."""
+    (
+        rows.write.mode("append")
+        .option("txnAppId", SETTINGS["app_id"] + ":quarantine")
+        .option("txnVersion", str(batch_id))
+        .saveAsTable(SETTINGS["quarantine_table"])
+    )
+
+
 def merge_batch(batch_df, batch_id):
-    """foreachBatch: dedupe, align to the table, MERGE."""
-    prepared = align_to_target(prepare_batch(batch_df), SETTINGS["target_table"])
-    apply_merge(prepared, batch_id)
+    """foreachBatch: check every value against its column, quarantine the rows that do not fit,
+    then dedupe, align to the table and MERGE the rest, typed exactly."""
+    session = batch_df.sparkSession
+    schema = table_schema(session)
+    checked = with_misfits(batch_df, schema, RESCUED_COLUMN).persist()
+    try:
+        misfits = checked.filter(F.size(MISFITS_COLUMN) > 0)
+        quarantine = quarantine_rows(misfits, batch_id, KEY_COLUMNS, ORDER_COLUMN).persist()
+        by_column = {row["column"]: row["count"] for row in quarantine.groupBy("column").count().collect()}
+        metrics = {
+            "batch_id": batch_id,
+            "rows": checked.count(),
+            "quarantined_rows": misfits.count(),
+            "misfits": by_column,
+        }
+        if by_column:
+            write_quarantine(quarantine, batch_id)
+        quarantine.unpersist()
+        BATCH_METRICS.append(metrics)
+        print("ddbcdc batch " + _json.dumps(metrics, ensure_ascii=False), flush=True)
+        if by_column and SETTINGS["on_misfit"] == "fail":
+            raise MisfitError(
+                f"batch {batch_id}: {metrics['quarantined_rows']} row(s) hold values that do not fit their "
+                f"columns {sorted(by_column)}; they are in {SETTINGS['quarantine_table']}. Change the "
+                "columns' types (README: changing a column's type), then run again."
+            )
+        fitting = typed(checked.filter(F.size(MISFITS_COLUMN) == 0), schema)
+        prepared = align_to_target(prepare_batch(fitting), SETTINGS["target_table"])
+        apply_merge(prepared, batch_id)
+    finally:
+        checked.unpersist()
 
 
 def ensure_table(spark):

@@ -7,8 +7,8 @@ CREATE TABLE IF NOT EXISTS `main`.`cdc`.`fleet_devices` (
   `pk` STRING NOT NULL,
   `sk` STRING NOT NULL,
   `name` STRING,
-  `temp_c` DECIMAL(38,2),
-  `cfg` STRUCT<`net`: STRUCT<`ssid`: STRING>, `dims`: ARRAY<DECIMAL(38,1)>>,
+  `temp_c` DECIMAL(38,6),
+  `cfg` STRUCT<`net`: STRUCT<`ssid`: STRING>, `dims`: ARRAY<DECIMAL(38,5)>>,
   `tags` ARRAY<STRING>,
   `_eventName` STRING,
   `_eventId` STRING,
@@ -26,6 +26,20 @@ TBLPROPERTIES (
   'delta.minReaderVersion' = '2',
   'delta.minWriterVersion' = '5'
 );
+
+CREATE TABLE IF NOT EXISTS `main`.`cdc`.`fleet_devices_quarantine` (
+  `batch_id` BIGINT,
+  `quarantined_at` TIMESTAMP,
+  `column` STRING,
+  `declared_type` STRING,
+  `reason` STRING,
+  `value` STRING,
+  `keys` STRING,
+  `order_key` STRING,
+  `row_json` STRING
+)
+USING DELTA
+COMMENT 'Values that did not fit their column\'s type in main.cdc.fleet_devices: the row as read, the column, the reason';
 
 CREATE OR REPLACE VIEW `main`.`cdc`.`fleet_devices_current`
 COMMENT 'Current rows of main.cdc.fleet_devices: soft-deleted rows left out'
