@@ -6,7 +6,9 @@ package struct GunzipSource<Base: ByteSource>: ByteSource {
     private var base: Base
     private let path: String
     private var stream: UnsafeMutablePointer<z_stream>
-    private var input: [UInt8]
+    /// Compressed bytes zlib reads from: memory of our own, so `next_in` may point into it between
+    /// calls (a pointer out of an array's `withUnsafe…` closure may not outlive the closure).
+    private let input: UnsafeMutableBufferPointer<UInt8>
     private var inputEnd = false
     private var memberEnded = false
     private var sawData = false
@@ -24,7 +26,8 @@ package struct GunzipSource<Base: ByteSource>: ByteSource {
         self.base = base
         self.path = path
         self.stop = stop
-        input = [UInt8](repeating: 0, count: 1 << 16)
+        input = .allocate(capacity: 1 << 16)
+        input.initialize(repeating: 0)
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
         // 16 + 15: a gzip header and the largest window.
@@ -36,19 +39,20 @@ package struct GunzipSource<Base: ByteSource>: ByteSource {
         inflateEnd(stream)
         stream.deinitialize(count: 1)
         stream.deallocate()
+        input.deallocate()
     }
 
     package mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         if let pending { throw pending }
         while true {
             if stream.pointee.avail_in == 0 && !inputEnd {
-                let count = try input.withUnsafeMutableBytes { try base.read(into: $0) }
+                let count = try base.read(into: UnsafeMutableRawBufferPointer(input))
                 if count == 0 {
                     inputEnd = true
                 } else {
                     sawData = true
                     compressedBytes += count
-                    input.withUnsafeMutableBufferPointer { stream.pointee.next_in = $0.baseAddress }
+                    stream.pointee.next_in = input.baseAddress
                     stream.pointee.avail_in = UInt32(count)
                 }
             }
