@@ -23,17 +23,17 @@ package enum Base64 {
                 let what = bytes[k] == UInt8(ascii: "=") ? "'=' before the end" : "byte 0x\(String(bytes[k], radix: 16))"
                 throw DDBError(.badBase64, "\(what) is not base64", offset: k)
             }
-            // The bits the padding leaves unused must be zero (RFC 4648 §3.5): otherwise two texts
-            // would spell one value (`QR==` and `QQ==` are both the byte 0x41), and a row written
-            // from the text would differ from one written from the bytes.
-            if padding > 0 {
-                let last = count - padding - 1
-                let unused: UInt8 = padding == 1 ? 0b11 : 0b1111
-                if table[Int(bytes[last])] & unused != 0 {
-                    throw DDBError(
-                        .badBase64, "'\(Character(Unicode.Scalar(bytes[last])))' before the padding sets bits the padding leaves unused: not canonical base64",
-                        offset: last)
-                }
+        }
+        // The bits the padding leaves unused must be zero (RFC 4648 §3.5): otherwise two texts
+        // would spell one value (`QR==` and `QQ==` are both the byte 0x41), and a row written
+        // from the text would differ from one written from the bytes.
+        if padding > 0 {
+            let last = count - padding - 1
+            let unused: UInt8 = padding == 1 ? 0b11 : 0b1111
+            if values[Int(bytes[last])] & unused != 0 {
+                throw DDBError(
+                    .badBase64, "'\(Character(Unicode.Scalar(bytes[last])))' before the padding sets bits the padding leaves unused: not canonical base64",
+                    offset: last)
             }
         }
         return count / 4 * 3 - padding

@@ -445,8 +445,18 @@ package struct RecordTranscoder {
             let valueStart = keys.pos
             try keys.skipValue()
             let keyValue = valueStart..<keys.pos
-            let text = cursor.decodedString(name)
-            guard let index = names.firstIndex(where: { cursor.spansEqual($0, name) }) else {
+            var text: String { cursor.decodedString(name) }  // for errors only: no allocation per record
+            var found: Int?
+            for index in names.indices {
+                let candidate = names[index]
+                if candidate.count == name.count && !candidate.hasEscapes && !name.hasEscapes {
+                    if memcmpEqual(cursor.base + candidate.start, cursor.base + name.start, name.count) { found = index; break }
+                } else if (candidate.hasEscapes || name.hasEscapes) && cursor.spansEqual(candidate, name) {
+                    found = index
+                    break
+                }
+            }
+            guard let index = found else {
                 throw DDBError(
                     .keyMismatch, "NewImage lacks the key attribute \"\(text)\" that Keys names", path: [.name("NewImage"), .name(text)],
                     offset: name.start)
@@ -483,6 +493,11 @@ package struct RecordTranscoder {
 
     /// The table of an `eventSourceARN`, `arn:PARTITION:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL`.
     private mutating func tableName(_ span: StringSpan, _ cursor: JSONCursor) throws(DDBError) -> String {
+        if !span.hasEscapes, span.count == lastARN.count, let lastTable,
+            lastARN.withUnsafeBufferPointer({ memcmpEqual($0.baseAddress!, cursor.base + span.start, span.count) })
+        {
+            return lastTable
+        }
         let arn = span.hasEscapes ? cursor.decodedBytes(span) : Array(UnsafeBufferPointer(start: cursor.base + span.start, count: span.count))
         if arn == lastARN, let lastTable { return lastTable }
         guard let name = Self.tableName(arn: arn) else {
