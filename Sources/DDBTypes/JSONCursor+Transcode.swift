@@ -4,8 +4,12 @@ package struct TranscodeScratch {
     var names: [StringSpan] = []
     /// The top-level member names of the item last transcoded by `transcodeItem`.
     package var itemNames: [StringSpan] = []
-    /// Where each of those members' attribute values lies in the input (`{"S":"…"}`), in the same order.
+    /// Where each of those members' attribute values lies in the input (`{"S":"…"}`), in the same
+    /// order, when ``recordsItemValues`` asks for them.
     package var itemValues: [Range<Int>] = []
+    /// Whether `transcodeItem` records ``itemValues`` (only the reader's check of NewImage against
+    /// Keys needs them).
+    package var recordsItemValues = false
     /// Members of the set being read, and names being sorted for the duplicate check of a large map.
     var strings: [StringSpan] = []
     var numbers: [(span: StringSpan, syntax: NumberSyntax, key: NumericKey)] = []
@@ -70,7 +74,7 @@ extension JSONCursor {
             } catch {
                 throw prefixing(error, name: key)
             }
-            if depth == 0 { scratch.itemValues.append(valueStart..<pos) }
+            if depth == 0 && scratch.recordsItemValues { scratch.itemValues.append(valueStart..<pos) }
             count += 1
         } while try nextMember(close: UInt8(ascii: "}"))
         if count > Self.linearNameCheckLimit, let twice = firstDuplicate(scratch.names[namesBase...], sortBuffer: &scratch.strings) {

@@ -362,6 +362,9 @@ package struct RecordTranscoder {
             guard !fields.hasNew else { throw duplicate(key, cursor) }
             guard wants(fields.kind, image: .new) else { return try cursor.skipValue() }
             fields.hasNew = true
+            // Value ranges for the check against Keys; only this image's are needed.
+            scratch.recordsItemValues = true
+            defer { scratch.recordsItemValues = false }
             if isOnlyImage(.new, fields) {
                 // The row is this image and metadata: write it in place rather than copy it later.
                 fields.direct = .new
