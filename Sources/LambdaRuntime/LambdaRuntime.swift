@@ -99,11 +99,8 @@ package enum LambdaRuntime {
                     ])
                 var out = FileSink.standardOutputLine
                 try? out.write(EmbeddedMetrics.line(outcome, functionName: functionName, now: epochMillisNow()) + "\n")
-                if let failure = outcome.invocationError {
-                    log.error("invocation failed", metadata: ["reason": "\(failure)"])
-                    throw LambdaError(type: "ddbcdc.UnidentifiedRecords", message: failure)
-                }
-                return outcome.response
+                if let failure = outcome.invocationError { log.error("invocation failed", metadata: ["reason": "\(failure)"]) }
+                return try outcome.answer()
             }
         } catch {
             logger.error("runtime API failed; exiting", metadata: ["error": "\(error)"])

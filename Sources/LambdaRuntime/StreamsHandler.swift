@@ -27,6 +27,13 @@ package struct StreamsHandler: Sendable {
         /// response can name (they are neither durable nor identified by a sequence number).
         package var invocationError: String?
 
+        /// What Lambda is told: the partial batch response, or, when consumed records can be
+        /// neither kept nor named (``invocationError``), an invocation error, so the batch is retried whole.
+        package func answer() throws(LambdaError) -> [UInt8] {
+            if let invocationError { throw LambdaError(type: "ddbcdc.UnidentifiedRecords", message: invocationError) }
+            return response
+        }
+
         /// `{"batchItemFailures":[{"itemIdentifier":"…"},…]}`.
         package var response: [UInt8] {
             var out = Array(#"{"batchItemFailures":["#.utf8)
@@ -159,23 +166,12 @@ package struct StreamsHandler: Sendable {
         outcome.failures += unread
         if summary == nil {
             // Reading itself failed (an event larger than the reader accepts): nothing is claimed.
-            outcome.failures = Self.allSequenceNumbers(in: invocation.body)
+            // Every SequenceNumber in it, as the reader finds them in input it cannot read.
+            outcome.failures = invocation.body.withUnsafeBufferPointer { Resync.sequenceNumbers(in: $0) }
             if outcome.failures.isEmpty { outcome.invocationError = "the event could not be read and names no SequenceNumber" }
         }
         outcome.failures = Self.uniqued(outcome.failures)
         return outcome
-    }
-
-    /// Every `SequenceNumber` in an event, for when no finer answer is safe.
-    package static func allSequenceNumbers(in body: [UInt8]) -> [String] {
-        var found: [String] = []
-        var rest = Substring(String(decoding: body, as: UTF8.self))
-        while let field = rest.firstRange(of: "\"SequenceNumber\"") {
-            rest = rest[field.upperBound...]
-            let digits = rest.drop { $0 == " " || $0 == ":" || $0 == "\"" }.prefix { $0.isASCII && $0.isNumber }
-            if !digits.isEmpty { found.append(String(digits)) }
-        }
-        return found
     }
 
     package static func uniqued(_ values: [String]) -> [String] {

@@ -7,7 +7,7 @@ import DDBTypes
 /// bad escapes); brackets are counted. A raw line break inside a string, or brackets that close
 /// what they did not open in a way no record boundary explains, leave the structure unknowable:
 /// then the caller falls back to setting aside the rest of the line.
-enum Resync {
+package enum Resync {
     enum Outcome: Equatable {
         /// The piece ends here (exclusive).
         case end(Int)
@@ -103,7 +103,7 @@ enum Resync {
 
     /// The SequenceNumber texts named in raw bytes (`"SequenceNumber":"…"`), in order: the best
     /// that can be said of the records in input that is not valid JSON.
-    static func sequenceNumbers(in bytes: UnsafeBufferPointer<UInt8>) -> [String] {
+    package static func sequenceNumbers(in bytes: UnsafeBufferPointer<UInt8>) -> [String] {
         let field = Array("\"SequenceNumber\"".utf8)
         var found: [String] = []
         var index = 0

@@ -149,12 +149,13 @@ final class MemorySink: ObjectSink, Sendable {
         // Through the loop, a failed invocation is an invocation error, not an empty answer.
         let runtime = FakeRuntime([garbage])
         let handler = try Self.handler(sink)
-        try? await LambdaLoop(client: runtime).run { invocation in
-            let outcome = await handler.handle(invocation)
-            if let failure = outcome.invocationError { throw LambdaError(type: "ddbcdc.UnidentifiedRecords", message: failure) }
-            return outcome.response
-        }
-        #expect(runtime.answers.withLock { $0.map(\.0) } == ["error"])
+        try? await LambdaLoop(client: runtime).run { invocation in try await handler.handle(invocation).answer() }
+        let answers = runtime.answers.withLock { $0 }
+        #expect(answers.map(\.0) == ["error"])
+        let errorDocument = String(decoding: answers.first.map { $0.2 } ?? [], as: UTF8.self)
+        #expect(errorDocument.contains(#""errorType":"ddbcdc.UnidentifiedRecords""#))
+        #expect(throws: LambdaError.self) { try outcome.answer() }
+        #expect(try kept.answer() == kept.response)
     }
 
     @Test func itemIdentifiersAreTheRecordsOwnSequenceNumberText() async throws {
