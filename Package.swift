@@ -15,6 +15,7 @@ let package = Package(
     name: "ddbcdc",
     products: [
         .library(name: "DDBTypes", targets: ["DDBTypes"]),
+        .library(name: "Timekeeping", targets: ["Timekeeping"]),
         .library(name: "StreamNormalize", targets: ["StreamNormalize"]),
         .library(name: "NDJSONBuffer", targets: ["NDJSONBuffer"]),
         .library(name: "S3Sink", targets: ["S3Sink"]),
@@ -33,6 +34,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "DDBTypes", swiftSettings: swiftSettings),
+        .target(name: "Timekeeping", swiftSettings: swiftSettings),
         .target(name: "StreamNormalize", dependencies: ["DDBTypes"], swiftSettings: swiftSettings),
         .target(
             name: "NDJSONBuffer", dependencies: ["StreamNormalize", "Digest", "CLibdeflate"], swiftSettings: swiftSettings),
@@ -83,6 +85,7 @@ let package = Package(
         ),
         .executableTarget(name: "ddbcdc-lambda", dependencies: ["LambdaRuntime", "Pipeline"], swiftSettings: swiftSettings),
         .testTarget(name: "DDBTypesTests", dependencies: ["DDBTypes"], swiftSettings: swiftSettings),
+        .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StreamNormalizeTests",
             dependencies: ["StreamNormalize", "DDBTypes"],
