@@ -72,9 +72,9 @@ def produce(tmp_path):
     result = []
     sink = tmp_path / "run"
     subprocess.run(
-        [ddbcdc(), "run", "--input", str(events), "--sink", str(sink), "--prefix", "golden", "--max-records", "97",
+        [ddbcdc(), "run", "--input", events.name, "--sink", str(sink), "--prefix", "golden", "--max-records", "97",
          "--max-bytes", "60000", "--max-seconds", "0", "--max-open-partitions", "3", "--quiet"],
-        check=False, stderr=subprocess.PIPE)
+        check=False, stderr=subprocess.PIPE, cwd=tmp_path)  # the input's name is in _errors lines
     result += ["run " + line for line in listing(sink)]
     environment = dict(os.environ, S3_BUCKET="unused", AWS_REGION="us-east-1", MAX_RECORDS="50", S3_PREFIX="lambda")
     for index in (0, 3, 4, 9, 15):
