@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "Timekeeping", swiftSettings: swiftSettings),
         .target(name: "StreamNormalize", dependencies: ["DDBTypes"], swiftSettings: swiftSettings),
         .target(
-            name: "NDJSONBuffer", dependencies: ["StreamNormalize", "Digest", "CLibdeflate"], swiftSettings: swiftSettings),
+            name: "NDJSONBuffer", dependencies: ["StreamNormalize", "Timekeeping", "Digest", "CLibdeflate"], swiftSettings: swiftSettings),
         .target(name: "Digest", dependencies: ["CLibcrypto"], swiftSettings: swiftSettings),
         .target(
             name: "S3Sink",
@@ -54,7 +54,7 @@ let package = Package(
         .systemLibrary(name: "CLibdeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         .target(
             name: "Pipeline",
-            dependencies: ["StreamNormalize", "NDJSONBuffer", "S3Sink", "CZlib"],
+            dependencies: ["StreamNormalize", "NDJSONBuffer", "S3Sink", "Timekeeping", "CZlib"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -65,6 +65,7 @@ let package = Package(
                 "NDJSONBuffer",
                 "S3Sink",
                 "Pipeline",
+                "Timekeeping",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -79,6 +80,7 @@ let package = Package(
                 "SparkPlan",
                 "Pipeline",
                 "LambdaRuntime",
+                "Timekeeping",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -92,7 +94,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "NDJSONBufferTests", dependencies: ["NDJSONBuffer", "StreamNormalize", "CZlib"], swiftSettings: swiftSettings),
+            name: "NDJSONBufferTests", dependencies: ["NDJSONBuffer", "StreamNormalize", "Timekeeping", "CZlib"], swiftSettings: swiftSettings),
         .testTarget(name: "DigestTests", dependencies: ["Digest"], swiftSettings: swiftSettings),
         .testTarget(name: "S3SinkTests", dependencies: ["S3Sink"], swiftSettings: swiftSettings),
         .testTarget(

@@ -1,4 +1,4 @@
-package import DDBTypes
+import DDBTypes
 package import NDJSONBuffer
 package import StreamNormalize
 import S3Sink
@@ -15,6 +15,7 @@ import S3Sink
 /// | `DDBCDC_LAYOUT`, `DDBCDC_NUMBERS`, `DDBCDC_TOMBSTONE`, `DDBCDC_UPDATED_AT` | row options as the command's flags | flat, exact, keys, off |
 /// | `DDBCDC_METADATA_PREFIX` | rename the metadata columns as a set (`--metadata-prefix`) | the seed's names |
 /// | `DDBCDC_DEADLINE_MARGIN_MS` | stop waiting for uploads this long before the deadline | 1000 |
+/// | `DDBCDC_CONCURRENCY` | objects compressed and written at once | 8 |
 /// | `DDBCDC_SSE`, `DDBCDC_SSE_KMS_KEY_ID` | server-side encryption | none |
 /// | `DDBCDC_MAX_ATTEMPTS` | attempts per S3 request | 3 |
 package struct LambdaConfiguration {
@@ -24,6 +25,7 @@ package struct LambdaConfiguration {
     package var gzipLevel: Int
     package var rows: NormalizeOptions
     package var deadlineMarginMillis: Int64
+    package var maxInFlight: Int
     package var sse: String?
     package var sseKeyID: String?
     package var maxAttempts: Int
@@ -56,7 +58,7 @@ package struct LambdaConfiguration {
             maxAgeMillis: 0, maxOpenPartitions: 64)
         do {
             prefix = try ObjectPrefix(
-                environment["S3_PREFIX"] ?? "", longestKeySuffixBytes: Batcher.longestKeySuffixBytes(maxRecords: limits.maxRecords)
+                environment["S3_PREFIX"] ?? "", longestKeySuffixBytes: ObjectNames.longestKeySuffixBytes(maxRecords: limits.maxRecords)
             ).value
         } catch {
             throw Problem(description: "S3_PREFIX: \(error.message)")
@@ -74,6 +76,7 @@ package struct LambdaConfiguration {
             rows.metadataNames = MetadataNames(prefix: prefix)
         }
         deadlineMarginMillis = Int64(try integer("DDBCDC_DEADLINE_MARGIN_MS", 1000, 0...600_000))
+        maxInFlight = try integer("DDBCDC_CONCURRENCY", 8, 1...64)
         sse = environment["DDBCDC_SSE"].flatMap { $0.isEmpty ? nil : $0 }
         if let sse, sse != "AES256" && sse != "aws:kms" { throw Problem(description: "DDBCDC_SSE=\(sse) must be AES256 or aws:kms") }
         sseKeyID = environment["DDBCDC_SSE_KMS_KEY_ID"].flatMap { $0.isEmpty ? nil : $0 }

@@ -1,6 +1,7 @@
-package import Logging
-package import Pipeline
+import Logging
+import Pipeline
 package import S3Sink
+import Timekeeping
 
 /// `ddbcdc` as a Lambda custom runtime: configuration from the environment, then the loop.
 package enum LambdaRuntime {
@@ -21,7 +22,7 @@ package enum LambdaRuntime {
               partial batch response. Settings come from the environment: S3_BUCKET (required), S3_PREFIX,
               MAX_RECORDS, MAX_PAYLOAD_BYTES, GZIP_LEVEL, DDBCDC_LAYOUT, DDBCDC_NUMBERS, DDBCDC_TOMBSTONE,
               DDBCDC_UPDATED_AT, DDBCDC_METADATA_PREFIX, DDBCDC_SSE, DDBCDC_SSE_KMS_KEY_ID, DDBCDC_MAX_ATTEMPTS,
-              DDBCDC_DEADLINE_MARGIN_MS; credentials, region and AWS_CA_BUNDLE as the AWS SDKs read them.
+              DDBCDC_DEADLINE_MARGIN_MS, DDBCDC_CONCURRENCY; credentials, region and AWS_CA_BUNDLE as the AWS SDKs read them.
               To run the handler on a file, use `ddbcdc invoke-local --event FILE`.
             """
         if arguments.count > 1 {
@@ -45,8 +46,7 @@ package enum LambdaRuntime {
     /// Builds the handler from `environment`, with `sink` overriding the S3 bucket (tests, invoke-local).
     package static func makeHandler(environment: [String: String], sink: (any ObjectSink)? = nil) throws -> StreamsHandler {
         let configuration = try LambdaConfiguration(environment: environment)
-        let now: @Sendable () -> Int64 = { epochMillisNow() }
-        if let sink { return StreamsHandler(configuration: configuration, sink: sink, now: now) }
+        if let sink { return StreamsHandler(configuration: configuration, sink: sink, clock: .system) }
         let transport: AsyncHTTPClientTransport
         do {
             transport = try AsyncHTTPClientTransport(caBundle: environment["AWS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 })
@@ -69,7 +69,7 @@ package enum LambdaRuntime {
                 retry: RetryPolicy(maxAttempts: configuration.maxAttempts, baseDelayMillis: 100, maxDelayMillis: 2000),
                 requestTimeoutMillis: 20_000),
             credentials: credentials, transport: transport, now: seconds)
-        return StreamsHandler(configuration: configuration, sink: S3ObjectSink(client: client), now: now)
+        return StreamsHandler(configuration: configuration, sink: S3ObjectSink(client: client), clock: .system)
     }
 
     /// Serves invocations until the Runtime API goes away.

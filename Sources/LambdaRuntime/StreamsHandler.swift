@@ -1,15 +1,15 @@
-package import DDBTypes
-package import Logging
-package import NDJSONBuffer
+import NDJSONBuffer
+import Pipeline
 package import S3Sink
-package import StreamNormalize
+import StreamNormalize
+package import Timekeeping
 
 /// The Lambda handler: a DynamoDB Streams event in, objects in S3, and a partial batch response
 /// naming every record that is not durable (Lambda restarts from the lowest).
 package struct StreamsHandler: Sendable {
     package let configuration: LambdaConfiguration
     package let sink: any ObjectSink
-    package let now: @Sendable () -> Int64
+    package let clock: EpochClock
 
     /// What one invocation did, for the response, the logs and the metrics.
     package struct Outcome: Sendable {
@@ -48,129 +48,40 @@ package struct StreamsHandler: Sendable {
         }
     }
 
-    /// Which open batch a row goes to: the batcher keeps one per partition and table.
-    private struct BatchKey: Hashable {
-        var partition: Partition
-        var table: String?
-    }
-
-    private struct Upload: Sendable {
-        var key: String
-        var body: [UInt8]
-        var compress: Bool
-        var sequences: [String]
-        var rows: Int
-    }
-
     package func handle(_ invocation: Invocation) async -> Outcome {
+        let engine = Engine(
+            settings: EngineSettings(
+                limits: configuration.limits, prefix: configuration.prefix, partitionBy: .eventTime, rows: configuration.rows,
+                encoder: GzipNDJSON(level: configuration.gzipLevel), maxInFlight: configuration.maxInFlight,
+                // One _errors object per invocation; the event is read to its end even when an
+                // object fails, so that every record's position is known.
+                maxErrorBytes: .max, stopReadingOnWriteFailure: false),
+            sink: sink, clock: clock)
+        let started = clock.now()
+        var source = LambdaEventSource(invocation.body)
+        // What is not durable by the deadline (less the margin) fails.
+        let report = await engine.run(&source, deadline: EpochMillis(rawValue: invocation.deadline).adding(millis: -configuration.deadlineMarginMillis))
         var outcome = Outcome()
-        var batcher = Batcher(limits: configuration.limits, prefix: configuration.prefix)
-        var pending: [BatchKey: [String]] = [:]
-        var uploads: [Upload] = []
-        var errors: [UInt8] = []
-        // Records set aside one by one: acknowledged once the _errors object is durable.
-        var errorSequences: [String] = []
-        // Records that unreadable input held together: never turned into rows, so never acknowledged.
-        var unread: [String] = []
-        var unidentified = false
-        var reader = ChangeStreamReader(options: configuration.rows)
-        var source = MemorySource(invocation.body)
-        let summary = try? reader.run(
-            &source,
-            onRow: { row, info in
-                let partition = Partition(epochMillis: info.changeTime)
-                pending[BatchKey(partition: partition, table: info.table), default: []].append(info.sequenceNumberText)
-                outcome.oldestChange = min(outcome.oldestChange ?? info.changeTime, info.changeTime)
-                batcher.add(row: row, info: info, partition: partition, now: 0) { batch in
-                    let key = BatchKey(partition: batch.partition, table: batch.table)
-                    let sequences = Array(pending[key]!.prefix(batch.count))
-                    pending[key]!.removeFirst(batch.count)
-                    uploads.append(Upload(key: batch.key, body: batch.rows, compress: true, sequences: sequences, rows: batch.count))
-                }
-            },
-            onError: { error in
-                errors += error.jsonLine
-                if error.recordCount > 1 {
-                    unread += error.sequenceNumbers
-                } else {
-                    errorSequences += error.sequenceNumbers
-                }
-                if !error.isIdentified || error.recordCount == 0 { unidentified = true }
-            })
-        batcher.sealAll { batch in
-            let key = BatchKey(partition: batch.partition, table: batch.table)
-            let sequences = Array(pending[key]!.prefix(batch.count))
-            pending[key]!.removeFirst(batch.count)
-            uploads.append(Upload(key: batch.key, body: batch.rows, compress: true, sequences: sequences, rows: batch.count))
+        outcome.flushMillis = clock.now().millis(since: started)
+        outcome.records = report.records
+        outcome.rows = report.rowsWritten
+        outcome.objects = report.objects
+        outcome.bytesIn = report.bytesIn
+        outcome.bytesOut = report.bytesOut
+        outcome.setAside = report.setAside
+        outcome.oldestChange = report.oldestChange
+        outcome.notWritten = report.notWritten.map { "\($0)" }
+        // The partial batch response: every record whose position was not acknowledged.
+        outcome.failures = Self.uniqued(report.unacknowledged)
+        if let lost = report.lostUnnamedInput {
+            // Input that named no record was consumed and is not durable anywhere: no partial
+            // batch response can name it, so the invocation fails and is retried whole.
+            outcome.invocationError = "input set aside that names no record could not be written to _errors: \(lost)"
         }
-        if !errors.isEmpty {
-            uploads.append(Upload(key: batcher.errorsKey(for: errors), body: errors, compress: false, sequences: errorSequences, rows: 0))
-        }
-        outcome.records = summary?.records ?? 0
-        outcome.setAside = summary?.errors ?? 0
-
-        // Upload everything, but answer before the deadline: what is not durable by then fails.
-        let started = now()
-        let budget = max(0, invocation.deadline - started - configuration.deadlineMarginMillis)
-        let done = uploads.isEmpty ? [:] : await withTaskGroup(of: (Int, Int, SinkError?).self, returning: [Int: (Int, SinkError?)].self) { group in
-            for (index, upload) in uploads.enumerated() {
-                group.addTask { [sink, configuration] in
-                    let body = upload.compress ? Gzip.compress(upload.body, level: configuration.gzipLevel) : upload.body
-                    do throws(SinkError) {
-                        try await sink.put(key: upload.key, body: body)
-                        return (index, body.count, nil)
-                    } catch {
-                        return (index, body.count, error)
-                    }
-                }
-            }
-            group.addTask {
-                try? await Task.sleep(for: .milliseconds(budget))
-                return (-1, 0, nil)
-            }
-            var results: [Int: (Int, SinkError?)] = [:]
-            while let (index, size, error) = await group.next() {
-                if index < 0 {
-                    if results.count < uploads.count { group.cancelAll() }
-                    if results.count == uploads.count { break }
-                    continue
-                }
-                results[index] = (size, error)
-                if results.count == uploads.count {
-                    group.cancelAll()
-                    break
-                }
-            }
-            return results
-        }
-        outcome.flushMillis = now() - started
-        for (index, upload) in uploads.enumerated() {
-            if let (size, error) = done[index], error == nil {
-                if upload.compress {
-                    outcome.objects += 1
-                    outcome.rows += upload.rows
-                }
-                outcome.bytesIn += upload.body.count
-                outcome.bytesOut += size
-            } else {
-                let reason = done[index]?.1.map { "\($0)" } ?? "\(upload.key): not durable before the invocation's deadline"
-                outcome.notWritten.append(reason)
-                outcome.failures += upload.sequences
-                if !upload.compress && unidentified {
-                    // Input that named no record was consumed and is not durable anywhere: no
-                    // partial batch response can name it, so the invocation fails and is retried whole.
-                    outcome.invocationError = "input set aside that names no record could not be written to _errors: \(reason)"
-                }
-            }
-        }
-        outcome.failures += unread
-        if summary == nil {
+        if let failure = report.inputFailures.first {
             // Reading itself failed (an event larger than the reader accepts): nothing is claimed.
-            // Every SequenceNumber in it, as the reader finds them in input it cannot read.
-            outcome.failures = invocation.body.withUnsafeBufferPointer { Resync.sequenceNumbers(in: $0) }
-            if outcome.failures.isEmpty { outcome.invocationError = "the event could not be read and names no SequenceNumber" }
+            outcome.invocationError = "the event could not be read: \(failure.message)"
         }
-        outcome.failures = Self.uniqued(outcome.failures)
         return outcome
     }
 
@@ -178,4 +89,23 @@ package struct StreamsHandler: Sendable {
         var seen = Set<String>()
         return values.filter { seen.insert($0).inserted }
     }
+}
+
+/// A Lambda event as the engine's source: one input, each record's position its SequenceNumber
+/// (what the partial batch response names).
+struct LambdaEventSource: RecordSource {
+    private let body: [UInt8]
+    private var taken = false
+
+    init(_ body: [UInt8]) { self.body = body }
+
+    mutating func nextInput(wait: ReadDeadline) -> SourceInput<MemorySource>? {
+        guard !taken else { return nil }
+        taken = true
+        return SourceInput(name: nil, bytes: MemorySource(body))
+    }
+
+    func position(of info: RowInfo, index: Int) -> String { info.sequenceNumberText }
+
+    func positions(of error: StreamError, index: Int) -> [String] { error.sequenceNumbers }
 }

@@ -1,8 +1,9 @@
 public import StreamNormalize
+public import Timekeeping
 import Digest
 
 /// A batch of rows ready to become an object.
-public struct SealedBatch: Sendable {
+public struct SealedBatch<Position: Sendable>: Sendable {
     /// The hour its rows belong to.
     public var partition: Partition
     /// The table all its rows belong to, when their records named it (`eventSourceARN`).
@@ -17,6 +18,8 @@ public struct SealedBatch: Sendable {
     public var firstOrderKey: OrderKey, lastOrderKey: OrderKey
     /// Why it was sealed.
     public var reason: FlushReason
+    /// Where each row's record came from, in row order: what becomes durable with the object.
+    public var positions: [Position]
 }
 
 /// Groups rows into batches, one open batch per partition and table, and seals them by the flush
@@ -26,7 +29,11 @@ public struct SealedBatch: Sendable {
 /// closure, so tests drive it with a fake clock. Object names follow from the rows alone (the
 /// first and last order keys, the count and a digest of the event IDs): the same input in the
 /// same order gives the same names on every run.
-public struct Batcher {
+///
+/// Each row comes with the *position* of its record in its source (a SequenceNumber, a file and
+/// line, or nothing at all: `Batcher<Void>`); a sealed batch carries its rows' positions, so whoever
+/// makes the object durable can tell the source exactly which records are safe.
+public struct Batcher<Position: Sendable> {
     /// The flush decisions.
     public let policy: FlushPolicy
     /// Key prefix, without leading or trailing `/`.
@@ -36,22 +43,30 @@ public struct Batcher {
         var partition: Partition
         var table: String?
         var rows: [UInt8]
+        var positions: [Position] = []
         var count = 0
         var first: OrderKey
         var last: OrderKey
-        var openedAt: Int64
+        var openedAt: EpochMillis
         var lastWrite: UInt64
         let digest = SHA256()
     }
 
     private var open: [OpenBatch] = []
     private var writes: UInt64 = 0
-    private var earliestDeadline: Int64?
+    private var earliestDeadline: EpochMillis?
+    /// What object names end with: the encoder's suffix.
+    public let suffix: String
 
     /// Creates a batcher.
-    public init(limits: BatchLimits, prefix: String = "") {
+    /// - Parameters:
+    ///   - prefix: the key prefix, without leading or trailing `/`.
+    ///   - suffix: what object names end with (`.ndjson.gz`, `.parquet`).
+    ///   - positions: the type of the rows' positions.
+    public init(limits: BatchLimits, prefix: String = "", suffix: String = ".ndjson.gz", positions: Position.Type) {
         policy = FlushPolicy(limits)
         self.prefix = String(prefix.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/"))
+        self.suffix = suffix
     }
 
     /// Partitions with an open batch.
@@ -61,14 +76,16 @@ public struct Batcher {
     /// Bytes waiting in open batches.
     public var bufferedBytes: Int { open.reduce(0) { $0 + $1.rows.count } }
     /// When the next batch falls due by age, if any.
-    public var nextDeadline: Int64? { earliestDeadline }
+    public var nextDeadline: EpochMillis? { earliestDeadline }
 
     /// Adds one row (its bytes end with a newline) to the batch of `partition`.
     /// - Parameters:
-    ///   - now: the time, epoch ms, for the age limit.
+    ///   - position: where the row's record came from.
+    ///   - now: the time, for the age limit.
     ///   - seal: receives each batch this call seals.
     public mutating func add(
-        row: UnsafeBufferPointer<UInt8>, info: RowInfo, partition: Partition, now: Int64, seal: (SealedBatch) throws -> Void
+        row: UnsafeBufferPointer<UInt8>, info: RowInfo, position: Position, partition: Partition, now: EpochMillis,
+        seal: (SealedBatch<Position>) throws -> Void
     ) rethrows {
         var index = open.firstIndex { $0.partition == partition && $0.table == info.table }
         if let found = index, let reason = policy.mustSealBefore(adding: row.count, records: open[found].count, bytes: open[found].rows.count) {
@@ -89,6 +106,7 @@ public struct Batcher {
         let at = index!
         writes += 1
         open[at].rows.append(contentsOf: row)
+        open[at].positions.append(position)
         open[at].count += 1
         open[at].last = info.orderKey
         open[at].lastWrite = writes
@@ -101,44 +119,46 @@ public struct Batcher {
     }
 
     /// Seals every batch that is due by age at `now`.
-    public mutating func sealDue(now: Int64, seal: (SealedBatch) throws -> Void) rethrows {
+    public mutating func sealDue(now: EpochMillis, seal: (SealedBatch<Position>) throws -> Void) rethrows {
         while let index = open.firstIndex(where: { policy.isDue(openedAt: $0.openedAt, now: now) }) {
             try seal(take(index, .age))
         }
     }
 
     /// Seals every open batch, oldest partition first.
-    public mutating func sealAll(reason: FlushReason = .end, seal: (SealedBatch) throws -> Void) rethrows {
+    public mutating func sealAll(reason: FlushReason = .end, seal: (SealedBatch<Position>) throws -> Void) rethrows {
         open.sort { ($0.partition, $0.table ?? "") < ($1.partition, $1.table ?? "") }
         while !open.isEmpty { try seal(take(0, reason)) }
     }
 
-    private mutating func take(_ index: Int, _ reason: FlushReason) -> SealedBatch {
+    private mutating func take(_ index: Int, _ reason: FlushReason) -> SealedBatch<Position> {
         let batch = open.remove(at: index)
         earliestDeadline = open.compactMap { policy.deadline(openedAt: $0.openedAt) }.min()
         let digest = Digest.hex(batch.digest.finish().prefix(8))
-        let table = batch.table.map { "_" + Self.tableTag($0) } ?? ""
-        let name = "\(batch.first)_\(batch.last)_\(batch.count)_\(digest)\(table).ndjson.gz"
+        let table = batch.table.map { "_" + ObjectNames.tableTag($0) } ?? ""
+        let name = "\(batch.first)_\(batch.last)_\(batch.count)_\(digest)\(table)\(suffix)"
         let key = (prefix.isEmpty ? "" : prefix + "/") + "\(batch.partition)/" + name
         return SealedBatch(
             partition: batch.partition, table: batch.table, key: key, rows: batch.rows, count: batch.count, firstOrderKey: batch.first,
-            lastOrderKey: batch.last, reason: reason)
+            lastOrderKey: batch.last, reason: reason, positions: batch.positions)
     }
-
-    /// How a table appears in object names: the name itself up to ``maxTableTagBytes``; a longer one
-    /// (DynamoDB allows 255) as its start, `~` and 8 hex digits of its SHA-256, so that every object
-    /// name fits in the 255 bytes a file system allows a name, and two tables still never share one.
-    public static func tableTag(_ table: String) -> String {
-        guard table.utf8.count > maxTableTagBytes else { return table }
-        let digest = Digest.hex(Digest.sha256(Array(table.utf8)).prefix(4))
-        return String(decoding: table.utf8.prefix(maxTableTagBytes - 9), as: UTF8.self) + "~" + digest
-    }
-
-    /// The most bytes a table adds to an object name, besides its `_`.
-    public static let maxTableTagBytes = 64
 
     /// The key of an errors object holding `content`: `<prefix>/_errors/<digest>.ndjson`.
     public func errorsKey(for content: [UInt8]) -> String {
         (prefix.isEmpty ? "" : prefix + "/") + "_errors/" + String(Digest.hex(Digest.sha256(content)).prefix(32)) + ".ndjson"
+    }
+}
+
+extension Batcher where Position == Void {
+    /// Creates a batcher for rows whose positions nobody needs.
+    public init(limits: BatchLimits, prefix: String = "", suffix: String = ".ndjson.gz") {
+        self.init(limits: limits, prefix: prefix, suffix: suffix, positions: Void.self)
+    }
+
+    /// Adds one row whose record's position nobody needs.
+    public mutating func add(
+        row: UnsafeBufferPointer<UInt8>, info: RowInfo, partition: Partition, now: EpochMillis, seal: (SealedBatch<Void>) throws -> Void
+    ) rethrows {
+        try add(row: row, info: info, position: (), partition: partition, now: now, seal: seal)
     }
 }

@@ -1,3 +1,5 @@
+public import Timekeeping
+
 /// When a batch of rows becomes an object: the seed's `MAX_RECORDS`, `MAX_PAYLOAD_BYTES` and
 /// `MAX_SECONDS`, and how many partitions may be open at once.
 public struct BatchLimits: Sendable, Hashable {
@@ -54,12 +56,12 @@ public struct FlushPolicy: Sendable, Hashable {
     }
 
     /// When a batch opened at `openedAt` must be sealed by age; `nil` without an age limit.
-    public func deadline(openedAt: Int64) -> Int64? {
-        limits.maxAgeMillis > 0 ? openedAt + limits.maxAgeMillis : nil
+    public func deadline(openedAt: EpochMillis) -> EpochMillis? {
+        limits.maxAgeMillis > 0 ? openedAt.adding(millis: limits.maxAgeMillis) : nil
     }
 
     /// Whether a batch opened at `openedAt` is due at `now`.
-    public func isDue(openedAt: Int64, now: Int64) -> Bool {
+    public func isDue(openedAt: EpochMillis, now: EpochMillis) -> Bool {
         deadline(openedAt: openedAt).map { now >= $0 } ?? false
     }
 }

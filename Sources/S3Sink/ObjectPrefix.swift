@@ -18,7 +18,7 @@ public struct ObjectPrefix: Sendable, Hashable, CustomStringConvertible {
     /// Checks `text`.
     /// - Parameters:
     ///   - longestKeySuffixBytes: the most bytes a key has after the prefix, the `/` that joins
-    ///     them included (for ddbcdc's objects, `Batcher.longestKeySuffixBytes(maxRecords:)`).
+    ///     them included (for ddbcdc's objects, `ObjectNames.longestKeySuffixBytes(maxRecords:)`).
     /// - Throws: ``SinkError`` with code ``SinkError/Code/invalidPrefix``, naming the problem.
     public init(_ text: String, longestKeySuffixBytes: Int) throws(SinkError) {
         try self.init(joining: [text], longestKeySuffixBytes: longestKeySuffixBytes)

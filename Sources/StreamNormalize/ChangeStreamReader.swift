@@ -69,6 +69,24 @@ public struct ChangeStreamReader {
         public var description: String
     }
 
+    /// Where reading stands in the current input: kept between ``readMore(_:onRow:onError:)`` calls.
+    private struct Place {
+        var summary = Summary()
+        var buffer: [UInt8]
+        var filled = 0
+        var origin = 0  // absolute offset of buffer[0]
+        var pos = 0
+        var eof = false
+        var finished = false
+        var state = State.top
+    }
+
+    private var place: Place?
+    private var out: [UInt8] = []
+
+    /// Counts of the input being read (or the last one read).
+    public var summary: Summary { place?.summary ?? Summary() }
+
     /// Reads all of `source`, calling `onRow` with each row (one JSON object and a newline) and
     /// `onError` with each record or piece of input set aside.
     /// - Throws: what `source`, `onRow` or `onError` throw, or ``ReadError`` for a record larger than ``maxUnitBytes``.
@@ -77,66 +95,89 @@ public struct ChangeStreamReader {
         onRow: (UnsafeBufferPointer<UInt8>, RowInfo) throws -> Void,
         onError: (StreamError) throws -> Void
     ) throws -> Summary {
-        var summary = Summary()
-        var buffer = [UInt8](repeating: 0, count: chunkSize)
-        var filled = 0
-        var origin = 0  // absolute offset of buffer[0]
-        var pos = 0
-        var eof = false
-        var state = State.top
-        var out: [UInt8] = []
-        out.reserveCapacity(1 << 16)
-
-        while true {
-            // Process what the buffer holds.
-            var keepFrom = pos
-            var finished = false
-            try buffer.withUnsafeBufferPointer { bytes in
-                let window = UnsafeBufferPointer(rebasing: bytes[..<filled])
-                while true {
-                    let stepStart = pos
-                    let step = try self.step(
-                        window, &pos, &state, eof: eof, origin: origin, out: &out, summary: &summary, onRow: onRow,
-                        onError: onError)
-                    switch step {
-                    case .advanced: continue
-                    case .needMore:
-                        pos = stepStart
-                        keepFrom = stepStart
-                    case .done:
-                        finished = true
-                    }
-                    return
-                }
-            }
-            if finished { break }
-            // Keep the unfinished unit, make room, read more.
-            if keepFrom > 0 {
-                buffer.withUnsafeMutableBytes { raw in
-                    let base = raw.baseAddress!
-                    base.copyMemory(from: base + keepFrom, byteCount: filled - keepFrom)
-                }
-                filled -= keepFrom
-                origin += keepFrom
-                pos -= keepFrom
-            }
-            if filled == buffer.count {
-                guard buffer.count < maxUnitBytes else {
-                    throw ReadError(
-                        description:
-                            "a single record or event at byte \(origin) is larger than \(maxUnitBytes >> 20) MiB; DynamoDB records are at most 400 KB and Lambda events 6 MB"
-                    )
-                }
-                buffer.append(contentsOf: repeatElement(0, count: min(buffer.count, maxUnitBytes - buffer.count)))
-            }
-            let count = try buffer.withUnsafeMutableBytes { raw in
-                try source.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[filled...]))
-            }
-            if count == 0 { eof = true }
-            filled += count
-            summary.bytesIn += count
-        }
+        start()
+        while try readMore(&source, onRow: onRow, onError: onError) {}
         return summary
+    }
+
+    /// Starts reading a new input: what an unfinished one held is dropped.
+    public mutating func start() {
+        place = Place(buffer: [UInt8](repeating: 0, count: chunkSize))
+        out.reserveCapacity(1 << 16)
+    }
+
+    /// Turns what the buffer holds into rows, then reads once from `source`; returns `false` once
+    /// the input has ended and every record in it was handed on.
+    ///
+    /// Callers that must do something between reads (write sealed batches, seal batches by age
+    /// when the source reports it is waiting) call this in a loop. When `source` throws, the reader
+    /// keeps its place: calling again goes on where it stopped.
+    /// - Throws: what `source`, `onRow` or `onError` throw, or ``ReadError`` for a record larger than ``maxUnitBytes``.
+    public mutating func readMore<Source: ByteSource>(
+        _ source: inout Source,
+        onRow: (UnsafeBufferPointer<UInt8>, RowInfo) throws -> Void,
+        onError: (StreamError) throws -> Void
+    ) throws -> Bool {
+        if place == nil { start() }
+        guard !place!.finished else { return false }
+        var place = self.place.take()!
+        defer { self.place = place }
+        // Process what the buffer holds.
+        var keepFrom = place.pos
+        var finished = false
+        var out: [UInt8] = []
+        swap(&out, &self.out)  // moved, not copied: the steps append to it
+        defer { swap(&out, &self.out) }
+        try place.buffer.withUnsafeBufferPointer { bytes in
+            let window = UnsafeBufferPointer(rebasing: bytes[..<place.filled])
+            while true {
+                let stepStart = place.pos
+                let step = try self.step(
+                    window, &place.pos, &place.state, eof: place.eof, origin: place.origin, out: &out, summary: &place.summary,
+                    onRow: onRow, onError: onError)
+                switch step {
+                case .advanced: continue
+                case .needMore:
+                    place.pos = stepStart
+                    keepFrom = stepStart
+                case .done:
+                    finished = true
+                }
+                return
+            }
+        }
+        if finished {
+            place.finished = true
+            return false
+        }
+        // Keep the unfinished unit, make room, read more.
+        if keepFrom > 0 {
+            let filled = place.filled
+            place.buffer.withUnsafeMutableBytes { raw in
+                let base = raw.baseAddress!
+                base.copyMemory(from: base + keepFrom, byteCount: filled - keepFrom)
+            }
+            place.filled -= keepFrom
+            place.origin += keepFrom
+            place.pos -= keepFrom
+        }
+        if place.filled == place.buffer.count {
+            guard place.buffer.count < maxUnitBytes else {
+                throw ReadError(
+                    description:
+                        "a single record or event at byte \(place.origin) is larger than \(maxUnitBytes >> 20) MiB; DynamoDB records are at most 400 KB and Lambda events 6 MB"
+                )
+            }
+            place.buffer.append(contentsOf: repeatElement(0, count: min(place.buffer.count, maxUnitBytes - place.buffer.count)))
+        }
+        let filled = place.filled
+        let count = try place.buffer.withUnsafeMutableBytes { raw in
+            try source.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[filled...]))
+        }
+        if count == 0 { place.eof = true }
+        place.filled += count
+        place.summary.bytesIn += count
+        return true
     }
 
     // MARK: Steps

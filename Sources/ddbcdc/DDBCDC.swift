@@ -4,7 +4,7 @@ import Pipeline
 
 /// The `ddbcdc` command: DynamoDB Streams changes into lakehouse-ready rows.
 @main
-struct DDBCDC: ParsableCommand {
+struct DDBCDC: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ddbcdc",
         abstract: "Carry every change of a DynamoDB table into a Databricks lakehouse.",
@@ -16,11 +16,11 @@ struct DDBCDC: ParsableCommand {
 
     /// Started by Lambda as `bootstrap` (no arguments, the Runtime API set): serve invocations;
     /// otherwise parse the command line.
-    static func main() {
+    static func main() async {
         if LambdaRuntime.isBootstrap(environment: processEnvironment(), arguments: CommandLine.arguments) {
             do { try LambdaCommand().run() } catch { exit(withError: error) }
             return
         }
-        main(nil)
+        await main(nil)
     }
 }

@@ -2,7 +2,7 @@ import S3Sink
 import Testing
 
 @Suite struct ObjectPrefixTests {
-    /// What `ddbcdc run` asks for at --max-records 2000 (Batcher.longestKeySuffixBytes).
+    /// What `ddbcdc run` asks for at --max-records 2000 (ObjectNames.longestKeySuffixBytes).
     static let suffix = 227
 
     @Test(arguments: [

@@ -5,7 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-package import StreamNormalize
+import StreamNormalize
 
 /// An I/O failure, with the path and the system's reason.
 package struct IOError: Error, CustomStringConvertible {
@@ -18,21 +18,14 @@ package struct IOError: Error, CustomStringConvertible {
     package init(message: String) { description = message }
 }
 
-/// Something to do when no input arrives before a deadline: the age limit of open batches.
-package protocol DeadlineWatch: AnyObject {
-    /// The next deadline, epoch ms, if any.
-    var nextDeadline: Int64? { get }
-    /// Called once the deadline has passed without input.
-    func deadlinePassed(now: Int64) throws
-}
-
 /// Reads a file descriptor (a file or standard input).
 package struct FileSource: ByteSource {
     private let fd: Int32
     private let path: String
     private let owned: Bool
-    /// Told when a deadline passes while waiting for input.
-    weak var watch: (any DeadlineWatch)?
+    /// How long a read may wait for input: past it, the read throws ``SourceIdle`` (the engine
+    /// seals its due batches and reads on).
+    package var wait: ReadDeadline?
     /// When requested, reading ends as if the input ended there.
     package var stop: StopRequest?
 
@@ -61,24 +54,21 @@ package struct FileSource: ByteSource {
             // A stop request ends the input here, as if it had ended: what was read so far is
             // still turned into rows (or set aside) and written.
             if let stop, stop.isRequested { return 0 }
-            let deadline = watch?.nextDeadline
-            if deadline != nil || stop != nil {
+            let millisLeft = wait?.millisLeft
+            if millisLeft != nil || stop != nil {
                 // Wait for input no longer than the deadline, so an open batch is sealed on time
                 // even when nothing arrives (a quiet pipe), and no longer than a stop request.
                 var pollers = [
                     pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
                     pollfd(fd: stop?.fileDescriptor ?? -1, events: Int16(POLLIN), revents: 0),
                 ]
-                let wait = deadline.map { Int32(min(max(0, $0 - epochMillisNow()), Int64(Int32.max))) } ?? -1
-                let ready = poll(&pollers, 2, wait)
+                let timeout = millisLeft.map { Int32(min($0, Int64(Int32.max))) } ?? -1
+                let ready = poll(&pollers, 2, timeout)
                 if ready < 0 {
                     if errno == EINTR { continue }
                     throw IOError("cannot wait for", path: path)
                 }
-                if ready == 0 {
-                    if let watch { try watch.deadlinePassed(now: epochMillisNow()) }
-                    continue
-                }
+                if ready == 0 { throw SourceIdle() }
                 if pollers[1].revents != 0 { continue }  // the stop request, checked above
             }
             let count = Glibc.read(fd, buffer.baseAddress, buffer.count)

@@ -3,6 +3,7 @@ import Pipeline
 public import NDJSONBuffer
 import S3Sink
 import StreamNormalize
+import Timekeeping
 
 #if canImport(Glibc)
 import Glibc
@@ -11,7 +12,7 @@ import Glibc
 extension PartitionTime: ExpressibleByArgument {}
 
 /// `ddbcdc run`: stream records in, durable partitioned `.ndjson.gz` objects out.
-struct Run: ParsableCommand {
+struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Turn DynamoDB Streams records into partitioned .ndjson.gz objects in a directory.",
         discussion: """
@@ -125,7 +126,7 @@ struct Run: ParsableCommand {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
     }
 
-    func run() throws {
+    func run() async throws {
         // First, before any thread starts (the writer's tasks, an HTTP client): a signal then
         // stops the reading instead of ending the process with the open batches unwritten.
         let stop = try SignalWatch.install { name in
@@ -158,40 +159,33 @@ struct Run: ParsableCommand {
             throw ExitCode(64)
         }
         for problem in listing.problems { printError("ddbcdc: warning: \(problem)") }
-        let writer = ObjectWriter(sink: target.sink, gzipLevel: settings.gzipLevel, maxInFlight: concurrency)
-        let pipeline = RunPipeline(
-            batcher: Batcher(limits: settings.limits, prefix: target.prefix), writer: writer, partitionBy: partitionBy,
-            maxErrorBytes: settings.limits.maxBytes, progress: !quiet && isatty(2) != 0, stop: stop)
-        let options = rows.normalizeOptions(defaultIngest: "none", now: epochMillisNow)
-        var readFailures: [String] = []
-        for path in listing.files {
-            if stop.isRequested { break }
-            do {
-                try pipeline.read(path, options: options)
-            } catch is RunPipeline.WriteFailed {
-                break  // an object could not be written: stop reading; the failure is reported below
-            } catch {
-                // Said once, naming the input once (I/O errors name their path already).
-                let text = "\(error)"
-                let message = text.hasPrefix(path + ":") ? text : "\(path == "-" ? "<stdin>" : path): \(text)"
-                readFailures.append(message)
-                printError("ddbcdc: error: \(message)")
-            }
+        let engine = Engine(
+            settings: EngineSettings(
+                limits: settings.limits, prefix: target.prefix, partitionBy: partitionBy,
+                rows: rows.normalizeOptions(defaultIngest: "none", now: epochMillisNow), encoder: GzipNDJSON(level: settings.gzipLevel),
+                maxInFlight: concurrency),
+            sink: target.sink, clock: .system)
+        var source = FileRecords(paths: listing.files, stop: stop)
+        var progress = !quiet && isatty(2) != 0 ? Progress(clock: .system) : nil
+        let report = await engine.run(&source, stop: stop, progress: progress == nil ? nil : { progress?.show($0) })
+        progress?.clear()
+        for failure in report.inputFailures {
+            // Said once, naming the input once (I/O errors name their path already).
+            let path = failure.name ?? "<stdin>"
+            printError("ddbcdc: error: " + (failure.message.hasPrefix(path + ":") ? failure.message : "\(path): \(failure.message)"))
         }
-        let stats = pipeline.finish()
-        let elapsed = Double(epochMillisNow() - started) / 1000
-        printError(pipeline.summary(stats, elapsed: elapsed, listing: listing))
-        for failure in stats.failures { printError("ddbcdc: error: not written: \(failure)") }
+        printError(report.runSummary(elapsedMillis: epochMillisNow() - started, listing: listing, signal: stop.reason))
+        for failure in report.notWritten { printError("ddbcdc: error: not written: \(failure)") }
         if let directory = target.sink as? LocalDirectorySink, directory.staleTemporariesRemoved > 0 {
             printError("ddbcdc: removed \(directory.staleTemporariesRemoved) stale temporary file(s) of interrupted runs")
         }
         // The most serious outcome decides: something not written or not read, then a signal,
         // then records set aside (durable in _errors, but not rows).
-        if !stats.failures.isEmpty || !readFailures.isEmpty || listing.problems.contains(where: \.isReadFailure) {
+        if !report.notWritten.isEmpty || !report.inputFailures.isEmpty || listing.problems.contains(where: \.isReadFailure) {
             throw ExitCode(74)  // EX_IOERR
         }
         if let signal = stop.reason { throw ExitCode(128 + signal) }
-        if pipeline.setAside > 0 { throw ExitCode(65) }  // EX_DATAERR
+        if report.setAside > 0 { throw ExitCode(65) }  // EX_DATAERR
     }
 }
 

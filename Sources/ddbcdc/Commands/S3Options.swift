@@ -53,7 +53,7 @@ struct S3Options: ParsableArguments {
         let path = isS3 ? String(text.dropFirst(5 + bucket.count)) : ""
         let fullPrefix: String
         do {
-            fullPrefix = try ObjectPrefix(joining: [path, prefix], longestKeySuffixBytes: Batcher.longestKeySuffixBytes(maxRecords: maxRecords)).value
+            fullPrefix = try ObjectPrefix(joining: [path, prefix], longestKeySuffixBytes: ObjectNames.longestKeySuffixBytes(maxRecords: maxRecords)).value
         } catch {
             throw ValidationError(error.message)
         }

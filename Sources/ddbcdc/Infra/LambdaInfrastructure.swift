@@ -394,7 +394,7 @@ struct LambdaInfrastructure: Sendable {
         // The function refuses at init what ObjectPrefix refuses: check the same way here, for the
         // longest object a batch can make (DynamoDB streams hand at most 10,000 records at once).
         do throws(SinkError) {
-            return try ObjectPrefix(text, longestKeySuffixBytes: Batcher.longestKeySuffixBytes(maxRecords: 10_000)).value
+            return try ObjectPrefix(text, longestKeySuffixBytes: ObjectNames.longestKeySuffixBytes(maxRecords: 10_000)).value
         } catch {
             throw Problem("--prefix: \(error.message)")
         }

@@ -1,0 +1,348 @@
+package import NDJSONBuffer
+package import S3Sink
+package import StreamNormalize
+package import Timekeeping
+
+/// What the engine is told once for a run.
+package struct EngineSettings: Sendable {
+    /// When a batch becomes an object.
+    package var limits: BatchLimits
+    /// Key prefix, checked (``ObjectPrefix``).
+    package var prefix: String
+    /// What puts a row in its `dt=`/`HH=` partition.
+    package var partitionBy: PartitionTime
+    /// How rows become records.
+    package var rows: NormalizeOptions
+    /// How a batch becomes an object's bytes.
+    package var encoder: any BatchEncoder
+    /// Objects being encoded and written at once; one more waits for one of them to finish.
+    package var maxInFlight: Int
+    /// Bytes of `_errors` lines held before they are written as an object.
+    package var maxErrorBytes: Int
+    /// Whether reading stops once an object could not be written (a run over files: going on
+    /// would only pile up more objects that cannot be written); a Lambda event is read to its end,
+    /// so that every record's position is known.
+    package var stopReadingOnWriteFailure: Bool
+
+    package init(
+        limits: BatchLimits, prefix: String, partitionBy: PartitionTime = .eventTime, rows: NormalizeOptions,
+        encoder: any BatchEncoder, maxInFlight: Int = 2, maxErrorBytes: Int? = nil, stopReadingOnWriteFailure: Bool = true
+    ) {
+        self.limits = limits
+        self.prefix = prefix
+        self.partitionBy = partitionBy
+        self.rows = rows
+        self.encoder = encoder
+        self.maxInFlight = max(1, maxInFlight)
+        self.maxErrorBytes = maxErrorBytes ?? limits.maxBytes
+        self.stopReadingOnWriteFailure = stopReadingOnWriteFailure
+    }
+}
+
+/// The engine: records from a source become rows, rows become batches, batches become objects in
+/// a sink, and durable objects hand their records' positions back to the source.
+///
+/// One path for every source: files and standard input (`ddbcdc run`), a Lambda event, and the
+/// coming stream and export sources. Reading happens in the calling task; each sealed batch is
+/// encoded and written by a child task of one task group, at most ``EngineSettings/maxInFlight``
+/// at a time (reading waits for a slot), so memory stays bounded by the batch limits. The engine
+/// owns time: its clock stamps batches, and the age deadline of the open batches bounds how long a
+/// source's read may wait (``ReadDeadline``) — a quiet pipe, a slow shard or an invocation's
+/// deadline all flush the same way.
+package struct Engine: Sendable {
+    package let settings: EngineSettings
+    package let sink: any ObjectSink
+    package let clock: EpochClock
+
+    package init(settings: EngineSettings, sink: any ObjectSink, clock: EpochClock = .system) {
+        self.settings = settings
+        self.sink = sink
+        self.clock = clock
+    }
+
+    /// Reads every input of `source` and writes its objects.
+    /// - Parameters:
+    ///   - deadline: when the caller must answer (a Lambda invocation's deadline less a margin):
+    ///     objects not durable by then count as not written, and their positions as not acknowledged.
+    ///   - stop: when requested, reading ends as if the input ended; what was read is still written.
+    ///   - progress: told the counts now and then while reading (about every 1,024 rows).
+    /// - Returns: what was read, written, set aside and acknowledged.
+    package func run<Source: RecordSource>(
+        _ source: inout Source, deadline: EpochMillis? = nil, stop: StopRequest? = nil,
+        progress: ((EngineReport<Source.Position>) -> Void)? = nil
+    ) async -> EngineReport<Source.Position> {
+        var state = RunState<Source.Position>(settings: settings)
+        let wait = ReadDeadline(clock: clock)
+        return await withTaskGroup(of: Completion<Source.Position>.self) { group in
+            var outstanding: [Int: PendingObject<Source.Position>] = [:]
+            var nextID = 0
+            var deadlinePassed = false
+            if let deadline {
+                group.addTask { [clock] in
+                    // In steps of at most an hour: a deadline far away (none given) is not a Duration overflow.
+                    while !Task.isCancelled, case let millis = deadline.millis(since: clock.now()), millis > 0 {
+                        try? await Task.sleep(for: .milliseconds(min(millis, 3_600_000)))
+                    }
+                    return .deadline
+                }
+            }
+
+            func collect(_ completion: Completion<Source.Position>) {
+                switch completion {
+                case .deadline:
+                    guard !Task.isCancelled || deadline.map({ clock.now() >= $0 }) == true else { return }
+                    deadlinePassed = true
+                    group.cancelAll()
+                    for (_, object) in outstanding.sorted(by: { $0.key < $1.key }) {
+                        state.failed(object, SinkError(.writeFailed, key: object.key, "not durable before the invocation's deadline"))
+                    }
+                    outstanding.removeAll()
+                case .written(let id, let bytesOut):
+                    guard let object = outstanding.removeValue(forKey: id) else { return }
+                    state.written(object, bytesOut: bytesOut)
+                    source.acknowledge(object.positions)
+                case .failed(let id, let error):
+                    guard let object = outstanding.removeValue(forKey: id) else { return }
+                    state.failed(object, error)
+                }
+            }
+
+            func submit(_ object: PendingObject<Source.Position>) async {
+                while outstanding.count >= settings.maxInFlight, let completion = await group.next() { collect(completion) }
+                if deadlinePassed {
+                    state.failed(object, SinkError(.writeFailed, key: object.key, "not durable before the invocation's deadline"))
+                    return
+                }
+                let id = nextID
+                nextID += 1
+                outstanding[id] = object
+                group.addTask { [sink, encoder = settings.encoder] in
+                    if Task.isCancelled {
+                        return .failed(id, SinkError(.writeFailed, key: object.key, "not durable before the invocation's deadline"))
+                    }
+                    let body: [UInt8]
+                    if object.isErrors {
+                        body = object.body
+                    } else {
+                        do { body = try encoder.encode(rows: object.body, count: object.rows) } catch {
+                            return .failed(id, SinkError(.writeFailed, key: object.key, "cannot encode: \(error)"))
+                        }
+                    }
+                    do throws(SinkError) {
+                        try await sink.put(key: object.key, body: body)
+                        return .written(id, bytesOut: body.count)
+                    } catch {
+                        return .failed(id, error)
+                    }
+                }
+            }
+
+            func submitReady() async {
+                for object in state.ready { await submit(object) }
+                state.ready.removeAll()
+            }
+
+            // Read: input after input, chunk after chunk; between chunks, write what was sealed.
+            var reader = ChangeStreamReader(options: settings.rows)
+            inputs: while !(stop?.isRequested ?? false) {
+                if settings.stopReadingOnWriteFailure && !state.report.notWritten.isEmpty { break }
+                let opened: SourceInput<Source.Bytes>?
+                do { opened = try source.nextInput(wait: wait) } catch {
+                    state.report.inputFailures.append(InputFailure(name: (error as? InputError)?.name, message: "\(error)"))
+                    continue
+                }
+                guard var input = opened else { break }
+                defer { input.close() }
+                reader.start()
+                var index = 0
+                defer { state.report.bytesRead += reader.summary.bytesIn }
+                while true {
+                    wait.at = state.batcher.nextDeadline
+                    do {
+                        let more = try reader.readMore(
+                            &input.bytes,
+                            onRow: { row, info in
+                                state.add(row, info, position: source.position(of: info, index: index), now: clock.now())
+                                index += 1
+                            },
+                            onError: { error in
+                                state.setAside(error, input: input.name, positions: source.positions(of: error, index: index))
+                                index += error.recordCount
+                            })
+                        if !more { break }
+                    } catch is SourceIdle {
+                        state.sealDue(now: clock.now())
+                    } catch {
+                        state.report.inputFailures.append(InputFailure(name: input.name, message: "\(error)"))
+                        break
+                    }
+                    await submitReady()
+                    if let progress, state.report.rows >= state.nextProgress {
+                        state.nextProgress = state.report.rows + 1024
+                        progress(state.report)
+                    }
+                    if settings.stopReadingOnWriteFailure && !state.report.notWritten.isEmpty {
+                        state.report.stoppedEarly = true
+                        break inputs
+                    }
+                }
+                if let stop, stop.isRequested, state.report.interruptedAt == nil {
+                    state.report.interruptedAt = InputFailure(name: input.name ?? "<stdin>", message: "\(reader.summary.bytesIn)")
+                }
+            }
+            // The end: seal what is open, write the errors, wait for every object.
+            state.sealAll()
+            state.flushErrors()
+            await submitReady()
+            while !outstanding.isEmpty, let completion = await group.next() { collect(completion) }
+            group.cancelAll()  // the deadline timer, if any
+            return state.report
+        }
+    }
+}
+
+/// What the engine did in one run.
+package struct EngineReport<Position: Sendable>: Sendable {
+    /// Records read, good and bad.
+    package var records = 0
+    /// Rows made.
+    package var rows = 0
+    /// Pieces of input set aside in `_errors`.
+    package var setAside = 0
+    /// Bytes read (after decompression).
+    package var bytesRead = 0
+    /// Objects of rows made durable, and the rows in them.
+    package var objects = 0
+    package var rowsWritten = 0
+    /// Bytes before and after encoding, of every durable object (`_errors` objects included).
+    package var bytesIn = 0
+    package var bytesOut = 0
+    /// `_errors` objects made durable.
+    package var errorObjects = 0
+    /// Positions acknowledged to the source (durable as rows or in `_errors`).
+    package var acknowledged = 0
+    /// Objects not made durable, and why.
+    package var notWritten: [SinkError] = []
+    /// Positions of records that are not durable: in objects not written, or in pieces of input
+    /// that held several records together (set aside, but never read as records).
+    package var unacknowledged: [Position] = []
+    /// Why input that names no record was lost: set aside, but its `_errors` object was not written.
+    package var lostUnnamedInput: String?
+    /// Inputs that could not be opened or read to their end.
+    package var inputFailures: [InputFailure] = []
+    /// Whether reading stopped at an object that could not be written, before the inputs' end.
+    package var stoppedEarly = false
+    /// The input being read when stop was requested, and how many of its bytes were read (message).
+    package var interruptedAt: InputFailure?
+    /// The earliest change time of any row, epoch ms.
+    package var oldestChange: Int64?
+}
+
+/// An input that could not be read, by name, and why.
+package struct InputFailure: Sendable {
+    package var name: String?
+    package var message: String
+}
+
+/// A batch (or `_errors` lines) on its way to the sink, with its records' positions.
+struct PendingObject<Position: Sendable>: Sendable {
+    var key: String
+    var body: [UInt8]
+    var rows: Int
+    var positions: [Position]
+    var isErrors: Bool
+    /// Whether it holds input that names no record (lost for good if not written).
+    var holdsUnnamedInput = false
+}
+
+enum Completion<Position: Sendable>: Sendable {
+    case written(Int, bytesOut: Int)
+    case failed(Int, SinkError)
+    case deadline
+}
+
+/// The reading side's state: the batcher, the `_errors` lines, the counts.
+struct RunState<Position: Sendable> {
+    let settings: EngineSettings
+    var batcher: Batcher<Position>
+    var report = EngineReport<Position>()
+    var ready: [PendingObject<Position>] = []
+    var errors: [UInt8] = []
+    var errorPositions: [Position] = []
+    var errorsHoldUnnamedInput = false
+    var nextProgress = 1024
+
+    init(settings: EngineSettings) {
+        self.settings = settings
+        batcher = Batcher(limits: settings.limits, prefix: settings.prefix, suffix: settings.encoder.suffix, positions: Position.self)
+    }
+
+    mutating func add(_ row: UnsafeBufferPointer<UInt8>, _ info: RowInfo, position: Position, now: EpochMillis) {
+        let partition = Partition(epochMillis: settings.partitionBy == .eventTime ? info.changeTime : now.rawValue)
+        report.records += 1
+        report.rows += 1
+        report.oldestChange = min(report.oldestChange ?? info.changeTime, info.changeTime)
+        var ready: [PendingObject<Position>] = []
+        swap(&ready, &self.ready)  // moved out and back: the closure may not touch self while the batcher changes
+        batcher.add(row: row, info: info, position: position, partition: partition, now: now) { ready.append(Self.pending($0)) }
+        swap(&ready, &self.ready)
+    }
+
+    mutating func sealDue(now: EpochMillis) {
+        var ready: [PendingObject<Position>] = []
+        swap(&ready, &self.ready)
+        batcher.sealDue(now: now) { ready.append(Self.pending($0)) }
+        swap(&ready, &self.ready)
+    }
+
+    mutating func sealAll() {
+        var ready: [PendingObject<Position>] = []
+        swap(&ready, &self.ready)
+        batcher.sealAll { ready.append(Self.pending($0)) }
+        swap(&ready, &self.ready)
+    }
+
+    static func pending(_ batch: SealedBatch<Position>) -> PendingObject<Position> {
+        PendingObject(key: batch.key, body: batch.rows, rows: batch.count, positions: batch.positions, isErrors: false)
+    }
+
+    mutating func setAside(_ error: StreamError, input: String?, positions: [Position]) {
+        report.setAside += 1
+        report.records += error.recordCount
+        errors.append(contentsOf: error.jsonLine(input: input))
+        if error.recordCount > 1 {
+            // Several records held together by unreadable input: kept in _errors, but never read
+            // as records, so never acknowledged (a Lambda invocation reports them as failures).
+            report.unacknowledged += positions
+        } else {
+            errorPositions += positions
+        }
+        if !error.isIdentified || error.recordCount == 0 { errorsHoldUnnamedInput = true }
+        if errors.count >= settings.maxErrorBytes { flushErrors() }
+    }
+
+    mutating func flushErrors() {
+        guard !errors.isEmpty else { return }
+        ready.append(
+            PendingObject(
+                key: batcher.errorsKey(for: errors), body: errors, rows: 0, positions: errorPositions, isErrors: true,
+                holdsUnnamedInput: errorsHoldUnnamedInput))
+        errors.removeAll()
+        errorPositions.removeAll()
+        errorsHoldUnnamedInput = false
+    }
+
+    mutating func written(_ object: PendingObject<Position>, bytesOut: Int) {
+        if object.isErrors { report.errorObjects += 1 } else { report.objects += 1 }
+        report.rowsWritten += object.rows
+        report.bytesIn += object.body.count
+        report.bytesOut += bytesOut
+        report.acknowledged += object.positions.count
+    }
+
+    mutating func failed(_ object: PendingObject<Position>, _ error: SinkError) {
+        report.notWritten.append(error)
+        report.unacknowledged += object.positions
+        if object.holdsUnnamedInput { report.lostUnnamedInput = "\(error)" }
+    }
+}

@@ -1,0 +1,78 @@
+package import StreamNormalize
+package import Timekeeping
+
+/// Where the engine reads records from: files or standard input, a Lambda event, and (coming) a
+/// stream's shards and an export's data files.
+///
+/// A source hands out *inputs* (a file, an event) one after another; the engine reads each into
+/// rows. Every record has a *position* the source understands (a file and record number, a
+/// SequenceNumber, a shard and SequenceNumber, an export file and line). Rows carry their
+/// positions into batches, and when a batch's object is durable the engine hands its positions
+/// back through ``acknowledge(_:)``: that is how a source learns what it may forget (a Lambda
+/// invocation's partial batch response, a stream checkpoint, a backfill's resume file). Nothing
+/// else keeps track of what is in a batch.
+package protocol RecordSource {
+    /// Where a record came from, as this source names it.
+    associatedtype Position: Sendable
+    /// The bytes of one input.
+    associatedtype Bytes: ByteSource
+
+    /// The next input, or `nil` when there are no more.
+    /// - Parameter wait: how long a read may wait for bytes (the engine's age deadline); a source
+    ///   whose reads can wait (a pipe, a socket) throws ``SourceIdle`` from `read` once it passes.
+    /// - Throws: when the input cannot be opened; the engine reports it and asks for the next.
+    mutating func nextInput(wait: ReadDeadline) throws -> SourceInput<Bytes>?
+
+    /// The position of a record read from the current input.
+    /// - Parameters:
+    ///   - info: the record's row.
+    ///   - index: the record's number in the current input, from 0.
+    func position(of info: RowInfo, index: Int) -> Position
+
+    /// The positions of the records a piece of input set aside holds (none when it names none).
+    func positions(of error: StreamError, index: Int) -> [Position]
+
+    /// These records are durable now (as rows in objects, or raw in `_errors`).
+    mutating func acknowledge(_ positions: [Position])
+}
+
+extension RecordSource {
+    package mutating func acknowledge(_ positions: [Position]) {}
+}
+
+/// One input of a source: its bytes and the name `_errors` lines give it.
+package struct SourceInput<Bytes: ByteSource> {
+    /// The input's name (a path), or `nil` where records name themselves.
+    package var name: String?
+    /// Its bytes.
+    package var bytes: Bytes
+    /// Called once the engine is done with the input.
+    package var close: () -> Void
+
+    package init(name: String?, bytes: Bytes, close: @escaping () -> Void = {}) {
+        self.name = name
+        self.bytes = bytes
+        self.close = close
+    }
+}
+
+/// Thrown by a byte source whose read waited until ``ReadDeadline/at`` without any input: the
+/// engine seals the batches that are due and reads on. The reader keeps its place.
+package struct SourceIdle: Error {
+    package init() {}
+}
+
+/// How long a source's read may wait: set by the engine before each read (the next age deadline
+/// of its open batches), read by sources that can wait. The engine's timer without a callback:
+/// the source returns, the engine acts.
+package final class ReadDeadline: @unchecked Sendable {
+    /// The moment a waiting read gives up with ``SourceIdle``; `nil`: wait as long as it takes.
+    package var at: EpochMillis?
+    /// The clock `at` is on.
+    package let clock: EpochClock
+
+    package init(clock: EpochClock) { self.clock = clock }
+
+    /// Milliseconds left before `at` (0 once passed), or `nil` without a deadline.
+    package var millisLeft: Int64? { at.map { max(0, $0.millis(since: clock.now())) } }
+}

@@ -1,0 +1,52 @@
+package import Timekeeping
+
+extension EngineReport {
+    /// `ddbcdc run`'s one-line summary: what was read, written, set aside, passed over and not written.
+    /// - Parameters:
+    ///   - listing: what walking the input found (files passed over are counted here).
+    ///   - signal: the signal that stopped reading, if one did.
+    package func runSummary(elapsedMillis: Int64, listing: InputFiles.Listing? = nil, signal: Int32? = nil) -> String {
+        func megabytes(_ bytes: Int) -> String {
+            if bytes < 100_000 { return "\(bytes) B" }
+            let tenths = (bytes + 50_000) / 100_000
+            return "\(tenths / 10).\(tenths % 10) MB"
+        }
+        let seconds = (Double(elapsedMillis) / 10).rounded() / 100
+        var text = "ddbcdc run: \(records) records read, \(rowsWritten) rows written in \(objects) objects"
+        text += " (\(megabytes(bytesIn)) NDJSON → \(megabytes(bytesOut)) gzip)"
+        text += stoppedEarly ? ", reading stopped early" : ", \(megabytes(bytesRead)) read"
+        text += ", \(setAside) set aside"
+        if setAside > 0 { text += " in \(errorObjects) _errors object(s)" }
+        if !notWritten.isEmpty { text += ", \(notWritten.count) object(s) NOT written" }
+        if let listing {
+            if listing.hiddenFiles > 0 || listing.hiddenFolders > 0 {
+                text += ", \(listing.hiddenFiles) file(s) and \(listing.hiddenFolders) folder(s) skipped (hidden or _-prefixed)"
+            }
+            if listing.duplicates > 0 { text += ", \(listing.duplicates) second name(s) of a file or folder read once" }
+            if !listing.problems.isEmpty { text += ", \(listing.problems.count) entries not read (links to nothing, loops, FIFOs, unreadable)" }
+        }
+        if let signal {
+            text += ", interrupted by \(SignalWatch.name(signal))"
+            if let at = interruptedAt { text += " after \(at.message) bytes of \(at.name ?? "<stdin>")" }
+        }
+        text += ", \(seconds) s"
+        return text
+    }
+}
+
+/// A one-line progress report on a terminal's standard error, at most five times a second.
+package struct Progress {
+    private var last: EpochMillis?
+    private let clock: EpochClock
+
+    package init(clock: EpochClock) { self.clock = clock }
+
+    package mutating func show<Position>(_ report: EngineReport<Position>) {
+        let now = clock.now()
+        if let last, now.millis(since: last) < 200 { return }
+        last = now
+        printError("\r\u{1B}[K  \(report.rows) rows · \(report.objects) objects written · \(report.setAside) set aside", newline: false)
+    }
+
+    package func clear() { printError("\r\u{1B}[K", newline: false) }
+}
