@@ -89,6 +89,12 @@ let package = Package(
         .testTarget(name: "DDBTypesTests", dependencies: ["DDBTypes"], swiftSettings: swiftSettings),
         .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "PipelineTests", dependencies: ["Pipeline", "S3Sink", "StreamNormalize", "NDJSONBuffer", "Timekeeping"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "Pipeline", "S3Sink", "StreamNormalize", "Timekeeping"],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "StreamNormalizeTests",
             dependencies: ["StreamNormalize", "DDBTypes"],
             swiftSettings: swiftSettings

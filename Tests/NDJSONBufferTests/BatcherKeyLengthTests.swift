@@ -1,5 +1,6 @@
 import NDJSONBuffer
 import StreamNormalize
+import Timekeeping
 import Testing
 
 /// The bound the sinks check a prefix against (S3 keys hold at most 1,024 bytes) is the length of
@@ -21,7 +22,7 @@ import Testing
             kind: .insert, changeTime: Self.latest, sequenceNumber: Self.largest, isTTLDelete: false, eventIDRange: 13..<14, table: table)
         row.withUnsafeBufferPointer { bytes in
             for _ in 0..<maxRecords {
-                batcher.add(row: bytes, info: info, partition: Partition(epochMillis: Self.latest), now: 0) { keys.append($0.key) }
+                batcher.add(row: bytes, info: info, partition: Partition(epochMillis: Self.latest), now: EpochMillis(rawValue: 0)) { keys.append($0.key) }
             }
         }
         let key = try #require(keys.first)

@@ -1,5 +1,6 @@
 import NDJSONBuffer
 import StreamNormalize
+import Timekeeping
 import Testing
 
 /// Rows for the batcher: `{"_eventId":"eN","n":…}` with the facts a reader would give.
@@ -20,15 +21,15 @@ struct RowMaker {
 }
 
 struct Recorder {
-    var batches: [SealedBatch] = []
+    var batches: [SealedBatch<Void>] = []
     var reasons: [FlushReason] { batches.map(\.reason) }
     var counts: [Int] { batches.map(\.count) }
 }
 
-extension Batcher {
+extension Batcher where Position == Void {
     mutating func add(_ row: (bytes: [UInt8], info: RowInfo), now: Int64, into recorder: inout Recorder) {
         row.bytes.withUnsafeBufferPointer { bytes in
-            add(row: bytes, info: row.info, partition: Partition(epochMillis: row.info.changeTime), now: now) {
+            add(row: bytes, info: row.info, partition: Partition(epochMillis: row.info.changeTime), now: EpochMillis(rawValue: now)) {
                 recorder.batches.append($0)
             }
         }
@@ -71,10 +72,10 @@ extension Batcher {
         var rows = RowMaker(), recorder = Recorder()
         batcher.add(rows.row(time: Self.hour), now: 1_000, into: &recorder)
         batcher.add(rows.row(time: Self.hour), now: 9_000, into: &recorder)
-        #expect(batcher.nextDeadline == 16_000, "the age counts from the batch's first row")
-        batcher.sealDue(now: 15_999) { recorder.batches.append($0) }
+        #expect(batcher.nextDeadline == EpochMillis(rawValue: 16_000), "the age counts from the batch's first row")
+        batcher.sealDue(now: EpochMillis(rawValue: 15_999)) { recorder.batches.append($0) }
         #expect(recorder.batches.isEmpty)
-        batcher.sealDue(now: 16_000) { recorder.batches.append($0) }
+        batcher.sealDue(now: EpochMillis(rawValue: 16_000)) { recorder.batches.append($0) }
         #expect(recorder.counts == [2] && recorder.reasons == [.age])
         #expect(batcher.nextDeadline == nil)
     }
@@ -91,7 +92,7 @@ extension Batcher {
         var batcher = Batcher(limits: BatchLimits(maxRecords: 100, maxBytes: 1 << 20, maxAgeMillis: 0))
         var rows = RowMaker(), recorder = Recorder()
         batcher.add(rows.row(time: Self.hour), now: 0, into: &recorder)
-        batcher.sealDue(now: .max) { recorder.batches.append($0) }
+        batcher.sealDue(now: EpochMillis(rawValue: Int64.max)) { recorder.batches.append($0) }
         #expect(recorder.batches.isEmpty && batcher.nextDeadline == nil)
     }
 

@@ -164,6 +164,8 @@ package struct Engine: Sendable {
                             onRow: { row, info in
                                 state.add(row, info, position: source.position(of: info, index: index), now: clock.now())
                                 index += 1
+                                // Rows parsed before the source's next read may have opened a batch.
+                                wait.at = state.batcher.nextDeadline
                             },
                             onError: { error in
                                 state.setAside(error, input: input.name, positions: source.positions(of: error, index: index))
