@@ -27,7 +27,7 @@ extension EngineReport {
         }
         if let signal {
             text += ", interrupted by \(SignalWatch.name(signal))"
-            if let at = interruptedAt { text += " after \(at.message) bytes of \(at.name ?? "<stdin>")" }
+            if let at = interruptedAt { text += " after \(at.bytesRead) bytes of \(at.input)" }
         }
         text += ", \(seconds) s"
         return text

@@ -189,7 +189,7 @@ package struct Engine: Sendable {
                     }
                 }
                 if let stop, stop.isRequested, state.report.interruptedAt == nil {
-                    state.report.interruptedAt = InputFailure(name: input.name ?? "<stdin>", message: "\(reader.summary.bytesIn)")
+                    state.report.interruptedAt = Interruption(input: input.name ?? "<stdin>", bytesRead: reader.summary.bytesIn)
                 }
             }
             // The end: seal what is open, write the errors, wait for every object.
@@ -234,8 +234,8 @@ package struct EngineReport<Position: Sendable>: Sendable {
     package var inputFailures: [InputFailure] = []
     /// Whether reading stopped at an object that could not be written, before the inputs' end.
     package var stoppedEarly = false
-    /// The input being read when stop was requested, and how many of its bytes were read (message).
-    package var interruptedAt: InputFailure?
+    /// The input being read when stop was requested, and how many of its bytes were read.
+    package var interruptedAt: Interruption?
     /// The earliest change time of any row, epoch ms.
     package var oldestChange: Int64?
 }
@@ -244,6 +244,12 @@ package struct EngineReport<Position: Sendable>: Sendable {
 package struct InputFailure: Sendable {
     package var name: String?
     package var message: String
+}
+
+/// Where reading was when a stop was requested.
+package struct Interruption: Sendable {
+    package var input: String
+    package var bytesRead: Int
 }
 
 /// A batch (or `_errors` lines) on its way to the sink, with its records' positions.
