@@ -9,7 +9,9 @@ scripts/setup.sh
 echo "== swift build --build-tests" >&2
 swift build --build-tests
 echo "== swift test" >&2
-AWS4_TESTSUITE_DIR="$ROOT/.test-data/aws4_testsuite" DDBCDC_PYTHON="$ROOT/.venv/bin/python" swift test --skip-build
+AWS4_TESTSUITE_DIR="$ROOT/.test-data/aws4_testsuite" DDBCDC_PYTHON="$ROOT/.venv/bin/python" swift test --skip-build --skip DeadlineTests
+echo "== swift test --filter DeadlineTests (wall-clock deadlines, on their own: other suites' process waits would starve them)" >&2
+swift test --skip-build --filter DeadlineTests
 echo "== pytest Tests/golden (objects byte-identical to the fixture)" >&2
 DDBCDC_BIN="$ROOT/.build/debug/ddbcdc" .venv/bin/python -m pytest Tests/golden -q
 echo "== pytest Tests/differential" >&2

@@ -86,14 +86,6 @@ final class MemorySink: ObjectSink, Sendable {
         #expect(outcome.objects == 2 && outcome.notWritten.count == 1)
     }
 
-    @Test func uploadsNotDoneByTheDeadlineAreFailures() async throws {
-        let sink = MemorySink(stalling: { $0.contains("HH=01") })
-        let records = [Self.record(0), Self.record(1, hour: 1), Self.record(2)]
-        let outcome = await try Self.handler(sink, margin: "100").handle(Self.invocation(records, deadlineIn: 400))
-        #expect(try Self.failures(outcome) == ["1001"])
-        #expect(sink.keys.count == 1)
-    }
-
     @Test func undecodableAndForeignRecordsGoToErrorsWithoutBlocking() async throws {
         let sink = MemorySink()
         let bad = Self.record(1, image: #"{"pk":{"S":"x"},"n":{"N":"not a number"}}"#)
@@ -232,5 +224,18 @@ final class MemorySink: ObjectSink, Sendable {
         let names = (directive["Metrics"] as! [[String: String]]).map { $0["Name"]! }
         for name in names { #expect(json[name] != nil, "\(name) has a value") }
         #expect(json["IteratorAge"] as? Int == 60_000 && json["Records"] as? Int == 5 && json["FunctionName"] as? String == "fn")
+    }
+}
+
+/// Tests that race a wall-clock deadline. scripts/test.sh runs them on their own (`--filter
+/// DeadlineTests`), after the other suites, whose waits on child processes would otherwise hold
+/// the test process's few threads and starve them.
+@Suite struct LambdaDeadlineTests {
+    @Test func uploadsNotDoneByTheDeadlineAreFailures() async throws {
+        let sink = MemorySink(stalling: { $0.contains("HH=01") })
+        let records = [LambdaTests.record(0), LambdaTests.record(1, hour: 1), LambdaTests.record(2)]
+        let outcome = await try LambdaTests.handler(sink, margin: "100").handle(LambdaTests.invocation(records, deadlineIn: 400))
+        #expect(try LambdaTests.failures(outcome) == ["1001"])
+        #expect(sink.keys.count == 1)
     }
 }

@@ -155,7 +155,10 @@ func settings(maxRecords: Int, maxAgeMillis: Int64 = 0, maxInFlight: Int = 2, st
         #expect(!report.notWritten.isEmpty)
         #expect(report.stoppedEarly && report.records < 50)
     }
+}
 
+/// Races a wall-clock deadline: run on its own by scripts/test.sh (see LambdaDeadlineTests).
+@Suite struct EngineDeadlineTests {
     /// Objects not durable by the deadline count as not written; their positions are not acknowledged.
     @Test func theDeadlineBoundsTheWait() async throws {
         let sink = StallingSink()

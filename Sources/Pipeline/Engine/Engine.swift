@@ -2,6 +2,7 @@ package import NDJSONBuffer
 package import S3Sink
 package import StreamNormalize
 package import Timekeeping
+import Synchronization
 
 /// What the engine is told once for a run.
 package struct EngineSettings: Sendable {
@@ -77,6 +78,8 @@ package struct Engine: Sendable {
             var outstanding: [Int: PendingObject<Source.Position>] = [:]
             var nextID = 0
             var deadlinePassed = false
+            // Which objects' puts have returned, as soon as they return: read at the deadline.
+            let durable = DurableObjects()
             if let deadline {
                 group.addTask { [clock] in
                     // In steps of at most an hour: a deadline far away (none given) is not a Duration overflow.
@@ -93,8 +96,16 @@ package struct Engine: Sendable {
                     guard !Task.isCancelled || deadline.map({ clock.now() >= $0 }) == true else { return }
                     deadlinePassed = true
                     group.cancelAll()
-                    for (_, object) in outstanding.sorted(by: { $0.key < $1.key }) {
-                        state.failed(object, SinkError(.writeFailed, key: object.key, "not durable before the invocation's deadline"))
+                    // Objects whose put returned but whose result is not collected yet are durable:
+                    // they count as written. The rest count as not written, whatever comes later.
+                    let finished = durable.ids.withLock { $0 }
+                    for (id, object) in outstanding.sorted(by: { $0.key < $1.key }) {
+                        if let bytesOut = finished[id] {
+                            state.written(object, bytesOut: bytesOut)
+                            source.acknowledge(object.positions)
+                        } else {
+                            state.failed(object, SinkError(.writeFailed, key: object.key, "not durable before the invocation's deadline"))
+                        }
                     }
                     outstanding.removeAll()
                 case .written(let id, let bytesOut):
@@ -116,7 +127,7 @@ package struct Engine: Sendable {
                 let id = nextID
                 nextID += 1
                 outstanding[id] = object
-                group.addTask { [sink, encoder = settings.encoder] in
+                group.addTask { [sink, encoder = settings.encoder, durable] in
                     if Task.isCancelled {
                         return .failed(id, SinkError(.writeFailed, key: object.key, "not durable before the invocation's deadline"))
                     }
@@ -130,6 +141,7 @@ package struct Engine: Sendable {
                     }
                     do throws(SinkError) {
                         try await sink.put(key: object.key, body: body)
+                        durable.ids.withLock { $0[id] = body.count }
                         return .written(id, bytesOut: body.count)
                     } catch {
                         return .failed(id, error)
@@ -261,6 +273,12 @@ struct PendingObject<Position: Sendable>: Sendable {
     var isErrors: Bool
     /// Whether it holds input that names no record (lost for good if not written).
     var holdsUnnamedInput = false
+}
+
+/// The objects whose put has returned (by id, with their encoded size), written by the writing
+/// tasks the moment they return.
+final class DurableObjects: Sendable {
+    let ids = Mutex<[Int: Int]>([:])
 }
 
 enum Completion<Position: Sendable>: Sendable {
