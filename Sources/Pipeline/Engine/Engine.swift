@@ -127,9 +127,10 @@ package struct Engine: Sendable {
                 let id = nextID
                 nextID += 1
                 outstanding[id] = object
-                group.addTask { [sink, encoder = settings.encoder, durable] in
+                group.addTask { [sink, encoder = settings.encoder, durable, clock] in
                     if Task.isCancelled {
-                        return .failed(id, SinkError(.writeFailed, key: object.key, "not durable before the invocation's deadline"))
+                        let why = deadline.map { clock.now() >= $0 } == true ? "not durable before the invocation's deadline" : "cancelled before it was written"
+                        return .failed(id, SinkError(.writeFailed, key: object.key, why))
                     }
                     let body: [UInt8]
                     if object.isErrors {
@@ -156,7 +157,7 @@ package struct Engine: Sendable {
 
             // Read: input after input, chunk after chunk; between chunks, write what was sealed.
             var reader = ChangeStreamReader(options: settings.rows)
-            inputs: while !(stop?.isRequested ?? false) {
+            inputs: while !(stop?.isRequested ?? false) && !Task.isCancelled {
                 if settings.stopReadingOnWriteFailure && !state.report.notWritten.isEmpty { break }
                 let opened: SourceInput<Source.Bytes>?
                 do { opened = try source.nextInput(wait: wait) } catch {
@@ -196,6 +197,11 @@ package struct Engine: Sendable {
                         progress(state.report)
                     }
                     if settings.stopReadingOnWriteFailure && !state.report.notWritten.isEmpty {
+                        state.report.stoppedEarly = true
+                        break inputs
+                    }
+                    // Cancelled (shutting down): read no more; what was read is still written.
+                    if Task.isCancelled {
                         state.report.stoppedEarly = true
                         break inputs
                     }
