@@ -4,7 +4,7 @@ extension Batcher {
     /// The most UTF-8 bytes any key a batcher writes has after its prefix, the joining `/` included:
     /// a data object's `/dt=YYYY-MM-dd/HH=HH/<first _seq>_<last _seq>_<rows>_<digest>_<table>.ndjson.gz`
     /// at `maxRecords` rows and the longest table tag (the table is not known before the records
-    /// are read; ``tableTag(_:)`` bounds it), or an errors object's `/_errors/<digest>.ndjson`, whichever is
+    /// are read; `tableTag(_:)` bounds it), or an errors object's `/_errors/<digest>.ndjson`, whichever is
     /// longer.
     ///
     /// Sinks check a prefix against it before anything is read (S3 keys hold at most 1,024 bytes),

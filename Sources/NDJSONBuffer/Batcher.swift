@@ -28,7 +28,7 @@ public struct SealedBatch: Sendable {
 /// same order gives the same names on every run.
 public struct Batcher {
     /// The flush decisions.
-    public let policy: FlushPolicy
+    package let policy: FlushPolicy
     /// Key prefix, without leading or trailing `/`.
     public let prefix: String
 
@@ -65,6 +65,9 @@ public struct Batcher {
 
     /// Adds one row (its bytes end with a newline) to the batch of `partition`.
     /// - Parameters:
+    ///   - row: the row's bytes, copied into the batch before this call returns.
+    ///   - info: the row's facts (from the reader): its order key, event ID and table.
+    ///   - partition: the hour the row belongs to, usually `Partition(epochMillis: info.changeTime)`.
     ///   - now: the time, epoch ms, for the age limit.
     ///   - seal: receives each batch this call seals.
     public mutating func add(
@@ -128,14 +131,14 @@ public struct Batcher {
     /// How a table appears in object names: the name itself up to ``maxTableTagBytes``; a longer one
     /// (DynamoDB allows 255) as its start, `~` and 8 hex digits of its SHA-256, so that every object
     /// name fits in the 255 bytes a file system allows a name, and two tables still never share one.
-    public static func tableTag(_ table: String) -> String {
+    package static func tableTag(_ table: String) -> String {
         guard table.utf8.count > maxTableTagBytes else { return table }
         let digest = Digest.hex(Digest.sha256(Array(table.utf8)).prefix(4))
         return String(decoding: table.utf8.prefix(maxTableTagBytes - 9), as: UTF8.self) + "~" + digest
     }
 
     /// The most bytes a table adds to an object name, besides its `_`.
-    public static let maxTableTagBytes = 64
+    package static let maxTableTagBytes = 64
 
     /// The key of an errors object holding `content`: `<prefix>/_errors/<digest>.ndjson`.
     public func errorsKey(for content: [UInt8]) -> String {
