@@ -95,7 +95,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "NDJSONBufferTests", dependencies: ["NDJSONBuffer", "StreamNormalize", "CZlib"], swiftSettings: swiftSettings),
+            name: "NDJSONBufferTests", dependencies: ["NDJSONBuffer", "StreamNormalize", "S3Sink", "CZlib"], swiftSettings: swiftSettings),
         .testTarget(name: "DigestTests", dependencies: ["Digest"], swiftSettings: swiftSettings),
         .testTarget(name: "S3SinkTests", dependencies: ["S3Sink"], swiftSettings: swiftSettings),
         .testTarget(
