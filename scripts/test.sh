@@ -10,6 +10,8 @@ echo "== swift build --build-tests" >&2
 swift build --build-tests
 echo "== swift test" >&2
 AWS4_TESTSUITE_DIR="$ROOT/.test-data/aws4_testsuite" DDBCDC_PYTHON="$ROOT/.venv/bin/python" swift test --skip-build
+echo "== scripts/check-docs.sh (DocC catalogs build without warnings; article code = its tests)" >&2
+scripts/check-docs.sh
 echo "== pytest Tests/differential" >&2
 DDBCDC_BIN="$ROOT/.build/debug/ddbcdc" .venv/bin/python -m pytest Tests/differential -q
 echo "== pytest Tests/spark (Spark's parser and local PySpark, delta-rs, DuckDB)" >&2
