@@ -104,7 +104,9 @@ public enum StreamTrigger: Sendable, Hashable {
 
 /// The objects' file format.
 public enum InputFormat: String, Sendable, CaseIterable {
+    /// Gzip NDJSON objects (`*.ndjson.gz`), what `ddbcdc run` and the Lambda write.
     case json
+    /// Parquet objects (`*.parquet`).
     case parquet
 
     /// The object names the stream reads (`ddbcdc run` writes `*.ndjson.gz`; its `_errors/`

@@ -1,15 +1,20 @@
 /// A Spark SQL data type, as far as DynamoDB rows need: the types the row JSON can hold.
 public indirect enum SparkType: Sendable, Hashable {
+    /// `STRING`: DynamoDB strings, binaries (base64) and numbers kept as text.
     case string
+    /// `BOOLEAN`.
     case boolean
+    /// `BIGINT`: 64-bit integers.
     case bigint
     /// `TIMESTAMP` (the quarantine table's time column; rows hold none).
     case timestamp
     /// `DECIMAL(precision, scale)`; exact.
     case decimal(precision: Int, scale: Int)
+    /// `ARRAY<element>`: lists and sets.
     case array(SparkType)
     /// `MAP<STRING, value>`: a DynamoDB map whose member names are data, not a fixed set.
     case map(SparkType)
+    /// `STRUCT<…>`: a DynamoDB map with a fixed set of member names.
     case `struct`([StructField])
 
     /// The type in Spark's DDL (`DECIMAL(38,2)`, STRUCT<\`a b\`: STRING>).
