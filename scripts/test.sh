@@ -14,6 +14,8 @@ echo "== swift test --filter DeadlineTests (wall-clock deadlines, on their own: 
 swift test --skip-build --filter DeadlineTests
 echo "== pytest Tests/golden (objects byte-identical to the fixture)" >&2
 DDBCDC_BIN="$ROOT/.build/debug/ddbcdc" .venv/bin/python -m pytest Tests/golden -q
+echo "== scripts/check-docs.sh (DocC catalogs build without warnings; article code = its tests)" >&2
+scripts/check-docs.sh
 echo "== pytest Tests/differential" >&2
 DDBCDC_BIN="$ROOT/.build/debug/ddbcdc" .venv/bin/python -m pytest Tests/differential -q
 echo "== pytest Tests/spark (Spark's parser and local PySpark, delta-rs, DuckDB)" >&2

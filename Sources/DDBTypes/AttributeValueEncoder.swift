@@ -8,7 +8,7 @@ import Foundation
 ///
 /// The mapping, by Swift type:
 /// - Integers, `Double`, `Float` and `Decimal` become `N`. Every number is checked the way DynamoDB
-///   checks it (``DynamoNumber/init(_:)``), so `1e200` is an error; so are NaN and infinities.
+///   checks it (``DynamoNumber/init(_:)-(String)``), so `1e200` is an error; so are NaN and infinities.
 ///   Binary floating point is written as its shortest round-trip text (`0.1`, `1e+20`).
 /// - `String` becomes `S`, `Bool` `BOOL`, `[UInt8]` and `Data` `B`, ``DynamoNumber`` `N`.
 /// - Arrays become `L`; structs and dictionaries with `String` (or `Int`) keys become `M`.

@@ -37,7 +37,7 @@ public struct RowJSONEncoder: Sendable {
     }
 
     /// Appends an item's `"name":value` members, separated by commas, without braces.
-    public func appendMembers(_ item: Item, to out: inout [UInt8]) {
+    func appendMembers(_ item: Item, to out: inout [UInt8]) {
         for (index, name) in item.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             appendJSONString(name.utf8, to: &out)

@@ -35,7 +35,7 @@ public struct SealedBatch<Position: Sendable>: Sendable {
 /// makes the object durable can tell the source exactly which records are safe.
 public struct Batcher<Position: Sendable> {
     /// The flush decisions.
-    public let policy: FlushPolicy
+    package let policy: FlushPolicy
     /// Key prefix, without leading or trailing `/`.
     public let prefix: String
 
@@ -80,6 +80,9 @@ public struct Batcher<Position: Sendable> {
 
     /// Adds one row (its bytes end with a newline) to the batch of `partition`.
     /// - Parameters:
+    ///   - row: the row's bytes, copied into the batch before this call returns.
+    ///   - info: the row's facts (from the reader): its order key, event ID and table.
+    ///   - partition: the hour the row belongs to, usually `Partition(epochMillis: info.changeTime)`.
     ///   - position: where the row's record came from.
     ///   - now: the time, for the age limit.
     ///   - seal: receives each batch this call seals.

@@ -36,32 +36,32 @@ public enum FlushReason: String, Sendable, Hashable {
 }
 
 /// The flush decisions, as pure functions of a batch's counts and the time.
-public struct FlushPolicy: Sendable, Hashable {
+package struct FlushPolicy: Sendable, Hashable {
     /// The limits decided on.
-    public var limits: BatchLimits
+    package var limits: BatchLimits
 
     /// A policy for `limits`.
-    public init(_ limits: BatchLimits) { self.limits = limits }
+    package init(_ limits: BatchLimits) { self.limits = limits }
 
     /// Whether a batch holding `records` rows and `bytes` bytes must be sealed before a row of
     /// `rowBytes` bytes joins it.
-    public func mustSealBefore(adding rowBytes: Int, records: Int, bytes: Int) -> FlushReason? {
+    package func mustSealBefore(adding rowBytes: Int, records: Int, bytes: Int) -> FlushReason? {
         guard records > 0 else { return nil }
         return bytes + rowBytes > limits.maxBytes ? .bytes : nil
     }
 
     /// Whether a batch must be sealed now that it holds `records` rows.
-    public func mustSealAfterAdding(records: Int) -> FlushReason? {
+    package func mustSealAfterAdding(records: Int) -> FlushReason? {
         records >= limits.maxRecords ? .records : nil
     }
 
     /// When a batch opened at `openedAt` must be sealed by age; `nil` without an age limit.
-    public func deadline(openedAt: EpochMillis) -> EpochMillis? {
+    package func deadline(openedAt: EpochMillis) -> EpochMillis? {
         limits.maxAgeMillis > 0 ? openedAt.adding(millis: limits.maxAgeMillis) : nil
     }
 
     /// Whether a batch opened at `openedAt` is due at `now`.
-    public func isDue(openedAt: EpochMillis, now: EpochMillis) -> Bool {
+    package func isDue(openedAt: EpochMillis, now: EpochMillis) -> Bool {
         deadline(openedAt: openedAt).map { now >= $0 } ?? false
     }
 }

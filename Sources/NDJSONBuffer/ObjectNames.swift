@@ -7,20 +7,20 @@ public enum ObjectNames {
     /// How a table appears in object names: the name itself up to ``maxTableTagBytes``; a longer one
     /// (DynamoDB allows 255) as its start, `~` and 8 hex digits of its SHA-256, so that every object
     /// name fits in the 255 bytes a file system allows a name, and two tables still never share one.
-    public static func tableTag(_ table: String) -> String {
+    package static func tableTag(_ table: String) -> String {
         guard table.utf8.count > maxTableTagBytes else { return table }
         let digest = Digest.hex(Digest.sha256(Array(table.utf8)).prefix(4))
         return String(decoding: table.utf8.prefix(maxTableTagBytes - 9), as: UTF8.self) + "~" + digest
     }
 
     /// The most bytes a table adds to an object name, besides its `_`.
-    public static let maxTableTagBytes = 64
+    package static let maxTableTagBytes = 64
 
 
     /// The most UTF-8 bytes any key a batcher writes has after its prefix, the joining `/` included:
     /// a data object's `/dt=YYYY-MM-dd/HH=HH/<first _seq>_<last _seq>_<rows>_<digest>_<table>.ndjson.gz`
     /// at `maxRecords` rows and the longest table tag (the table is not known before the records
-    /// are read; ``tableTag(_:)`` bounds it), or an errors object's `/_errors/<digest>.ndjson`, whichever is
+    /// are read; `tableTag(_:)` bounds it), or an errors object's `/_errors/<digest>.ndjson`, whichever is
     /// longer.
     ///
     /// Sinks check a prefix against it before anything is read (S3 keys hold at most 1,024 bytes),

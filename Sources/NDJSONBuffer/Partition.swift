@@ -27,7 +27,7 @@ public struct Partition: Sendable, Hashable, Comparable, CustomStringConvertible
 }
 
 /// Which time puts a row in its partition.
-public enum PartitionTime: String, Sendable, CaseIterable {
+package enum PartitionTime: String, Sendable, CaseIterable {
     /// The change's time (`ApproximateCreationDateTime`): a replay lands where the original did.
     case eventTime = "event-time"
     /// The time the row was batched.

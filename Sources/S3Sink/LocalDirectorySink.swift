@@ -50,12 +50,14 @@ public struct LocalDirectorySink: ObjectSink {
         let state = Mutex<(folders: Set<String>, removed: Int)>(([], 0))
     }
 
+    /// Writes `body` to `<root>/<key>` atomically and flushed to disk; the folders on the way are made as needed.
+    /// - Throws: ``SinkError`` for a key that is not a relative path (`invalidKey`) or a failed write (`writeFailed`).
     public func put(key: String, body: [UInt8]) async throws(SinkError) {
         try write(key: key, body: body)
     }
 
     /// Writes synchronously; `put` is this behind the protocol.
-    public func write(key: String, body: [UInt8]) throws(SinkError) {
+    package func write(key: String, body: [UInt8]) throws(SinkError) {
         let parts = key.split(separator: "/", omittingEmptySubsequences: false)
         guard !key.isEmpty, !key.hasPrefix("/"), parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else {
             throw SinkError(.invalidKey, key: key, "a key must be a relative path without empty, '.' or '..' parts")

@@ -17,6 +17,7 @@ public struct ObjectPrefix: Sendable, Hashable, CustomStringConvertible {
 
     /// Checks `text`.
     /// - Parameters:
+    ///   - text: the prefix as given (`cdc/orders`, `/cdc/orders/`).
     ///   - longestKeySuffixBytes: the most bytes a key has after the prefix, the `/` that joins
     ///     them included (for ddbcdc's objects, `ObjectNames.longestKeySuffixBytes(maxRecords:)`).
     /// - Throws: ``SinkError`` with code ``SinkError/Code/invalidPrefix``, naming the problem.

@@ -3,11 +3,15 @@
 /// SparkPlan reads configuration files, Spark schema documents and observed rows with it; it
 /// is small on purpose (no Foundation) and never turns a number into a `Double`.
 public indirect enum JSONValue: Sendable, Hashable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
     /// A number as written (`12.50`, `1E+5`).
     case number(String)
+    /// A string, unescaped.
     case string(String)
+    /// An array, in order.
     case array([JSONValue])
     /// Members in the order written; a repeated name keeps each occurrence.
     case object([(String, JSONValue)])

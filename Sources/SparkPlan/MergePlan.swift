@@ -1,12 +1,12 @@
 /// The SQL dialects a plan renders its conditions in.
-public enum SQLDialect: String, Sendable, CaseIterable {
+package enum SQLDialect: String, Sendable, CaseIterable {
     /// Spark SQL / Databricks (backtick identifiers). delta-rs reads this form too.
     case spark
     /// ANSI quoting (double-quoted identifiers): DuckDB.
     case ansi
 
     /// An identifier in this dialect.
-    public func identifier(_ name: String) -> String {
+    package func identifier(_ name: String) -> String {
         switch self {
         case .spark: return Quote.sqlIdentifier(name)
         case .ansi: return Quote.ansiIdentifier(name)
@@ -14,7 +14,7 @@ public enum SQLDialect: String, Sendable, CaseIterable {
     }
 
     /// `alias.column`
-    public func column(_ alias: String, _ name: String) -> String { alias + "." + identifier(name) }
+    package func column(_ alias: String, _ name: String) -> String { alias + "." + identifier(name) }
 }
 
 /// The one MERGE that applies a deduplicated micro-batch: its join, and its clauses in order.
@@ -23,9 +23,9 @@ public enum SQLDialect: String, Sendable, CaseIterable {
 /// order. A change whose `_seq` is not greater than the row's is older or the same change
 /// again (a duplicate or replay): no clause matches it, so applying a batch twice changes
 /// nothing.
-public struct MergePlan: Sendable {
+package struct MergePlan: Sendable {
     /// What a clause does.
-    public enum Action: String, Sendable {
+    package enum Action: String, Sendable {
         /// `UPDATE SET *`: the row becomes the change (a tombstone too, in soft mode).
         case updateAll = "update_all"
         /// `DELETE`
@@ -35,35 +35,35 @@ public struct MergePlan: Sendable {
     }
 
     /// `WHEN MATCHED` or `WHEN NOT MATCHED` (by target).
-    public enum Match: String, Sendable {
+    package enum Match: String, Sendable {
         case matched
         case notMatched = "not_matched"
     }
 
     /// One `WHEN … THEN …` clause.
-    public struct Clause: Sendable {
-        public var match: Match
+    package struct Clause: Sendable {
+        package var match: Match
         /// The extra condition, by dialect; nil for none.
-        public var condition: [SQLDialect: String]?
-        public var action: Action
+        package var condition: [SQLDialect: String]?
+        package var action: Action
         /// Why the clause is there, for the generated comments.
-        public var purpose: String
+        package var purpose: String
     }
 
-    public var keys: [String]
+    package var keys: [String]
     /// The table's columns, when a schema is known: engines other than Spark/Delta match
     /// `UPDATE SET *` / `INSERT *` by position (DuckDB), so `explicitSQL` names every one.
-    public var columns: [String]?
-    public var orderColumn: String
-    public var deletedColumn: String
-    public var deleteMode: DeleteMode
+    package var columns: [String]?
+    package var orderColumn: String
+    package var deletedColumn: String
+    package var deleteMode: DeleteMode
     /// The target's alias.
-    public let targetAlias = "t"
+    package let targetAlias = "t"
     /// The source's alias.
-    public let sourceAlias = "s"
+    package let sourceAlias = "s"
 
     /// The plan for a configuration.
-    public init(_ config: PlanConfig, columns: [String]? = nil) {
+    package init(_ config: PlanConfig, columns: [String]? = nil) {
         keys = config.keys
         self.columns = columns
         orderColumn = config.orderColumn
@@ -72,20 +72,20 @@ public struct MergePlan: Sendable {
     }
 
     /// The join condition: every key equal.
-    public func on(_ dialect: SQLDialect) -> String {
+    package func on(_ dialect: SQLDialect) -> String {
         keys.map { dialect.column(targetAlias, $0) + " = " + dialect.column(sourceAlias, $0) }.joined(separator: " AND ")
     }
 
     /// The source row's change is newer than the target row's.
-    public func newer(_ dialect: SQLDialect) -> String {
+    package func newer(_ dialect: SQLDialect) -> String {
         dialect.column(sourceAlias, orderColumn) + " > " + dialect.column(targetAlias, orderColumn)
     }
 
     /// The source row is a tombstone.
-    public func tombstone(_ dialect: SQLDialect) -> String { dialect.column(sourceAlias, deletedColumn) }
+    package func tombstone(_ dialect: SQLDialect) -> String { dialect.column(sourceAlias, deletedColumn) }
 
     /// The clauses, in the order the MERGE lists them (the first whose condition holds wins).
-    public var clauses: [Clause] {
+    package var clauses: [Clause] {
         func both(_ make: (SQLDialect) -> String) -> [SQLDialect: String] {
             Dictionary(uniqueKeysWithValues: SQLDialect.allCases.map { ($0, make($0)) })
         }
@@ -113,13 +113,13 @@ public struct MergePlan: Sendable {
     }
 
     /// `UPDATE SET` with every column named: `t.a = s.a, …`.
-    public func updateList(_ dialect: SQLDialect, _ columns: [String]) -> String {
+    package func updateList(_ dialect: SQLDialect, _ columns: [String]) -> String {
         // DuckDB takes the target's columns unqualified; so does Spark.
         columns.map { dialect.identifier($0) + " = " + dialect.column(sourceAlias, $0) }.joined(separator: ", ")
     }
 
     /// `INSERT (a, …) VALUES (s.a, …)` with every column named.
-    public func insertList(_ dialect: SQLDialect, _ columns: [String]) -> String {
+    package func insertList(_ dialect: SQLDialect, _ columns: [String]) -> String {
         "(" + columns.map(dialect.identifier).joined(separator: ", ") + ") VALUES ("
             + columns.map { dialect.column(sourceAlias, $0) }.joined(separator: ", ") + ")"
     }
@@ -130,7 +130,7 @@ public struct MergePlan: Sendable {
     ///     new columns.
     ///   - explicitColumns: name every column (`columns`) instead of `*`, for engines that match
     ///     `*` by position; a source column the table lacks is then not added.
-    public func sql(
+    package func sql(
         _ dialect: SQLDialect, target: String, source: String, schemaEvolution: Bool = true, explicitColumns: Bool = false
     ) -> String {
         let named = explicitColumns ? columns : nil
@@ -154,7 +154,7 @@ public struct MergePlan: Sendable {
 
     /// The query keeping, per key, the row with the highest order column (ties: one of the
     /// identical copies), over `source` (quoted).
-    public func dedupeSQL(_ dialect: SQLDialect, source: String) -> String {
+    package func dedupeSQL(_ dialect: SQLDialect, source: String) -> String {
         let rank = dialect.identifier("__ddbcdc_rank")
         let partition = keys.map(dialect.identifier).joined(separator: ", ")
         let order = dialect.identifier(orderColumn) + " DESC"
@@ -168,7 +168,7 @@ public struct MergePlan: Sendable {
     }
 
     /// The plan as data, for tools and tests that run it on other engines.
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object([
             ("keys", .array(keys.map(JSONValue.string))),
             ("columns", columns.map { .array($0.map(JSONValue.string)) } ?? .null),

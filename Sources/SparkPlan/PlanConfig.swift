@@ -1,7 +1,10 @@
 /// A three-part Unity Catalog name: `catalog.schema.table`.
 public struct TableName: Sendable, Hashable, CustomStringConvertible {
+    /// The catalog, unquoted.
     public var catalog: String
+    /// The schema in the catalog, unquoted.
     public var schema: String
+    /// The table (or view) in the schema, unquoted.
     public var table: String
 
     /// Creates a name from its parts, unquoted.
@@ -16,8 +19,8 @@ public struct TableName: Sendable, Hashable, CustomStringConvertible {
         self.table = table
     }
 
-    /// Parses `catalog.schema.table`, where a part may be in backticks (`` `my.cat`.s.t ``,
-    /// a backtick inside doubled).
+    /// Parses `catalog.schema.table`, where a part may be in backticks (\`my.cat\`.s.t, a
+    /// backtick inside doubled).
     public init(parsing text: String) throws(SparkPlanError) {
         var parts: [String] = []
         var current = ""
@@ -68,10 +71,10 @@ public struct TableName: Sendable, Hashable, CustomStringConvertible {
 
     /// The parts, unquoted.
     public var parts: [String] { [catalog, schema, table] }
-    /// `` `catalog`.`schema`.`table` ``
+    /// The name as Spark SQL reads it, each part in backticks: \`catalog\`.\`schema\`.\`table\`.
     public var quoted: String { Quote.sqlName(parts) }
-    /// `` `catalog`.`schema` ``
-    public var quotedSchema: String { Quote.sqlName([catalog, schema]) }
+    /// The schema's name as Spark SQL reads it: \`catalog\`.\`schema\`.
+    var quotedSchema: String { Quote.sqlName([catalog, schema]) }
     /// The same name with another last part.
     public func sibling(_ table: String) throws(SparkPlanError) -> TableName {
         try TableName(catalog: catalog, schema: schema, table: table)
@@ -101,12 +104,14 @@ public enum StreamTrigger: Sendable, Hashable {
 
 /// The objects' file format.
 public enum InputFormat: String, Sendable, CaseIterable {
+    /// Gzip NDJSON objects (`*.ndjson.gz`), what `ddbcdc run` and the Lambda write.
     case json
+    /// Parquet objects (`*.parquet`).
     case parquet
 
     /// The object names the stream reads (`ddbcdc run` writes `*.ndjson.gz`; its `_errors/`
     /// objects end in `.ndjson` and are left out).
-    public var fileGlob: String {
+    var fileGlob: String {
         switch self {
         case .json: return "*.ndjson.gz"
         case .parquet: return "*.parquet"
@@ -127,10 +132,14 @@ public enum MisfitAction: String, Sendable, CaseIterable {
 
 /// A privilege granted on the target table and its view.
 public struct Grant: Sendable, Hashable {
+    /// What a grant allows, in Unity Catalog's words.
     public enum Privilege: String, Sendable, CaseIterable {
+        /// Read the table and its view.
         case select = "SELECT"
+        /// Change the table's rows.
         case modify = "MODIFY"
     }
+    /// What is granted.
     public var privilege: Privilege
     /// A user, group or service principal, unquoted.
     public var principal: String

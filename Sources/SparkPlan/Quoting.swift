@@ -3,32 +3,32 @@
 /// Each function turns an arbitrary Swift string into a token of the target language that reads
 /// back as exactly that string, so a hostile catalog, table, column name or path can neither
 /// break the generated code nor inject into it.
-public enum Quote {
+package enum Quote {
     /// A Spark SQL identifier: in backticks, a backtick doubled (`` a`b `` → `` `a``b` ``).
-    public static func sqlIdentifier(_ name: String) -> String {
+    package static func sqlIdentifier(_ name: String) -> String {
         "`" + name.replacing("`", with: "``") + "`"
     }
 
     /// A dotted name of quoted parts (`` `cat`.`schema`.`table` ``).
-    public static func sqlName(_ parts: [String]) -> String {
+    package static func sqlName(_ parts: [String]) -> String {
         parts.map(sqlIdentifier).joined(separator: ".")
     }
 
     /// An ANSI SQL identifier (DuckDB, PostgreSQL): in double quotes, a double quote doubled.
-    public static func ansiIdentifier(_ name: String) -> String {
+    package static func ansiIdentifier(_ name: String) -> String {
         "\"" + name.replacing("\"", with: "\"\"") + "\""
     }
 
     /// A Spark SQL string literal: single quotes; backslash, quote and control characters
     /// escaped with backslashes (Spark's default, `spark.sql.parser.escapedStringLiterals=false`).
-    public static func sqlString(_ text: String) -> String {
+    package static func sqlString(_ text: String) -> String {
         escaped(text, quote: "'") { $0.value > 0xFFFF ? String($0) : "\\u" + hex($0.value, width: 4) }
     }
 
     /// A Python string literal in double quotes. Control, format and separator characters (the
     /// ones that could hide code from a reader: bidi overrides, U+2028) become `\u` escapes;
     /// other non-ASCII text stays readable.
-    public static func pythonString(_ text: String) -> String {
+    package static func pythonString(_ text: String) -> String {
         escaped(text, quote: "\"") {
             $0.value > 0xFFFF ? "\\U" + hex($0.value, width: 8) : "\\u" + hex($0.value, width: 4)
         }
@@ -36,7 +36,7 @@ public enum Quote {
 
     /// A JSON string (also a YAML double-quoted scalar): `"`, `\`, control, format and separator
     /// characters escaped.
-    public static func jsonString(_ text: String) -> String {
+    package static func jsonString(_ text: String) -> String {
         escaped(text, quote: "\"") { scalar in
             guard scalar.value > 0xFFFF else { return "\\u" + hex(scalar.value, width: 4) }
             // JSON has only \u escapes of UTF-16 units: a surrogate pair.
@@ -70,7 +70,7 @@ public enum Quote {
     }
 
     /// Text safe inside a one-line comment or Markdown line: no line breaks or hidden characters.
-    public static func commentText(_ text: String) -> String {
+    package static func commentText(_ text: String) -> String {
         let json = jsonString(text)
         return String(json.dropFirst().dropLast())
     }

@@ -69,7 +69,7 @@ public struct SchemaInferrer: Sendable {
     }
 
     /// Observes one parsed row.
-    public mutating func observe(row members: [(String, JSONValue)]) {
+    mutating func observe(row members: [(String, JSONValue)]) {
         top.merge(members)
         rows += 1
     }
@@ -254,19 +254,19 @@ struct ObservedObject: Sendable {
 }
 
 /// The digits numbers of one path need, measured on their decimal text.
-public struct NumberStats: Sendable, Hashable {
+struct NumberStats: Sendable, Hashable {
     /// Numbers seen.
-    public var count = 0
+    var count = 0
     /// The most significant digits left of the decimal point (`1E+5` has 6, `0.5` has 0).
-    public var maxIntegerDigits = 0
+    var maxIntegerDigits = 0
     /// The most digits right of the decimal point (`2.5e-3` has 4, `100.00` has 2).
-    public var maxScale = 0
+    var maxScale = 0
     /// The fewest digits right of the decimal point: where it differs from `maxScale`, the scale
     /// seen is a sample (DynamoDB drops trailing zeros) and a later value may need more.
-    public var minScale = 0
+    var minScale = 0
 
     /// Measures one JSON number's text.
-    public init(_ text: String) {
+    init(_ text: String) {
         count = 1
         var integer = 0, fraction = 0, exponent = 0, negativeExponent = false
         var leadingZeros = 0, sawNonZero = false
@@ -296,7 +296,7 @@ public struct NumberStats: Sendable, Hashable {
     }
 
     /// Whether every value fits `DECIMAL(38, maxScale)`.
-    public var fits: Bool { maxIntegerDigits + maxScale <= 38 }
+    var fits: Bool { maxIntegerDigits + maxScale <= 38 }
 
     func merged(with other: NumberStats) -> NumberStats {
         var out = self

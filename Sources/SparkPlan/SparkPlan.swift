@@ -15,7 +15,7 @@ public struct SparkPlan: Sendable {
     /// The configuration the artifacts come from.
     public let config: PlanConfig
     /// The MERGE the notebook runs.
-    public private(set) var merge: MergePlan
+    package private(set) var merge: MergePlan
 
     /// The rescued-data column Auto Loader fills with what did not fit the schema.
     public static let rescuedColumn = "_rescued_data"

@@ -1,18 +1,23 @@
 /// A Spark SQL data type, as far as DynamoDB rows need: the types the row JSON can hold.
 public indirect enum SparkType: Sendable, Hashable {
+    /// `STRING`: DynamoDB strings, binaries (base64) and numbers kept as text.
     case string
+    /// `BOOLEAN`.
     case boolean
+    /// `BIGINT`: 64-bit integers.
     case bigint
     /// `TIMESTAMP` (the quarantine table's time column; rows hold none).
     case timestamp
     /// `DECIMAL(precision, scale)`; exact.
     case decimal(precision: Int, scale: Int)
+    /// `ARRAY<element>`: lists and sets.
     case array(SparkType)
     /// `MAP<STRING, value>`: a DynamoDB map whose member names are data, not a fixed set.
     case map(SparkType)
+    /// `STRUCT<…>`: a DynamoDB map with a fixed set of member names.
     case `struct`([StructField])
 
-    /// The type in Spark's DDL (`DECIMAL(38,2)`, `` STRUCT<`a b`: STRING> ``).
+    /// The type in Spark's DDL (`DECIMAL(38,2)`, STRUCT<\`a b\`: STRING>).
     public var ddl: String {
         switch self {
         case .string: return "STRING"
@@ -28,7 +33,7 @@ public indirect enum SparkType: Sendable, Hashable {
     }
 
     /// Whether a DECIMAL is in this type, at any depth: such a column is read as its exact text.
-    public var containsDecimal: Bool {
+    var containsDecimal: Bool {
         switch self {
         case .decimal: return true
         case .array(let element): return element.containsDecimal
@@ -105,8 +110,11 @@ public indirect enum SparkType: Sendable, Hashable {
 
 /// A named field of a struct or of a table.
 public struct StructField: Sendable, Hashable {
+    /// The field's (column's) name, unquoted.
     public var name: String
+    /// The field's type.
     public var type: SparkType
+    /// Whether the field may be null.
     public var nullable: Bool
 
     /// Creates a field.
@@ -116,7 +124,7 @@ public struct StructField: Sendable, Hashable {
         self.nullable = nullable
     }
 
-    /// The column in DDL: `` `name` TYPE `` (with `NOT NULL` when not nullable).
+    /// The column in DDL: \`name\` TYPE (with `NOT NULL` when not nullable).
     public var ddl: String { Quote.sqlIdentifier(name) + " " + type.ddl + (nullable ? "" : " NOT NULL") }
 
     var json: JSONValue {
@@ -135,6 +143,7 @@ public struct StructField: Sendable, Hashable {
 
 /// The columns of a table: the schema of the rows ddbcdc writes.
 public struct SparkSchema: Sendable, Hashable {
+    /// The columns, in order.
     public var fields: [StructField]
 
     /// Creates a schema.
@@ -143,7 +152,7 @@ public struct SparkSchema: Sendable, Hashable {
     /// The field named `name`, if any.
     public subscript(name: String) -> StructField? { fields.first { $0.name.utf8.elementsEqual(name.utf8) } }
 
-    /// The column list in DDL (`` `a` STRING, `b` DECIMAL(38,2) ``): a `CREATE TABLE` body, a
+    /// The column list in DDL (\`a\` STRING, \`b\` DECIMAL(38,2)): a `CREATE TABLE` body, a
     /// `DataStreamReader.schema` string and Auto Loader's `cloudFiles.schemaHints` all take it.
     public var ddl: String { fields.map(\.ddl).joined(separator: ", ") }
 

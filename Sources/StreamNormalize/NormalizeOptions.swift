@@ -37,12 +37,19 @@ public enum UpdatedAtFallback: String, Sendable, CaseIterable {
 /// `PapproxStreamTs`, `PingestTs`, `Pis_deleted`, `PttlDelete` (`--metadata-prefix _cdc_` gives
 /// `_cdc_seq`, `_cdc_is_deleted`, …). `emit-notebook --metadata-prefix` uses the same rule.
 public struct MetadataNames: Sendable, Hashable {
+    /// The change kind's column: `INSERT`, `MODIFY` or `REMOVE` (`_eventName`).
     public var eventName: String
+    /// The stream record's `eventID` (`_eventId`).
     public var eventId: String
+    /// The order key (`_seq`): see ``OrderKey``.
     public var seq: String
+    /// The change's time, epoch milliseconds (`_approxStreamTs`).
     public var approxStreamTs: String
+    /// When the row was made, epoch milliseconds (`_ingestTs`), if ``NormalizeOptions/ingestTime`` is set.
     public var ingestTs: String
+    /// Whether the row is a tombstone (`is_deleted`).
     public var isDeleted: String
+    /// Whether DynamoDB's TTL made the delete (`_ttlDelete`).
     public var ttlDelete: String
     /// The prefix given, or nil for the seed's names.
     public let prefix: String?

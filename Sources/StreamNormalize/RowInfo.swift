@@ -1,7 +1,10 @@
 /// The kind of change a stream record describes.
 public enum ChangeKind: String, Sendable {
+    /// A new item (`INSERT`): the row holds its new image.
     case insert = "INSERT"
+    /// A changed item (`MODIFY`): the row holds its new image.
     case modify = "MODIFY"
+    /// A deleted item (`REMOVE`): the row is a tombstone.
     case remove = "REMOVE"
 }
 
@@ -22,7 +25,7 @@ public struct RowInfo: Sendable, Hashable {
     /// (`GetRecords` pages carry no ARN).
     public var table: String?
     /// How many characters the record's `SequenceNumber` text has (leading zeros included).
-    public var sequenceTextLength: Int
+    package var sequenceTextLength: Int
 
     /// Creates row facts.
     public init(
@@ -130,7 +133,7 @@ public struct OrderKey: Sendable, Hashable, Comparable, CustomStringConvertible 
     }
 
     /// Appends the key's 54 characters.
-    public func append(to out: inout [UInt8]) {
+    func append(to out: inout [UInt8]) {
         appendPadded(UInt64(changeTime), width: 13, &out)
         out.append(UInt8(ascii: "-"))
         sequenceNumber.append(to: &out)

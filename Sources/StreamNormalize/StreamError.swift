@@ -24,8 +24,8 @@ public struct StreamError: Error, Sendable, CustomStringConvertible {
     /// position in its stream, which a Lambda partial batch response names.
     public var sequenceNumbers: [String]
 
-    /// Creates an error.
-    public init(
+    /// Creates an error (the reader makes them).
+    package init(
         recordIndex: Int?, eventID: String?, error: DDBError, raw: [UInt8], rawIsJSON: Bool = false, recordCount: Int? = nil,
         sequenceNumbers: [String] = []
     ) {

@@ -1,4 +1,4 @@
-public import Digest
+import Digest
 
 #if canImport(FoundationEssentials)
 internal import FoundationEssentials
@@ -8,19 +8,24 @@ internal import Foundation
 
 /// Where and how objects are written.
 public struct S3Configuration: Sendable {
+    /// The bucket objects go to.
     public var bucket: String
+    /// The bucket's region (`eu-west-1`), which signatures name.
     public var region: String
     /// An endpoint override (`http://127.0.0.1:8090`): path-style addressing. `nil`: AWS, virtual-hosted.
     public var endpoint: String?
+    /// How S3 encrypts written objects; `nil` leaves it to the bucket's default.
     public var serverSideEncryption: ServerSideEncryption?
     /// Bodies larger than this go up in parts.
     public var multipartThreshold: Int
     /// The size of each part but the last (at least 5 MiB; grown so a body needs at most 10,000 parts).
     public var partSize: Int
+    /// How often and how long a failed request is tried again.
     public var retry: RetryPolicy
     /// The most one request may take, in milliseconds.
     public var requestTimeoutMillis: Int64
 
+    /// Creates a configuration; only the bucket and the region have no default.
     public init(
         bucket: String, region: String, endpoint: String? = nil, serverSideEncryption: ServerSideEncryption? = nil,
         multipartThreshold: Int = 16 << 20, partSize: Int = 8 << 20, retry: RetryPolicy = RetryPolicy(),
@@ -52,6 +57,7 @@ public enum ServerSideEncryption: Sendable, Hashable {
 
 /// A small S3 client: PutObject, multipart uploads, retries; signed with SigV4.
 public struct S3Client: Sendable {
+    /// Where and how it writes.
     public let configuration: S3Configuration
     let credentials: any CredentialProvider
     let transport: any HTTPTransport
@@ -59,7 +65,11 @@ public struct S3Client: Sendable {
     let sleep: @Sendable (Int64) async -> Void
     let signer: SigV4Signer
 
+    /// Creates a client.
     /// - Parameters:
+    ///   - configuration: the bucket, region and limits.
+    ///   - credentials: where keys come from (the standard chain, or fixed keys).
+    ///   - transport: sends the signed requests.
     ///   - now: epoch seconds, for signatures.
     ///   - sleep: waits the given milliseconds (a fake in tests).
     public init(
@@ -89,7 +99,7 @@ public struct S3Client: Sendable {
     }
 
     /// Writes an object in parts; on any failure the upload is aborted so no parts are left behind.
-    public func multipartPut(key: String, body: [UInt8], contentType: String) async throws(S3Error) -> String {
+    package func multipartPut(key: String, body: [UInt8], contentType: String) async throws(S3Error) -> String {
         let created = try await send("POST", key: key, query: "uploads=", headers: [("Content-Type", contentType)] + encryptionHeaders)
         guard let uploadID = XMLFields.value("UploadId", in: created.body) else {
             throw S3Error(code: "InvalidResponse", message: "CreateMultipartUpload answered no UploadId", status: created.status, key: key)
@@ -131,7 +141,7 @@ public struct S3Client: Sendable {
     }
 
     /// Aborts a multipart upload (its parts are deleted).
-    public func abortMultipartUpload(key: String, uploadID: String) async throws(S3Error) {
+    package func abortMultipartUpload(key: String, uploadID: String) async throws(S3Error) {
         _ = try await send("DELETE", key: key, query: "uploadId=" + URIEncoding.encode(uploadID))
     }
 
@@ -271,10 +281,15 @@ public struct S3Client: Sendable {
 
 /// An ``ObjectSink`` writing to S3 under a bucket.
 public struct S3ObjectSink: ObjectSink {
+    /// The client that writes.
     public let client: S3Client
 
+    /// A sink writing through `client` to its bucket.
     public init(client: S3Client) { self.client = client }
 
+    /// Writes the object with PutObject (in parts when large), retried by the client's policy;
+    /// the content type follows the key's suffix (`.gz`, `.ndjson`).
+    /// - Throws: ``SinkError`` (`writeFailed`) naming `s3://bucket/key` once the retries are spent.
     public func put(key: String, body: [UInt8]) async throws(SinkError) {
         let contentType = key.hasSuffix(".gz") ? "application/gzip" : key.hasSuffix(".ndjson") ? "application/x-ndjson" : "application/octet-stream"
         do {
