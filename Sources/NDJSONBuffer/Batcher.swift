@@ -60,6 +60,7 @@ public struct Batcher<Position: Sendable> {
 
     /// Creates a batcher.
     /// - Parameters:
+    ///   - limits: when a batch is sealed.
     ///   - prefix: the key prefix, without leading or trailing `/`.
     ///   - suffix: what object names end with (`.ndjson.gz`, `.parquet`).
     ///   - positions: the type of the rows' positions.
@@ -154,11 +155,21 @@ public struct Batcher<Position: Sendable> {
 
 extension Batcher where Position == Void {
     /// Creates a batcher for rows whose positions nobody needs.
+    /// - Parameters:
+    ///   - limits: when a batch is sealed.
+    ///   - prefix: the key prefix, without leading or trailing `/`.
+    ///   - suffix: what object names end with.
     public init(limits: BatchLimits, prefix: String = "", suffix: String = ".ndjson.gz") {
         self.init(limits: limits, prefix: prefix, suffix: suffix, positions: Void.self)
     }
 
     /// Adds one row whose record's position nobody needs.
+    /// - Parameters:
+    ///   - row: the row's bytes, copied into the batch before this call returns.
+    ///   - info: the row's facts (from the reader).
+    ///   - partition: the hour the row belongs to.
+    ///   - now: the time, for the age limit.
+    ///   - seal: receives each batch this call seals.
     public mutating func add(
         row: UnsafeBufferPointer<UInt8>, info: RowInfo, partition: Partition, now: EpochMillis, seal: (SealedBatch<Void>) throws -> Void
     ) rethrows {
