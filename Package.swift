@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "NDJSONBuffer", targets: ["NDJSONBuffer"]),
         .library(name: "S3Sink", targets: ["S3Sink"]),
         .library(name: "SparkPlan", targets: ["SparkPlan"]),
+        .library(name: "Infrastructure", targets: ["Infrastructure"]),
         .executable(name: "ddbcdc", targets: ["ddbcdc"]),
         // The Lambda function's `bootstrap` alone: the runtime loop without the command line, the
         // notebook generator or the infrastructure emitter (scripts/package-lambda.sh builds it).
@@ -31,6 +32,10 @@ let package = Package(
         // Already in the graph through AsyncHTTPClient; named for the trust roots of --ca-bundle.
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // Both already in the graph through AsyncHTTPClient: file descriptors without hand-written
+        // EINTR loops, and the service group that runs `run` until a signal shuts it down.
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(name: "DDBTypes", swiftSettings: swiftSettings),
@@ -49,12 +54,28 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "SparkPlan", swiftSettings: swiftSettings),
+        // What `emit-infra` and `emit-notebook` make, from checked inputs: the commands only declare options.
+        .target(
+            name: "Infrastructure",
+            dependencies: ["SparkPlan", "StreamNormalize", "NDJSONBuffer", "S3Sink", "Pipeline", "ProcessKit"],
+            swiftSettings: swiftSettings
+        ),
+        // The process around the libraries: standard streams, environment, signals, lifecycle.
+        .target(
+            name: "ProcessKit",
+            dependencies: [
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLibdeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         .target(
             name: "Pipeline",
-            dependencies: ["StreamNormalize", "NDJSONBuffer", "S3Sink", "CZlib"],
+            dependencies: ["StreamNormalize", "NDJSONBuffer", "S3Sink", "ProcessKit", "CZlib"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -65,6 +86,7 @@ let package = Package(
                 "NDJSONBuffer",
                 "S3Sink",
                 "Pipeline",
+                "ProcessKit",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -77,13 +99,15 @@ let package = Package(
                 "NDJSONBuffer",
                 "S3Sink",
                 "SparkPlan",
+                "Infrastructure",
                 "Pipeline",
+                "ProcessKit",
                 "LambdaRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(name: "ddbcdc-lambda", dependencies: ["LambdaRuntime", "Pipeline"], swiftSettings: swiftSettings),
+        .executableTarget(name: "ddbcdc-lambda", dependencies: ["LambdaRuntime", "ProcessKit"], swiftSettings: swiftSettings),
         .testTarget(name: "DDBTypesTests", dependencies: ["DDBTypes"], swiftSettings: swiftSettings),
         .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping"], swiftSettings: swiftSettings),
         .testTarget(
@@ -97,9 +121,11 @@ let package = Package(
         .testTarget(name: "S3SinkTests", dependencies: ["S3Sink"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SparkPlanTests", dependencies: ["SparkPlan"], resources: [.copy("Expected")], swiftSettings: swiftSettings),
+        .testTarget(name: "InfrastructureTests", dependencies: ["Infrastructure", "SparkPlan"], swiftSettings: swiftSettings),
+        .testTarget(name: "ProcessKitTests", dependencies: ["ProcessKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ddbcdcTests",
-            dependencies: ["ddbcdc", "LambdaRuntime", "Pipeline", "S3Sink", "NDJSONBuffer", "StreamNormalize", "DDBTypes"],
+            dependencies: ["ddbcdc", "LambdaRuntime", "Pipeline", "ProcessKit", "S3Sink", "NDJSONBuffer", "StreamNormalize", "DDBTypes"],
             swiftSettings: swiftSettings
         ),
     ]

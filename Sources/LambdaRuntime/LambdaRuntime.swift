@@ -1,5 +1,6 @@
 package import Logging
 package import Pipeline
+import ProcessKit
 package import S3Sink
 
 /// `ddbcdc` as a Lambda custom runtime: configuration from the environment, then the loop.

@@ -1,4 +1,5 @@
 package import NDJSONBuffer
+package import ProcessKit
 package import StreamNormalize
 
 /// One run: inputs are read in turn into one batcher, whose sealed batches go to the writer.

@@ -1,10 +1,7 @@
 import ArgumentParser
-import LambdaRuntime
-import Pipeline
 
-/// The `ddbcdc` command: DynamoDB Streams changes into lakehouse-ready rows.
-@main
-struct DDBCDC: ParsableCommand {
+/// The `ddbcdc` command: DynamoDB Streams changes into lakehouse-ready rows (started by main.swift).
+struct DDBCDC: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ddbcdc",
         abstract: "Carry every change of a DynamoDB table into a Databricks lakehouse.",
@@ -13,14 +10,8 @@ struct DDBCDC: ParsableCommand {
             Transform.self, Run.self, LambdaCommand.self, InvokeLocal.self, EmitInfra.self, EmitNotebook.self, Schema.self,
         ]
     )
-
-    /// Started by Lambda as `bootstrap` (no arguments, the Runtime API set): serve invocations;
-    /// otherwise parse the command line.
-    static func main() {
-        if LambdaRuntime.isBootstrap(environment: processEnvironment(), arguments: CommandLine.arguments) {
-            do { try LambdaCommand().run() } catch { exit(withError: error) }
-            return
-        }
-        main(nil)
-    }
 }
+
+/// A command that SIGINT and SIGTERM stop gracefully (``Lifecycle``): main.swift blocks the two
+/// signals on the main thread before the command runs.
+protocol StopsOnSignal {}

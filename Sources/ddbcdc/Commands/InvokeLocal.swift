@@ -1,10 +1,11 @@
 import ArgumentParser
 import LambdaRuntime
 import Pipeline
+import ProcessKit
 import S3Sink
 
 /// `ddbcdc invoke-local`: the Lambda handler, once, on an event file.
-struct InvokeLocal: ParsableCommand {
+struct InvokeLocal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "invoke-local",
         abstract: "Run the Lambda handler once on an event and print its response.",
@@ -20,7 +21,7 @@ struct InvokeLocal: ParsableCommand {
     @Option(help: "Milliseconds the invocation may take, as Lambda's deadline would allow (default 60000).")
     var timeout: Int64 = 60_000
 
-    func run() throws {
+    func run() async throws {
         var environment = processEnvironment()
         if sink != nil {
             environment["S3_BUCKET"] = environment["S3_BUCKET"] ?? "local"
@@ -48,7 +49,7 @@ struct InvokeLocal: ParsableCommand {
         }
         let invocation = Invocation(
             requestID: "local", deadline: epochMillisNow() + timeout, functionARN: "local", traceID: nil, body: body)
-        let outcome = try runBlocking { await handler.handle(invocation) }
+        let outcome = await handler.handle(invocation)
         for reason in outcome.notWritten { printError("ddbcdc: not written: \(reason)") }
         printError("ddbcdc invoke-local: \(outcome.records) records, \(outcome.rows) rows in \(outcome.objects) objects, \(outcome.setAside) set aside, \(outcome.failures.count) reported failed")
         if let failure = outcome.invocationError {

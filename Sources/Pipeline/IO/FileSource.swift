@@ -5,18 +5,8 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+package import ProcessKit
 package import StreamNormalize
-
-/// An I/O failure, with the path and the system's reason.
-package struct IOError: Error, CustomStringConvertible {
-    package var description: String
-
-    package init(_ what: String, path: String, errno code: Int32 = errno) {
-        description = "\(what) \(path): \(String(cString: strerror(code)))"
-    }
-
-    package init(message: String) { description = message }
-}
 
 /// Something to do when no input arrives before a deadline: the age limit of open batches.
 package protocol DeadlineWatch: AnyObject {
@@ -86,75 +76,4 @@ package struct FileSource: ByteSource {
             if errno != EINTR { throw IOError("cannot read", path: path) }
         }
     }
-}
-
-/// Buffered writes to a file descriptor; `flush()` before the end.
-package struct FileSink {
-    private let fd: Int32
-    package let path: String
-    private let owned: Bool
-    private var buffer: [UInt8] = []
-    private let threshold: Int
-
-    /// Standard output.
-    package static var standardOutput: FileSink { FileSink(fd: 1, path: "<stdout>", owned: false) }
-    /// Standard output, unbuffered (log lines).
-    package static var standardOutputLine: FileSink { FileSink(fd: 1, path: "<stdout>", owned: false, threshold: 0) }
-    /// Standard error, unbuffered.
-    package static var standardError: FileSink { FileSink(fd: 2, path: "<stderr>", owned: false, threshold: 0) }
-
-    private init(fd: Int32, path: String, owned: Bool, threshold: Int = 1 << 18) {
-        self.fd = fd
-        self.path = path
-        self.owned = owned
-        self.threshold = threshold
-        buffer.reserveCapacity(threshold + (1 << 16))
-    }
-
-    /// Creates (or truncates) `path` for writing.
-    package init(creating path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw IOError("cannot create", path: path) }
-        self.init(fd: fd, path: path, owned: true)
-    }
-
-    package mutating func write<Bytes: Sequence<UInt8>>(_ bytes: Bytes) throws {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= threshold { try flush() }
-    }
-
-    package mutating func write(_ text: String) throws { try write(text.utf8) }
-
-    package mutating func flush() throws {
-        var offset = 0
-        while offset < buffer.count {
-            let written = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw IOError("cannot write", path: path)
-            }
-            offset += written
-        }
-        buffer.removeAll(keepingCapacity: true)
-    }
-
-    /// Flushes and closes.
-    package mutating func close() throws {
-        try flush()
-        if owned, Glibc.close(fd) != 0 { throw IOError("cannot close", path: path) }
-    }
-}
-
-/// Epoch milliseconds now.
-package func epochMillisNow() -> Int64 {
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
-}
-
-/// Writes one line to standard error.
-package func printError(_ text: String, newline: Bool = true) {
-    var sink = FileSink.standardError
-    try? sink.write(newline ? text + "\n" : text)
-    try? sink.flush()
 }
