@@ -20,7 +20,6 @@ let package = Package(
         .library(name: "NDJSONBuffer", targets: ["NDJSONBuffer"]),
         .library(name: "S3Sink", targets: ["S3Sink"]),
         .library(name: "SparkPlan", targets: ["SparkPlan"]),
-        .library(name: "Infrastructure", targets: ["Infrastructure"]),
         .executable(name: "ddbcdc", targets: ["ddbcdc"]),
         // The Lambda function's `bootstrap` alone: the runtime loop without the command line, the
         // notebook generator or the infrastructure emitter (scripts/package-lambda.sh builds it).
