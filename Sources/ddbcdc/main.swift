@@ -11,12 +11,19 @@ import ProcessKit
 // Not `dispatchMain()` either: on Linux it parks the main thread in `sigsuspend` with an empty
 // mask, where SIGINT and SIGTERM would again take their default action.
 
+/// A parsed command handed from the main thread to the task that runs it; the main thread does
+/// not touch it again (parseAsRoot's result is not `sending`, so the compiler cannot see that).
+struct Handover: @unchecked Sendable {
+    var command: any ParsableCommand
+}
+
 /// Runs `command` as a task and never returns: the task exits the process.
-func launch(_ command: sending any ParsableCommand) -> Never {
+func launch(_ handover: Handover) -> Never {
     // Not isolated to the main actor (a global function), so the task runs on the cooperative
     // pool, not on the main queue that nothing drains while the main thread waits below.
     Task {
         do {
+            let command = handover.command
             if var command = command as? any AsyncParsableCommand {
                 try await command.run()
             } else {
@@ -36,17 +43,21 @@ func launch(_ command: sending any ParsableCommand) -> Never {
 /// otherwise parse the command line and run the command.
 func start() -> Never {
     if LambdaRuntime.isBootstrap(environment: processEnvironment(), arguments: CommandLine.arguments) {
-        launch(LambdaCommand())
+        launch(Handover(command: LambdaCommand()))
     }
-    let command: any ParsableCommand
+    launch(parse())
+}
+
+/// The command the arguments name, with the signals it handles blocked.
+func parse() -> Handover {
     do {
-        command = try DDBCDC.parseAsRoot()
+        let command = try DDBCDC.parseAsRoot()
         // Before any thread starts, so that every thread inherits the mask.
         if command is any StopsOnSignal { try SignalWatch.block() }
+        return Handover(command: command)
     } catch {
         DDBCDC.exit(withError: error)
     }
-    launch(command)
 }
 
 start()
