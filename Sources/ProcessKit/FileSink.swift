@@ -70,3 +70,23 @@ package func printError(_ text: String, newline: Bool = true) {
     try? sink.write(newline ? text + "\n" : text)
     try? sink.flush()
 }
+
+/// The whole content of the file `path` (reads retried on EINTR by swift-system).
+/// - Throws: ``IOError`` naming the path: "cannot open" or "cannot read".
+package func readWholeFile(_ path: String) throws -> [UInt8] {
+    let fd: FileDescriptor
+    do { fd = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec]) } catch {
+        throw IOError("cannot open", path: path, errno: (error as? Errno)?.rawValue ?? Errno.ioError.rawValue)
+    }
+    defer { try? fd.close() }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let count: Int
+        do { count = try chunk.withUnsafeMutableBytes { try fd.read(into: $0) } } catch {
+            throw IOError("cannot read", path: path, errno: (error as? Errno)?.rawValue ?? Errno.ioError.rawValue)
+        }
+        if count == 0 { return bytes }
+        bytes += chunk[..<count]
+    }
+}

@@ -54,7 +54,8 @@ package final class StopRequest: Sendable {
         return value == 0 ? nil : value
     }
 
-    /// Returns once stop is requested, or when the calling task is cancelled.
+    /// Returns once stop is requested, or when the calling task is cancelled. One waiter at a
+    /// time (an `AsyncStream` underneath); ``Lifecycle`` is that waiter in a program.
     package func requested() async {
         for await _ in waiters {}
     }

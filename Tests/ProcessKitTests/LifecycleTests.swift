@@ -95,4 +95,19 @@ import Testing
             #expect("\(error)".hasPrefix("cannot create the folder \(dir.path)/file/sub: "), "\(error)")
         }
     }
+
+    @Test func readWholeFileReadsPastOneChunkAndNamesAMissingFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ddbcdc-read-\(UUID().uuidString)")
+        try makeDirectories(dir.path)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bytes = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        try Data(bytes).write(to: dir.appendingPathComponent("f"))
+        #expect(try readWholeFile(dir.path + "/f") == bytes)
+        do {
+            _ = try readWholeFile(dir.path + "/none")
+            Issue.record("read a missing file")
+        } catch {
+            #expect("\(error)" == "cannot open \(dir.path)/none: No such file or directory")
+        }
+    }
 }

@@ -27,19 +27,11 @@ struct InvokeLocal: AsyncParsableCommand {
             environment["S3_BUCKET"] = environment["S3_BUCKET"] ?? "local"
             environment["AWS_REGION"] = environment["AWS_REGION"] ?? "local"
         }
-        var file: FileSource
-        do { file = try FileSource(path: event) } catch {
+        let body: [UInt8]
+        do { body = try readWholeFile(event) } catch {
             printError("ddbcdc: \(error)")
             throw ExitCode(66)
         }
-        var body: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = try chunk.withUnsafeMutableBytes { try file.read(into: $0) }
-            if count == 0 { break }
-            body += chunk[..<count]
-        }
-        file.close()
         let handler: StreamsHandler
         do {
             handler = try LambdaRuntime.makeHandler(environment: environment, sink: sink.map { LocalDirectorySink(root: $0) })
