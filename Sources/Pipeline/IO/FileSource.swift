@@ -6,7 +6,7 @@ import Musl
 import Darwin
 #endif
 package import ProcessKit
-package import StreamNormalize
+import StreamNormalize
 
 /// Something to do when no input arrives before a deadline: the age limit of open batches.
 package protocol DeadlineWatch: AnyObject {
