@@ -34,6 +34,10 @@ let package = Package(
         // `swift package generate-documentation` for the DocC catalogs (scripts/check-docs.sh); a
         // command plugin only, so nothing of it is linked into a product.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // Both already in the graph through AsyncHTTPClient: file descriptors without hand-written
+        // EINTR loops, and the service group that runs `run` until a signal shuts it down.
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(name: "DDBTypes", swiftSettings: swiftSettings),
@@ -52,12 +56,28 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "SparkPlan", swiftSettings: swiftSettings),
+        // What `emit-infra` and `emit-notebook` make, from checked inputs: the commands only declare options.
+        .target(
+            name: "Infrastructure",
+            dependencies: ["SparkPlan", "StreamNormalize", "NDJSONBuffer", "S3Sink", "Pipeline", "ProcessKit"],
+            swiftSettings: swiftSettings
+        ),
+        // The process around the libraries: standard streams, environment, signals, lifecycle.
+        .target(
+            name: "ProcessKit",
+            dependencies: [
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLibdeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         .target(
             name: "Pipeline",
-            dependencies: ["StreamNormalize", "NDJSONBuffer", "S3Sink", "Timekeeping", "CZlib"],
+            dependencies: ["StreamNormalize", "NDJSONBuffer", "S3Sink", "Timekeeping", "ProcessKit", "CZlib"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -69,6 +89,7 @@ let package = Package(
                 "S3Sink",
                 "Pipeline",
                 "Timekeeping",
+                "ProcessKit",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -81,14 +102,16 @@ let package = Package(
                 "NDJSONBuffer",
                 "S3Sink",
                 "SparkPlan",
+                "Infrastructure",
                 "Pipeline",
+                "ProcessKit",
                 "LambdaRuntime",
                 "Timekeeping",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(name: "ddbcdc-lambda", dependencies: ["LambdaRuntime", "Pipeline"], swiftSettings: swiftSettings),
+        .executableTarget(name: "ddbcdc-lambda", dependencies: ["LambdaRuntime", "ProcessKit"], swiftSettings: swiftSettings),
         .testTarget(name: "DDBTypesTests", dependencies: ["DDBTypes"], swiftSettings: swiftSettings),
         .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping"], swiftSettings: swiftSettings),
         .testTarget(
@@ -108,9 +131,11 @@ let package = Package(
         .testTarget(name: "S3SinkTests", dependencies: ["S3Sink"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SparkPlanTests", dependencies: ["SparkPlan"], resources: [.copy("Expected")], swiftSettings: swiftSettings),
+        .testTarget(name: "InfrastructureTests", dependencies: ["Infrastructure", "SparkPlan"], swiftSettings: swiftSettings),
+        .testTarget(name: "ProcessKitTests", dependencies: ["ProcessKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ddbcdcTests",
-            dependencies: ["ddbcdc", "LambdaRuntime", "Pipeline", "S3Sink", "NDJSONBuffer", "StreamNormalize", "DDBTypes"],
+            dependencies: ["ddbcdc", "LambdaRuntime", "Pipeline", "ProcessKit", "S3Sink", "NDJSONBuffer", "StreamNormalize", "DDBTypes"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -70,17 +70,17 @@ module() {
 }
 module DDBTypes Sources/DDBTypes/*.swift
 module StreamNormalize Sources/StreamNormalize/*.swift
-module Timekeeping Sources/Timekeeping/*.swift
-# The gzip input path: Pipeline's IO folder (GunzipSource and what it uses: IOError, StopRequest,
-# the engine's ReadDeadline), without the writing side, which needs S3Sink and AsyncHTTPClient.
+# The gzip input path: Pipeline's GunzipSource and what it uses from ProcessKit (IOError,
+# StopRequest), without the rest, which needs swift-system, ServiceLifecycle, S3Sink and AsyncHTTPClient.
 FLAGS+=(-I Sources/CZlib)
 # (Part of a module: its warnings, such as imports only the other files use, are not this one's.)
-module Pipeline -suppress-warnings Sources/Pipeline/IO/*.swift Sources/Pipeline/Engine/RecordSource.swift
+module ProcessKit -suppress-warnings Sources/ProcessKit/IOError.swift Sources/ProcessKit/StopRequest.swift
+module Pipeline -suppress-warnings Sources/Pipeline/IO/GunzipSource.swift
 
 declare -A OBJECTS=(
     [transcoder]="DDBTypes"
     [reader]="DDBTypes StreamNormalize"
-    [gunzip]="DDBTypes StreamNormalize Timekeeping Pipeline"
+    [gunzip]="DDBTypes StreamNormalize ProcessKit Pipeline"
 )
 for target in "${TARGETS[@]}"; do
     objects=()

@@ -14,6 +14,7 @@
 import CZlib
 import DDBTypes
 import Pipeline
+import ProcessKit
 import StreamNormalize
 
 private func fail(_ message: String, _ input: UnsafeBufferPointer<UInt8>) -> Never {

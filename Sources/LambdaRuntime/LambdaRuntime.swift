@@ -1,5 +1,6 @@
 import Logging
 import Pipeline
+import ProcessKit
 package import S3Sink
 import Timekeeping
 

@@ -1,5 +1,6 @@
 package import Logging
 import Pipeline
+import ProcessKit
 
 /// One CloudWatch Embedded Metric Format line per invocation (stdout; CloudWatch Logs turns it
 /// into metrics in namespace `ddbcdc`, dimension `FunctionName`).

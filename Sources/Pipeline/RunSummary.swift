@@ -1,3 +1,4 @@
+import ProcessKit
 package import Timekeeping
 
 extension EngineReport {

@@ -1,5 +1,5 @@
 import LambdaRuntime
-import Pipeline
+import ProcessKit
 
 #if canImport(Glibc)
 import Glibc

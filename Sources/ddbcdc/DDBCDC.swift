@@ -1,9 +1,6 @@
 import ArgumentParser
-import LambdaRuntime
-import Pipeline
 
-/// The `ddbcdc` command: DynamoDB Streams changes into lakehouse-ready rows.
-@main
+/// The `ddbcdc` command: DynamoDB Streams changes into lakehouse-ready rows (started by main.swift).
 struct DDBCDC: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ddbcdc",
@@ -13,14 +10,8 @@ struct DDBCDC: AsyncParsableCommand {
             Transform.self, Run.self, LambdaCommand.self, InvokeLocal.self, EmitInfra.self, EmitNotebook.self, Schema.self,
         ]
     )
-
-    /// Started by Lambda as `bootstrap` (no arguments, the Runtime API set): serve invocations;
-    /// otherwise parse the command line.
-    static func main() async {
-        if LambdaRuntime.isBootstrap(environment: processEnvironment(), arguments: CommandLine.arguments) {
-            do { try LambdaCommand().run() } catch { exit(withError: error) }
-            return
-        }
-        await main(nil)
-    }
 }
+
+/// A command that SIGINT and SIGTERM stop gracefully (``Lifecycle``): main.swift blocks the two
+/// signals on the main thread before the command runs.
+protocol StopsOnSignal {}

@@ -1,3 +1,4 @@
+package import ProcessKit
 package import NDJSONBuffer
 package import S3Sink
 package import StreamNormalize

@@ -1,4 +1,5 @@
 import CZlib
+package import ProcessKit
 package import StreamNormalize
 
 /// Decompresses a gzip stream (one member or several, as `cat a.gz b.gz` makes) while reading.

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import ProcessKit
 
 /// The inputs a PATH names: itself, every record file under it, or standard input.
 package enum InputFiles {

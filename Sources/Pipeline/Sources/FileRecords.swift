@@ -1,3 +1,4 @@
+package import ProcessKit
 package import StreamNormalize
 
 /// Where a record in files came from: which input (by its place in the list) and which record in it.

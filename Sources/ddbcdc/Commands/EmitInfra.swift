@@ -1,5 +1,6 @@
 import ArgumentParser
-import Pipeline
+import Infrastructure
+import ProcessKit
 
 #if canImport(Glibc)
 import Glibc
@@ -8,7 +9,7 @@ import Glibc
 extension LambdaInfrastructure.Architecture: ExpressibleByArgument {}
 
 /// `ddbcdc emit-infra`: the IAM policy, event source mapping and SAM template for the Lambda function.
-struct EmitInfra: ParsableCommand {
+struct EmitInfra: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "emit-infra",
         abstract: "Write the least-privilege IAM policy, the event source mapping and a SAM template that deploy ddbcdc on a table's stream.",
@@ -84,17 +85,18 @@ struct EmitInfra: ParsableCommand {
     var out: String = "infra"
 
     /// The deployment zip as given (or the packaging script's default).
-    var zip: String { codeUri ?? "build/lambda/ddbcdc-lambda-\(architecture.rawValue).zip" }
+    var zip: String { codeUri ?? LambdaInfrastructure.defaultZip(architecture: architecture) }
 
     /// The checked inputs (usage errors name the flag and what to fix).
     func infrastructure() throws -> LambdaInfrastructure {
-        let templateCodeURI = zip.hasPrefix("s3://") ? zip : Paths.relative(from: Paths.absolute(out), to: Paths.absolute(zip))
         do {
             return try LambdaInfrastructure(
                 functionName: functionName, streamARN: streamArn, bucket: bucket, prefix: prefix, kmsKeyARN: kmsKeyArn,
                 batchSize: batchSize, batchingWindowSeconds: batchingWindow, maxRetries: maxRetries,
                 maxRecordAgeSeconds: maxRecordAge, onFailureQueueARN: onFailureQueueArn, memoryMB: memory, timeoutSeconds: timeout,
-                architecture: architecture, codeURI: templateCodeURI, logRetentionDays: logRetentionDays)
+                architecture: architecture,
+                codeURI: LambdaInfrastructure.templateCodeURI(zip: zip, out: out, workingDirectory: currentDirectory()),
+                logRetentionDays: logRetentionDays)
         } catch {
             throw ValidationError(error.description)
         }
@@ -105,14 +107,11 @@ struct EmitInfra: ParsableCommand {
         _ = try infrastructure()
     }
 
-    func run() throws {
+    func run() async throws {
         let infra = try infrastructure()
         do {
-            try Paths.makeDirectories(out)
-            for (name, text) in [
-                ("iam-policy.json", infra.iamPolicy.json), ("event-source-mapping.json", infra.eventSourceMapping.json),
-                ("template.yaml", infra.samTemplate.yaml),
-            ] {
+            try makeDirectories(out)
+            for (name, text) in infra.files {
                 let path = (out.hasSuffix("/") ? out : out + "/") + name
                 var file = try FileSink(creating: path)
                 try file.write(text)
@@ -123,54 +122,8 @@ struct EmitInfra: ParsableCommand {
             printError("ddbcdc: error: \(error)")
             throw ExitCode(73)  // EX_CANTCREAT
         }
-        if !zip.hasPrefix("s3://"), access(Paths.absolute(zip), F_OK) != 0 {
+        if !zip.hasPrefix("s3://"), access(Paths.absolute(zip, workingDirectory: currentDirectory()), F_OK) != 0 {
             printError("ddbcdc emit-infra: note: the template's CodeUri \(infra.codeURI) does not exist yet: build it with scripts/package-lambda.sh")
-        }
-    }
-}
-
-/// Path arithmetic on text (no file system access but the working directory).
-enum Paths {
-    /// `path` made absolute against the working directory, `.` and `..` resolved lexically.
-    static func absolute(_ path: String) -> String {
-        var base = ""
-        if !path.hasPrefix("/") {
-            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-            if getcwd(&buffer, buffer.count) != nil {
-                base = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            }
-        }
-        var parts: [Substring] = []
-        for part in (base + "/" + path).split(separator: "/") {
-            if part == "." { continue }
-            if part == ".." {
-                if !parts.isEmpty { parts.removeLast() }
-                continue
-            }
-            parts.append(part)
-        }
-        return "/" + parts.joined(separator: "/")
-    }
-
-    /// The path of `file` as seen from the folder `directory` (both absolute and normalized).
-    static func relative(from directory: String, to file: String) -> String {
-        let from = directory.split(separator: "/"), to = file.split(separator: "/")
-        var common = 0
-        while common < from.count, common < to.count, from[common] == to[common] { common += 1 }
-        let up = Array(repeating: "..", count: from.count - common)
-        let down = to[common...].map(String.init)
-        let parts = up + down
-        return parts.isEmpty ? "." : parts.joined(separator: "/")
-    }
-
-    /// `mkdir -p`.
-    static func makeDirectories(_ path: String) throws {
-        var current = path.hasPrefix("/") ? "" : "."
-        for part in path.split(separator: "/") {
-            current += "/" + part
-            if mkdir(current, 0o755) != 0 && errno != EEXIST {
-                throw IOError("cannot create the folder", path: current)
-            }
         }
     }
 }

@@ -1,18 +1,14 @@
 public import ArgumentParser
-import Pipeline
-import StreamNormalize
+import Infrastructure
+import ProcessKit
 public import SparkPlan
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 extension DeleteMode: ExpressibleByArgument {}
 extension InputFormat: ExpressibleByArgument {}
 extension MisfitAction: ExpressibleByArgument {}
 
 /// `ddbcdc emit-notebook`: the Databricks side, generated.
-struct EmitNotebook: ParsableCommand {
+struct EmitNotebook: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "emit-notebook",
         abstract: "Generate the Databricks notebook, setup SQL, DLT pipeline, job and bundle that merge ddbcdc's objects.",
@@ -111,10 +107,10 @@ struct EmitNotebook: ParsableCommand {
         if keys != nil && keySchema != nil { throw ValidationError("give --keys or --key-schema, not both") }
     }
 
-    func run() throws {
+    func run() async throws {
         let plan: SparkPlan
         do {
-            plan = try SparkPlan(makeConfig())
+            plan = try SparkPlan(settings.planConfig())
         } catch let error as SparkPlanError {
             printError("ddbcdc: error: \(error)")
             throw ExitCode(64)  // EX_USAGE
@@ -133,189 +129,34 @@ struct EmitNotebook: ParsableCommand {
         printError("ddbcdc: wrote \(plan.artifacts.map(\.name).joined(separator: ", ")) to \(out)")
     }
 
-    /// The configuration: the --config file's settings, then the options over them.
-    func makeConfig() throws -> PlanConfig {
-        var file = ConfigFile(values: [])
-        if let config { file = try ConfigFile(path: config) }
-        guard let sourcePath = source ?? file.string("source") else { throw SparkPlanError(.invalidConfig, "no --source (where the objects land)") }
-        guard let tableText = table ?? file.string("table") else { throw SparkPlanError(.invalidConfig, "no --table catalog.schema.table") }
-        let target = try TableName(parsing: tableText)
-
-        var keyTypes: [String: SparkType] = [:]
-        var keyNames: [String]
-        if let keySchema = keySchema ?? file.string("key_schema") {
-            let described = try KeySchema(describeTable: try JSONValue.parse(readFile(keySchema)))
-            keyNames = described.names
-            keyTypes = described.types
-        } else if let keys {
-            keyNames = keys.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingSpaces() }
-        } else if let listed = file.strings("keys") {
-            keyNames = listed
-        } else {
-            throw SparkPlanError(.invalidConfig, "no --keys (or --key-schema): the item's key columns")
-        }
-
-        var config = try PlanConfig(sourcePath: sourcePath, target: target, keys: keyNames)
-        let prefix = metadataPrefix ?? file.string("metadata_prefix")
-        if let prefix {
-            // The row writer's rule, checked the same way.
-            if let problem = MetadataNames.problem(withPrefix: prefix) { throw SparkPlanError(.invalidConfig, problem) }
-            config.metadataPrefix = prefix
-        }
-        if let value = checkpoint ?? file.string("checkpoint") { config.checkpointLocation = value }
-        if let value = schemaLocation ?? file.string("schema_location") { config.schemaLocation = value }
-        let numberMode = try numbers ?? file.string("numbers").map { text in
-            guard let mode = SchemaInferrer.NumberMode(rawValue: text) else { throw SparkPlanError(.invalidConfig, "numbers is decimal or string, not '\(text)'") }
-            return mode
-        } ?? .decimal
-        if let path = schema ?? file.string("schema") {
-            config.schema = try SparkSchema(json: try JSONValue.parse(readFile(path)))
-        } else if let path = inferFrom ?? file.string("infer_from") {
-            config.schema = try Schema.infer(from: path, numbers: numberMode, metadataPrefix: prefix).schema
-        }
-        if !keyTypes.isEmpty {
-            // The table's key types fill in keys the observed schema lacks.
-            var fields = config.schema?.fields ?? []
-            for name in keyNames where !fields.contains(where: { $0.name == name }) {
-                fields.insert(StructField(name, keyTypes[name] ?? .string), at: 0)
-            }
-            if config.schema != nil { config.schema = SparkSchema(fields) }
-        }
-        if let text = deleteMode?.rawValue ?? file.string("delete_mode") {
-            guard let mode = DeleteMode(rawValue: text) else { throw SparkPlanError(.invalidConfig, "delete_mode is soft or hard, not '\(text)'") }
-            config.deleteMode = mode
-        }
-        if let days = try tombstoneRetentionDays ?? file.int("tombstone_retention_days") { config.tombstoneRetentionDays = days }
-        if let interval = processingTime ?? file.string("processing_time") { config.trigger = .processingTime(interval) }
-        if let text = format?.rawValue ?? file.string("format") {
-            guard let value = InputFormat(rawValue: text) else { throw SparkPlanError(.invalidConfig, "format is json or parquet, not '\(text)'") }
-            config.inputFormat = value
-        }
-        if let value = try scdType ?? file.int("scd_type") { config.scdType = value }
-        if let value = view ?? file.string("view") {
-            config.currentView = value.contains(".") || value.hasPrefix("`") ? try TableName(parsing: value) : try target.sibling(value)
-        }
-        if let value = quarantineTable ?? file.string("quarantine_table") {
-            config.quarantineTable = value.contains(".") || value.hasPrefix("`") ? try TableName(parsing: value) : try target.sibling(value)
-        }
-        if let text = onMisfit?.rawValue ?? file.string("on_misfit") {
-            guard let action = MisfitAction(rawValue: text) else { throw SparkPlanError(.invalidConfig, "on_misfit is quarantine or fail, not '\(text)'") }
-            config.onMisfit = action
-        }
-        let principals = grantSelect.isEmpty ? file.strings("grant_select") ?? [] : grantSelect
-        config.grants = principals.map { Grant(.select, to: $0) }
-        if let value = appId ?? file.string("app_id") { config.appId = value }
-        if let value = jobName ?? file.string("job_name") { config.jobName = value }
-        if let value = schedule ?? file.string("schedule") { config.schedule = value }
-        if let value = clusterId ?? file.string("cluster_id") { config.clusterId = value }
-        if let value = notebookPath ?? file.string("notebook_path") { config.notebookPath = value }
-        try file.checkAllUsed()
-        try config.validate()
-        return config
-    }
-}
-
-/// The keys of a DynamoDB table, from its DescribeTable response.
-struct KeySchema {
-    var names: [String]
-    var types: [String: SparkType]
-
-    init(describeTable json: JSONValue) throws {
-        let table = json["Table"] ?? json
-        guard case .array(let elements)? = table["KeySchema"] else {
-            throw SparkPlanError(.invalidConfig, "the key schema file has no Table.KeySchema (use `aws dynamodb describe-table` output)")
-        }
-        var hash: String?, range: String?
-        for element in elements {
-            guard let name = element["AttributeName"]?.stringValue else { continue }
-            switch element["KeyType"]?.stringValue {
-            case "HASH": hash = name
-            case "RANGE": range = name
-            default: break
-            }
-        }
-        guard let hash else { throw SparkPlanError(.invalidConfig, "the key schema has no HASH key") }
-        names = [hash] + (range.map { [$0] } ?? [])
-        types = [:]
-        if case .array(let definitions)? = table["AttributeDefinitions"] {
-            for definition in definitions {
-                guard let name = definition["AttributeName"]?.stringValue, names.contains(name) else { continue }
-                // S and B (base64) are text; N as its exact text too, unless an observed schema says more.
-                types[name] = .string
-            }
-        }
-    }
-}
-
-/// The settings of a --config file; every setting must be used, so a misspelt one is an error.
-struct ConfigFile {
-    var values: [(String, JSONValue)]
-    private var used: Set<String> = []
-
-    init(values: [(String, JSONValue)]) { self.values = values }
-
-    init(path: String) throws {
-        guard case .object(let members) = try JSONValue.parse(readFile(path)) else {
-            throw SparkPlanError(.invalidConfig, "\(path): a config file is a JSON object")
-        }
-        values = members
-    }
-
-    private func value(_ name: String) -> JSONValue? { values.last(where: { $0.0 == name })?.1 }
-
-    func string(_ name: String) -> String? { value(name)?.stringValue }
-
-    func strings(_ name: String) -> [String]? {
-        switch value(name) {
-        case .array(let items)?: return items.compactMap(\.stringValue)
-        case .string(let text)?: return text.split(separator: ",").map { String($0).trimmingSpaces() }
-        default: return nil
-        }
-    }
-
-    func int(_ name: String) throws -> Int? {
-        guard let value = value(name) else { return nil }
-        guard case .number(let text) = value, let number = Int(text) else {
-            throw SparkPlanError(.invalidConfig, "\(name) is a whole number, not \(value.jsonText)")
-        }
-        return number
-    }
-
-    static let known: Set<String> = [
-        "source", "table", "keys", "key_schema", "checkpoint", "schema_location", "schema", "infer_from", "numbers",
-        "delete_mode", "tombstone_retention_days", "processing_time", "format", "scd_type", "view", "grant_select", "app_id",
-        "quarantine_table", "on_misfit", "metadata_prefix",
-        "job_name", "schedule", "cluster_id", "notebook_path",
-    ]
-
-    func checkAllUsed() throws {
-        for (name, _) in values where !Self.known.contains(name) {
-            throw SparkPlanError(.invalidConfig, "unknown setting '\(name)' in the config file")
-        }
-    }
-}
-
-extension String {
-    func trimmingSpaces() -> String {
-        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
-    }
-}
-
-/// The whole content of a file.
-func readFile(_ path: String) throws -> [UInt8] {
-    var bytes: [UInt8] = []
-    try Schema.forEachLine(of: path) { line in
-        bytes.append(contentsOf: line)
-        bytes.append(0x0A)
-    }
-    return bytes
-}
-
-/// `mkdir -p`.
-func makeDirectories(_ path: String) throws {
-    var prefix = path.hasPrefix("/") ? "/" : ""
-    for part in path.split(separator: "/") {
-        prefix += part + "/"
-        if mkdir(prefix, 0o755) != 0 && errno != EEXIST { throw IOError("cannot create", path: prefix) }
+    /// The options as settings (the --config file is read by ``NotebookSettings/planConfig()``).
+    var settings: NotebookSettings {
+        var settings = NotebookSettings()
+        settings.config = config
+        settings.source = source
+        settings.table = table
+        settings.keys = keys
+        settings.keySchema = keySchema
+        settings.checkpoint = checkpoint
+        settings.schemaLocation = schemaLocation
+        settings.schema = schema
+        settings.inferFrom = inferFrom
+        settings.numbers = numbers
+        settings.deleteMode = deleteMode
+        settings.tombstoneRetentionDays = tombstoneRetentionDays
+        settings.processingTime = processingTime
+        settings.format = format
+        settings.scdType = scdType
+        settings.metadataPrefix = metadataPrefix
+        settings.view = view
+        settings.quarantineTable = quarantineTable
+        settings.onMisfit = onMisfit
+        settings.grantSelect = grantSelect
+        settings.appId = appId
+        settings.jobName = jobName
+        settings.schedule = schedule
+        settings.clusterId = clusterId
+        settings.notebookPath = notebookPath
+        return settings
     }
 }

@@ -1,10 +1,11 @@
 import ArgumentParser
 import LambdaRuntime
 import Pipeline
+import ProcessKit
 import S3Sink
 
 /// `ddbcdc invoke-local`: the Lambda handler, once, on an event file.
-struct InvokeLocal: ParsableCommand {
+struct InvokeLocal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "invoke-local",
         abstract: "Run the Lambda handler once on an event and print its response.",
@@ -20,25 +21,17 @@ struct InvokeLocal: ParsableCommand {
     @Option(help: "Milliseconds the invocation may take, as Lambda's deadline would allow (default 60000).")
     var timeout: Int64 = 60_000
 
-    func run() throws {
+    func run() async throws {
         var environment = processEnvironment()
         if sink != nil {
             environment["S3_BUCKET"] = environment["S3_BUCKET"] ?? "local"
             environment["AWS_REGION"] = environment["AWS_REGION"] ?? "local"
         }
-        var file: FileSource
-        do { file = try FileSource(path: event) } catch {
+        let body: [UInt8]
+        do { body = try readWholeFile(event) } catch {
             printError("ddbcdc: \(error)")
             throw ExitCode(66)
         }
-        var body: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = try chunk.withUnsafeMutableBytes { try file.read(into: $0) }
-            if count == 0 { break }
-            body += chunk[..<count]
-        }
-        file.close()
         let handler: StreamsHandler
         do {
             handler = try LambdaRuntime.makeHandler(environment: environment, sink: sink.map { LocalDirectorySink(root: $0) })
@@ -48,7 +41,7 @@ struct InvokeLocal: ParsableCommand {
         }
         let invocation = Invocation(
             requestID: "local", deadline: epochMillisNow() + timeout, functionARN: "local", traceID: nil, body: body)
-        let outcome = try runBlocking { await handler.handle(invocation) }
+        let outcome = await handler.handle(invocation)
         for reason in outcome.notWritten { printError("ddbcdc: not written: \(reason)") }
         printError("ddbcdc invoke-local: \(outcome.records) records, \(outcome.rows) rows in \(outcome.objects) objects, \(outcome.setAside) set aside, \(outcome.failures.count) reported failed")
         if let failure = outcome.invocationError {

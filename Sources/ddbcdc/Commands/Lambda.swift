@@ -1,9 +1,9 @@
 import ArgumentParser
 import LambdaRuntime
-import Pipeline
+import ProcessKit
 
 /// `ddbcdc lambda`: the Lambda custom runtime loop (what `bootstrap` runs).
-struct LambdaCommand: ParsableCommand {
+struct LambdaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lambda",
         abstract: "Serve Lambda invocations from the Runtime API (AWS_LAMBDA_RUNTIME_API): DynamoDB Streams events to S3.",
@@ -17,12 +17,12 @@ struct LambdaCommand: ParsableCommand {
             """
     )
 
-    func run() throws {
+    func run() async throws {
         let environment = processEnvironment()
         guard let api = environment["AWS_LAMBDA_RUNTIME_API"] else {
             throw ValidationError("AWS_LAMBDA_RUNTIME_API is not set: this command runs inside Lambda (or the Runtime Interface Emulator)")
         }
-        let status = try runBlocking { await LambdaRuntime.serve(api: api, environment: environment) }
+        let status = await LambdaRuntime.serve(api: api, environment: environment)
         if status != 0 { throw ExitCode(status) }
     }
 }

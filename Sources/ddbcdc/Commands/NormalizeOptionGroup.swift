@@ -8,7 +8,7 @@ extension TombstoneImage: ExpressibleByArgument {}
 extension UpdatedAtFallback: ExpressibleByArgument {}
 
 /// The options that shape rows, shared by every command that writes them.
-struct NormalizeOptionGroup: ParsableArguments {
+struct NormalizeOptionGroup: ParsableArguments, Sendable {
     @Option(help: "Row shape: flat (item attributes at the top level) or envelope (op, keys, before, after).")
     var layout: RowLayout = .flat
 

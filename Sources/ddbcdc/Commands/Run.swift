@@ -1,5 +1,6 @@
 public import ArgumentParser
 import Pipeline
+import ProcessKit
 public import NDJSONBuffer
 import S3Sink
 import StreamNormalize
@@ -12,7 +13,7 @@ import Glibc
 extension PartitionTime: ExpressibleByArgument {}
 
 /// `ddbcdc run`: stream records in, durable partitioned `.ndjson.gz` objects out.
-struct Run: AsyncParsableCommand {
+struct Run: AsyncParsableCommand, StopsOnSignal, Sendable {
     static let configuration = CommandConfiguration(
         abstract: "Turn DynamoDB Streams records into partitioned .ndjson.gz objects in a directory.",
         discussion: """
@@ -127,11 +128,18 @@ struct Run: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // First, before any thread starts (the writer's tasks, an HTTP client): a signal then
-        // stops the reading instead of ending the process with the open batches unwritten.
-        let stop = try SignalWatch.install { name in
-            "ddbcdc: \(name): reading stops here; writing what was read (a second signal exits at once)"
+        // SIGINT and SIGTERM were blocked in DDBCDC.main before any thread started, so one that
+        // comes before this point waits; from here the first stops the reading (a graceful
+        // shutdown) instead of ending the process with the open batches unwritten.
+        try await Lifecycle.runStoppable(
+            message: { name in "ddbcdc: \(name): reading stops here; writing what was read (a second signal exits at once)" }
+        ) { stop in
+            try await self.run(stop: stop)
         }
+    }
+
+    /// The run, until the input ends or `stop` is requested.
+    func run(stop: StopRequest) async throws {
         let environment = processEnvironment()
         let settings = try settings(environment: { environment[$0] })
         guard let sinkText = sink ?? environment["S3_BUCKET"].map({ "s3://" + $0 }) else {
@@ -139,7 +147,7 @@ struct Run: AsyncParsableCommand {
         }
         let target: (sink: any ObjectSink, prefix: String)
         do {
-            target = try s3.makeSink(sinkText, prefix: settings.prefix, maxRecords: settings.limits.maxRecords, environment: environment)
+            target = try await s3.makeSink(sinkText, prefix: settings.prefix, maxRecords: settings.limits.maxRecords, environment: environment)
         } catch let error as ValidationError {
             throw error
         } catch {

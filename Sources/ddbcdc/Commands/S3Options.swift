@@ -1,10 +1,11 @@
 import ArgumentParser
 import NDJSONBuffer
 import Pipeline
+import ProcessKit
 import S3Sink
 
 /// Options for an `s3://` sink.
-struct S3Options: ParsableArguments {
+struct S3Options: ParsableArguments, Sendable {
     @Option(help: ArgumentHelp("S3 endpoint, for S3-compatible stores and tests (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL); path-style addressing.", valueName: "url"))
     var endpointURL: String?
 
@@ -47,7 +48,7 @@ struct S3Options: ParsableArguments {
     /// The sink `text` names (a directory or `s3://bucket/prefix`) and the key prefix to use in it,
     /// checked (``ObjectPrefix``) before anything else happens.
     /// - Parameter maxRecords: rows per object, for the length of the longest key.
-    func makeSink(_ text: String, prefix: String, maxRecords: Int, environment: [String: String]) throws -> (sink: any ObjectSink, prefix: String) {
+    func makeSink(_ text: String, prefix: String, maxRecords: Int, environment: [String: String]) async throws -> (sink: any ObjectSink, prefix: String) {
         let isS3 = text.hasPrefix("s3://")
         let bucket = isS3 ? String(text.dropFirst(5).prefix { $0 != "/" }) : ""
         let path = isS3 ? String(text.dropFirst(5 + bucket.count)) : ""
@@ -84,13 +85,10 @@ struct S3Options: ParsableArguments {
         let chain = CredentialChain.standard(environment: environment, profile: profile, http: transport, now: now)
         let credentials = RefreshingCredentialProvider(chain, now: now)
         // Resolve credentials now, so a missing or broken configuration fails before any input is read.
-        _ = try runBlocking { () async throws -> AWSCredentials in
-            guard let found = try await credentials.credentials() else {
-                throw CredentialError(
-                    "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE (or --profile), or run where a container or instance role provides them"
-                )
-            }
-            return found
+        guard try await credentials.credentials() != nil else {
+            throw CredentialError(
+                "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE (or --profile), or run where a container or instance role provides them"
+            )
         }
         let configuration = S3Configuration(
             bucket: bucket, region: region, endpoint: endpoint, serverSideEncryption: encryption,

@@ -1,12 +1,12 @@
 public import ArgumentParser
-import Pipeline
+import Infrastructure
+import ProcessKit
 public import SparkPlan
-import StreamNormalize
 
 extension SchemaInferrer.NumberMode: ExpressibleByArgument {}
 
 /// `ddbcdc schema`: the Spark schema of observed rows.
-struct Schema: ParsableCommand {
+struct Schema: AsyncParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case ddl, json, report
     }
@@ -37,10 +37,10 @@ struct Schema: ParsableCommand {
     @Option(help: "How numbers are typed: decimal (DECIMAL(38,s) where every value fits, else STRING) or string (always STRING).")
     var numbers: SchemaInferrer.NumberMode = .decimal
 
-    func run() throws {
+    func run() async throws {
         let inferrer: SchemaInferrer
         do {
-            inferrer = try Self.infer(from: input, numbers: numbers, metadataPrefix: metadataPrefix)
+            inferrer = try RowFiles.inferSchema(from: input, numbers: numbers, metadataPrefix: metadataPrefix)
         } catch let error as SparkPlanError {
             printError("ddbcdc: error: \(error)")
             throw ExitCode(65)  // EX_DATAERR
@@ -68,55 +68,5 @@ struct Schema: ParsableCommand {
             for line in inferrer.report { try output.write("# \(line)\n") }
         }
         try output.flush()
-    }
-
-    /// Observes every row under `path`.
-    /// - Throws: `SparkPlanError` naming the file and line for a row that is not JSON; `IOError`.
-    static func infer(from path: String, numbers: SchemaInferrer.NumberMode, metadataPrefix: String? = nil) throws -> SchemaInferrer {
-        var inferrer = SchemaInferrer(numberMode: numbers, metadataPrefix: metadataPrefix)
-        for file in try InputFiles.list(path) {
-            var lineNumber = 0
-            try forEachLine(of: file) { line in
-                lineNumber += 1
-                guard line.contains(where: { $0 > 0x20 }) else { return }
-                do {
-                    try inferrer.observe(line: line)
-                } catch let error as SparkPlanError {
-                    throw SparkPlanError(error.code, "\(file): line \(lineNumber): \(error.message)")
-                }
-            }
-        }
-        return inferrer
-    }
-
-    /// Calls `body` with each line (without its newline) of a file, gunzipped when it ends in .gz.
-    static func forEachLine(of path: String, _ body: ([UInt8]) throws -> Void) throws {
-        let file = path == "-" ? FileSource.standardInput : try FileSource(path: path)
-        defer { file.close() }
-        var line: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        func drain(_ source: inout some ByteSource) throws {
-            while true {
-                let count = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
-                if count == 0 { break }
-                var start = 0
-                for index in 0..<count where chunk[index] == 0x0A {
-                    line.append(contentsOf: chunk[start..<index])
-                    try body(line)
-                    line.removeAll(keepingCapacity: true)
-                    start = index + 1
-                }
-                line.append(contentsOf: chunk[start..<count])
-            }
-            if !line.isEmpty { try body(line) }
-        }
-        if InputFiles.isGzip(path) {
-            var source = GunzipSource(file, path: path)
-            defer { source.close() }
-            try drain(&source)
-        } else {
-            var source = file
-            try drain(&source)
-        }
     }
 }

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Pipeline
+import ProcessKit
 import StreamNormalize
 
 /// `ddbcdc transform`: stream records in, one row per line out.
-struct Transform: ParsableCommand {
+struct Transform: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Turn DynamoDB Streams records into NDJSON rows on standard output.",
         discussion: """
@@ -40,7 +41,7 @@ struct Transform: ParsableCommand {
     /// Raised to stop at the first bad record.
     private struct Stop: Error { var error: StreamError }
 
-    func run() throws {
+    func run() async throws {
         // An output that is the input would be truncated (--errors) or grow while it is read
         // (standard output appended to it): refuse before anything is opened for writing.
         let inputPath = input == "-" ? nil : input

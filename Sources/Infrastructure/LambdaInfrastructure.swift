@@ -12,9 +12,9 @@ import S3Sink
 /// resource anywhere. The template brings its own role because a role SAM generates for a
 /// DynamoDB event gets `AWSLambdaDynamoDBExecutionRole` attached, which grants the stream actions
 /// on every stream and logs on every log group.
-struct LambdaInfrastructure: Sendable {
+package struct LambdaInfrastructure: Sendable {
     /// The instruction set the function runs on.
-    enum Architecture: String, CaseIterable, Sendable {
+    package enum Architecture: String, CaseIterable, Sendable {
         case x86_64
         case arm64
     }
@@ -30,12 +30,12 @@ struct LambdaInfrastructure: Sendable {
     }
 
     /// An input that cannot make a working deployment, phrased as what to fix.
-    struct Problem: Error, CustomStringConvertible {
-        var description: String
+    package struct Problem: Error, CustomStringConvertible {
+        package var description: String
         init(_ description: String) { self.description = description }
     }
 
-    var functionName: String
+    package var functionName: String
     var stream: StreamARN
     var bucket: String
     /// Without leading, trailing or doubled `/` (as the batcher writes keys).
@@ -51,7 +51,7 @@ struct LambdaInfrastructure: Sendable {
     var timeoutSeconds: Int
     var architecture: Architecture
     /// CodeUri as written in the template.
-    var codeURI: String
+    package var codeURI: String
     var logRetentionDays: Int
 
     /// CloudWatch Logs' accepted retention periods.
@@ -60,7 +60,7 @@ struct LambdaInfrastructure: Sendable {
     ]
 
     /// Checks every input; `functionName` nil gives `ddbcdc-<table>`.
-    init(
+    package init(
         functionName: String?, streamARN: String, bucket: String, prefix: String, kmsKeyARN: String?, batchSize: Int,
         batchingWindowSeconds: Int, maxRetries: Int, maxRecordAgeSeconds: Int, onFailureQueueARN: String?, memoryMB: Int,
         timeoutSeconds: Int, architecture: Architecture, codeURI: String, logRetentionDays: Int
@@ -124,7 +124,7 @@ struct LambdaInfrastructure: Sendable {
     var logGroupName: String { "/aws/lambda/\(functionName)" }
 
     /// The execution role's policy, standalone: every resource spelled out.
-    var iamPolicy: InfraDocument {
+    package var iamPolicy: InfraDocument {
         policy(
             queue: .string(failureQueueARN),
             logGroup: .string("arn:\(stream.partition):logs:\(stream.region):\(stream.account):log-group:\(logGroupName):*"),
@@ -184,7 +184,7 @@ struct LambdaInfrastructure: Sendable {
 
     /// The input of Lambda's CreateEventSourceMapping
     /// (`aws lambda create-event-source-mapping --cli-input-json file://event-source-mapping.json`).
-    var eventSourceMapping: InfraDocument {
+    package var eventSourceMapping: InfraDocument {
         .object(
             [("FunctionName", .string(functionName)), ("EventSourceArn", .string(stream.text))]
                 + mappingSettings(destination: .string(failureQueueARN)))
@@ -192,7 +192,7 @@ struct LambdaInfrastructure: Sendable {
 
     /// The AWS SAM template: the function, its role (this policy), its log group, the stream event
     /// with the same mapping settings, and the failure queue unless one was given.
-    var samTemplate: InfraDocument {
+    package var samTemplate: InfraDocument {
         let createsQueue = onFailureQueueARN == nil
         let queue: InfraDocument = createsQueue ? .getAtt("FailureQueue", "Arn") : .string(failureQueueARN)
         var environment: [(key: String, value: InfraDocument)] = [("S3_BUCKET", .string(bucket))]

@@ -6,7 +6,7 @@ import SparkPlan
 /// Strings are always quoted in YAML (a bare `2010-09-09` is a date to YAML 1.1 readers and a bare
 /// account number a number); CloudFormation intrinsics use their long form (`Ref`, `Fn::GetAtt`,
 /// `Fn::Sub`), which is the same in JSON and YAML.
-indirect enum InfraDocument: Sendable {
+package indirect enum InfraDocument: Sendable {
     case string(String)
     case integer(Int)
     case bool(Bool)
@@ -33,7 +33,7 @@ indirect enum InfraDocument: Sendable {
     // MARK: JSON
 
     /// Indented JSON (two spaces), members in order, a newline at the end.
-    var json: String {
+    package var json: String {
         var out = ""
         writeJSON(to: &out, indent: 0)
         return out + "\n"
@@ -78,7 +78,7 @@ indirect enum InfraDocument: Sendable {
     // MARK: YAML
 
     /// Block-style YAML, members in order, strings double-quoted, a newline at the end.
-    var yaml: String {
+    package var yaml: String {
         if isScalar || isEmptyContainer { return inlineYAML + "\n" }
         return yamlLines(indent: 0).joined(separator: "\n") + "\n"
     }
@@ -189,12 +189,12 @@ indirect enum InfraDocument: Sendable {
 extension InfraDocument: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
 {
-    init(stringLiteral value: String) { self = .string(value) }
-    init(integerLiteral value: Int) { self = .integer(value) }
-    init(booleanLiteral value: Bool) { self = .bool(value) }
-    init(arrayLiteral elements: InfraDocument...) { self = .array(elements) }
+    package init(stringLiteral value: String) { self = .string(value) }
+    package init(integerLiteral value: Int) { self = .integer(value) }
+    package init(booleanLiteral value: Bool) { self = .bool(value) }
+    package init(arrayLiteral elements: InfraDocument...) { self = .array(elements) }
     /// Members keep the literal's order.
-    init(dictionaryLiteral elements: (String, InfraDocument)...) {
+    package init(dictionaryLiteral elements: (String, InfraDocument)...) {
         self = .object(elements.map { (key: $0.0, value: $0.1) })
     }
 }
