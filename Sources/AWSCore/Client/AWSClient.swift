@@ -33,6 +33,7 @@ public struct AWSEndpoint: Sendable, Hashable {
 
 /// One request to a service, before signing.
 public struct AWSRequest: Sendable {
+    /// `GET`, `PUT`, `POST`, …
     public var method: String
     /// The path as it goes on the wire (percent-encoded once), starting with `/`; it goes under
     /// the endpoint's base path.
@@ -41,8 +42,10 @@ public struct AWSRequest: Sendable {
     public var query: String
     /// Headers besides `Host` and those signing adds.
     public var headers: [(name: String, value: String)]
+    /// The body, sent and signed as it is.
     public var body: [UInt8]
 
+    /// A request; by default a `/` with no query, headers or body.
     public init(method: String, path: String = "/", query: String = "", headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.method = method
         self.path = path
@@ -59,17 +62,23 @@ public struct AWSRequest: Sendable {
 /// before they expire) and signs with the time `clock` says then; what counts as a failure is the
 /// caller's to say (S3 puts errors in XML, sometimes after a 200; JSON services in `__type`).
 public struct AWSClient: Sendable {
+    /// The service, region and signing rules.
     public let signer: SigV4Signer
+    /// Where requests go.
     public let endpoint: AWSEndpoint
+    /// Where each attempt's credentials come from.
     public let credentials: any CredentialProvider
+    /// What carries the requests.
     public let transport: any HTTPTransport
     /// The time signatures carry.
     public let clock: EpochClock
+    /// How many attempts, and the waits between them.
     public let retry: RetryPolicy
     /// The most one attempt may take, in milliseconds.
     public let requestTimeoutMillis: Int64
     let sleep: @Sendable (Int64) async -> Void
 
+    /// A client of `service` (the signing name: `s3`, `dynamodb`) in `region`.
     /// - Parameters:
     ///   - variant: `.s3` for S3's signing rules, `.generic` for every other service.
     ///   - clock: the time signatures carry.
