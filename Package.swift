@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Timekeeping", targets: ["Timekeeping"]),
         .library(name: "StreamNormalize", targets: ["StreamNormalize"]),
         .library(name: "NDJSONBuffer", targets: ["NDJSONBuffer"]),
+        .library(name: "AWSCore", targets: ["AWSCore"]),
         .library(name: "S3Sink", targets: ["S3Sink"]),
         .library(name: "SparkPlan", targets: ["SparkPlan"]),
         .executable(name: "ddbcdc", targets: ["ddbcdc"]),
@@ -46,15 +47,19 @@ let package = Package(
         .target(
             name: "NDJSONBuffer", dependencies: ["StreamNormalize", "Timekeeping", "Digest", "CLibdeflate"], swiftSettings: swiftSettings),
         .target(name: "Digest", dependencies: ["CLibcrypto"], swiftSettings: swiftSettings),
+        // SigV4, credentials, the HTTP transport, retries, region and endpoint resolution: what
+        // the S3 client and the DynamoDB Streams client share.
         .target(
-            name: "S3Sink",
+            name: "AWSCore",
             dependencies: [
                 "Digest",
+                "Timekeeping",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "S3Sink", dependencies: ["AWSCore", "Digest", "Timekeeping"], swiftSettings: swiftSettings),
         .target(name: "SparkPlan", swiftSettings: swiftSettings),
         // What `emit-infra` and `emit-notebook` make, from checked inputs: the commands only declare options.
         .target(
@@ -86,6 +91,7 @@ let package = Package(
                 "DDBTypes",
                 "StreamNormalize",
                 "NDJSONBuffer",
+                "AWSCore",
                 "S3Sink",
                 "Pipeline",
                 "Timekeeping",
@@ -100,13 +106,14 @@ let package = Package(
                 "DDBTypes",
                 "StreamNormalize",
                 "NDJSONBuffer",
+                "AWSCore",
                 "S3Sink",
+                "Timekeeping",
                 "SparkPlan",
                 "Infrastructure",
                 "Pipeline",
                 "ProcessKit",
                 "LambdaRuntime",
-                "Timekeeping",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -128,14 +135,18 @@ let package = Package(
         .testTarget(
             name: "NDJSONBufferTests", dependencies: ["NDJSONBuffer", "StreamNormalize", "Timekeeping", "S3Sink", "CZlib"], swiftSettings: swiftSettings),
         .testTarget(name: "DigestTests", dependencies: ["Digest"], swiftSettings: swiftSettings),
-        .testTarget(name: "S3SinkTests", dependencies: ["S3Sink"], swiftSettings: swiftSettings),
+        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "Timekeeping"], swiftSettings: swiftSettings),
+        .testTarget(name: "S3SinkTests", dependencies: ["S3Sink", "AWSCore", "Timekeeping"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SparkPlanTests", dependencies: ["SparkPlan"], resources: [.copy("Expected")], swiftSettings: swiftSettings),
         .testTarget(name: "InfrastructureTests", dependencies: ["Infrastructure", "SparkPlan"], swiftSettings: swiftSettings),
         .testTarget(name: "ProcessKitTests", dependencies: ["ProcessKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ddbcdcTests",
-            dependencies: ["ddbcdc", "LambdaRuntime", "Pipeline", "ProcessKit", "S3Sink", "NDJSONBuffer", "StreamNormalize", "DDBTypes"],
+            dependencies: [
+                "ddbcdc", "LambdaRuntime", "Pipeline", "ProcessKit", "AWSCore", "S3Sink", "NDJSONBuffer", "StreamNormalize", "DDBTypes", "Timekeeping",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,7 +1,8 @@
 import DDBTypes
 package import NDJSONBuffer
 package import StreamNormalize
-import S3Sink
+import AWSCore
+package import S3Sink
 
 /// The function's settings, from its environment: the seed's names and ours.
 ///
@@ -17,7 +18,7 @@ import S3Sink
 /// | `DDBCDC_DEADLINE_MARGIN_MS` | stop waiting for uploads this long before the deadline | 1000 |
 /// | `DDBCDC_CONCURRENCY` | objects compressed and written at once | 8 |
 /// | `DDBCDC_SSE`, `DDBCDC_SSE_KMS_KEY_ID` | server-side encryption | none |
-/// | `DDBCDC_MAX_ATTEMPTS` | attempts per S3 request | 3 |
+/// | `DDBCDC_MAX_ATTEMPTS` | attempts per S3 request (backoff from 200 ms doubling to at most 10 s, as `ddbcdc run`'s) | 5 (`RetryPolicy.defaultMaxAttempts`) |
 package struct LambdaConfiguration {
     package var bucket: String
     package var prefix: String
@@ -80,10 +81,30 @@ package struct LambdaConfiguration {
         sse = environment["DDBCDC_SSE"].flatMap { $0.isEmpty ? nil : $0 }
         if let sse, sse != "AES256" && sse != "aws:kms" { throw Problem(description: "DDBCDC_SSE=\(sse) must be AES256 or aws:kms") }
         sseKeyID = environment["DDBCDC_SSE_KMS_KEY_ID"].flatMap { $0.isEmpty ? nil : $0 }
-        maxAttempts = try integer("DDBCDC_MAX_ATTEMPTS", 3, 1...20)
+        maxAttempts = try integer("DDBCDC_MAX_ATTEMPTS", RetryPolicy.defaultMaxAttempts, 1...20)
         guard let region = environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"], !region.isEmpty else {
             throw Problem(description: "AWS_REGION is not set (Lambda sets it; set it when running elsewhere)")
         }
         self.region = region
+    }
+}
+
+extension LambdaConfiguration {
+    /// The S3 sink these settings describe: the bucket, region, encryption and attempts from the
+    /// function's environment, everything else ``S3SinkSettings``' defaults (the same as `ddbcdc
+    /// run`'s), but the request timeout.
+    package var s3Settings: S3SinkSettings {
+        let encryption: ServerSideEncryption? =
+            switch sse {
+            case "AES256": .aes256
+            case "aws:kms": .kms(keyID: sseKeyID)
+            default: nil
+            }
+        return S3SinkSettings(
+            bucket: bucket, region: region, serverSideEncryption: encryption,
+            retry: RetryPolicy(maxAttempts: maxAttempts),
+            // An invocation has a deadline (uploads still pending at it are reported): a request
+            // stuck for a minute would only hold up the records behind it.
+            requestTimeoutMillis: 20_000)
     }
 }

@@ -1,3 +1,4 @@
+import AWSCore
 import Logging
 import Pipeline
 import ProcessKit
@@ -48,28 +49,12 @@ package enum LambdaRuntime {
     package static func makeHandler(environment: [String: String], sink: (any ObjectSink)? = nil) throws -> StreamsHandler {
         let configuration = try LambdaConfiguration(environment: environment)
         if let sink { return StreamsHandler(configuration: configuration, sink: sink, clock: .system) }
-        let transport: AsyncHTTPClientTransport
+        let client: S3Client
         do {
-            transport = try AsyncHTTPClientTransport(caBundle: environment["AWS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 })
+            client = try S3Client.make(configuration.s3Settings, environment: environment, clock: .system)
         } catch {
-            throw LambdaConfiguration.Problem(description: "AWS_CA_BUNDLE: \(error)")
+            throw LambdaConfiguration.Problem(description: error.message)
         }
-        let seconds: @Sendable () -> Int64 = { epochMillisNow() / 1000 }
-        let credentials = RefreshingCredentialProvider(
-            CredentialChain.standard(environment: environment, http: transport, now: seconds), now: seconds)
-        let encryption: ServerSideEncryption? =
-            switch configuration.sse {
-            case "AES256": .aes256
-            case "aws:kms": .kms(keyID: configuration.sseKeyID)
-            default: nil
-            }
-        let client = S3Client(
-            configuration: S3Configuration(
-                bucket: configuration.bucket, region: configuration.region,
-                endpoint: environment["AWS_ENDPOINT_URL_S3"] ?? environment["AWS_ENDPOINT_URL"], serverSideEncryption: encryption,
-                retry: RetryPolicy(maxAttempts: configuration.maxAttempts, baseDelayMillis: 100, maxDelayMillis: 2000),
-                requestTimeoutMillis: 20_000),
-            credentials: credentials, transport: transport, now: seconds)
         return StreamsHandler(configuration: configuration, sink: S3ObjectSink(client: client), clock: .system)
     }
 

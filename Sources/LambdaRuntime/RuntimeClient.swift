@@ -1,5 +1,5 @@
+package import AWSCore
 import DDBTypes
-package import S3Sink
 
 /// One invocation handed out by the Lambda Runtime API.
 package struct Invocation: Sendable {

@@ -4,6 +4,7 @@ internal import Glibc
 internal import Musl
 #endif
 internal import Synchronization
+public import Timekeeping
 
 /// Objects as files under a directory: `<root>/<key>`.
 ///
@@ -20,8 +21,8 @@ internal import Synchronization
 public struct LocalDirectorySink: ObjectSink {
     /// The directory objects go under.
     public let root: String
-    /// Seconds since the system's epoch, for the age of temporary files.
-    private let now: @Sendable () -> Int64
+    /// The time, for the age of temporary files.
+    private let clock: EpochClock
     private let cleaned: Cleaned
 
     /// A temporary file of a writer that is gone is removed once this old: longer than any
@@ -30,15 +31,10 @@ public struct LocalDirectorySink: ObjectSink {
     /// A temporary file is removed once this old, whoever wrote it.
     public static let abandonedAfterSeconds: Int64 = 24 * 60 * 60
 
-    /// A sink writing under `root` (created when needed), ageing temporary files by the system clock.
-    public init(root: String) {
-        self.init(root: root, now: { Int64(time(nil)) })
-    }
-
-    /// A sink writing under `root`; `now` gives seconds since the epoch, to age temporary files.
-    public init(root: String, now: @escaping @Sendable () -> Int64) {
+    /// A sink writing under `root` (created when needed), ageing temporary files by `clock`.
+    public init(root: String, clock: EpochClock = .system) {
         self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
-        self.now = now
+        self.clock = clock
         self.cleaned = Cleaned()
     }
 
@@ -107,7 +103,7 @@ public struct LocalDirectorySink: ObjectSink {
         guard cleaned.state.withLock({ $0.folders.insert(directory).inserted }) else { return }
         guard let handle = opendir(directory) else { return }
         defer { closedir(handle) }
-        let now = self.now()
+        let now = clock.now().seconds
         var removed = 0
         while let entry = readdir(handle) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in

@@ -1,6 +1,7 @@
 import Foundation
 @testable import S3Sink
 import Testing
+import Timekeeping
 
 @Suite struct LocalDirectorySinkTests {
     func temporaryDirectory() throws -> URL {
@@ -80,7 +81,7 @@ import Testing
             try FileManager.default.setAttributes(
                 [.modificationDate: Date(timeIntervalSince1970: Double(then - file.age))], ofItemAtPath: url.path)
         }
-        let sink = LocalDirectorySink(root: root.path, now: { then })
+        let sink = LocalDirectorySink(root: root.path, clock: .fixed(EpochMillis(seconds: then)))
         try await sink.put(key: "p/dt=2026-01-01/HH=00/x.ndjson.gz", body: Array("x".utf8))
         try await sink.put(key: "p/dt=2026-01-01/HH=00/y.ndjson.gz", body: Array("y".utf8))
         for file in files {

@@ -1,16 +1,18 @@
+import AWSCore
 import Synchronization
 import Testing
+import Timekeeping
 
 @testable import S3Sink
 
 /// A scripted transport: answers each request with what `respond` says, and records them.
 final class ScriptedTransport: HTTPTransport, Sendable {
     let requests = Mutex<[HTTPRequest]>([])
-    let respond: @Sendable (Int, HTTPRequest) -> Result<HTTPResponse, TransportError>
+    let respond: @Sendable (Int, HTTPRequest) -> Result<HTTPResponse, AWSError>
 
-    init(_ respond: @escaping @Sendable (Int, HTTPRequest) -> Result<HTTPResponse, TransportError>) { self.respond = respond }
+    init(_ respond: @escaping @Sendable (Int, HTTPRequest) -> Result<HTTPResponse, AWSError>) { self.respond = respond }
 
-    func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
+    func send(_ request: HTTPRequest) async throws(AWSError) -> HTTPResponse {
         let index = requests.withLock { $0.append(request); return $0.count - 1 }
         return try respond(index, request).get()
     }
@@ -21,14 +23,14 @@ final class ScriptedTransport: HTTPTransport, Sendable {
 struct StaticCredentials: CredentialProvider {
     var value: AWSCredentials?
     var name: String { "static" }
-    func credentials() async throws(CredentialError) -> AWSCredentials? { value }
+    func credentials() async throws(AWSError) -> AWSCredentials? { value }
 }
 
-func error(_ status: Int, _ code: String) -> Result<HTTPResponse, TransportError> {
+func error(_ status: Int, _ code: String) -> Result<HTTPResponse, AWSError> {
     .success(HTTPResponse(status: status, body: Array("<?xml version=\"1.0\"?><Error><Code>\(code)</Code><Message>the \(code) message</Message><RequestId>R1</RequestId></Error>".utf8)))
 }
 
-let ok = Result<HTTPResponse, TransportError>.success(HTTPResponse(status: 200, headers: [("ETag", "\"e\"")]))
+let ok = Result<HTTPResponse, AWSError>.success(HTTPResponse(status: 200, headers: [("ETag", "\"e\"")]))
 
 func client(_ transport: ScriptedTransport, endpoint: String? = "http://127.0.0.1:9000", maxAttempts: Int = 4, threshold: Int = 16 << 20, sse: ServerSideEncryption? = nil)
     -> S3Client
@@ -38,7 +40,7 @@ func client(_ transport: ScriptedTransport, endpoint: String? = "http://127.0.0.
             bucket: "bkt", region: "eu-west-1", endpoint: endpoint, serverSideEncryption: sse, multipartThreshold: threshold,
             partSize: 5 << 20, retry: RetryPolicy(maxAttempts: maxAttempts, baseDelayMillis: 1, maxDelayMillis: 4)),
         credentials: StaticCredentials(value: AWSCredentials(accessKeyID: "AK", secretAccessKey: "SK", sessionToken: "TOKEN")),
-        transport: transport, now: { 1_767_225_600 }, sleep: { _ in })
+        transport: transport, clock: .fixed(EpochMillis(seconds: 1_767_225_600)), sleep: { _ in })
 }
 
 @Suite struct S3ClientTests {
@@ -93,8 +95,8 @@ func client(_ transport: ScriptedTransport, endpoint: String? = "http://127.0.0.
             switch index {
             case 0: error(500, "InternalError")
             case 1: error(503, "SlowDown")
-            case 2: .failure(TransportError("connection reset by peer"))
-            case 3: .failure(TransportError("timed out", isTimeout: true))
+            case 2: .failure(AWSError(.connectionFailed, "connection reset by peer"))
+            case 3: .failure(AWSError(.timeout, "timed out"))
             default: ok
             }
         }
@@ -176,7 +178,7 @@ func client(_ transport: ScriptedTransport, endpoint: String? = "http://127.0.0.
 
     /// A scripted multipart upload whose CompleteMultipartUpload is answered by `complete` (its
     /// attempt number from 1); every other request succeeds.
-    func multipartTransport(complete: @escaping @Sendable (Int) -> Result<HTTPResponse, TransportError>) -> ScriptedTransport {
+    func multipartTransport(complete: @escaping @Sendable (Int) -> Result<HTTPResponse, AWSError>) -> ScriptedTransport {
         let completes = Mutex(0)
         return ScriptedTransport { _, request in
             if request.method == "POST" && request.url.hasSuffix("uploads=") { return .success(HTTPResponse(status: 200, body: Array("<UploadId>u1</UploadId>".utf8))) }
@@ -273,7 +275,7 @@ func client(_ transport: ScriptedTransport, endpoint: String? = "http://127.0.0.
         let transport = ScriptedTransport { _, _ in ok }
         let c = S3Client(
             configuration: S3Configuration(bucket: "b", region: "us-east-1"), credentials: StaticCredentials(value: nil),
-            transport: transport, now: { 0 }, sleep: { _ in })
+            transport: transport, clock: .fixed(EpochMillis(rawValue: 0)), sleep: { _ in })
         await #expect {
             try await c.put(key: "k", body: [1])
         } throws: { ($0 as! S3Error).code == "NoCredentials" && "\($0)".contains("AWS_ACCESS_KEY_ID") }
@@ -287,5 +289,31 @@ func client(_ transport: ScriptedTransport, endpoint: String? = "http://127.0.0.
             let ceiling = min(1000, Int64(100) << (attempt - 1))
             for _ in 0..<50 { #expect((0...ceiling).contains(policy.delayMillis(afterAttempt: attempt, using: &rng))) }
         }
+    }
+}
+
+/// A credentials endpoint whose answer holds the secret and fails: S3Client's error names the
+/// field, and repeats nothing of the answer (AWSCoreTests' CredentialLeakTests go through every
+/// way the answer can fail; this follows a few of them on into ``S3Error``).
+@Suite struct S3CredentialLeakTests {
+    static let secret = "LEAKCANARYsecret/wJalrXUtnFEMI+K7MDENG"
+
+    @Test(arguments: [
+        (200, #"{"AccessKeyId":"ASIALEAKCANARY","SecretAccessKey":12345,"Token":"LEAKCANARYtoken"}"#, "SecretAccessKey"),
+        (200, #"{"AccessKeyId":"ASIALEAKCANARY","SecretAccessKey":"LEAKCANARYsecret/wJalrXUtnFEMI+K7MDENG","Token":"LEAKCANARYtoken""#, "JSON object"),
+        (403, "denied for LEAKCANARYsecret/wJalrXUtnFEMI+K7MDENG", "HTTP 403"),
+    ])
+    func aFailingContainerEndpointReachesS3ErrorWithoutItsAnswer(_ status: Int, _ body: String, _ named: String) async throws {
+        let transport = ScriptedTransport { _, _ in .success(HTTPResponse(status: status, body: Array(body.utf8))) }
+        let environment = ["AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:9911/creds"]
+        let credentials = RefreshingCredentialProvider(
+            CredentialChain.standard(environment: environment, http: transport), clock: .fixed(EpochMillis(rawValue: 0)))
+        let s3 = S3Client(
+            configuration: S3Configuration(bucket: "b", region: "us-east-1"), credentials: credentials, transport: transport,
+            clock: .fixed(EpochMillis(rawValue: 0)), sleep: { _ in })
+        let error = try await #require(throws: S3Error.self) { try await s3.put(key: "k", body: [1]) }
+        #expect(!error.description.contains("LEAKCANARY"), "\(error)")
+        #expect(error.code == "NoCredentials" && error.description.contains(named) && error.description.contains("container credentials"), "\(error)")
+        #expect(transport.sent.count == 1, "S3 was not asked")
     }
 }

@@ -1,4 +1,6 @@
-import Digest
+public import AWSCore
+internal import Digest
+public import Timekeeping
 
 #if canImport(FoundationEssentials)
 internal import FoundationEssentials
@@ -20,7 +22,7 @@ public struct S3Configuration: Sendable {
     public var multipartThreshold: Int
     /// The size of each part but the last (at least 5 MiB; grown so a body needs at most 10,000 parts).
     public var partSize: Int
-    /// How often and how long a failed request is tried again.
+    /// Attempts and backoff; the default is the project's one set (see ``RetryPolicy``).
     public var retry: RetryPolicy
     /// The most one request may take, in milliseconds.
     public var requestTimeoutMillis: Int64
@@ -55,33 +57,40 @@ public enum ServerSideEncryption: Sendable, Hashable {
     case kms(keyID: String?)
 }
 
-/// A small S3 client: PutObject, multipart uploads, retries; signed with SigV4.
+/// A small S3 client: PutObject, multipart uploads; signed, sent and retried by AWSCore's
+/// ``AWSClient``, with S3's addressing, XML errors and error hints.
 public struct S3Client: Sendable {
     /// Where and how it writes.
     public let configuration: S3Configuration
-    let credentials: any CredentialProvider
-    let transport: any HTTPTransport
-    let now: @Sendable () -> Int64
-    let sleep: @Sendable (Int64) async -> Void
-    let signer: SigV4Signer
+    /// Signing, sending and retrying.
+    let core: AWSClient
 
     /// Creates a client.
     /// - Parameters:
     ///   - configuration: the bucket, region and limits.
     ///   - credentials: where keys come from (the standard chain, or fixed keys).
     ///   - transport: sends the signed requests.
-    ///   - now: epoch seconds, for signatures.
+    ///   - clock: the time signatures carry.
     ///   - sleep: waits the given milliseconds (a fake in tests).
     public init(
-        configuration: S3Configuration, credentials: any CredentialProvider, transport: any HTTPTransport,
-        now: @escaping @Sendable () -> Int64, sleep: @escaping @Sendable (Int64) async -> Void = { try? await Task.sleep(for: .milliseconds($0)) }
+        configuration: S3Configuration, credentials: any CredentialProvider, transport: any HTTPTransport, clock: EpochClock,
+        sleep: @escaping @Sendable (Int64) async -> Void = { try? await Task.sleep(for: .milliseconds($0)) }
     ) {
         self.configuration = configuration
-        self.credentials = credentials
-        self.transport = transport
-        self.now = now
-        self.sleep = sleep
-        self.signer = SigV4Signer(service: "s3", region: configuration.region, variant: .s3)
+        // With an endpoint, path-style addressing under it; on AWS, the bucket's own host.
+        let endpoint =
+            configuration.endpoint.map { AWSEndpoint(url: $0) }
+            ?? AWSEndpoint(url: "https://\(configuration.bucket).s3.\(configuration.region).amazonaws.com")
+        self.core = AWSClient(
+            service: "s3", region: configuration.region, variant: .s3, endpoint: endpoint, credentials: credentials, transport: transport,
+            clock: clock, retry: configuration.retry, requestTimeoutMillis: configuration.requestTimeoutMillis, sleep: sleep)
+    }
+
+    /// The credentials the next request will be signed with: a missing or broken configuration
+    /// shows here, before any object is sent.
+    /// - Throws: ``AWSError`` ``AWSError/Code/noCredentials`` or the failing source's error.
+    public func resolveCredentials() async throws(AWSError) -> AWSCredentials {
+        try await core.resolveCredentials()
     }
 
     // MARK: Objects
@@ -168,18 +177,16 @@ public struct S3Client: Sendable {
 
     // MARK: Requests
 
-    /// The URL, path (as sent) and host of `key`.
-    func location(_ key: String) -> (url: String, path: String, host: String) {
+    /// The path of `key` under the endpoint: `/bucket/key` path-style, `/key` on the bucket's host.
+    func keyPath(_ key: String) -> String {
         let encodedKey = URIEncoding.encode(key, keepSlash: true)
-        if let endpoint = configuration.endpoint {
-            let afterScheme = endpoint.firstRange(of: "://").map { endpoint[$0.upperBound...] } ?? Substring(endpoint)
-            let host = String(afterScheme.prefix { $0 != "/" })
-            let basePath = String(afterScheme.drop { $0 != "/" })
-            let path = basePath + "/" + URIEncoding.encode(configuration.bucket) + "/" + encodedKey
-            return (String(endpoint.prefix(endpoint.count - basePath.count)) + path, path, host)
-        }
-        let host = "\(configuration.bucket).s3.\(configuration.region).amazonaws.com"
-        return ("https://\(host)/\(encodedKey)", "/" + encodedKey, host)
+        return configuration.endpoint == nil ? "/" + encodedKey : "/" + URIEncoding.encode(configuration.bucket) + "/" + encodedKey
+    }
+
+    /// The URL, path (as sent and signed) and host of `key`.
+    func location(_ key: String) -> (url: String, path: String, host: String) {
+        let path = core.endpoint.basePath + keyPath(key)
+        return (core.endpoint.origin + path, path, core.endpoint.host)
     }
 
     /// Signs and sends one request, retrying what can succeed on another attempt.
@@ -189,55 +196,17 @@ public struct S3Client: Sendable {
         _ method: String, key: String, query: String = "", headers: [(name: String, value: String)] = [], body: [UInt8] = [],
         errorMayFollow200: Bool = false
     ) async throws(S3Error) -> HTTPResponse {
-        let (url, path, host) = location(key)
-        let payloadHash = SigningRequest.payloadHash(of: body)
-        var random = SystemRandomNumberGenerator()
-        var attempt = 0
-        while true {
-            attempt += 1
-            var failure: S3Error
-            do throws(S3Error) {
-                let credentials = try await currentCredentials(key: key)
-                let request = SigningRequest(method: method, path: path, query: query, headers: [("Host", host)] + headers, payloadHash: payloadHash)
-                let signed = signer.sign(request, credentials: credentials, date: AmzDate(epochSeconds: now()))
-                let response: HTTPResponse
-                do {
-                    response = try await transport.send(
-                        HTTPRequest(
-                            method: method, url: query.isEmpty ? url : url + "?" + query, headers: signed.headers, body: body,
-                            timeoutMillis: configuration.requestTimeoutMillis))
-                } catch {
-                    throw S3Error(code: error.isTimeout ? "Timeout" : "ConnectionFailed", message: error.message, key: key)
-                }
-                if (200..<300).contains(response.status) && !(errorMayFollow200 && XMLFields.isErrorDocument(response.body)) {
-                    return response
-                }
-                throw Self.error(from: response, key: key)
-            } catch {
-                failure = error
-            }
-            failure.attempts = attempt
-            guard failure.isRetryable, attempt < configuration.retry.maxAttempts else { throw failure }
-            await sleep(configuration.retry.delayMillis(afterAttempt: attempt, using: &random))
-        }
-    }
-
-    private func currentCredentials(key: String) async throws(S3Error) -> AWSCredentials {
+        let request = AWSRequest(method: method, path: keyPath(key), query: query, headers: headers, body: body)
         do {
-            guard let found = try await credentials.credentials() else {
-                throw S3Error(
-                    code: "NoCredentials",
-                    message:
-                        "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE (or --profile), or run where a container or instance role provides them",
-                    key: key)
+            return try await core.send(request) { response in
+                if (200..<300).contains(response.status) && !(errorMayFollow200 && XMLFields.isErrorDocument(response.body)) {
+                    return nil
+                }
+                let error = Self.error(from: response, key: key)
+                return AWSError(.serviceError, error.message, status: error.status, serviceCode: error.code, requestID: error.requestID)
             }
-            return found
-        } catch let error as CredentialError {
-            throw S3Error(code: "NoCredentials", message: error.message, key: key)
-        } catch let error as S3Error {
-            throw error
         } catch {
-            throw S3Error(code: "NoCredentials", message: "\(error)", key: key)
+            throw S3Error(error, key: key)
         }
     }
 
@@ -267,11 +236,7 @@ public struct S3Client: Sendable {
     }
 
     /// `text` as a line of a log can show it: control characters as `?`, at most 512 characters.
-    static func printable(_ text: String) -> String {
-        var out = String(String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 }))
-        if out.count > 512 { out = String(out.prefix(512)) + "…" }
-        return out
-    }
+    static func printable(_ text: String) -> String { AWSClient.printable(text) }
 
     /// Codes for answers without an XML body (HEAD, some proxies).
     static let statusCodes: [Int: String] = [

@@ -1,3 +1,5 @@
+internal import AWSCore
+
 /// A failed S3 request: S3's error code and message when it answered, what happened when it did not.
 public struct S3Error: Error, Sendable, CustomStringConvertible {
     /// S3's code (`NoSuchBucket`, `SignatureDoesNotMatch`, `SlowDown`, …), or ours:
@@ -20,6 +22,20 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
         self.key = key
         self.requestID = requestID
     }
+
+    /// The S3 error an ``AWSError`` from the core is: S3's code when S3 answered, ours
+    /// (`Timeout`, `ConnectionFailed`, `NoCredentials`, `InvalidResponse`) when it did not.
+    init(_ error: AWSError, key: String) {
+        let code = error.serviceCode ?? Self.ourCodes[error.code] ?? "\(error.code)"
+        self.init(code: code, message: error.message, status: error.status, key: key, requestID: error.requestID)
+        attempts = error.attempts
+    }
+
+    /// Our codes for failures without an answer from S3.
+    static let ourCodes: [AWSError.Code: String] = [
+        .timeout: "Timeout", .connectionFailed: "ConnectionFailed", .noCredentials: "NoCredentials", .credentialsFailed: "NoCredentials",
+        .invalidResponse: "InvalidResponse",
+    ]
 
     /// Whether another attempt could succeed: 5xx, 429, throttling, timeouts, broken connections.
     public var isRetryable: Bool {

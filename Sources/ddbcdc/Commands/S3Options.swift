@@ -1,8 +1,10 @@
+import AWSCore
 import ArgumentParser
 import NDJSONBuffer
 import Pipeline
 import ProcessKit
 import S3Sink
+import Timekeeping
 
 /// Options for an `s3://` sink.
 struct S3Options: ParsableArguments, Sendable {
@@ -25,16 +27,19 @@ struct S3Options: ParsableArguments, Sendable {
     var sseKmsKeyId: String?
 
     @Option(help: "Objects larger than this many bytes are uploaded in parts (default 16 MiB).")
-    var multipartThreshold: Int = 16 << 20
+    var multipartThreshold: Int = S3SinkSettings.defaultMultipartThreshold
 
     @Option(help: "Bytes in each part of a multipart upload; at least 5 MiB (default 8 MiB).")
-    var partSize: Int = 8 << 20
+    var partSize: Int = S3SinkSettings.defaultPartSize
 
-    @Option(help: "Attempts per request, the first included, before an object counts as not written (default 5).")
-    var maxAttempts: Int = 5
+    @Option(
+        help: """
+            Attempts per request, the first included, before an object counts as not written             (default \(RetryPolicy.defaultMaxAttempts), with backoff from 200 ms doubling to at most 10 s).
+            """)
+    var maxAttempts: Int = RetryPolicy.defaultMaxAttempts
 
     @Option(help: "Seconds one request may take before it is abandoned and retried (default 60).")
-    var requestTimeout: Double = 60
+    var requestTimeout: Double = Double(S3SinkSettings.defaultRequestTimeoutMillis) / 1000
 
     func validate() throws {
         if let sse, sse != "AES256" && sse != "aws:kms" { throw ValidationError("--sse must be AES256 or aws:kms, not '\(sse)'") }
@@ -65,36 +70,32 @@ struct S3Options: ParsableArguments, Sendable {
             return (LocalDirectorySink(root: text), fullPrefix)
         }
         guard !bucket.isEmpty else { throw ValidationError("--sink \(text) names no bucket") }
-        guard let region = RegionResolver.region(flag: region, environment: environment, profile: profile) else {
-            throw ValidationError("no region for \(text): give --region, or set AWS_REGION or a region in the profile")
+        let client: S3Client
+        do {
+            client = try S3Client.make(settings(bucket: bucket), environment: environment, clock: .system)
+        } catch {
+            // A setting that cannot work is a usage error, named by its flag (the factory names
+            // AWS_CA_BUNDLE itself; a CA-bundle error always names the file).
+            let fromFlag = caBundle.map { error.message.contains($0) && !error.message.hasPrefix("AWS_CA_BUNDLE") } ?? false
+            throw ValidationError(fromFlag ? "--ca-bundle: \(error.message)" : error.message)
         }
-        let endpoint = endpointURL ?? environment["AWS_ENDPOINT_URL_S3"] ?? environment["AWS_ENDPOINT_URL"]
+        // Resolve credentials now, so a missing or broken configuration fails before any input is read.
+        _ = try await client.resolveCredentials()
+        return (S3ObjectSink(client: client), fullPrefix)
+    }
+
+    /// The S3 settings these options give for `bucket` (what they leave out is found in the
+    /// environment, by ``S3Client/make(_:environment:clock:transport:)``).
+    func settings(bucket: String) -> S3SinkSettings {
         let encryption: ServerSideEncryption? =
             switch sse {
             case "AES256": .aes256
             case "aws:kms": .kms(keyID: sseKmsKeyId)
             default: nil
             }
-        let transport: AsyncHTTPClientTransport
-        do {
-            transport = try AsyncHTTPClientTransport(caBundle: caBundle ?? environment["AWS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 })
-        } catch {
-            throw ValidationError("\(caBundle != nil ? "--ca-bundle" : "AWS_CA_BUNDLE"): \(error)")
-        }
-        let now: @Sendable () -> Int64 = { epochMillisNow() / 1000 }
-        let chain = CredentialChain.standard(environment: environment, profile: profile, http: transport, now: now)
-        let credentials = RefreshingCredentialProvider(chain, now: now)
-        // Resolve credentials now, so a missing or broken configuration fails before any input is read.
-        guard try await credentials.credentials() != nil else {
-            throw CredentialError(
-                "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE (or --profile), or run where a container or instance role provides them"
-            )
-        }
-        let configuration = S3Configuration(
-            bucket: bucket, region: region, endpoint: endpoint, serverSideEncryption: encryption,
+        return S3SinkSettings(
+            bucket: bucket, region: region, endpoint: endpointURL, serverSideEncryption: encryption,
             multipartThreshold: multipartThreshold, partSize: partSize, retry: RetryPolicy(maxAttempts: maxAttempts),
-            requestTimeoutMillis: Int64(requestTimeout * 1000))
-        let client = S3Client(configuration: configuration, credentials: credentials, transport: transport, now: now)
-        return (S3ObjectSink(client: client), fullPrefix)
+            requestTimeoutMillis: Int64(requestTimeout * 1000), caBundle: caBundle, profile: profile)
     }
 }

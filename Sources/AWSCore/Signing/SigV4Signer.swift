@@ -1,4 +1,5 @@
 public import Digest
+public import Timekeeping
 
 #if canImport(FoundationEssentials)
 internal import FoundationEssentials
@@ -11,10 +12,10 @@ public struct AWSCredentials: Sendable, Hashable, CustomStringConvertible {
     public var accessKeyID: String
     public var secretAccessKey: String
     public var sessionToken: String?
-    /// Epoch seconds after which the credentials are no longer valid; `nil` for long-term keys.
-    public var expiration: Int64?
+    /// The moment after which the credentials are no longer valid; `nil` for long-term keys.
+    public var expiration: EpochMillis?
 
-    public init(accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil, expiration: Int64? = nil) {
+    public init(accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil, expiration: EpochMillis? = nil) {
         self.accessKeyID = accessKeyID
         self.secretAccessKey = secretAccessKey
         self.sessionToken = sessionToken
@@ -248,6 +249,9 @@ public struct AmzDate: Sendable, Hashable {
     public let timestamp: String
     /// `YYYYMMDD`.
     public var day: String { String(timestamp.prefix(8)) }
+
+    /// The second `moment` falls in (UTC): what a request signed at `moment` carries.
+    public init(_ moment: EpochMillis) { self.init(epochSeconds: moment.seconds) }
 
     /// The time `epochSeconds` (UTC).
     public init(epochSeconds: Int64) {

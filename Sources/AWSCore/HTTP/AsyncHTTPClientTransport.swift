@@ -15,7 +15,7 @@ internal import Foundation
 /// Neither follows redirects: a 3xx is returned as the response.
 ///
 /// Both give up on a connection after ``connectTimeoutSeconds`` (AsyncHTTPClient retries a
-/// failed connection until then, then the request fails and ``S3Client``'s retry policy takes
+/// failed connection until then, then the request fails and the client's ``RetryPolicy`` takes
 /// over): a refused TLS certificate or an unreachable endpoint is reported within seconds, not
 /// at the end of the request timeout.
 public struct AsyncHTTPClientTransport: HTTPTransport {
@@ -39,21 +39,23 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
     /// A transport whose TLS connections trust only the certificates in the PEM file `caBundle`,
     /// as the AWS CLI's `--ca-bundle` and `AWS_CA_BUNDLE` do (a private CA in front of S3, an
     /// S3-compatible store with its own certificate); with `caBundle` nil, the process-wide client.
-    public init(maxResponseBytes: Int = 4 << 20, caBundle path: String?) throws(TransportError) {
+    /// - Throws: ``AWSError`` with code ``AWSError/Code/invalidConfiguration`` when the file cannot
+    ///   be read or holds no certificate.
+    public init(maxResponseBytes: Int = 4 << 20, caBundle path: String?) throws(AWSError) {
         guard let path else {
             self.init(maxResponseBytes: maxResponseBytes)
             return
         }
         guard FileManager.default.isReadableFile(atPath: path) else {
-            throw TransportError("cannot read the CA bundle \(path): no such readable file")
+            throw AWSError(.invalidConfiguration, "cannot read the CA bundle \(path): no such readable file")
         }
         let certificates: [NIOSSLCertificate]
         do {
             certificates = try NIOSSLCertificate.fromPEMFile(path)
         } catch {
-            throw TransportError("the CA bundle \(path) is not a PEM file of certificates (\(error))")
+            throw AWSError(.invalidConfiguration, "the CA bundle \(path) is not a PEM file of certificates (\(error))", underlying: error)
         }
-        guard !certificates.isEmpty else { throw TransportError("the CA bundle \(path) holds no PEM certificates") }
+        guard !certificates.isEmpty else { throw AWSError(.invalidConfiguration, "the CA bundle \(path) holds no PEM certificates") }
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .certificates(certificates)
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration(tls: tls))
@@ -63,7 +65,7 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
         self.init(maxResponseBytes: maxResponseBytes, client: client)
     }
 
-    public func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
+    public func send(_ request: HTTPRequest) async throws(AWSError) -> HTTPResponse {
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = HTTPMethod(rawValue: request.method)
         for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
@@ -78,9 +80,9 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
                 body: Array(body.readableBytesView))
         } catch let error as HTTPClientError {
             let timeout = error == .deadlineExceeded || error == .connectTimeout || error == .readTimeout
-            throw TransportError("\(request.method) \(request.url): \(error)", isTimeout: timeout)
+            throw AWSError(timeout ? .timeout : .connectionFailed, "\(request.method) \(request.url): \(error)", underlying: error)
         } catch {
-            throw TransportError("\(request.method) \(request.url): \(error)")
+            throw AWSError(.connectionFailed, "\(request.method) \(request.url): \(error)", underlying: error)
         }
     }
 }
@@ -90,7 +92,7 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
 ///
 /// A followed redirect would re-send the request (its body, its signature, `X-Amz-Security-Token`)
 /// to wherever the answer points, `http://` included, and hand back that host's answer as if it
-/// were S3's, a 200 counted as durable. A 3xx comes back as it is; ``S3Client`` reports it.
+/// were S3's, a 200 counted as durable. A 3xx comes back as it is; the client reports it.
 private func clientConfiguration(tls: TLSConfiguration?) -> HTTPClient.Configuration {
     var configuration = HTTPClient.Configuration.singletonConfiguration
     if let tls { configuration.tlsConfiguration = tls }

@@ -2,7 +2,8 @@ import Foundation
 import Synchronization
 import Testing
 
-@testable import S3Sink
+@testable import AWSCore
+import Timekeeping
 
 @Suite struct CredentialTests {
     func temporaryFile(_ text: String) throws -> String {
@@ -11,16 +12,16 @@ import Testing
         return url.path
     }
 
-    let noHTTP = ScriptedTransport { _, _ in .failure(TransportError("no network in this test")) }
+    let noHTTP = ScriptedTransport { _, _ in .failure(AWSError(.connectionFailed, "no network in this test")) }
 
     @Test func environmentComesFirst() async throws {
         let environment = ["AWS_ACCESS_KEY_ID": "AKENV", "AWS_SECRET_ACCESS_KEY": "SKENV", "AWS_SESSION_TOKEN": "T", "AWS_SHARED_CREDENTIALS_FILE": try temporaryFile("[default]\naws_access_key_id = AKFILE\naws_secret_access_key = SKFILE\n")]
-        let found = try await CredentialChain.standard(environment: environment, http: noHTTP, now: { 0 }).credentials()
+        let found = try await CredentialChain.standard(environment: environment, http: noHTTP).credentials()
         #expect(found == AWSCredentials(accessKeyID: "AKENV", secretAccessKey: "SKENV", sessionToken: "T"))
     }
 
     @Test func halfAnEnvironmentPairIsAnError() async {
-        await #expect(throws: CredentialError.self) {
+        await #expect(throws: AWSError.self) {
             try await EnvironmentCredentialProvider(environment: ["AWS_ACCESS_KEY_ID": "AK"]).credentials()
         }
     }
@@ -51,7 +52,7 @@ import Testing
             aws_secret_access_key = SKCFG
             """)
         var environment = ["AWS_SHARED_CREDENTIALS_FILE": credentials, "AWS_CONFIG_FILE": config]
-        let chain = { (env: [String: String], profile: String?) in CredentialChain.standard(environment: env, profile: profile, http: self.noHTTP, now: { 0 }) }
+        let chain = { (env: [String: String], profile: String?) in CredentialChain.standard(environment: env, profile: profile, http: self.noHTTP) }
         #expect(try await chain(environment, nil).credentials()?.accessKeyID == "AKDEF")
         #expect(try await chain(environment, "ci").credentials() == AWSCredentials(accessKeyID: "AKCI", secretAccessKey: "SKCI", sessionToken: "TOKCI"))
         #expect(try await chain(environment, "cfgonly").credentials()?.accessKeyID == "AKCFG")
@@ -74,8 +75,8 @@ import Testing
             return .success(HTTPResponse(status: 200, body: Array(#"{"AccessKeyId":"AKC","SecretAccessKey":"SKC","Token":"TC","Expiration":"2026-01-01T01:00:00Z"}"#.utf8)))
         }
         let environment = ["AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:9911/creds", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": tokenFile]
-        let found = try await CredentialChain.standard(environment: environment, http: transport, now: { 0 }).credentials()
-        #expect(found == AWSCredentials(accessKeyID: "AKC", secretAccessKey: "SKC", sessionToken: "TC", expiration: 1_767_229_200))
+        let found = try await CredentialChain.standard(environment: environment, http: transport).credentials()
+        #expect(found == AWSCredentials(accessKeyID: "AKC", secretAccessKey: "SKC", sessionToken: "TC", expiration: EpochMillis(seconds: 1_767_229_200)))
     }
 
     @Test func relativeContainerURIGoesToTheECSAgent() async throws {
@@ -102,32 +103,24 @@ import Testing
                 return .success(HTTPResponse(status: 404))
             }
         }
-        let found = try await CredentialChain.standard(environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:1338/"], http: transport, now: { 0 }).credentials()
-        #expect(found == AWSCredentials(accessKeyID: "AKI", secretAccessKey: "SKI", sessionToken: "TI", expiration: 1_767_247_200))
+        let found = try await CredentialChain.standard(environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:1338/"], http: transport).credentials()
+        #expect(found == AWSCredentials(accessKeyID: "AKI", secretAccessKey: "SKI", sessionToken: "TI", expiration: EpochMillis(seconds: 1_767_247_200)))
     }
 
     @Test func noSourceAtAllIsNil() async throws {
-        let found = try await CredentialChain.standard(environment: ["HOME": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true"], http: noHTTP, now: { 0 }).credentials()
+        let found = try await CredentialChain.standard(environment: ["HOME": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true"], http: noHTTP).credentials()
         #expect(found == nil)
     }
 
     @Test func expiringCredentialsAreRefreshedBeforeTheyExpire() async throws {
-        let clock = Mutex<Int64>(1000)
+        let clock = ManualClock(EpochMillis(seconds: 1000))
         let fetches = Mutex(0)
-        struct Counting: CredentialProvider {
-            let fetches: @Sendable () -> Int
-            var name: String { "counting" }
-            func credentials() async throws(CredentialError) -> AWSCredentials? {
-                let n = fetches()
-                return AWSCredentials(accessKeyID: "AK\(n)", secretAccessKey: "S", sessionToken: "T", expiration: 1000 + 3600 * Int64(n))
-            }
-        }
         let provider = RefreshingCredentialProvider(
-            Counting(fetches: { fetches.withLock { $0 += 1; return $0 } }), margin: 300, now: { clock.withLock { $0 } })
+            Counting(fetches: { fetches.withLock { $0 += 1; return $0 } }), marginMillis: 300_000, clock: clock.clock)
         #expect(try await provider.credentials()?.accessKeyID == "AK1")
-        clock.withLock { $0 = 1000 + 3600 - 301 }
+        clock.set(EpochMillis(seconds: 1000 + 3600 - 301))
         #expect(try await provider.credentials()?.accessKeyID == "AK1", "still fresh")
-        clock.withLock { $0 = 1000 + 3600 - 300 }
+        clock.set(EpochMillis(seconds: 1000 + 3600 - 300))
         #expect(try await provider.credentials()?.accessKeyID == "AK2", "refreshed within the margin, before expiry")
     }
 
@@ -138,5 +131,15 @@ import Testing
         #expect(epochSeconds(iso8601: "2026-02-28T18:29:59-05:30") == 1_772_323_199)
         #expect(epochSeconds(iso8601: "yesterday") == nil)
         #expect(epochSeconds(iso8601: "2026-01-01") == nil)
+    }
+}
+
+/// Credentials numbered by fetch, the n-th expiring at 1000 + 3600 × n seconds.
+struct Counting: CredentialProvider {
+    let fetches: @Sendable () -> Int
+    var name: String { "counting" }
+    func credentials() async throws(AWSError) -> AWSCredentials? {
+        let n = fetches()
+        return AWSCredentials(accessKeyID: "AK\(n)", secretAccessKey: "S", sessionToken: "T", expiration: EpochMillis(seconds: 1000 + 3600 * Int64(n)))
     }
 }

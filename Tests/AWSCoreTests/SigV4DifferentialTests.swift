@@ -1,5 +1,5 @@
 import Foundation
-import S3Sink
+import AWSCore
 import Testing
 
 /// The S3 signer against botocore's, on randomized requests: keys with spaces, `=`, `+`, `%`, `:`,

@@ -1,4 +1,4 @@
-/// One HTTP exchange, as the S3 client and the credential providers need it.
+/// One HTTP exchange, as the AWS clients and the credential providers need it.
 public struct HTTPRequest: Sendable {
     public var method: String
     public var url: String
@@ -16,7 +16,7 @@ public struct HTTPRequest: Sendable {
     }
 }
 
-/// A response, its body read whole (S3 answers to writes are small).
+/// A response, its body read whole (S3 answers to writes and DynamoDB Streams pages are small).
 public struct HTTPResponse: Sendable {
     public var status: Int
     public var headers: [(name: String, value: String)]
@@ -34,20 +34,12 @@ public struct HTTPResponse: Sendable {
     }
 }
 
-/// An exchange that got no HTTP response: refused, reset, timed out.
-public struct TransportError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public var isTimeout: Bool
-    public init(_ message: String, isTimeout: Bool = false) {
-        self.message = message
-        self.isTimeout = isTimeout
-    }
-    public var description: String { message }
-}
-
 /// Sends requests; a protocol so tests can put faults in front of a real server, or use a fake.
 ///
 /// A transport never follows a redirect: a 3xx is the response it returns.
 public protocol HTTPTransport: Sendable {
-    func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse
+    /// Sends `request` and reads the whole response.
+    /// - Throws: ``AWSError`` with code ``AWSError/Code/connectionFailed`` or
+    ///   ``AWSError/Code/timeout`` when no response came back.
+    func send(_ request: HTTPRequest) async throws(AWSError) -> HTTPResponse
 }

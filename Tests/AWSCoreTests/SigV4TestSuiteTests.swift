@@ -1,5 +1,5 @@
 import Foundation
-import S3Sink
+import AWSCore
 import Testing
 
 /// The AWS SigV4 test suite (from the botocore sdist; `scripts/test.sh` fetches it and sets

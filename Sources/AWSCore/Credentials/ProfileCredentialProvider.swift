@@ -18,7 +18,7 @@ public struct ProfileCredentialProvider: CredentialProvider {
     /// Whether the profile was named explicitly: then its absence is an error, not a reason to move on.
     var isExplicit: Bool { environment["AWS_PROFILE"] != nil || profile != "default" }
 
-    public func credentials() async throws(CredentialError) -> AWSCredentials? {
+    public func credentials() async throws(AWSError) -> AWSCredentials? {
         let credentialsFile = IniFile.read(credentialsPath)
         let configFile = IniFile.read(configPath)
         let fromCredentials = credentialsFile?.sections[profile]
@@ -26,17 +26,17 @@ public struct ProfileCredentialProvider: CredentialProvider {
         let merged = (fromConfig ?? [:]).merging(fromCredentials ?? [:]) { $1 }
         guard fromCredentials != nil || fromConfig != nil else {
             if isExplicit {
-                throw CredentialError("profile \"\(profile)\" is in neither \(credentialsPath) nor \(configPath)")
+                throw AWSError.credentials("profile \"\(profile)\" is in neither \(credentialsPath) nor \(configPath)")
             }
             return nil
         }
         guard let key = merged["aws_access_key_id"], let secret = merged["aws_secret_access_key"] else {
             if merged["role_arn"] != nil || merged["sso_session"] != nil || merged["credential_process"] != nil {
-                throw CredentialError(
+                throw AWSError.credentials(
                     "profile \"\(profile)\" uses role_arn, SSO or credential_process, which ddbcdc does not resolve; export keys (e.g. `aws configure export-credentials --format env`)"
                 )
             }
-            if isExplicit { throw CredentialError("profile \"\(profile)\" has no aws_access_key_id and aws_secret_access_key") }
+            if isExplicit { throw AWSError.credentials("profile \"\(profile)\" has no aws_access_key_id and aws_secret_access_key") }
             return nil
         }
         return AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: merged["aws_session_token"])

@@ -6,6 +6,7 @@ internal import Foundation
 #if canImport(Glibc)
 internal import Glibc
 #endif
+internal import Timekeeping
 
 /// The JSON both the container endpoint and IMDS answer with:
 /// `{"Code":"Success","AccessKeyId":…,"SecretAccessKey":…,"Token":…,"Expiration":"2026-01-01T06:00:00Z"}`.
@@ -52,43 +53,43 @@ enum CredentialDocument {
         subscript(name: String) -> Field { values[name] ?? .absent }
     }
 
-    static func parse(_ body: [UInt8], source: String) throws(CredentialError) -> AWSCredentials {
+    static func parse(_ body: [UInt8], source: String) throws(AWSError) -> AWSCredentials {
         let fields: Fields
         do {
             fields = try JSONDecoder().decode(Fields.self, from: Data(body))
         } catch {
-            throw CredentialError("\(source) answered HTTP 200 with a body of \(body.count) bytes that is not a JSON object (not shown: it may hold credentials)")
+            throw AWSError.credentials("\(source) answered HTTP 200 with a body of \(body.count) bytes that is not a JSON object (not shown: it may hold credentials)")
         }
         // IMDS says why it has no credentials in `Code`; show it only when it is a plain word.
         if case .string(let code) = fields["Code"], code != "Success", !code.isEmpty, code.count <= 64,
             code.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) || ("A"..."Z").contains($0) || ("a"..."z").contains($0) })
         {
-            throw CredentialError("\(source) answered HTTP 200 with Code \(code) instead of credentials")
+            throw AWSError.credentials("\(source) answered HTTP 200 with Code \(code) instead of credentials")
         }
-        func required(_ name: String) throws(CredentialError) -> String {
+        func required(_ name: String) throws(AWSError) -> String {
             switch fields[name] {
             case .string(let text) where !text.isEmpty: return text
-            case .string: throw CredentialError("\(source) answered HTTP 200 with credentials whose \(name) is empty")
-            case .other: throw CredentialError("\(source) answered HTTP 200 with credentials whose \(name) is not a string")
-            case .absent: throw CredentialError("\(source) answered HTTP 200 with credentials without \(name)")
+            case .string: throw AWSError.credentials("\(source) answered HTTP 200 with credentials whose \(name) is empty")
+            case .other: throw AWSError.credentials("\(source) answered HTTP 200 with credentials whose \(name) is not a string")
+            case .absent: throw AWSError.credentials("\(source) answered HTTP 200 with credentials without \(name)")
             }
         }
-        func optional(_ name: String) throws(CredentialError) -> String? {
+        func optional(_ name: String) throws(AWSError) -> String? {
             switch fields[name] {
             case .string(let text): return text.isEmpty ? nil : text
-            case .other: throw CredentialError("\(source) answered HTTP 200 with credentials whose \(name) is not a string")
+            case .other: throw AWSError.credentials("\(source) answered HTTP 200 with credentials whose \(name) is not a string")
             case .absent: return nil
             }
         }
         let accessKeyID = try required("AccessKeyId")
         let secret = try required("SecretAccessKey")
         let token = try optional("Token")
-        var expiration: Int64?
+        var expiration: EpochMillis?
         if let text = try optional("Expiration") {
             guard let seconds = epochSeconds(iso8601: text) else {
-                throw CredentialError("\(source) answered HTTP 200 with credentials whose Expiration is not an ISO 8601 time")
+                throw AWSError.credentials("\(source) answered HTTP 200 with credentials whose Expiration is not an ISO 8601 time")
             }
-            expiration = seconds
+            expiration = EpochMillis(seconds: seconds)
         }
         return AWSCredentials(accessKeyID: accessKeyID, secretAccessKey: secret, sessionToken: token, expiration: expiration)
     }
@@ -114,7 +115,7 @@ public struct ContainerCredentialProvider: CredentialProvider {
         self.http = http
     }
 
-    public func credentials() async throws(CredentialError) -> AWSCredentials? {
+    public func credentials() async throws(AWSError) -> AWSCredentials? {
         let url: String
         if let relative = environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"], !relative.isEmpty {
             url = "http://169.254.170.2" + relative
@@ -125,7 +126,7 @@ public struct ContainerCredentialProvider: CredentialProvider {
         }
         var headers: [(name: String, value: String)] = []
         if let path = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"], !path.isEmpty {
-            guard let token = readFile(path) else { throw CredentialError("cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \(path)") }
+            guard let token = readFile(path) else { throw AWSError.credentials("cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \(path)") }
             headers.append(("Authorization", token.trimmingWhitespace()))
         } else if let token = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"], !token.isEmpty {
             headers.append(("Authorization", token))
@@ -134,11 +135,11 @@ public struct ContainerCredentialProvider: CredentialProvider {
         do {
             response = try await http.send(HTTPRequest(method: "GET", url: url, headers: headers, timeoutMillis: 5000))
         } catch {
-            throw CredentialError("container credentials endpoint \(url) did not answer: \(error)")
+            throw AWSError.credentials("container credentials endpoint \(url) did not answer: \(error.message)", underlying: error)
         }
         guard response.status == 200 else {
             let redirect = (300..<400).contains(response.status) ? ", a redirect (not followed)" : ""
-            throw CredentialError("container credentials endpoint \(url) answered HTTP \(response.status)\(redirect)\(notShown(response.body))")
+            throw AWSError.credentials("container credentials endpoint \(url) answered HTTP \(response.status)\(redirect)\(notShown(response.body))")
         }
         return try CredentialDocument.parse(response.body, source: "container credentials endpoint")
     }
@@ -158,7 +159,7 @@ public struct IMDSCredentialProvider: CredentialProvider {
         self.http = http
     }
 
-    public func credentials() async throws(CredentialError) -> AWSCredentials? {
+    public func credentials() async throws(AWSError) -> AWSCredentials? {
         let tokenResponse: HTTPResponse
         do {
             tokenResponse = try await http.send(
@@ -169,43 +170,41 @@ public struct IMDSCredentialProvider: CredentialProvider {
             return nil  // no metadata service: not on EC2
         }
         guard tokenResponse.status == 200 else {
-            throw CredentialError("IMDSv2 refused a session token (HTTP \(tokenResponse.status))\(notShown(tokenResponse.body))")
+            throw AWSError.credentials("IMDSv2 refused a session token (HTTP \(tokenResponse.status))\(notShown(tokenResponse.body))")
         }
         // The token goes back in a header: visible ASCII only (no line break to smuggle a header in).
         let token = String(decoding: tokenResponse.body, as: UTF8.self)
         guard !token.isEmpty, token.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
-            throw CredentialError("IMDSv2 answered a session token of \(tokenResponse.body.count) bytes that is not a token (not shown)")
+            throw AWSError.credentials("IMDSv2 answered a session token of \(tokenResponse.body.count) bytes that is not a token (not shown)")
         }
         let base = endpoint + "/latest/meta-data/iam/security-credentials/"
         let headers = [(name: "X-aws-ec2-metadata-token", value: token)]
         let role: String
+        let listing: HTTPResponse
         do {
-            let response = try await http.send(HTTPRequest(method: "GET", url: base, headers: headers, timeoutMillis: 2000))
-            guard response.status == 200 else {
-                throw CredentialError("IMDSv2: the instance has no IAM role (HTTP \(response.status))\(notShown(response.body))")
-            }
-            role = String(decoding: response.body, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
-        } catch let error as CredentialError {
-            throw error
+            listing = try await http.send(HTTPRequest(method: "GET", url: base, headers: headers, timeoutMillis: 2000))
         } catch {
-            throw CredentialError("IMDSv2 did not answer: \(error)")
+            throw AWSError.credentials("IMDSv2 did not answer: \(error.message)", underlying: error)
         }
-        guard !role.isEmpty else { throw CredentialError("IMDSv2 named no IAM role") }
+        guard listing.status == 200 else {
+            throw AWSError.credentials("IMDSv2: the instance has no IAM role (HTTP \(listing.status))\(notShown(listing.body))")
+        }
+        role = String(decoding: listing.body, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+        guard !role.isEmpty else { throw AWSError.credentials("IMDSv2 named no IAM role") }
         // The role goes into the next URL (and so into messages): an IAM role name, or nothing.
         guard Self.isRoleName(role) else {
-            throw CredentialError("IMDSv2 answered a role listing of \(role.utf8.count) bytes that is not an IAM role name (not shown)")
+            throw AWSError.credentials("IMDSv2 answered a role listing of \(role.utf8.count) bytes that is not an IAM role name (not shown)")
         }
+        let response: HTTPResponse
         do {
-            let response = try await http.send(HTTPRequest(method: "GET", url: base + role, headers: headers, timeoutMillis: 2000))
-            guard response.status == 200 else {
-                throw CredentialError("IMDSv2 credentials for role \(role): HTTP \(response.status)\(notShown(response.body))")
-            }
-            return try CredentialDocument.parse(response.body, source: "IMDSv2 credentials for role \(role)")
-        } catch let error as CredentialError {
-            throw error
+            response = try await http.send(HTTPRequest(method: "GET", url: base + role, headers: headers, timeoutMillis: 2000))
         } catch {
-            throw CredentialError("IMDSv2 did not answer: \(error)")
+            throw AWSError.credentials("IMDSv2 did not answer: \(error.message)", underlying: error)
         }
+        guard response.status == 200 else {
+            throw AWSError.credentials("IMDSv2 credentials for role \(role): HTTP \(response.status)\(notShown(response.body))")
+        }
+        return try CredentialDocument.parse(response.body, source: "IMDSv2 credentials for role \(role)")
     }
 
     /// IAM's rule for role names: 1 to 64 of letters, digits and `+=,.@_-`.
@@ -234,14 +233,4 @@ func readFile(_ path: String) -> String? {
         bytes.append(contentsOf: buffer[..<count])
     }
     return String(decoding: bytes, as: UTF8.self)
-}
-
-/// The region: the flag, `AWS_REGION`, `AWS_DEFAULT_REGION`, then the profile's `region`.
-public enum RegionResolver {
-    public static func region(flag: String?, environment: [String: String], profile: String?) -> String? {
-        if let flag, !flag.isEmpty { return flag }
-        if let region = environment["AWS_REGION"], !region.isEmpty { return region }
-        if let region = environment["AWS_DEFAULT_REGION"], !region.isEmpty { return region }
-        return ProfileCredentialProvider(environment: environment, profile: profile).region()
-    }
 }
