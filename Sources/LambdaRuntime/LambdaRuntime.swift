@@ -15,7 +15,7 @@ package enum LambdaRuntime {
 
     /// The `ddbcdc-lambda` program: with no arguments and the Runtime API set, serves invocations
     /// and returns the exit status; `--help` prints what it reads; anything else is a usage error.
-    package static func bootstrapMain(arguments: [String], environment: [String: String]) -> Int32 {
+    package static func bootstrapMain(arguments: [String], environment: [String: String]) async -> Int32 {
         let name = arguments.first.map { String($0.split(separator: "/").last ?? "bootstrap") } ?? "bootstrap"
         let usage = """
             usage: \(name)
@@ -42,7 +42,7 @@ package enum LambdaRuntime {
                     + usage)
             return 64
         }
-        return (try? runBlocking { await serve(api: api, environment: environment) }) ?? 1
+        return await serve(api: api, environment: environment)
     }
 
     /// Builds the handler from `environment`, with `sink` overriding the S3 bucket (tests, invoke-local).
@@ -84,7 +84,7 @@ package enum LambdaRuntime {
                         "setAside": "\(outcome.setAside)", "failedRecords": "\(outcome.failures.count)",
                     ])
                 var out = FileSink.standardOutputLine
-                try? out.write(EmbeddedMetrics.line(outcome, functionName: functionName, now: epochMillisNow()) + "\n")
+                try? out.write(EmbeddedMetrics.line(outcome, functionName: functionName, now: EpochClock.system.now()) + "\n")
                 if let failure = outcome.invocationError { log.error("invocation failed", metadata: ["reason": "\(failure)"]) }
                 return try outcome.answer()
             }

@@ -1,12 +1,13 @@
 package import Logging
+package import Timekeeping
 import Pipeline
 import ProcessKit
 
 /// One CloudWatch Embedded Metric Format line per invocation (stdout; CloudWatch Logs turns it
 /// into metrics in namespace `ddbcdc`, dimension `FunctionName`).
 package enum EmbeddedMetrics {
-    package static func line(_ outcome: StreamsHandler.Outcome, functionName: String, now: Int64) -> String {
-        let iteratorAge = outcome.oldestChange.map { max(0, now - $0) } ?? 0
+    package static func line(_ outcome: StreamsHandler.Outcome, functionName: String, now: EpochMillis) -> String {
+        let iteratorAge = outcome.oldestChange.map { max(0, now.rawValue - $0) } ?? 0
         let metrics: [(String, String, Int64)] = [
             ("Records", "Count", Int64(outcome.records)), ("Rows", "Count", Int64(outcome.rows)),
             ("Objects", "Count", Int64(outcome.objects)), ("BytesIn", "Bytes", Int64(outcome.bytesIn)),
@@ -14,7 +15,7 @@ package enum EmbeddedMetrics {
             ("FailedRecords", "Count", Int64(outcome.failures.count)), ("FlushLatency", "Milliseconds", outcome.flushMillis),
             ("IteratorAge", "Milliseconds", iteratorAge),
         ]
-        var out: [UInt8] = Array(#"{"_aws":{"Timestamp":"#.utf8) + Array(String(now).utf8)
+        var out: [UInt8] = Array(#"{"_aws":{"Timestamp":"#.utf8) + Array(String(now.rawValue).utf8)
         out += Array(#","CloudWatchMetrics":[{"Namespace":"ddbcdc","Dimensions":[["FunctionName"]],"Metrics":["#.utf8)
         for (index, metric) in metrics.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
@@ -35,6 +36,8 @@ package struct JSONLogHandler: LogHandler {
     package var metadata: Logger.Metadata = [:]
     package var logLevel: Logger.Level = .info
     package let label: String
+    /// Where log lines' timestamps come from.
+    package var clock: EpochClock = .system
 
     package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -42,7 +45,7 @@ package struct JSONLogHandler: LogHandler {
     }
 
     package func log(event: LogEvent) {
-        var out: [UInt8] = Array(#"{"timestamp":"#.utf8) + Array(String(epochMillisNow()).utf8)
+        var out: [UInt8] = Array(#"{"timestamp":"#.utf8) + Array(String(clock.now().rawValue).utf8)
         out += Array(#","level":"#.utf8)
         appendJSON(event.level.rawValue, to: &out)
         out += Array(#","logger":"#.utf8)

@@ -1,16 +1,17 @@
 package import AWSCore
 import DDBTypes
+package import Timekeeping
 
 /// One invocation handed out by the Lambda Runtime API.
 package struct Invocation: Sendable {
     package var requestID: String
     /// Epoch milliseconds by which the function must answer.
-    package var deadline: Int64
+    package var deadline: EpochMillis
     package var functionARN: String
     package var traceID: String?
     package var body: [UInt8]
 
-    package init(requestID: String, deadline: Int64, functionARN: String, traceID: String?, body: [UInt8]) {
+    package init(requestID: String, deadline: EpochMillis, functionARN: String, traceID: String?, body: [UInt8]) {
         self.requestID = requestID
         self.deadline = deadline
         self.functionARN = functionARN
@@ -63,7 +64,7 @@ package struct HTTPRuntimeClient: LambdaRuntimeClient {
             throw RuntimeAPIError(description: "runtime API answered \(response.status) to invocation/next")
         }
         return Invocation(
-            requestID: requestID, deadline: response.header("Lambda-Runtime-Deadline-Ms").flatMap { Int64($0) } ?? .max,
+            requestID: requestID, deadline: EpochMillis(rawValue: response.header("Lambda-Runtime-Deadline-Ms").flatMap { Int64($0) } ?? .max),
             functionARN: response.header("Lambda-Runtime-Invoked-Function-Arn") ?? "",
             traceID: response.header("Lambda-Runtime-Trace-Id"), body: response.body)
     }

@@ -60,7 +60,7 @@ package struct StreamsHandler: Sendable {
         let started = clock.now()
         var source = LambdaEventSource(invocation.body)
         // What is not durable by the deadline (less the margin) fails.
-        let report = await engine.run(&source, deadline: EpochMillis(rawValue: invocation.deadline).adding(millis: -configuration.deadlineMarginMillis))
+        let report = await engine.run(&source, deadline: invocation.deadline.adding(millis: -configuration.deadlineMarginMillis))
         var outcome = Outcome()
         outcome.flushMillis = clock.now().millis(since: started)
         outcome.records = report.records

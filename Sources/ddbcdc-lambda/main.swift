@@ -10,4 +10,4 @@ import Musl
 // The Lambda function's `bootstrap`: serves invocations from the Runtime API until it goes away.
 // `ddbcdc lambda` runs the same loop; this program leaves out the command line, the notebook
 // generator and the infrastructure emitter to stay small.
-exit(LambdaRuntime.bootstrapMain(arguments: CommandLine.arguments, environment: processEnvironment()))
+exit(await LambdaRuntime.bootstrapMain(arguments: CommandLine.arguments, environment: processEnvironment()))

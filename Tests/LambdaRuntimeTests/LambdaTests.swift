@@ -3,6 +3,7 @@ import S3Sink
 import StreamNormalize
 import Synchronization
 import Testing
+import Timekeeping
 
 @testable import LambdaRuntime
 @testable import Pipeline
@@ -56,7 +57,7 @@ final class MemorySink: ObjectSink, Sendable {
 
     static func invocation(_ records: [String], id: String = "r1", deadlineIn: Int64 = 60_000, trace: String? = nil) -> Invocation {
         Invocation(
-            requestID: id, deadline: epochMillisNow() + deadlineIn, functionARN: "arn:aws:lambda:us-east-1:1:function:f", traceID: trace,
+            requestID: id, deadline: EpochClock.system.now().adding(millis: deadlineIn), functionARN: "arn:aws:lambda:us-east-1:1:function:f", traceID: trace,
             body: Array(#"{"Records":["#.utf8) + Array(records.joined(separator: ",").utf8) + Array("]}".utf8))
     }
 
@@ -132,7 +133,7 @@ final class MemorySink: ObjectSink, Sendable {
 
     @Test func inputThatNamesNoRecordFailsTheInvocationWhenItCannotBeKept() async throws {
         let sink = MemorySink(failing: { $0.hasPrefix("_errors/") })
-        let garbage = Invocation(requestID: "g", deadline: epochMillisNow() + 60_000, functionARN: "f", traceID: nil, body: Array("not json at all".utf8))
+        let garbage = Invocation(requestID: "g", deadline: EpochClock.system.now().adding(millis: 60_000), functionARN: "f", traceID: nil, body: Array("not json at all".utf8))
         let outcome = try await Self.handler(sink).handle(garbage)
         #expect(outcome.invocationError != nil, "nothing can be named in a partial batch response: the invocation must fail")
         // The same input, kept in _errors, is accounted for: the invocation succeeds.
@@ -216,7 +217,7 @@ final class MemorySink: ObjectSink, Sendable {
         outcome.records = 5
         outcome.rows = 4
         outcome.oldestChange = 1000
-        let line = EmbeddedMetrics.line(outcome, functionName: "fn", now: 61_000)
+        let line = EmbeddedMetrics.line(outcome, functionName: "fn", now: EpochMillis(rawValue: 61_000))
         let json = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
         let aws = json["_aws"] as! [String: Any]
         let directive = (aws["CloudWatchMetrics"] as! [[String: Any]])[0]

@@ -87,7 +87,7 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ddbcdc-dirs-\(UUID().uuidString)")
         try makeDirectories(dir.path)
         defer { try? FileManager.default.removeItem(at: dir) }
-        FileManager.default.createFile(atPath: dir.path + "/file", contents: nil)
+        _ = FileManager.default.createFile(atPath: dir.path + "/file", contents: nil)
         do {
             try makeDirectories(dir.path + "/file/sub")
             Issue.record("made a folder inside a file")

@@ -3,6 +3,7 @@ import LambdaRuntime
 import Pipeline
 import ProcessKit
 import S3Sink
+import Timekeeping
 
 /// `ddbcdc invoke-local`: the Lambda handler, once, on an event file.
 struct InvokeLocal: AsyncParsableCommand {
@@ -40,7 +41,7 @@ struct InvokeLocal: AsyncParsableCommand {
             throw ExitCode(78)  // EX_CONFIG
         }
         let invocation = Invocation(
-            requestID: "local", deadline: epochMillisNow() + timeout, functionARN: "local", traceID: nil, body: body)
+            requestID: "local", deadline: EpochClock.system.now().adding(millis: Int64(timeout)), functionARN: "local", traceID: nil, body: body)
         let outcome = await handler.handle(invocation)
         for reason in outcome.notWritten { printError("ddbcdc: not written: \(reason)") }
         printError("ddbcdc invoke-local: \(outcome.records) records, \(outcome.rows) rows in \(outcome.objects) objects, \(outcome.setAside) set aside, \(outcome.failures.count) reported failed")

@@ -1,6 +1,7 @@
 public import ArgumentParser
 public import StreamNormalize
 public import DDBTypes
+import Timekeeping
 
 extension RowLayout: ExpressibleByArgument {}
 extension NumberOutput: ExpressibleByArgument {}
@@ -47,12 +48,12 @@ struct NormalizeOptionGroup: ParsableArguments, Sendable {
         }
     }
 
-    /// The options, with `now` read from the clock; `defaultIngest` applies when `--ingest-ts` is not given.
-    func normalizeOptions(defaultIngest: String, now: () -> Int64) -> NormalizeOptions {
+    /// The options, with `now` read from `clock`; `defaultIngest` applies when `--ingest-ts` is not given.
+    func normalizeOptions(defaultIngest: String, clock: EpochClock) -> NormalizeOptions {
         let ingestTime: Int64? =
             switch ingestTs ?? defaultIngest {
             case "none": nil
-            case "now": now()
+            case "now": clock.now().rawValue
             default: Int64(ingestTs ?? defaultIngest)
             }
         return NormalizeOptions(

@@ -1,4 +1,4 @@
-public import ArgumentParser
+import ArgumentParser
 import Pipeline
 import ProcessKit
 public import NDJSONBuffer
@@ -154,7 +154,8 @@ struct Run: AsyncParsableCommand, StopsOnSignal, Sendable {
             printError("ddbcdc: error: \(error)")
             throw ExitCode(74)
         }
-        let started = epochMillisNow()
+        let clock = EpochClock.system
+        let started = clock.now()
         let listing: InputFiles.Listing
         do { listing = try InputFiles.listing(input) } catch {
             printError("ddbcdc: \(error)")
@@ -170,11 +171,11 @@ struct Run: AsyncParsableCommand, StopsOnSignal, Sendable {
         let engine = Engine(
             settings: EngineSettings(
                 limits: settings.limits, prefix: target.prefix, partitionBy: partitionBy,
-                rows: rows.normalizeOptions(defaultIngest: "none", now: epochMillisNow), encoder: GzipNDJSON(level: settings.gzipLevel),
+                rows: rows.normalizeOptions(defaultIngest: "none", clock: clock), encoder: GzipNDJSON(level: settings.gzipLevel),
                 maxInFlight: concurrency),
-            sink: target.sink, clock: .system)
+            sink: target.sink, clock: clock)
         var source = FileRecords(paths: listing.files, stop: stop)
-        var progress = !quiet && isatty(2) != 0 ? Progress(clock: .system) : nil
+        var progress = !quiet && isatty(2) != 0 ? Progress(clock: clock) : nil
         let report = await engine.run(&source, stop: stop, progress: progress == nil ? nil : { progress?.show($0) })
         progress?.clear()
         for failure in report.inputFailures {
@@ -182,7 +183,7 @@ struct Run: AsyncParsableCommand, StopsOnSignal, Sendable {
             let path = failure.name ?? "<stdin>"
             printError("ddbcdc: error: " + (failure.message.hasPrefix(path + ":") ? failure.message : "\(path): \(failure.message)"))
         }
-        printError(report.runSummary(elapsedMillis: epochMillisNow() - started, listing: listing, signal: stop.reason))
+        printError(report.runSummary(elapsedMillis: clock.now().millis(since: started), listing: listing, signal: stop.reason))
         for failure in report.notWritten { printError("ddbcdc: error: not written: \(failure)") }
         if let directory = target.sink as? LocalDirectorySink, directory.staleTemporariesRemoved > 0 {
             printError("ddbcdc: removed \(directory.staleTemporariesRemoved) stale temporary file(s) of interrupted runs")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Pipeline
 import ProcessKit
 import StreamNormalize
+import Timekeeping
 
 /// `ddbcdc transform`: stream records in, one row per line out.
 struct Transform: AsyncParsableCommand {
@@ -69,7 +70,7 @@ struct Transform: AsyncParsableCommand {
         defer { source.close() }
         var output = FileSink.standardOutput
         var errorSink = try errors.map { try FileSink(creating: $0) }
-        var reader = ChangeStreamReader(options: rows.normalizeOptions(defaultIngest: "now", now: epochMillisNow))
+        var reader = ChangeStreamReader(options: rows.normalizeOptions(defaultIngest: "now", clock: .system))
         let summary: ChangeStreamReader.Summary
         do {
             summary = try reader.run(
