@@ -198,6 +198,7 @@ final class MemorySink: ObjectSink, Sendable {
         (["S3_BUCKET": "b", "AWS_REGION": "r", "MAX_RECORDS": "many"], "MAX_RECORDS=many"),
         (["S3_BUCKET": "b", "AWS_REGION": "r", "DDBCDC_LAYOUT": "wide"], "DDBCDC_LAYOUT=wide"),
         (["S3_BUCKET": "b", "AWS_REGION": "r", "DDBCDC_METADATA_PREFIX": "a\"b"], "DDBCDC_METADATA_PREFIX"),
+        (["S3_BUCKET": "b", "AWS_REGION": "r", "DDBCDC_CONCURRENCY": "0"], "DDBCDC_CONCURRENCY=0 is not a whole number in 1…64"),
     ])
     func configurationProblemsSayWhatToFix(_ environment: [String: String], _ expected: String) {
         #expect {

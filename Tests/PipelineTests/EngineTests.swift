@@ -157,6 +157,33 @@ func settings(maxRecords: Int, maxAgeMillis: Int64 = 0, maxInFlight: Int = 2, st
     }
 }
 
+/// Counts the puts running at once.
+final class CountingSink: ObjectSink, Sendable {
+    let state = Mutex<(now: Int, most: Int, puts: Int)>((0, 0, 0))
+
+    func put(key: String, body: [UInt8]) async throws(SinkError) {
+        state.withLock { $0.now += 1; $0.most = max($0.most, $0.now); $0.puts += 1 }
+        try? await Task.sleep(for: .milliseconds(2))
+        state.withLock { $0.now -= 1 }
+    }
+}
+
+@Suite struct EngineBoundsTests {
+    /// Memory stays bounded by the batch limits: never more than `maxInFlight` objects at once,
+    /// however many batches the input makes.
+    @Test(arguments: [1, 3])
+    func objectsInFlightNeverPassTheBound(maxInFlight: Int) async throws {
+        let sink = CountingSink()
+        let engine = Engine(settings: settings(maxRecords: 1, maxInFlight: maxInFlight), sink: sink)
+        let chunks = (0..<40).map { Array((record($0) + "\n").utf8) }
+        var source = ScriptedSource(inputs: [ChunkedBytes(chunks: chunks, pauses: [])])
+        let report = await engine.run(&source)
+        let (_, most, puts) = sink.state.withLock { $0 }
+        #expect(report.objects == 40 && puts == 40)
+        #expect(most <= maxInFlight)
+    }
+}
+
 /// Races a wall-clock deadline: run on its own by scripts/test.sh (see LambdaDeadlineTests).
 @Suite struct EngineDeadlineTests {
     /// Objects not durable by the deadline count as not written; their positions are not acknowledged.
