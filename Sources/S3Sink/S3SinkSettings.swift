@@ -9,10 +9,10 @@ public import Timekeeping
 public struct S3SinkSettings: Sendable, Hashable {
     /// The bucket objects go to.
     public var bucket: String
-    /// The bucket's region; nil: `AWS_REGION`, `AWS_DEFAULT_REGION`, then the profile's (``RegionResolver``).
+    /// The bucket's region; nil: `AWS_REGION`, `AWS_DEFAULT_REGION`, then the profile's (`RegionResolver`).
     public var region: String?
     /// An endpoint for S3-compatible stores and tests (path-style addressing); nil:
-    /// `AWS_ENDPOINT_URL_S3`, then `AWS_ENDPOINT_URL` (``EndpointResolver``), else AWS.
+    /// `AWS_ENDPOINT_URL_S3`, then `AWS_ENDPOINT_URL` (`EndpointResolver`), else AWS.
     public var endpoint: String?
     /// Server-side encryption of written objects; nil: the bucket's default.
     public var serverSideEncryption: ServerSideEncryption?
@@ -20,7 +20,7 @@ public struct S3SinkSettings: Sendable, Hashable {
     public var multipartThreshold: Int
     /// The size of each part but the last.
     public var partSize: Int
-    /// Attempts and backoff (``RetryPolicy``'s defaults are the project's one set).
+    /// Attempts and backoff (`RetryPolicy`'s defaults are the project's one set).
     public var retry: RetryPolicy
     /// The most one request may take, in milliseconds.
     public var requestTimeoutMillis: Int64
@@ -55,7 +55,7 @@ public struct S3SinkSettings: Sendable, Hashable {
     /// 60 s: long enough for a part of a few MiB over a slow link.
     public static let defaultRequestTimeoutMillis: Int64 = 60_000
 
-    /// The SDKs' service ID for S3, for ``EndpointResolver``.
+    /// The SDKs' service ID for S3, for `EndpointResolver`.
     public static let serviceID = "S3"
 }
 
@@ -66,9 +66,13 @@ extension S3Client {
     ///
     /// Nothing is sent: call ``resolveCredentials()`` to find a missing or broken credential
     /// configuration before reading any input.
-    /// - Parameter transport: the HTTP transport; nil: AsyncHTTPClient, trusting the CA bundle
-    ///   when one is set.
-    /// - Throws: ``AWSError`` ``AWSError/Code/invalidConfiguration`` when no region can be found or
+    /// - Parameters:
+    ///   - settings: the bucket, region, endpoint and limits.
+    ///   - environment: the process environment (credentials, region, endpoint, CA bundle).
+    ///   - clock: the time signatures carry and credentials expire by.
+    ///   - transport: the HTTP transport; nil: AsyncHTTPClient, trusting the CA bundle
+    ///     when one is set.
+    /// - Throws: `AWSError` `AWSError/Code/invalidConfiguration` when no region can be found or
     ///   the CA bundle cannot be used (the message names `AWS_CA_BUNDLE` when it came from there).
     public static func make(
         _ settings: S3SinkSettings, environment: [String: String], clock: EpochClock, transport: (any HTTPTransport)? = nil

@@ -80,8 +80,15 @@ public struct AWSClient: Sendable {
 
     /// A client of `service` (the signing name: `s3`, `dynamodb`) in `region`.
     /// - Parameters:
+    ///   - service: the signing name of the service.
+    ///   - region: the region requests are signed for.
     ///   - variant: `.s3` for S3's signing rules, `.generic` for every other service.
+    ///   - endpoint: where requests go.
+    ///   - credentials: where keys come from.
+    ///   - transport: sends the signed requests.
     ///   - clock: the time signatures carry.
+    ///   - retry: how often and how long a failed request is tried again.
+    ///   - requestTimeoutMillis: the most one attempt may take.
     ///   - sleep: waits the given milliseconds between attempts (a fake in tests).
     public init(
         service: String, region: String, variant: SigV4Signer.Variant = .generic, endpoint: AWSEndpoint,
@@ -110,6 +117,7 @@ public struct AWSClient: Sendable {
     /// Signs and sends `request`, again after a retryable failure (``AWSError/isRetryable``) until
     /// the policy's attempts are spent.
     /// - Parameters:
+    ///   - request: what to send.
     ///   - payloadHash: the body's SHA-256 (computed when nil), or ``SigningRequest/unsignedPayload``.
     ///   - failure: the error a response carries, nil when it is a success.
     /// - Returns: the successful response.
@@ -165,7 +173,10 @@ public struct AWSClient: Sendable {
 extension AWSClient {
     /// Calls an operation of an `awsJson1_0` service (DynamoDB, DynamoDB Streams): `POST /` with
     /// `X-Amz-Target: <target>` and the input document; the output document is the response's body.
-    /// - Parameter target: `DynamoDBStreams_20120810.GetRecords`.
+    /// - Parameters:
+    ///   - target: the operation, such as `DynamoDBStreams_20120810.GetRecords`.
+    ///   - body: the input document.
+    ///   - contentType: the protocol's content type.
     public func sendJSON(target: String, body: [UInt8], contentType: String = "application/x-amz-json-1.0") async throws(AWSError) -> HTTPResponse {
         try await send(
             AWSRequest(method: "POST", path: "/", headers: [("Content-Type", contentType), ("X-Amz-Target", target)], body: body),

@@ -22,7 +22,7 @@ public struct S3Configuration: Sendable {
     public var multipartThreshold: Int
     /// The size of each part but the last (at least 5 MiB; grown so a body needs at most 10,000 parts).
     public var partSize: Int
-    /// Attempts and backoff; the default is the project's one set (see ``RetryPolicy``).
+    /// Attempts and backoff; the default is the project's one set (see `RetryPolicy`).
     public var retry: RetryPolicy
     /// The most one request may take, in milliseconds.
     public var requestTimeoutMillis: Int64
@@ -58,7 +58,7 @@ public enum ServerSideEncryption: Sendable, Hashable {
 }
 
 /// A small S3 client: PutObject, multipart uploads; signed, sent and retried by AWSCore's
-/// ``AWSClient``, with S3's addressing, XML errors and error hints.
+/// `AWSClient`, with S3's addressing, XML errors and error hints.
 public struct S3Client: Sendable {
     /// Where and how it writes.
     public let configuration: S3Configuration
@@ -88,7 +88,7 @@ public struct S3Client: Sendable {
 
     /// The credentials the next request will be signed with: a missing or broken configuration
     /// shows here, before any object is sent.
-    /// - Throws: ``AWSError`` ``AWSError/Code/noCredentials`` or the failing source's error.
+    /// - Throws: `AWSError` `AWSError/Code/noCredentials` or the failing source's error.
     public func resolveCredentials() async throws(AWSError) -> AWSCredentials {
         try await core.resolveCredentials()
     }

@@ -23,7 +23,7 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
         self.requestID = requestID
     }
 
-    /// The S3 error an ``AWSError`` from the core is: S3's code when S3 answered, ours
+    /// The S3 error an `AWSError` from the core is: S3's code when S3 answered, ours
     /// (`Timeout`, `ConnectionFailed`, `NoCredentials`, `InvalidResponse`) when it did not.
     init(_ error: AWSError, key: String) {
         let code = error.serviceCode ?? Self.ourCodes[error.code] ?? "\(error.code)"
