@@ -67,11 +67,15 @@ let package = Package(
             dependencies: ["SparkPlan", "StreamNormalize", "NDJSONBuffer", "S3Sink", "Pipeline", "ProcessKit"],
             swiftSettings: swiftSettings
         ),
-        // The process around the libraries: standard streams, environment, signals, lifecycle.
+        // The process around the libraries: standard streams, environment, signals.
         .target(
-            name: "ProcessKit",
+            name: "ProcessKit", dependencies: [.product(name: "SystemPackage", package: "swift-system")], swiftSettings: swiftSettings),
+        // The command's runs as services of a ServiceGroup; apart from ProcessKit so that the Lambda
+        // bootstrap, which needs none of it, stays small (the zip's size goal).
+        .target(
+            name: "ProcessLifecycle",
             dependencies: [
-                .product(name: "SystemPackage", package: "swift-system"),
+                "ProcessKit",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -113,6 +117,7 @@ let package = Package(
                 "Infrastructure",
                 "Pipeline",
                 "ProcessKit",
+                "ProcessLifecycle",
                 "LambdaRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -141,6 +146,7 @@ let package = Package(
             name: "SparkPlanTests", dependencies: ["SparkPlan"], resources: [.copy("Expected")], swiftSettings: swiftSettings),
         .testTarget(name: "InfrastructureTests", dependencies: ["Infrastructure", "SparkPlan"], swiftSettings: swiftSettings),
         .testTarget(name: "ProcessKitTests", dependencies: ["ProcessKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "ProcessLifecycleTests", dependencies: ["ProcessLifecycle", "ProcessKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ddbcdcTests",
             dependencies: [

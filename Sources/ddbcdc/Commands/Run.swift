@@ -1,6 +1,7 @@
 import ArgumentParser
 import Pipeline
 import ProcessKit
+import ProcessLifecycle
 public import NDJSONBuffer
 import S3Sink
 import StreamNormalize

@@ -5,6 +5,7 @@ import Musl
 #endif
 import Logging
 import ServiceLifecycle
+package import ProcessKit
 import Synchronization
 
 /// A command's work as a service: SIGINT and SIGTERM shut it down gracefully, a second signal
