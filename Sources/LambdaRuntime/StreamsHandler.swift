@@ -90,22 +90,3 @@ package struct StreamsHandler: Sendable {
         return values.filter { seen.insert($0).inserted }
     }
 }
-
-/// A Lambda event as the engine's source: one input, each record's position its SequenceNumber
-/// (what the partial batch response names).
-struct LambdaEventSource: RecordSource {
-    private let body: [UInt8]
-    private var taken = false
-
-    init(_ body: [UInt8]) { self.body = body }
-
-    mutating func nextInput(wait: ReadDeadline) -> SourceInput<MemorySource>? {
-        guard !taken else { return nil }
-        taken = true
-        return SourceInput(name: nil, bytes: MemorySource(body))
-    }
-
-    func position(of info: RowInfo, index: Int) -> String { info.sequenceNumberText }
-
-    func positions(of error: StreamError, index: Int) -> [String] { error.sequenceNumbers }
-}

@@ -1,6 +1,6 @@
 public import StreamNormalize
 public import Timekeeping
-import Digest
+public import Digest
 
 /// A batch of rows ready to become an object.
 public struct SealedBatch<Position: Sendable>: Sendable {
@@ -35,26 +35,38 @@ public struct SealedBatch<Position: Sendable>: Sendable {
 /// makes the object durable can tell the source exactly which records are safe.
 public struct Batcher<Position: Sendable> {
     /// The flush decisions.
-    package let policy: FlushPolicy
+    @usableFromInline package let policy: FlushPolicy
     /// Key prefix, without leading or trailing `/`.
     public let prefix: String
 
-    private struct OpenBatch {
-        var partition: Partition
-        var table: String?
-        var rows: [UInt8]
-        var positions: [Position] = []
-        var count = 0
-        var first: OrderKey
-        var last: OrderKey
-        var openedAt: EpochMillis
-        var lastWrite: UInt64
-        let digest = SHA256()
+    // `add` is inlinable, so that a caller's Batcher<ItsPosition> is specialized there (rows are
+    // added in the hottest loop of every run); what it touches is @usableFromInline.
+    @usableFromInline struct OpenBatch {
+        @usableFromInline var partition: Partition
+        @usableFromInline var table: String?
+        @usableFromInline var rows: [UInt8]
+        @usableFromInline var positions: [Position] = []
+        @usableFromInline var count = 0
+        @usableFromInline var first: OrderKey
+        @usableFromInline var last: OrderKey
+        @usableFromInline var openedAt: EpochMillis
+        @usableFromInline var lastWrite: UInt64
+        @usableFromInline let digest = SHA256()
+
+        @inlinable init(partition: Partition, table: String?, first: OrderKey, openedAt: EpochMillis, lastWrite: UInt64) {
+            self.partition = partition
+            self.table = table
+            self.rows = []
+            self.first = first
+            self.last = first
+            self.openedAt = openedAt
+            self.lastWrite = lastWrite
+        }
     }
 
-    private var open: [OpenBatch] = []
-    private var writes: UInt64 = 0
-    private var earliestDeadline: EpochMillis?
+    @usableFromInline var open: [OpenBatch] = []
+    @usableFromInline var writes: UInt64 = 0
+    @usableFromInline var earliestDeadline: EpochMillis?
     /// What object names end with: the encoder's suffix.
     public let suffix: String
 
@@ -87,6 +99,7 @@ public struct Batcher<Position: Sendable> {
     ///   - position: where the row's record came from.
     ///   - now: the time, for the age limit.
     ///   - seal: receives each batch this call seals.
+    @inlinable
     public mutating func add(
         row: UnsafeBufferPointer<UInt8>, info: RowInfo, position: Position, partition: Partition, now: EpochMillis,
         seal: (SealedBatch<Position>) throws -> Void
@@ -100,9 +113,7 @@ public struct Batcher<Position: Sendable> {
             if open.count >= policy.limits.maxOpenPartitions, let oldest = open.indices.min(by: { open[$0].lastWrite < open[$1].lastWrite }) {
                 try seal(take(oldest, .openPartitions))
             }
-            open.append(
-                OpenBatch(
-                    partition: partition, table: info.table, rows: [], first: info.orderKey, last: info.orderKey, openedAt: now, lastWrite: writes))
+            open.append(OpenBatch(partition: partition, table: info.table, first: info.orderKey, openedAt: now, lastWrite: writes))
             open[open.count - 1].rows.reserveCapacity(min(policy.limits.maxBytes, 1 << 20))
             if let deadline = policy.deadline(openedAt: now) { earliestDeadline = min(earliestDeadline ?? deadline, deadline) }
             index = open.count - 1
@@ -123,6 +134,7 @@ public struct Batcher<Position: Sendable> {
     }
 
     /// Seals every batch that is due by age at `now`.
+    @inlinable
     public mutating func sealDue(now: EpochMillis, seal: (SealedBatch<Position>) throws -> Void) rethrows {
         while let index = open.firstIndex(where: { policy.isDue(openedAt: $0.openedAt, now: now) }) {
             try seal(take(index, .age))
@@ -135,7 +147,7 @@ public struct Batcher<Position: Sendable> {
         while !open.isEmpty { try seal(take(0, reason)) }
     }
 
-    private mutating func take(_ index: Int, _ reason: FlushReason) -> SealedBatch<Position> {
+    @usableFromInline mutating func take(_ index: Int, _ reason: FlushReason) -> SealedBatch<Position> {
         let batch = open.remove(at: index)
         earliestDeadline = open.compactMap { policy.deadline(openedAt: $0.openedAt) }.min()
         let digest = Digest.hex(batch.digest.finish().prefix(8))
@@ -164,6 +176,7 @@ extension Batcher where Position == Void {
     }
 
     /// Adds one row whose record's position nobody needs.
+    @inlinable
     /// - Parameters:
     ///   - row: the row's bytes, copied into the batch before this call returns.
     ///   - info: the row's facts (from the reader).

@@ -36,32 +36,32 @@ public enum FlushReason: String, Sendable, Hashable {
 }
 
 /// The flush decisions, as pure functions of a batch's counts and the time.
-package struct FlushPolicy: Sendable, Hashable {
+@usableFromInline package struct FlushPolicy: Sendable, Hashable {
     /// The limits decided on.
-    package var limits: BatchLimits
+    @usableFromInline package var limits: BatchLimits
 
     /// A policy for `limits`.
     package init(_ limits: BatchLimits) { self.limits = limits }
 
     /// Whether a batch holding `records` rows and `bytes` bytes must be sealed before a row of
     /// `rowBytes` bytes joins it.
-    package func mustSealBefore(adding rowBytes: Int, records: Int, bytes: Int) -> FlushReason? {
+    @inlinable package func mustSealBefore(adding rowBytes: Int, records: Int, bytes: Int) -> FlushReason? {
         guard records > 0 else { return nil }
         return bytes + rowBytes > limits.maxBytes ? .bytes : nil
     }
 
     /// Whether a batch must be sealed now that it holds `records` rows.
-    package func mustSealAfterAdding(records: Int) -> FlushReason? {
+    @inlinable package func mustSealAfterAdding(records: Int) -> FlushReason? {
         records >= limits.maxRecords ? .records : nil
     }
 
     /// When a batch opened at `openedAt` must be sealed by age; `nil` without an age limit.
-    package func deadline(openedAt: EpochMillis) -> EpochMillis? {
+    @inlinable package func deadline(openedAt: EpochMillis) -> EpochMillis? {
         limits.maxAgeMillis > 0 ? openedAt.adding(millis: limits.maxAgeMillis) : nil
     }
 
     /// Whether a batch opened at `openedAt` is due at `now`.
-    package func isDue(openedAt: EpochMillis, now: EpochMillis) -> Bool {
+    @inlinable package func isDue(openedAt: EpochMillis, now: EpochMillis) -> Bool {
         deadline(openedAt: openedAt).map { now >= $0 } ?? false
     }
 }

@@ -73,6 +73,29 @@ package struct Engine: Sendable {
         _ source: inout Source, deadline: EpochMillis? = nil, stop: StopRequest? = nil,
         progress: ((EngineReport<Source.Position>) -> Void)? = nil
     ) async -> EngineReport<Source.Position> {
+        await read(&source, deadline: deadline, stop: stop, progress: progress)
+    }
+
+    /// ``run(_:deadline:stop:progress:)`` for files and standard input, specialized in this module
+    /// (the generic one, called from another module, would add a generic-metadata lookup to every row).
+    package func run(
+        _ source: inout FileRecords, deadline: EpochMillis? = nil, stop: StopRequest? = nil,
+        progress: ((EngineReport<FilePosition>) -> Void)? = nil
+    ) async -> EngineReport<FilePosition> {
+        await read(&source, deadline: deadline, stop: stop, progress: progress)
+    }
+
+    /// ``run(_:deadline:stop:progress:)`` for a Lambda event, specialized in this module.
+    package func run(
+        _ source: inout LambdaEventSource, deadline: EpochMillis? = nil, stop: StopRequest? = nil,
+        progress: ((EngineReport<String>) -> Void)? = nil
+    ) async -> EngineReport<String> {
+        await read(&source, deadline: deadline, stop: stop, progress: progress)
+    }
+
+    private func read<Source: RecordSource>(
+        _ source: inout Source, deadline: EpochMillis?, stop: StopRequest?, progress: ((EngineReport<Source.Position>) -> Void)?
+    ) async -> EngineReport<Source.Position> {
         var state = RunState<Source.Position>(settings: settings)
         let wait = ReadDeadline(clock: clock)
         return await withTaskGroup(of: Completion<Source.Position>.self) { group in
