@@ -93,6 +93,9 @@ package struct Engine: Sendable {
         await read(&source, deadline: deadline, stop: stop, progress: progress)
     }
 
+    /// Why an object that was not durable by the deadline counts as not written.
+    static let lateMessage = "not durable before the invocation's deadline"
+
     private func read<Source: RecordSource>(
         _ source: inout Source, deadline: EpochMillis?, stop: StopRequest?, progress: ((EngineReport<Source.Position>) -> Void)?
     ) async -> EngineReport<Source.Position> {
@@ -128,7 +131,7 @@ package struct Engine: Sendable {
                             state.written(object, bytesOut: bytesOut)
                             source.acknowledge(object.positions)
                         } else {
-                            state.failed(object, SinkError(.writeFailed, key: object.key, "not durable before the invocation's deadline"))
+                            state.failed(object, SinkError(.writeFailed, key: object.key, Self.lateMessage))
                         }
                     }
                     outstanding.removeAll()
@@ -145,7 +148,7 @@ package struct Engine: Sendable {
             func submit(_ object: PendingObject<Source.Position>) async {
                 while outstanding.count >= settings.maxInFlight, let completion = await group.next() { collect(completion) }
                 if deadlinePassed {
-                    state.failed(object, SinkError(.writeFailed, key: object.key, "not durable before the invocation's deadline"))
+                    state.failed(object, SinkError(.writeFailed, key: object.key, Self.lateMessage))
                     return
                 }
                 let id = nextID
@@ -153,7 +156,7 @@ package struct Engine: Sendable {
                 outstanding[id] = object
                 group.addTask { [sink, encoder = settings.encoder, durable, clock] in
                     if Task.isCancelled {
-                        let why = deadline.map { clock.now() >= $0 } == true ? "not durable before the invocation's deadline" : "cancelled before it was written"
+                        let why = deadline.map { clock.now() >= $0 } == true ? Self.lateMessage : "cancelled before it was written"
                         return .failed(id, SinkError(.writeFailed, key: object.key, why))
                     }
                     let body: [UInt8]
@@ -182,7 +185,10 @@ package struct Engine: Sendable {
             // Read: input after input, chunk after chunk; between chunks, write what was sealed.
             var reader = ChangeStreamReader(options: settings.rows)
             inputs: while !(stop?.isRequested ?? false) && !Task.isCancelled {
-                if settings.stopReadingOnWriteFailure && !state.report.notWritten.isEmpty { break }
+                if settings.stopReadingOnWriteFailure && !state.report.notWritten.isEmpty {
+                    state.report.stoppedEarly = true
+                    break
+                }
                 let opened: SourceInput<Source.Bytes>?
                 do { opened = try source.nextInput(wait: wait) } catch {
                     state.report.inputFailures.append(InputFailure(name: (error as? InputError)?.name, message: "\(error)"))
@@ -224,7 +230,8 @@ package struct Engine: Sendable {
                         state.report.stoppedEarly = true
                         break inputs
                     }
-                    // Cancelled (shutting down): read no more; what was read is still written.
+                    // Cancelled: read no more. The writes of what was read run as cancelled child
+                    // tasks, so they fail and are reported as not written.
                     if Task.isCancelled {
                         state.report.stoppedEarly = true
                         break inputs

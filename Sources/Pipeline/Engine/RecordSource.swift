@@ -65,7 +65,7 @@ package struct SourceIdle: Error {
 /// How long a source's read may wait: set by the engine before each read (the next age deadline
 /// of its open batches), read by sources that can wait. The engine's timer without a callback:
 /// the source returns, the engine acts.
-package final class ReadDeadline: @unchecked Sendable {
+package final class ReadDeadline {
     /// The moment a waiting read gives up with ``SourceIdle``; `nil`: wait as long as it takes.
     package var at: EpochMillis?
     /// The clock `at` is on.
