@@ -115,6 +115,7 @@ let package = Package(
                 "NDJSONBuffer",
                 "AWSCore",
                 "S3Sink",
+                "DynamoExport",
                 "Timekeeping",
                 "SparkPlan",
                 "Infrastructure",

@@ -23,8 +23,8 @@ public protocol ExportStore: Sendable {
     /// The names of the folders directly under `path` (`""`: the export folder itself).
     func folders(under path: String) async throws(ExportError) -> [String]
     /// A local file with the bytes of `path`: the file itself on disk; in S3, a download into
-    /// `directory`, checked against `etag` when given (the object must not change while read).
-    func localCopy(of path: String, etag: String?, in directory: String) async throws(ExportError) -> LocalFile
+    /// `directory` (of one version of the object: one that changes while it is read is an error).
+    func localCopy(of path: String, in directory: String) async throws(ExportError) -> LocalFile
     /// The store with `path` as its folder.
     func descending(into path: String) -> any ExportStore
 }
@@ -77,7 +77,7 @@ public struct DirectoryExportStore: ExportStore {
         return names.filter { Self.kind(root + path + $0) == .directory }.sorted()
     }
 
-    public func localCopy(of path: String, etag: String?, in directory: String) async throws(ExportError) -> LocalFile {
+    public func localCopy(of path: String, in directory: String) async throws(ExportError) -> LocalFile {
         guard FileManager.default.fileExists(atPath: root + path) else {
             throw ExportError(.notFound, file: url(of: path), "the manifest names this data file but it does not exist")
         }
