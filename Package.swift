@@ -131,7 +131,7 @@ let package = Package(
         .testTarget(name: "DDBTypesTests", dependencies: ["DDBTypes"], swiftSettings: swiftSettings),
         .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "PipelineTests", dependencies: ["Pipeline", "S3Sink", "StreamNormalize", "NDJSONBuffer", "Timekeeping"],
+            name: "PipelineTests", dependencies: ["Pipeline", "S3Sink", "DynamoExport", "ProcessKit", "StreamNormalize", "NDJSONBuffer", "Timekeeping"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "Pipeline", "S3Sink", "StreamNormalize", "Timekeeping"],
