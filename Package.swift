@@ -96,6 +96,7 @@ let package = Package(
             name: "LambdaRuntime",
             dependencies: [
                 "DDBTypes",
+                "DynamoExport",
                 "StreamNormalize",
                 "NDJSONBuffer",
                 "AWSCore",
