@@ -49,6 +49,10 @@ there):
               itemCount (= lines) agree with the file
   ion         the summary's outputFormat is ION (the data files hold ION text, .ion.gz)
 
+--manifests-for DIR writes only the two manifests, for data files already under DIR/data (moto's
+ExportTableToPointInTime writes a single <uuid>.gz data file and no manifest: this makes its
+output a readable export).
+
 --target-bytes N writes items until the data files hold at least N bytes (compressed), streaming
 (memory stays bounded whatever N is): the benchmark's export.
 
@@ -354,6 +358,39 @@ def damage(report, kind, file_index=None):
     return name
 
 
+def write_manifests(export_dir, export_ms, *, s3_prefix="", s3_bucket="fleet-exports", seed=1):
+    """Writes manifest-summary.json and manifest-files.json for data files already under
+    `export_dir`/data (any name: moto's ExportTableToPointInTime writes one `<uuid>.gz` and no
+    manifest at all), counting their lines; returns the report."""
+    root = Path(export_dir)
+    rng = random.Random(seed)
+    entries, files, total, billed = [], [], 0, 0
+    for path in sorted((root / "data").iterdir()):
+        data = path.read_bytes()
+        count = sum(1 for line in gzip.decompress(data).split(b"\n") if line.strip())
+        digest = hashlib.md5(data).digest()
+        key = f"AWSDynamoDB/{root.name}/data/{path.name}"
+        entries.append(dumps({"itemCount": count, "md5Checksum": base64.b64encode(digest).decode("ascii"),
+                              "etag": hashlib.md5(digest).hexdigest() + "-1",
+                              "dataFileS3Key": f"{s3_prefix}/{key}" if s3_prefix else key}))
+        files.append({"name": path.name, "path": str(path), "itemCount": count, "bytes": len(data)})
+        total += count
+        billed += len(data)
+    text = ("\n".join(entries) + "\n").encode("utf-8")
+    (root / "manifest-files.json").write_bytes(text)
+    files_key = f"AWSDynamoDB/{root.name}/manifest-files.json"
+    summary = {"version": "2020-06-30", "exportArn": f"{TABLE_ARN}/export/{root.name}", "startTime": iso(export_ms),
+               "endTime": iso(export_ms + 60_000), "tableArn": TABLE_ARN,
+               "tableId": "%08x-0000-4000-8000-%012x" % (rng.getrandbits(32), rng.getrandbits(48)),
+               "exportTime": iso(export_ms), "s3Bucket": s3_bucket, "s3Prefix": s3_prefix or None,
+               "s3SseAlgorithm": "AES256", "s3SseKmsKeyId": None,
+               "manifestFilesS3Key": f"{s3_prefix}/{files_key}" if s3_prefix else files_key,
+               "billedSizeBytes": billed, "itemCount": total, "outputFormat": "DYNAMODB_JSON", "exportType": "FULL_EXPORT"}
+    (root / "manifest-summary.json").write_bytes(json.dumps(summary, separators=(",", ":")).encode("utf-8"))
+    return {"exportId": root.name, "exportDir": str(root), "summary": summary, "files": files, "items": total,
+            "compressedBytes": billed, "badLines": {}}
+
+
 # --------------------------------------------------------------------------------------------
 # the command
 # --------------------------------------------------------------------------------------------
@@ -363,7 +400,10 @@ def device(seed, iid, version=1):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--out", required=True, help="where AWSDynamoDB/<ExportId>/ goes (created)")
+    p.add_argument("--out", help="where AWSDynamoDB/<ExportId>/ goes (created)")
+    p.add_argument("--manifests-for", metavar="EXPORT_DIR",
+                   help="write only the manifests for the data files under EXPORT_DIR/data (e.g. moto's export, "
+                        "which has none), with --export-time and --s3-prefix")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--type", choices=("full", "incremental"), default="full")
     p.add_argument("--items", type=int, default=1000, help="items (full) or changed items (incremental)")
@@ -381,6 +421,13 @@ def main(argv=None):
     p.add_argument("--target-bytes", type=lambda s: int(s.replace("_", "")),
                    help="full export: write items until the data files hold this many bytes (gzip)")
     args = p.parse_args(argv)
+    if args.manifests_for:
+        report = write_manifests(args.manifests_for, args.export_time, s3_prefix=args.s3_prefix, seed=args.seed)
+        json.dump({k: v for k, v in report.items() if k != "summary"}, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        return
+    if not args.out:
+        p.error("--out is required (or --manifests-for)")
 
     if args.type == "full":
         writer = ExportWriter(args.out, seed=args.seed, export_ms=args.export_time, files=args.files,
