@@ -437,7 +437,9 @@ public struct ChangeStreamReader {
         let raw = Array(window[start..<end])
         var check = JSONCursor(base: window.baseAddress!, end: end, at: start)
         let isJSON = (try? check.skipValue()) != nil && { check.skipWhitespace(); return check.pos == end }()
-        try onError(StreamError(recordIndex: number - 1, eventID: nil, error: failure, raw: raw, rawIsJSON: isJSON, recordCount: 1))
+        var error = StreamError(recordIndex: number - 1, eventID: nil, error: failure, raw: raw, rawIsJSON: isJSON, recordCount: 1)
+        error.line = number
+        try onError(error)
         pos = next
         return .advanced
     }

@@ -127,6 +127,9 @@ import Testing
             #expect(read.rows[1].contains(#""_eventId":"01234567890123-abcdefgh/part-0.json.gz/8""#))
             #expect(read.errors.map { $0.recordIndex } == [1, 2, 3, 4, 5, 6])
             #expect(read.errors.allSatisfy { $0.recordCount == 1 })
+            #expect(read.errors.map(\.line) == [2, 3, 4, 5, 6, 7])
+            #expect(read.errors[0].description.hasPrefix("line 2 at byte "))
+            #expect(String(decoding: read.errors[0].jsonLine(input: "d.json.gz"), as: UTF8.self).hasPrefix(#"{"input":"d.json.gz","line":2,"recordIndex":1,"#))
             #expect(read.errors.map(\.error.code) == [.truncated, .unknownTypeTag, .missingField, .malformedJSON, .wrongJSONType, .nameClash])
             // Each keeps exactly its own line.
             #expect(read.errors[0].raw == Array(#"{"Item":{"pk":{"S":"b"}"#.utf8))

@@ -125,8 +125,10 @@ PARTITION = re.compile(r"(?:^|/)dt=(\d{4}-\d\d-\d\d)/HH=(\d\d)/[^/]+\.ndjson\.gz
 
 
 def sink_objects(sink):
-    """Every file under the sink (not only the ones that look like objects)."""
-    return sorted(p for p in Path(sink).rglob("*") if p.is_file())
+    """Every file under the sink (not only the ones that look like objects), but the hidden
+    temporaries a killed run leaves (`.<name>.<pid>.<random>.tmp`: Spark and Auto Loader skip names
+    starting with `.`, and a later run into the same folder removes them)."""
+    return sorted(p for p in Path(sink).rglob("*") if p.is_file() and not p.name.startswith("."))
 
 
 def read_object(path):

@@ -40,8 +40,9 @@ struct Backfill: AsyncParsableCommand, StopsOnSignal, Sendable {
             workers side by side, each with its own resume file.
 
             Exit status: 0 every item became a row and every object was written; 65 some lines were \
-            set aside in _errors; 74 a data file failed its check or could not be read, or an object \
-            was not written; 130/143 interrupted; 66 no export there; 64 usage.
+            set aside in _errors; 74 the export cannot be read (a manifest that is not AWS's, an ION \
+            export), a data file failed its check or could not be read, or an object was not written; \
+            130/143 interrupted; 66 no export there; 64 usage.
             """
     )
 
@@ -134,7 +135,7 @@ struct Backfill: AsyncParsableCommand, StopsOnSignal, Sendable {
             export = try await Export.open(try await exportStore(environment: environment))
         } catch let error as ExportError {
             printError("ddbcdc: error: \(error)")
-            throw ExitCode(error.code == .notFound ? 66 : error.code == .unsupported || error.code == .badManifest ? 65 : 74)
+            throw ExitCode(error.code == .notFound ? 66 : 74)
         }
         let summary = export.summary
         let split = part.flatMap(Self.part)
