@@ -22,41 +22,19 @@ from conftest import check_rows, ddbcdc_binary, expected_rows, sink_rows
 FIVE_MINUTES = 300_000
 
 
-def finished_files(resume_path, names):
-    """The data files (by name) the resume file records as finished; None while it is absent or
-    being replaced."""
+def finished_files(resume_path, names, export_id=None):
+    """The data files (by name) the resume file records as finished (`{"exportId":…,"finished":
+    [dataFileS3Key,…]}`); None while it is absent or being replaced. Fails on a name that is not
+    one of the export's data files."""
     try:
         state = json.loads(Path(resume_path).read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError):
         return None
-    done = set()
-
-    def name_of(text):
-        base = text.rsplit("/", 1)[-1]
-        return base if base in names else None
-
-    def walk(value, finished_context=False):
-        if isinstance(value, dict):
-            for k, v in value.items():
-                key_name = name_of(k) if isinstance(k, str) else None
-                if key_name is not None:
-                    if v is True or (isinstance(v, str) and v.lower() in ("done", "finished", "complete", "completed")) or (
-                            isinstance(v, dict) and any(v.get(f) is True for f in ("finished", "done", "complete", "completed"))):
-                        done.add(key_name)
-                    continue
-                if isinstance(v, dict) and any(isinstance(x, str) and name_of(x) for x in v.values()) and \
-                        any(v.get(f) is True for f in ("finished", "done", "complete", "completed")):
-                    done.update(name_of(x) for x in v.values() if isinstance(x, str) and name_of(x))
-                    continue
-                walk(v, finished_context or k.lower() in ("finished", "done", "completed", "complete", "finishedfiles", "donefiles"))
-        elif isinstance(value, list):
-            for v in value:
-                if isinstance(v, str) and finished_context and name_of(v):
-                    done.add(name_of(v))
-                else:
-                    walk(v, finished_context)
-
-    walk(state)
+    if export_id is not None:
+        assert state["exportId"] == export_id, state
+    done = {key.rsplit("/", 1)[-1] for key in state["finished"]}
+    assert done <= names, f"the resume file names files the export does not have: {sorted(done - names)}"
+    assert len(done) == len(state["finished"]), f"a file is recorded twice: {state['finished']}"
     return done
 
 
@@ -101,11 +79,13 @@ def test_sigkill_then_resume_reads_only_unfinished_files(ddbcdc, make_export, tm
 
     result = ddbcdc("backfill", "--export", report["exportDir"], "--sink", sink, "--quiet", "--resume-file", resume,
                     "--max-records", "50", cwd=tmp_path)
-    assert finished_files(resume, names) == names, "after the second run every file is finished"
-    # The summary counts what this run read: the unfinished files' items, not the whole export.
+    assert finished_files(resume, names, report["exportId"]) == names, "after the second run every file is finished"
+    # The summary counts what this run read: the unfinished files and their items, not the whole export.
     unfinished_items = sum(f["itemCount"] for f in report["files"] if f["name"] not in finished_at_kill)
+    left, before = len(names) - len(finished_at_kill), len(finished_at_kill)
     summary = result.stdout + result.stderr
-    assert str(unfinished_items) in summary, f"the summary does not count {unfinished_items} items read:\n{summary}"
+    want = f"{left} of {left} data file(s) finished ({before} finished before, skipped); {unfinished_items} items read"
+    assert want in summary, f"the summary does not say '{want}':\n{summary}"
 
     # Every row, by _eventId, exactly (a file cut off by the kill may have left some rows twice).
     check_rows(sink, expected, copies=2)
@@ -149,7 +129,8 @@ def test_default_resume_file_and_a_finished_backfill_run_again_reads_nothing(ddb
     before = {p: p.stat().st_mtime_ns for p in sink.rglob("*") if p.is_file()}
     for f in report["files"]:  # any read of a data file would now fail
         Path(f["path"]).write_bytes(b"garbage")
-    ddbcdc("backfill", "--export", report["exportDir"], "--sink", sink, "--quiet", cwd=tmp_path)
+    again = ddbcdc("backfill", "--export", report["exportDir"], "--sink", sink, "--quiet", cwd=tmp_path)
+    assert f"0 of 0 data file(s) finished ({len(names)} finished before, skipped); 0 items read" in again.stdout + again.stderr
     after = {p: p.stat().st_mtime_ns for p in sink.rglob("*") if p.is_file()}
     assert before == after, "a finished backfill run again wrote objects"
     # --no-resume ignores the resume file: now the garbage is read, and fails.
