@@ -71,7 +71,8 @@ extension S3Client {
     ///   - environment: the process environment (credentials, region, endpoint, CA bundle).
     ///   - clock: the time signatures carry and credentials expire by.
     ///   - transport: the HTTP transport; nil: AsyncHTTPClient, trusting the CA bundle
-    ///     when one is set.
+    ///     when one is set, reading answers of up to ``S3Client/defaultChunkSize`` bytes (a
+    ///     download's chunk; its 4 MiB default would cut a download's chunks in half).
     /// - Throws: `AWSError` `AWSError/Code/invalidConfiguration` when no region can be found or
     ///   the CA bundle cannot be used (the message names `AWS_CA_BUNDLE` when it came from there).
     public static func make(
@@ -87,15 +88,15 @@ extension S3Client {
         if let transport {
             http = transport
         } else if let caBundle = settings.caBundle {
-            http = try AsyncHTTPClientTransport(caBundle: caBundle)
+            http = try AsyncHTTPClientTransport(maxResponseBytes: S3Client.defaultChunkSize, caBundle: caBundle)
         } else if let caBundle = environment["AWS_CA_BUNDLE"], !caBundle.isEmpty {
             do {
-                http = try AsyncHTTPClientTransport(caBundle: caBundle)
+                http = try AsyncHTTPClientTransport(maxResponseBytes: S3Client.defaultChunkSize, caBundle: caBundle)
             } catch {
                 throw AWSError(.invalidConfiguration, "AWS_CA_BUNDLE: \(error.message)", underlying: error)
             }
         } else {
-            http = AsyncHTTPClientTransport()
+            http = AsyncHTTPClientTransport(maxResponseBytes: S3Client.defaultChunkSize)
         }
         let credentials = RefreshingCredentialProvider(
             CredentialChain.standard(environment: environment, profile: settings.profile, http: http), clock: clock)

@@ -73,6 +73,12 @@ Actions:
     reset              read the whole request, then close with a TCP RST, no answer
     reset-mid-request  read the head and about half of the body (per "fraction"), then RST
     drop-response      forward (the peer does the work) but RST instead of answering: a lost reply
+    cut-response       forward, then send the peer's head and the first "fraction" (0.5) of its body
+                       and close the connection: the Content-Length promised more (a connection lost
+                       mid-download, which the client sees as an error)
+    truncate-response  the same, but the head loses its Content-Length (and says Connection: close),
+                       so the body ends where the connection does: the client sees a complete answer
+                       that is shorter than the range it asked for
     stall              read the request, answer nothing for "seconds" (60) or until the client
                        hangs up, then close
 
@@ -96,7 +102,7 @@ from typing import Optional
 from urllib.parse import parse_qs, unquote, urlsplit
 
 ACTIONS = {"forward", "500", "503-slowdown", "expired-token", "error", "200-internal-error", "redirect", "reset",
-           "reset-mid-request", "drop-response", "stall"}
+           "reset-mid-request", "drop-response", "stall", "cut-response", "truncate-response"}
 CANNED = {
     "500": (500, "InternalError", "We encountered an internal error. Please try again."),
     "503-slowdown": (503, "SlowDown", "Please reduce your request rate."),
@@ -483,14 +489,24 @@ class FaultProxy:
                     pass
                 writer.close()
                 return False
-            # forward / drop-response
-            response, status, keep = await self._forward(head, body, method)
+            # forward / drop-response / cut-response / truncate-response
+            response_head, response_body, status, keep = await self._forward(head, body, method)
             if action == "drop-response":
                 entry.status = None
                 self._reset(writer)
                 return False
             entry.status = status
-            writer.write(response)
+            if action in ("cut-response", "truncate-response"):
+                if action == "truncate-response":
+                    lines = response_head.decode("latin-1").split("\r\n")
+                    kept = [line for line in lines[1:] if line and line.split(":", 1)[0].strip().lower() not in
+                            ("content-length", "connection", "keep-alive")]
+                    response_head = "\r\n".join([lines[0], *kept, "Connection: close", "", ""]).encode("latin-1")
+                writer.write(response_head + response_body[:int(len(response_body) * float(rule.get("fraction", 0.5)))])
+                await writer.drain()
+                writer.close()
+                return False
+            writer.write(response_head + response_body)
             await writer.drain()
             connection = headers.get("connection", "").lower()
             return keep and connection != "close"
@@ -498,7 +514,7 @@ class FaultProxy:
             self._finish(entry)
 
     async def _forward(self, head, body, method):
-        """Sends the request upstream; returns (raw response, status, whether the client connection may stay)."""
+        """Sends the request upstream; returns (raw head, raw body, status, whether the client connection may stay)."""
         up_reader, up_writer = await asyncio.open_connection(self.upstream_host, self.upstream_port, limit=self._max_head)
         try:
             up_writer.write(head + body)
@@ -521,7 +537,7 @@ class FaultProxy:
             else:
                 response_body = await up_reader.read()  # to the end: the client connection closes too
                 keep = False
-            return response_head + response_body, status, keep
+            return response_head, response_body, status, keep
         finally:
             up_writer.close()
 

@@ -42,4 +42,13 @@ public protocol HTTPTransport: Sendable {
     /// - Throws: ``AWSError`` with code ``AWSError/Code/connectionFailed`` or
     ///   ``AWSError/Code/timeout`` when no response came back.
     func send(_ request: HTTPRequest) async throws(AWSError) -> HTTPResponse
+
+    /// The largest response body this transport reads; a larger answer fails. Clients that choose
+    /// how much they ask for (S3's ranged reads) keep their requests within it.
+    var maxResponseBytes: Int { get }
+}
+
+extension HTTPTransport {
+    /// No limit of its own (fakes, transports that read any size).
+    public var maxResponseBytes: Int { Int.max }
 }

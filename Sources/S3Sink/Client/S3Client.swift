@@ -57,13 +57,18 @@ public enum ServerSideEncryption: Sendable, Hashable {
     case kms(keyID: String?)
 }
 
-/// A small S3 client: PutObject, multipart uploads; signed, sent and retried by AWSCore's
-/// `AWSClient`, with S3's addressing, XML errors and error hints.
+/// A small S3 client: PutObject and multipart uploads to write; HeadObject, GetObject, chunked
+/// downloads of any size (``download(key:chunkSize:expectedETag:consume:)``) and ListObjectsV2
+/// to read. Requests are signed, sent and retried by AWSCore's `AWSClient`, with S3's
+/// addressing, XML errors and error hints.
 public struct S3Client: Sendable {
     /// Where and how it writes.
     public let configuration: S3Configuration
     /// Signing, sending and retrying.
     let core: AWSClient
+    /// Waits the given milliseconds between attempts that the core does not make itself (the rest
+    /// of a read cut short).
+    let sleep: @Sendable (Int64) async -> Void
 
     /// Creates a client.
     /// - Parameters:
@@ -77,6 +82,7 @@ public struct S3Client: Sendable {
         sleep: @escaping @Sendable (Int64) async -> Void = { try? await Task.sleep(for: .milliseconds($0)) }
     ) {
         self.configuration = configuration
+        self.sleep = sleep
         // With an endpoint, path-style addressing under it; on AWS, the bucket's own host.
         let endpoint =
             configuration.endpoint.map { AWSEndpoint(url: $0) }
@@ -183,6 +189,12 @@ public struct S3Client: Sendable {
         return configuration.endpoint == nil ? "/" + encodedKey : "/" + URIEncoding.encode(configuration.bucket) + "/" + encodedKey
     }
 
+    /// The path of the bucket under the endpoint, for bucket operations (ListObjectsV2): `/bucket`
+    /// path-style, `/` on the bucket's host.
+    var bucketPath: String {
+        configuration.endpoint == nil ? "/" : "/" + URIEncoding.encode(configuration.bucket)
+    }
+
     /// The URL, path (as sent and signed) and host of `key`.
     func location(_ key: String) -> (url: String, path: String, host: String) {
         let path = core.endpoint.basePath + keyPath(key)
@@ -192,11 +204,13 @@ public struct S3Client: Sendable {
     /// Signs and sends one request, retrying what can succeed on another attempt.
     /// - Parameter errorMayFollow200: the request is one S3 may answer 200 with an `<Error>`
     ///   document (CompleteMultipartUpload): such an answer is that error, retried by its code.
+    /// - Parameter path: the path to send to instead of `key`'s (the bucket's, for a listing);
+    ///   `key` then only names what errors concern.
     func send(
-        _ method: String, key: String, query: String = "", headers: [(name: String, value: String)] = [], body: [UInt8] = [],
-        errorMayFollow200: Bool = false
+        _ method: String, key: String, path: String? = nil, query: String = "", headers: [(name: String, value: String)] = [],
+        body: [UInt8] = [], errorMayFollow200: Bool = false
     ) async throws(S3Error) -> HTTPResponse {
-        let request = AWSRequest(method: method, path: keyPath(key), query: query, headers: headers, body: body)
+        let request = AWSRequest(method: method, path: path ?? keyPath(key), query: query, headers: headers, body: body)
         do {
             return try await core.send(request) { response in
                 if (200..<300).contains(response.status) && !(errorMayFollow200 && XMLFields.isErrorDocument(response.body)) {
@@ -240,7 +254,8 @@ public struct S3Client: Sendable {
 
     /// Codes for answers without an XML body (HEAD, some proxies).
     static let statusCodes: [Int: String] = [
-        400: "BadRequest", 403: "AccessDenied", 404: "NotFound", 429: "SlowDown", 500: "InternalError", 503: "ServiceUnavailable",
+        400: "BadRequest", 403: "AccessDenied", 404: "NotFound", 412: "PreconditionFailed", 416: "InvalidRange", 429: "SlowDown",
+        500: "InternalError", 503: "ServiceUnavailable",
     ]
 }
 

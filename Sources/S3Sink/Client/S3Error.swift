@@ -68,7 +68,7 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
         "ExpiredToken": "the session token has expired: refresh the credentials",
         "TokenRefreshRequired": "the session token has expired: refresh the credentials",
         "NoSuchBucket": "create the bucket, or check the bucket name and --endpoint-url",
-        "AccessDenied": "the credentials may not write here: check the IAM policy for s3:PutObject on this prefix",
+        "AccessDenied": "the credentials may not do this here: check the IAM policy (s3:PutObject to write; s3:GetObject and s3:ListBucket to read) on this bucket and prefix",
         "AuthorizationHeaderMalformed": "check --region: it must be the bucket's region",
         "PermanentRedirect": "the bucket is in another region: give its region with --region (AWS_REGION), or the right --endpoint-url",
         "TemporaryRedirect": "ddbcdc follows no redirect: check --region and --endpoint-url",
@@ -89,16 +89,67 @@ enum XMLFields {
 
     /// The text of the first `<tag>…</tag>`, entities decoded.
     static func value(_ tag: String, in body: [UInt8]) -> String? {
-        let text = String(decoding: body, as: UTF8.self)
-        guard let open = text.firstRange(of: "<\(tag)>"), let close = text[open.upperBound...].firstRange(of: "</\(tag)>") else {
-            return nil
-        }
-        return unescape(String(text[open.upperBound..<close.lowerBound]))
+        value(tag, in: Substring(String(decoding: body, as: UTF8.self)))
     }
 
-    static func unescape(_ text: String) -> String {
-        text.replacingAll("&lt;", "<").replacingAll("&gt;", ">").replacingAll("&quot;", "\"").replacingAll("&apos;", "'")
-            .replacingAll("&amp;", "&")
+    /// The text of the first `<tag>…</tag>` in `text`, entities decoded; `""` for `<tag/>`.
+    static func value(_ tag: String, in text: Substring) -> String? {
+        elements(tag, in: text, limit: 1).first.map { unescape($0) }
+    }
+
+    /// The raw (still escaped) contents of each `<tag>…</tag>` (or `<tag/>`) in `text`, in order:
+    /// the repeated elements of a listing (`Contents`, `CommonPrefixes`). Elements of one name do
+    /// not nest in S3's documents, so each ends at the next closing tag.
+    static func elements(_ tag: String, in text: Substring, limit: Int = .max) -> [Substring] {
+        let open = "<\(tag)>", empty = "<\(tag)/>", close = "</\(tag)>"
+        var found: [Substring] = []
+        var rest = text
+        while found.count < limit {
+            let openRange = rest.firstRange(of: open)
+            let emptyRange = rest.firstRange(of: empty)
+            if let emptyRange, openRange.map({ emptyRange.lowerBound < $0.lowerBound }) ?? true {
+                found.append(rest[emptyRange.upperBound..<emptyRange.upperBound])
+                rest = rest[emptyRange.upperBound...]
+                continue
+            }
+            guard let openRange, let closeRange = rest[openRange.upperBound...].firstRange(of: close) else { break }
+            found.append(rest[openRange.upperBound..<closeRange.lowerBound])
+            rest = rest[closeRange.upperBound...]
+        }
+        return found
+    }
+
+    /// XML text with its entities resolved: the five named ones and numeric references (`&#13;`,
+    /// `&#x1F;`, which S3 uses for control characters in keys). Anything else is kept as it is.
+    static func unescape(_ text: some StringProtocol) -> String {
+        guard text.contains("&") else { return String(text) }
+        let named: [Substring: String] = ["lt": "<", "gt": ">", "quot": "\"", "apos": "'", "amp": "&"]
+        var result = ""
+        var rest = Substring(text)
+        while let ampersand = rest.firstIndex(of: "&") {
+            result += rest[..<ampersand]
+            let afterAmpersand = rest.index(after: ampersand)
+            guard let semicolon = rest[afterAmpersand...].prefix(12).firstIndex(of: ";") else {
+                result += "&"
+                rest = rest[afterAmpersand...]
+                continue
+            }
+            let name = rest[afterAmpersand..<semicolon]
+            var replacement = named[name]
+            if replacement == nil, name.first == "#" {
+                let digits = name.dropFirst()
+                let scalar = digits.first == "x" || digits.first == "X" ? UInt32(digits.dropFirst(), radix: 16) : UInt32(digits, radix: 10)
+                replacement = scalar.flatMap { Unicode.Scalar($0) }.map { String(Character($0)) }
+            }
+            if let replacement {
+                result += replacement
+                rest = rest[rest.index(after: semicolon)...]
+            } else {
+                result += "&"
+                rest = rest[afterAmpersand...]
+            }
+        }
+        return result + rest
     }
 
     static func escape(_ text: String) -> String {
