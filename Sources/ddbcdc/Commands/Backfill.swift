@@ -239,8 +239,7 @@ struct Backfill: AsyncParsableCommand, StopsOnSignal, Sendable {
         do { client = try S3Client.make(s3.settings(bucket: bucket), environment: environment, clock: .system) } catch {
             throw ValidationError(error.message)
         }
-        _ = client
-        throw ValidationError("PENDING S3 \(key)")
+        return S3ExportStore(client: client, folder: key)
     }
 }
 
