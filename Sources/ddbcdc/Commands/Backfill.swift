@@ -163,7 +163,9 @@ struct Backfill: AsyncParsableCommand, StopsOnSignal, Sendable {
 
         let target: (sink: any ObjectSink, prefix: String)
         do {
-            target = try await s3.makeSink(sinkText, prefix: settings.prefix, maxRecords: settings.limits.maxRecords, environment: environment)
+            target = try await s3.makeSink(
+                sinkText, prefix: settings.prefix, maxRecords: settings.limits.maxRecords, environment: environment,
+                sourceInS3: self.export.hasPrefix("s3://"))
         } catch let error as ValidationError {
             throw error
         } catch {
