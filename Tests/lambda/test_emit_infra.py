@@ -7,7 +7,11 @@
     "*" resource anywhere, and an AWS::Lambda::EventSourceMapping whose settings are the mapping file's;
   * event-source-mapping.json -- botocore's validator against Lambda's CreateEventSourceMapping
     input shape, and cfn-lint as an AWS::Lambda::EventSourceMapping's properties (ranges, enums);
-  * iam-policy.json -- cfn-lint as an AWS::IAM::ManagedPolicy's document (action names, ARN shapes).
+  * iam-policy.json -- cfn-lint as an AWS::IAM::ManagedPolicy's document (action names, ARN shapes);
+  * with --backfill: the template's AWS::StepFunctions::StateMachine, whose Definition cfn-lint checks
+    against its Amazon States Language schema (E3601: state types, fields, StartAt/Next), shown to
+    catch a broken definition; backfill-state-machine.asl.json the same way as a resource's
+    Definition, and backfill-iam-policy.json as a managed policy's document.
 
     swift build && .venv/bin/python -m pytest Tests/lambda/test_emit_infra.py -q
 """
@@ -33,6 +37,9 @@ VARIANTS = {
                              "--max-retries", "-1", "--max-record-age", "-1", "--log-retention-days", "3653"],
     # Odd but valid names (S3Sink's ObjectPrefix refuses `//`, `.`, `..` and control characters,
     # as the function does at init); the `/` at either end is dropped.
+    "backfill": ["--prefix", "cdc/fleet-devices", "--backfill", "--export-bucket", "lake-exports", "--export-prefix",
+                 "exports/fleet", "--backfill-concurrency", "40", "--timeout", "900", "--memory", "2048"],
+    "backfill-no-export-prefix": ["--backfill", "--export-bucket", "lake-raw"],
     "odd-prefix": ["--prefix", '/a "quoted" \\ prefix/ünï #: {x} - [y] & \'z\' %41/', "--batching-window", "0",
                    "--max-retries", "0", "--max-record-age", "60", "--batch-size", "1"],
 }
@@ -100,12 +107,18 @@ def test_the_transformed_template_has_one_role_of_ours_and_no_wildcard(emitted):
     template = yaml.safe_load(text)
     resources = sam_transform(template)["Resources"]
     roles = {k: v for k, v in resources.items() if v["Type"] == "AWS::IAM::Role"}
-    assert list(roles) == ["FunctionRole"], f"SAM generated a role: {list(roles)}"
-    assert "ManagedPolicyArns" not in roles["FunctionRole"]["Properties"]
+    backfill = "--backfill" in VARIANTS[name]
+    assert list(roles) == ["FunctionRole"] + (["BackfillRole"] if backfill else []), f"SAM generated a role: {list(roles)}"
+    assert all("ManagedPolicyArns" not in role["Properties"] for role in roles.values())
     assert not [k for k, v in resources.items() if v["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")]
     everything = iam_resources(resources)
     assert everything and all(r != "*" for r in everything), everything
-    assert all(not isinstance(r, str) or r.endswith(("/*", ":*")) or "*" not in r for r in everything)
+    # A "*" is a whole trailing segment (anything under a prefix, any stream of a log group), or, in
+    # the backfill's grants, the one segment not known at deploy time: the export's ID.
+    for r in everything:
+        if isinstance(r, str) and "*" in r:
+            assert r.endswith(("/*", ":*")) or (backfill and "/AWSDynamoDB/*/" in r), r
+            assert all(segment == "*" for segment in r.split("/") if "*" in segment), r
 
     function = resources["Function"]["Properties"]
     assert function["Runtime"] == "provided.al2023" and function["Handler"] == "bootstrap"
@@ -136,6 +149,69 @@ def test_the_transformed_template_has_one_role_of_ours_and_no_wildcard(emitted):
             assert statement == twin
         else:
             assert statement["Resource"] in ({"Fn::GetAtt": ["FailureQueue", "Arn"]}, {"Fn::GetAtt": ["LogGroup", "Arn"]})
+
+
+def test_the_backfill_state_machine_invokes_the_function_with_its_own_least_privilege_role(emitted):
+    name, policy, _, text = emitted
+    resources = yaml.safe_load(text)["Resources"]
+    machines = {k: v for k, v in resources.items() if v["Type"] == "AWS::StepFunctions::StateMachine"}
+    if "--backfill" not in VARIANTS[name]:
+        assert machines == {} and "BackfillRole" not in resources
+        assert all("s3:GetObject" not in s["Action"] for s in policy["Statement"]), "the function reads nothing without --backfill"
+        return
+    machine = machines["BackfillStateMachine"]["Properties"]
+    assert machine["RoleArn"] == {"Fn::GetAtt": ["BackfillRole", "Arn"]}
+    assert machine["DefinitionSubstitutions"] == {"FunctionArn": {"Fn::GetAtt": ["Function", "Arn"]}}
+    task = machine["Definition"]["States"]["BackfillTheDataFiles"]["ItemProcessor"]["States"]["BackfillOneDataFile"]
+    assert task["Parameters"]["FunctionName"] == "${FunctionArn}"
+    role = resources["BackfillRole"]["Properties"]
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "states.amazonaws.com"}
+    statements = {s["Sid"]: s for s in role["Policies"][0]["PolicyDocument"]["Statement"]}
+    assert statements["InvokeTheFunction"] == {"Sid": "InvokeTheFunction", "Effect": "Allow", "Action": ["lambda:InvokeFunction"],
+                                               "Resource": {"Fn::GetAtt": ["Function", "Arn"]}}
+    exports = VARIANTS[name][VARIANTS[name].index("--export-bucket") + 1]
+    where = "exports/fleet/AWSDynamoDB" if "--export-prefix" in VARIANTS[name] else "AWSDynamoDB"
+    assert statements["ReadTheExportsManifestOfDataFiles"]["Resource"] == f"arn:aws:s3:::{exports}/{where}/*/manifest-files.json"
+    function_reads = {s["Sid"]: s for s in policy["Statement"]}["ReadTheExport"]
+    assert function_reads["Action"] == ["s3:GetObject"] and function_reads["Resource"] == f"arn:aws:s3:::{exports}/{where}/*"
+
+
+def state_machine_template(definition):
+    return json.dumps({"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"Machine": {
+        "Type": "AWS::StepFunctions::StateMachine",
+        "Properties": {"RoleArn": "arn:aws:iam::210987654321:role/backfill", "Definition": definition}}}})
+
+
+def test_the_standalone_backfill_files_pass_cfn_lint(ddbcdc, tmp_path):
+    out = tmp_path / "o"
+    emit(ddbcdc, out, VARIANTS["backfill"])
+    definition = json.loads((out / "backfill-state-machine.asl.json").read_text())
+    assert cfn_lint(state_machine_template(definition)) == []
+    assert definition["States"]["BackfillTheDataFiles"]["ItemReader"]["ReaderConfig"] == {"InputType": "JSONL"}
+    policy = json.loads((out / "backfill-iam-policy.json").read_text())
+    text = json.dumps({"AWSTemplateFormatVersion": "2010-09-09",
+                       "Resources": {"Policy": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": policy}}}})
+    assert cfn_lint(text) == []
+    assert all(not a.endswith("*") for s in policy["Statement"] for a in s["Action"])
+    assert all(s["Resource"].startswith("arn:aws:") and s["Resource"] != "*" for s in policy["Statement"])
+
+
+@pytest.mark.parametrize("breakage", ["start-at-nowhere", "unknown-field", "wrong-type"])
+def test_cfn_lint_checks_the_state_machines_definition(ddbcdc, tmp_path, breakage):
+    """The lint above is only worth something if cfn-lint reads the definition: each breakage of the
+    emitted template's definition must be reported (E3601, the state machine schema). cfn-lint checks
+    that each StartAt names a state but not each Next: BackfillStateMachineTests checks those."""
+    _, _, text = emit(ddbcdc, tmp_path / "o", VARIANTS["backfill"])
+    template = yaml.safe_load(text)
+    states = template["Resources"]["BackfillStateMachine"]["Properties"]["Definition"]["States"]
+    if breakage == "start-at-nowhere":
+        states["BackfillTheDataFiles"]["ItemProcessor"]["StartAt"] = "NoSuchState"
+    elif breakage == "unknown-field":
+        states["BackfillTheDataFiles"]["ItemProcesor"] = states["BackfillTheDataFiles"].pop("ItemProcessor")
+    else:
+        states["BackfillTheDataFiles"]["MaxConcurrency"] = "forty"
+    findings = cfn_lint(yaml.safe_dump(template))
+    assert any(f.startswith("E3601") for f in findings), findings
 
 
 def test_the_mapping_is_a_valid_CreateEventSourceMapping_input(emitted):
