@@ -16,11 +16,12 @@
 ///   failed Map Run can be redriven (only the failed files run again).
 /// - `ToleratedFailurePercentage` 0: a data file that fails after its retries fails the
 ///   execution; the function publishes no row of a file it could not verify, so a redrive is safe.
-/// - A `ResultWriter` into the export's own folder (`…/AWSDynamoDB/<ExportId>/ddbcdc-backfill/`):
-///   without one, every child's result is gathered into the state's output, which fails past
-///   256 KiB (a few thousand data files); with it the output stays small and each file's counts
-///   (items, rows, objects, set aside) are kept beside the export. Not under the sink's prefix, so
-///   the function stays the only writer of what Auto Loader reads.
+/// - A `ResultWriter` into the export bucket, `prefix/ddbcdc-backfill/` (Step Functions adds a
+///   folder per Map Run): without one, every child's result is gathered into the state's output,
+///   which fails past 256 KiB (a few thousand data files); with it the output stays small and each
+///   file's counts (items, rows, objects, set aside) are kept. A fixed prefix, not one computed
+///   from the input, so nothing is evaluated after the work is done. Not under the sink's prefix,
+///   so the function stays the only writer of what Auto Loader reads.
 package struct BackfillStateMachine: Sendable {
     /// The export bucket (S3Bucket of the export).
     var bucket: String
@@ -37,7 +38,7 @@ package struct BackfillStateMachine: Sendable {
     /// The Map state's label: part of its child executions' ARNs (`execution:<machine>/<label>:…`).
     static let mapLabel = "DataFiles"
 
-    /// The folder, inside the export's, where the Map Run writes its results.
+    /// The folder, beside `AWSDynamoDB/`, where the Map Runs write their results.
     static let resultsFolder = "ddbcdc-backfill"
 
     /// Checks the inputs; the flags are named as `emit-infra` spells them.
@@ -54,6 +55,9 @@ package struct BackfillStateMachine: Sendable {
 
     /// `prefix/AWSDynamoDB/`, or `AWSDynamoDB/` without a prefix: where DynamoDB puts each export's folder.
     var exportsKeyPrefix: String { (prefix.isEmpty ? "" : prefix + "/") + "AWSDynamoDB/" }
+
+    /// `prefix/ddbcdc-backfill`, or `ddbcdc-backfill` without a prefix: the ResultWriter's Prefix.
+    var resultsKeyPrefix: String { (prefix.isEmpty ? "" : prefix + "/") + Self.resultsFolder }
 
     /// The export's S3Prefix as DynamoDB uses it. Characters that would widen an IAM resource
     /// (`*`, `?`) or start a policy variable or a definition substitution (`$`) are refused, as
@@ -96,6 +100,11 @@ extension LambdaInfrastructure {
         "arn:\(stream.partition):s3:::\(backfill.bucket)/\(backfill.exportsKeyPrefix)\(rest)"
     }
 
+    /// `arn:…:s3:::bucket/prefix/ddbcdc-backfill/*`: the Map Runs' results.
+    func resultsARN(_ backfill: BackfillStateMachine) -> String {
+        "arn:\(stream.partition):s3:::\(backfill.bucket)/\(backfill.resultsKeyPrefix)/*"
+    }
+
     /// The function's extra statement with `--backfill`: it downloads the export's data files and
     /// reads its manifest-summary.json, so reads under `prefix/AWSDynamoDB/`, nothing else.
     func exportReadStatement(_ backfill: BackfillStateMachine) -> InfraDocument {
@@ -108,7 +117,7 @@ extension LambdaInfrastructure {
 
     /// The state machine role's policy. `function` is the function's ARN (a string, or `Fn::GetAtt`
     /// in the template). The ExportId is the one segment not known at deploy time, hence the `*`
-    /// segment in the S3 resources.
+    /// segment in the manifest's resource.
     func backfillPolicy(_ backfill: BackfillStateMachine, function: InfraDocument) -> InfraDocument {
         let executions = "arn:\(stream.partition):states:\(stream.region):\(stream.account):execution:\(stateMachineName)/*"
         let statements: [InfraDocument] = [
@@ -127,7 +136,7 @@ extension LambdaInfrastructure {
                 // The ResultWriter's multipart upload of the Map Run's results.
                 "Sid": "WriteTheMapRunResults", "Effect": "Allow",
                 "Action": ["s3:PutObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"],
-                "Resource": .string(exportObjectsARN(backfill, "*/\(BackfillStateMachine.resultsFolder)/*")),
+                "Resource": .string(resultsARN(backfill)),
             ],
             [
                 // A Distributed Map runs each data file as a child execution of this state machine.
@@ -194,7 +203,7 @@ extension LambdaInfrastructure {
             "ToleratedFailurePercentage": 0,
             "ResultWriter": [
                 "Resource": .string("arn:\(partition):states:::s3:putObject"),
-                "Parameters": ["Bucket": .string(backfill.bucket), "Prefix.$": "$.results"],
+                "Parameters": ["Bucket": .string(backfill.bucket), "Prefix": .string(backfill.resultsKeyPrefix)],
             ],
             "End": true,
         ]
@@ -248,7 +257,6 @@ extension LambdaInfrastructure {
                     "Parameters": [
                         "export.$": "States.Format('s3://{}/{}{}/', $.bucket, $.exports, $.exportId)",
                         "manifestFiles.$": "States.Format('{}{}/manifest-files.json', $.exports, $.exportId)",
-                        "results.$": .string("States.Format('{}{}/\(BackfillStateMachine.resultsFolder)', $.exports, $.exportId)"),
                         "overlapSeconds.$": "$.overlapSeconds",
                     ],
                     "Next": "BackfillTheDataFiles",

@@ -43,7 +43,7 @@ import Testing
         #expect(map["MaxConcurrency"] as? Int == 10)
         #expect(map["ToleratedFailurePercentage"] as? Int == 0)
         let writer = try #require(map["ResultWriter"] as? [String: Any])
-        #expect((writer["Parameters"] as? [String: String]) == ["Bucket": "lake-exports", "Prefix.$": "$.results"])
+        #expect((writer["Parameters"] as? [String: String]) == ["Bucket": "lake-exports", "Prefix": "exports/fleet/ddbcdc-backfill"])
 
         let task = try #require((processor["States"] as? [String: [String: Any]])?[processor["StartAt"] as! String])
         #expect(task["Resource"] as? String == "arn:aws-cn:states:::lambda:invoke")
@@ -93,6 +93,7 @@ import Testing
         let policy = try Self.statements(try Self.parsed(infra.backfillIAMPolicy))
         #expect(
             policy["ReadTheExportsManifestOfDataFiles"]?["Resource"] as? String == "arn:aws-cn:s3:::lake-exports/AWSDynamoDB/*/manifest-files.json")
+        #expect(policy["WriteTheMapRunResults"]?["Resource"] as? String == "arn:aws-cn:s3:::lake-exports/ddbcdc-backfill/*")
     }
 
     @Test func theStateMachineRoleMayDoWhatTheMachineDoesAndNothingMore() throws {
@@ -106,7 +107,7 @@ import Testing
         #expect(statements["ReadTheExportsManifestOfDataFiles"]?["Action"] as? [String] == ["s3:GetObject"])
         #expect(
             statements["WriteTheMapRunResults"]?["Resource"] as? String
-                == "arn:aws-cn:s3:::lake-exports/exports/fleet/AWSDynamoDB/*/ddbcdc-backfill/*")
+                == "arn:aws-cn:s3:::lake-exports/exports/fleet/ddbcdc-backfill/*")
         #expect(
             statements["StartTheMapsChildExecutions"]?["Resource"] as? String
                 == "arn:aws-cn:states:cn-north-1:210987654321:stateMachine:ddbcdc-fleet-devices-backfill")

@@ -11,7 +11,8 @@
   * with --backfill: the template's AWS::StepFunctions::StateMachine, whose Definition cfn-lint checks
     against its Amazon States Language schema (E3601: state types, fields, StartAt/Next), shown to
     catch a broken definition; backfill-state-machine.asl.json the same way as a resource's
-    Definition, and backfill-iam-policy.json as a managed policy's document.
+    Definition, and backfill-iam-policy.json as a managed policy's document; and the definition run
+    by moto's Step Functions interpreter (input check, paths, items, each child's event).
 
     swift build && .venv/bin/python -m pytest Tests/lambda/test_emit_infra.py -q
 """
@@ -212,6 +213,74 @@ def test_cfn_lint_checks_the_state_machines_definition(ddbcdc, tmp_path, breakag
         states["BackfillTheDataFiles"]["MaxConcurrency"] = "forty"
     findings = cfn_lint(yaml.safe_dump(template))
     assert any(f.startswith("E3601") for f in findings), findings
+
+
+def run_in_moto(definition, manifest_lines, inputs):
+    """Runs `definition` in moto's Step Functions (an Amazon States Language interpreter derived
+    from LocalStack's, in process) over a moto S3 holding the export's manifest-files.json, once per
+    input; returns (status, output or error) per input, and the keys then in the export bucket."""
+    import time
+    import boto3
+    from moto import mock_aws
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        s3 = boto3.client("s3", region_name="eu-west-1")
+        s3.create_bucket(Bucket="lake-exports", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+        s3.put_object(Bucket="lake-exports", Key="exports/fleet/AWSDynamoDB/01700000000000-a1b2c3d4/manifest-files.json",
+                      Body=json.dumps(manifest_lines).encode())
+        sfn = boto3.client("stepfunctions", region_name="eu-west-1")
+        machine = sfn.create_state_machine(name="ddbcdc-fleet-devices-backfill", definition=json.dumps(definition),
+                                           roleArn="arn:aws:iam::123456789012:role/backfill")["stateMachineArn"]
+        outcomes = []
+        for number, execution_input in enumerate(inputs):
+            arn = sfn.start_execution(stateMachineArn=machine, name=f"run-{number}", input=json.dumps(execution_input))["executionArn"]
+            for _ in range(600):
+                described = sfn.describe_execution(executionArn=arn)
+                if described["status"] != "RUNNING":
+                    break
+                time.sleep(0.05)
+            outcomes.append((described["status"],
+                             json.loads(described["output"]) if "output" in described else described.get("error")))
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket="lake-exports").get("Contents", [])]
+    return outcomes, keys
+
+
+def test_the_definition_runs_in_an_asl_interpreter(ddbcdc, tmp_path):
+    """The emitted definition, run: the input check, the paths, the items read from the manifest and
+    the event each child gets, the results' location. What the copy run here changes, each because
+    moto's interpreter lacks it: its ItemReader reads no JSONL, so it is given the same lines as a
+    JSON array (InputType JSON); its grammar has no ToleratedFailurePercentage; and the Lambda task
+    is a Pass state that returns its input, the event the function would get (moto's Lambda needs
+    Docker). The function's side of the task is tested under the Runtime Interface Emulator."""
+    out = tmp_path / "o"
+    emit(ddbcdc, out, VARIANTS["backfill"])
+    definition = json.loads((out / "backfill-state-machine.asl.json").read_text())
+    the_map = definition["States"]["BackfillTheDataFiles"]
+    assert the_map["ItemReader"]["ReaderConfig"] == {"InputType": "JSONL"} and the_map.pop("ToleratedFailurePercentage") == 0
+    the_map["ItemReader"]["ReaderConfig"]["InputType"] = "JSON"
+    the_map["ItemProcessor"]["States"]["BackfillOneDataFile"] = {"Type": "Pass", "End": True}
+    folder = "exports/fleet/AWSDynamoDB/01700000000000-a1b2c3d4/"
+    lines = [{"dataFileS3Key": f"{folder}data/{name}.json.gz", "itemCount": count, "md5Checksum": f"md5-{count}",
+              "etag": f"etag-{count}"} for count, name in enumerate(["aaaa", "bbbb", "cccc"])]
+    good = [{"exportId": "01700000000000-a1b2c3d4"}, {"exportId": "01700000000000-a1b2c3d4", "overlapSeconds": 0}]
+    bad = [{}, {"exportId": ""}, {"exportId": "exports/fleet/AWSDynamoDB/01700000000000-a1b2c3d4"}, {"exportId": 17},
+           {"exportId": "01700000000000-a1b2c3d4", "overlapSeconds": -1}, {"exportId": "01700000000000-a1b2c3d4", "overlapSeconds": "300"}]
+
+    # As emitted (with the results written to S3): the output names the Map Run's results under the prefix.
+    outcomes, keys = run_in_moto(definition, lines, good + bad)
+    for status, output in outcomes[:2]:
+        assert status == "SUCCEEDED", output
+        assert output["ResultWriterDetails"]["Bucket"] == "lake-exports"
+        assert output["ResultWriterDetails"]["Key"].startswith("exports/fleet/ddbcdc-backfill/"), output
+        assert output["ResultWriterDetails"]["Key"] in keys
+    assert outcomes[2:] == [("FAILED", "ddbcdc.BadInput")] * len(bad)
+
+    # Without the writer the children's outputs are the Map's: each is the event the function gets.
+    del the_map["ResultWriter"]
+    outcomes, _ = run_in_moto(definition, lines, good)
+    for (status, output), overlap in zip(outcomes, [300, 0]):
+        assert status == "SUCCEEDED", output
+        assert output == [{"backfill": {"export": f"s3://lake-exports/{folder}", "dataFile": line, "overlapSeconds": overlap}}
+                          for line in lines]
 
 
 def test_the_mapping_is_a_valid_CreateEventSourceMapping_input(emitted):

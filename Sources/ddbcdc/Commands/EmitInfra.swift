@@ -35,7 +35,7 @@ struct EmitInfra: AsyncParsableCommand {
             <function>-backfill: a Distributed Map over the export's manifest-files.json (JSON Lines) that \
             invokes the function once per data file with the backfill task, at most --backfill-concurrency \
             at once, retrying Lambda's transient errors and ddbcdc.BackfillFailed, tolerating no failed file, \
-            writing the Map Run's results under the export's folder (ddbcdc-backfill/); and its role \
+            writing the Map Runs' results under <export-prefix>/ddbcdc-backfill/ in the export bucket; and its role \
             (lambda:InvokeFunction on the function, s3:GetObject on the exports' manifest-files.json, the \
             results under ddbcdc-backfill/, states:StartExecution on itself and Describe/Stop/RedriveExecution \
             on its child executions). The function's policy gains s3:GetObject under \
