@@ -244,13 +244,15 @@ def run_in_moto(definition, manifest_lines, inputs):
     return outcomes, keys
 
 
-def test_the_definition_runs_in_an_asl_interpreter(ddbcdc, tmp_path):
+def test_the_definition_runs_in_an_asl_interpreter(ddbcdc, tmp_path, monkeypatch):
     """The emitted definition, run: the input check, the paths, the items read from the manifest and
     the event each child gets, the results' location. What the copy run here changes, each because
     moto's interpreter lacks it: its ItemReader reads no JSONL, so it is given the same lines as a
     JSON array (InputType JSON); its grammar has no ToleratedFailurePercentage; and the Lambda task
     is a Pass state that returns its input, the event the function would get (moto's Lambda needs
     Docker). The function's side of the task is tested under the Runtime Interface Emulator."""
+    for name in ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_SFN", "AWS_PROFILE", "AWS_CONFIG_FILE"]:
+        monkeypatch.delenv(name, raising=False)  # moto answers only AWS's own endpoints, in process
     out = tmp_path / "o"
     emit(ddbcdc, out, VARIANTS["backfill"])
     definition = json.loads((out / "backfill-state-machine.asl.json").read_text())
