@@ -116,7 +116,7 @@ extension S3Client {
     ///
     /// Every range after the first is sent `If-Match` with the first answer's ETag (or
     /// `expectedETag` from the first range on), so an object replaced while it is being read is an
-    /// error, never a mix of two objects. Each range is retried by the client's ``RetryPolicy``;
+    /// error, never a mix of two objects. Each range is retried by the client's `RetryPolicy`;
     /// an answer shorter than its range (a cut connection) is continued from where it stopped,
     /// not restarted.
     ///
