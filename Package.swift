@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "NDJSONBuffer", targets: ["NDJSONBuffer"]),
         .library(name: "AWSCore", targets: ["AWSCore"]),
         .library(name: "S3Sink", targets: ["S3Sink"]),
+        .library(name: "DynamoExport", targets: ["DynamoExport"]),
         .library(name: "SparkPlan", targets: ["SparkPlan"]),
         .executable(name: "ddbcdc", targets: ["ddbcdc"]),
         // The Lambda function's `bootstrap` alone: the runtime loop without the command line, the
@@ -61,6 +62,8 @@ let package = Package(
         ),
         .target(name: "S3Sink", dependencies: ["AWSCore", "Digest", "Timekeeping"], swiftSettings: swiftSettings),
         .target(name: "SparkPlan", swiftSettings: swiftSettings),
+        // DynamoDB exports: manifests, data files on disk or in S3 (backfill).
+        .target(name: "DynamoExport", dependencies: ["S3Sink", "ProcessKit"], swiftSettings: swiftSettings),
         // What `emit-infra` and `emit-notebook` make, from checked inputs: the commands only declare options.
         .target(
             name: "Infrastructure",
@@ -86,13 +89,14 @@ let package = Package(
         .systemLibrary(name: "CLibdeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         .target(
             name: "Pipeline",
-            dependencies: ["StreamNormalize", "NDJSONBuffer", "S3Sink", "Timekeeping", "ProcessKit", "CZlib"],
+            dependencies: ["StreamNormalize", "NDJSONBuffer", "S3Sink", "DynamoExport", "Digest", "Timekeeping", "ProcessKit", "CZlib"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "LambdaRuntime",
             dependencies: [
                 "DDBTypes",
+                "DynamoExport",
                 "StreamNormalize",
                 "NDJSONBuffer",
                 "AWSCore",
@@ -112,6 +116,7 @@ let package = Package(
                 "NDJSONBuffer",
                 "AWSCore",
                 "S3Sink",
+                "DynamoExport",
                 "Timekeeping",
                 "SparkPlan",
                 "Infrastructure",
@@ -127,7 +132,7 @@ let package = Package(
         .testTarget(name: "DDBTypesTests", dependencies: ["DDBTypes"], swiftSettings: swiftSettings),
         .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "PipelineTests", dependencies: ["Pipeline", "S3Sink", "StreamNormalize", "NDJSONBuffer", "Timekeeping"],
+            name: "PipelineTests", dependencies: ["Pipeline", "S3Sink", "DynamoExport", "ProcessKit", "StreamNormalize", "NDJSONBuffer", "Timekeeping"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "Pipeline", "S3Sink", "StreamNormalize", "Timekeeping"],
@@ -140,6 +145,7 @@ let package = Package(
         .testTarget(
             name: "NDJSONBufferTests", dependencies: ["NDJSONBuffer", "StreamNormalize", "Timekeeping", "S3Sink", "CZlib"], swiftSettings: swiftSettings),
         .testTarget(name: "DigestTests", dependencies: ["Digest"], swiftSettings: swiftSettings),
+        .testTarget(name: "DynamoExportTests", dependencies: ["DynamoExport"], swiftSettings: swiftSettings),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "Timekeeping"], swiftSettings: swiftSettings),
         .testTarget(name: "S3SinkTests", dependencies: ["S3Sink", "AWSCore", "Timekeeping"], swiftSettings: swiftSettings),
         .testTarget(

@@ -1,7 +1,7 @@
 internal import CLibcrypto
 
 /// Message digests over OpenSSL's libcrypto: SHA-256 (object names, SigV4), HMAC-SHA-256
-/// (SigV4 signing keys) and MD5 (`Content-MD5`).
+/// (SigV4 signing keys) and MD5 (`Content-MD5`, export checksums).
 public enum Digest {
     /// SHA-256 of `bytes`.
     public static func sha256(_ bytes: some Sequence<UInt8>) -> [UInt8] {
@@ -10,16 +10,12 @@ public enum Digest {
         return hasher.finish()
     }
 
-    /// MD5 of `bytes` (for `Content-MD5` only: not a security measure).
+    /// MD5 of `bytes` (`Content-MD5`, DynamoDB export manifests' checksums: integrity against
+    /// damage, not a security measure).
     public static func md5(_ bytes: [UInt8]) -> [UInt8] {
-        var context = MD5_CTX()
-        var out = [UInt8](repeating: 0, count: Int(MD5_DIGEST_LENGTH))
-        MD5_Init(&context)
-        bytes.withUnsafeBytes { input in
-            if input.count > 0 { _ = MD5_Update(&context, input.baseAddress, input.count) }
-        }
-        MD5_Final(&out, &context)
-        return out
+        let hasher = MD5()
+        hasher.update(bytes)
+        return hasher.finish()
     }
 
     /// HMAC-SHA-256 of `message` under `key` (RFC 2104: H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ m)), with a
@@ -74,6 +70,35 @@ public final class SHA256 {
     public func finish() -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
         SHA256_Final(&digest, context)
+        return digest
+    }
+}
+
+/// Incremental MD5, for checksums of files read in pieces (DynamoDB export data files).
+public final class MD5 {
+    private let context: UnsafeMutablePointer<MD5_CTX>
+
+    /// A fresh hasher.
+    public init() {
+        context = .allocate(capacity: 1)
+        context.initialize(to: MD5_CTX())
+        MD5_Init(context)
+    }
+
+    deinit { context.deallocate() }
+
+    /// Adds bytes.
+    public func update(_ bytes: UnsafeRawBufferPointer) {
+        if bytes.count > 0 { MD5_Update(context, bytes.baseAddress, bytes.count) }
+    }
+
+    /// Adds bytes.
+    public func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { update($0) } }
+
+    /// The digest; the hasher is spent afterwards.
+    public func finish() -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: Int(MD5_DIGEST_LENGTH))
+        MD5_Final(&digest, context)
         return digest
     }
 }

@@ -1,12 +1,18 @@
 extension LambdaInfrastructure {
     /// The files `emit-infra` writes, by name, in order: the standalone policy, the mapping (the
-    /// input of `aws lambda create-event-source-mapping --cli-input-json`) and the SAM template.
+    /// input of `aws lambda create-event-source-mapping --cli-input-json`) and the SAM template;
+    /// with `--backfill` also the state machine's definition and its role's policy, standalone.
     package var files: [(name: String, contents: String)] {
-        [
+        var files = [
             ("iam-policy.json", iamPolicy.json),
             ("event-source-mapping.json", eventSourceMapping.json),
             ("template.yaml", samTemplate.yaml),
         ]
+        if let backfillStateMachineDefinition, let backfillIAMPolicy {
+            files.append(("backfill-state-machine.asl.json", backfillStateMachineDefinition.json))
+            files.append(("backfill-iam-policy.json", backfillIAMPolicy.json))
+        }
+        return files
     }
 
     /// The deployment zip scripts/package-lambda.sh writes for `architecture`.

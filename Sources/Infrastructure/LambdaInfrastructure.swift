@@ -53,6 +53,8 @@ package struct LambdaInfrastructure: Sendable {
     /// CodeUri as written in the template.
     package var codeURI: String
     var logRetentionDays: Int
+    /// With `--backfill`: the state machine that backfills an export through the function.
+    var backfill: BackfillStateMachine?
 
     /// CloudWatch Logs' accepted retention periods.
     static let retentionDays: Set<Int> = [
@@ -63,7 +65,8 @@ package struct LambdaInfrastructure: Sendable {
     package init(
         functionName: String?, streamARN: String, bucket: String, prefix: String, kmsKeyARN: String?, batchSize: Int,
         batchingWindowSeconds: Int, maxRetries: Int, maxRecordAgeSeconds: Int, onFailureQueueARN: String?, memoryMB: Int,
-        timeoutSeconds: Int, architecture: Architecture, codeURI: String, logRetentionDays: Int
+        timeoutSeconds: Int, architecture: Architecture, codeURI: String, logRetentionDays: Int,
+        backfill: BackfillStateMachine? = nil
     ) throws(Problem) {
         stream = try Self.parseStreamARN(streamARN)
         let name = functionName ?? Self.defaultFunctionName(table: stream.table)
@@ -103,6 +106,7 @@ package struct LambdaInfrastructure: Sendable {
         self.architecture = architecture
         self.codeURI = codeURI
         self.logRetentionDays = logRetentionDays
+        self.backfill = backfill
     }
 
     // MARK: the documents
@@ -154,6 +158,7 @@ package struct LambdaInfrastructure: Sendable {
                 "Condition": ["StringEquals": ["kms:ViaService": .string("s3.\(stream.region).\(dnsSuffix)")]],
             ])
         }
+        if let backfill { statements.append(exportReadStatement(backfill)) }
         statements.append([
             "Sid": "ReportFailedBatches", "Effect": "Allow",
             "Action": ["sqs:SendMessage"],
@@ -271,6 +276,42 @@ package struct LambdaInfrastructure: Sendable {
                 ],
             ]
         ))
+        if let backfill {
+            resources.append((
+                "BackfillRole",
+                [
+                    "Type": "AWS::IAM::Role",
+                    "Properties": [
+                        "Description": .string("ddbcdc \(stateMachineName): reads the manifests of exports under s3://\(backfill.bucket)/\(backfill.exportsKeyPrefix), invokes \(functionName)"),
+                        "AssumeRolePolicyDocument": [
+                            "Version": "2012-10-17",
+                            "Statement": [
+                                ["Effect": "Allow", "Principal": ["Service": "states.amazonaws.com"], "Action": "sts:AssumeRole"]
+                            ],
+                        ],
+                        "Policies": [
+                            [
+                                "PolicyName": "ddbcdc-backfill-least-privilege",
+                                "PolicyDocument": backfillPolicy(backfill, function: .getAtt("Function", "Arn")),
+                            ]
+                        ],
+                    ],
+                ]
+            ))
+            resources.append((
+                "BackfillStateMachine",
+                [
+                    "Type": "AWS::StepFunctions::StateMachine",
+                    "Properties": [
+                        "StateMachineName": .string(stateMachineName),
+                        "StateMachineType": "STANDARD",
+                        "RoleArn": .getAtt("BackfillRole", "Arn"),
+                        "Definition": backfillDefinition(backfill, function: "${FunctionArn}"),
+                        "DefinitionSubstitutions": ["FunctionArn": .getAtt("Function", "Arn")],
+                    ],
+                ]
+            ))
+        }
         var outputs: [(key: String, value: InfraDocument)] = [
             ("FunctionArn", ["Description": "The function's ARN", "Value": .getAtt("Function", "Arn")]),
             ("RoleArn", ["Description": "The execution role's ARN", "Value": .getAtt("FunctionRole", "Arn")]),
@@ -278,10 +319,23 @@ package struct LambdaInfrastructure: Sendable {
         if createsQueue {
             outputs.append(("FailureQueueUrl", ["Description": "Where batches that failed for good are reported", "Value": .ref("FailureQueue")]))
         }
+        if let backfill {
+            outputs.append((
+                "BackfillStateMachineArn",
+                [
+                    "Description": .string(
+                        "Backfill an export of s3://\(backfill.bucket)/\(backfill.exportsKeyPrefix)<ExportId>/: aws stepfunctions start-execution --state-machine-arn <this> --input '\(Self.backfillInputExample)' (overlapSeconds optional)"
+                    ),
+                    "Value": .ref("BackfillStateMachine"),
+                ]
+            ))
+        }
+        let backfillText = backfill.map { "; backfill of exports under s3://\($0.bucket)/\($0.exportsKeyPrefix)" } ?? ""
         return [
             "AWSTemplateFormatVersion": "2010-09-09",
             "Transform": "AWS::Serverless-2016-10-31",
-            "Description": .string("ddbcdc: DynamoDB Streams of table \(stream.table) to s3://\(bucket)/\(prefix) (generated by ddbcdc emit-infra)"),
+            "Description": .string(
+                "ddbcdc: DynamoDB Streams of table \(stream.table) to s3://\(bucket)/\(prefix)\(backfillText) (generated by ddbcdc emit-infra)"),
             "Resources": .object(resources),
             "Outputs": .object(outputs),
         ]
@@ -356,11 +410,11 @@ package struct LambdaInfrastructure: Sendable {
     }
 
     /// The naming rules of S3 general purpose buckets.
-    static func checkBucket(_ name: String) throws(Problem) {
-        func bad(_ why: String) -> Problem { Problem("--bucket '\(name)' is not a valid S3 bucket name: \(why)") }
+    static func checkBucket(_ name: String, flag: String = "--bucket") throws(Problem) {
+        func bad(_ why: String) -> Problem { Problem("\(flag) '\(name)' is not a valid S3 bucket name: \(why)") }
         guard (3...63).contains(name.count) else { throw bad("it must be 3 to 63 characters long") }
         guard name.allSatisfy({ isLowerAlnum($0) || $0 == "." || $0 == "-" }) else {
-            throw bad("only lowercase letters, digits, '.' and '-' are allowed (no s3:// and no path: the prefix goes in --prefix)")
+            throw bad("only lowercase letters, digits, '.' and '-' are allowed (no s3:// and no path: the prefix goes in \(flag == "--bucket" ? "--prefix" : "--export-prefix"))")
         }
         guard let first = name.first, let last = name.last, isLowerAlnum(first), isLowerAlnum(last) else {
             throw bad("it must begin and end with a letter or a digit")

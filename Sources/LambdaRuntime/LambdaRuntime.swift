@@ -21,7 +21,8 @@ package enum LambdaRuntime {
             usage: \(name)
               The ddbcdc Lambda function's bootstrap: serves invocations from the Lambda Runtime API
               (AWS_LAMBDA_RUNTIME_API), writing each DynamoDB Streams batch to S3 and answering with the
-              partial batch response. Settings come from the environment: S3_BUCKET (required), S3_PREFIX,
+              partial batch response; a {"backfill":…} task (emit-infra --backfill's Step Functions map) backfills
+              one data file of a DynamoDB export the same way. Settings come from the environment: S3_BUCKET (required), S3_PREFIX,
               MAX_RECORDS, MAX_PAYLOAD_BYTES, GZIP_LEVEL, DDBCDC_LAYOUT, DDBCDC_NUMBERS, DDBCDC_TOMBSTONE,
               DDBCDC_UPDATED_AT, DDBCDC_METADATA_PREFIX, DDBCDC_SSE, DDBCDC_SSE_KMS_KEY_ID, DDBCDC_MAX_ATTEMPTS,
               DDBCDC_DEADLINE_MARGIN_MS, DDBCDC_CONCURRENCY; credentials, region and AWS_CA_BUNDLE as the AWS SDKs read them.
@@ -58,13 +59,28 @@ package enum LambdaRuntime {
         return StreamsHandler(configuration: configuration, sink: S3ObjectSink(client: client), clock: .system)
     }
 
+    /// The backfill task (``BackfillTask``) with the handler's configuration and sink; the export's
+    /// bucket is read with the same credentials, region and endpoint.
+    package static func makeBackfillTask(environment: [String: String], handler: StreamsHandler) -> BackfillTask {
+        let settings = handler.configuration.s3Settings
+        return BackfillTask(configuration: handler.configuration, sink: handler.sink, clock: handler.clock) { bucket in
+            var exportSettings = settings
+            exportSettings.bucket = bucket
+            do { return try S3Client.make(exportSettings, environment: environment, clock: .system) } catch let error as AWSError {
+                throw LambdaConfiguration.Problem(description: error.message)
+            }
+        }
+    }
+
     /// Serves invocations until the Runtime API goes away.
     package static func serve(api: String, environment: [String: String]) async -> Int32 {
         let logger = Logger(label: "ddbcdc") { JSONLogHandler(label: $0) }
         let client = HTTPRuntimeClient(api: api, transport: AsyncHTTPClientTransport(maxResponseBytes: 16 << 20))
         let handler: StreamsHandler
+        let backfill: BackfillTask
         do {
             handler = try makeHandler(environment: environment)
+            backfill = makeBackfillTask(environment: environment, handler: handler)
         } catch {
             logger.error("init failed", metadata: ["error": "\(error)"])
             try? await client.initFailed(LambdaError(type: "Runtime.InvalidConfiguration", message: "\(error)"))
@@ -75,6 +91,16 @@ package enum LambdaRuntime {
             try await LambdaLoop(client: client).run { invocation in
                 var log = logger
                 log[metadataKey: "requestId"] = "\(invocation.requestID)"
+                if BackfillTask.isTask(invocation.body) {
+                    do {
+                        let answer = try await backfill.handle(invocation)
+                        log.info("backfill task done", metadata: ["result": "\(String(decoding: answer, as: UTF8.self))"])
+                        return answer
+                    } catch let error as LambdaError {
+                        log.error("backfill task failed", metadata: ["reason": "\(error.message)"])
+                        throw error
+                    }
+                }
                 let outcome = await handler.handle(invocation)
                 for reason in outcome.notWritten { log.error("object not written", metadata: ["reason": "\(reason)"]) }
                 log.info(

@@ -1,4 +1,9 @@
 import SystemPackage
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// Buffered writes to a file descriptor; `flush()` before the end.
 package struct FileSink {
@@ -89,4 +94,27 @@ package func readWholeFile(_ path: String) throws -> [UInt8] {
         if count == 0 { return bytes }
         bytes += chunk[..<count]
     }
+}
+
+/// Replaces the file `path` with `bytes` atomically: written beside it, flushed to disk, then
+/// renamed over it, so a crash leaves the old content or the new, never a mix (resume files).
+/// - Throws: ``IOError`` naming the path.
+package func writeFileAtomically(_ path: String, _ bytes: [UInt8]) throws {
+    let temporary = path + ".tmp"
+    let fd: FileDescriptor
+    do {
+        fd = try FileDescriptor.open(
+            FilePath(temporary), .writeOnly, options: [.create, .truncate, .closeOnExec], permissions: FilePermissions(rawValue: 0o644))
+    } catch {
+        throw IOError("cannot create", path: temporary, errno: (error as? Errno)?.rawValue ?? Errno.ioError.rawValue)
+    }
+    do {
+        _ = try fd.writeAll(bytes)
+        guard fsync(fd.rawValue) == 0 else { throw Errno(rawValue: errno) }
+        try fd.close()
+    } catch {
+        try? fd.close()
+        throw IOError("cannot write", path: temporary, errno: (error as? Errno)?.rawValue ?? Errno.ioError.rawValue)
+    }
+    guard rename(temporary, path) == 0 else { throw IOError("cannot rename \(temporary) to", path: path) }
 }

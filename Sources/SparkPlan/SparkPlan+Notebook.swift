@@ -59,6 +59,12 @@ extension SparkPlan {
             "duplicates, replays, out-of-order files and late deletes leave the table as the source items are.",
             "",
             deleteText,
+            "",
+            "Items the table held before its stream: enable the stream and deploy ddbcdc on it (the event source mapping)",
+            "**first**, **then** export the table (point-in-time export to S3, DynamoDB JSON), **then** backfill the export",
+            "(`ddbcdc backfill`, or the state machine of `ddbcdc emit-infra --backfill`) into this same source. Export rows land",
+            "under the same prefix and partitions as the stream's, so this one stream and MERGE take both: one table, one",
+            "`\(order)`, where a change from the stream newer than the export (less the overlap) wins over its export row.",
         ])
         out += Self.cell
         out += """

@@ -1,6 +1,7 @@
 import DDBTypes
 
-/// Reads stream records from bytes in any of the accepted shapes and turns each into a row.
+/// Reads stream records from bytes in any of the accepted shapes and turns each into a row; with
+/// ``NormalizeOptions/exportLines`` set, reads the lines of a DynamoDB export's data files instead.
 ///
 /// Shapes, detected as they come and freely concatenated: a Lambda event `{"Records":[…]}`, a
 /// `GetRecords` response page (`Records` anywhere among its members), a bare array of records, and
@@ -101,7 +102,10 @@ public struct ChangeStreamReader {
     }
 
     /// Starts reading a new input: what an unfinished one held is dropped.
-    public mutating func start() {
+    /// - Parameter recordNamePrefix: for export lines, what their `_eventId` starts with
+    ///   (`<ExportId>/<data file>/`); their line number follows.
+    public mutating func start(recordNamePrefix: String? = nil) {
+        if let recordNamePrefix { transcoder.setRecordNamePrefix(recordNamePrefix) }
         place = Place(buffer: [UInt8](repeating: 0, count: chunkSize))
         out.reserveCapacity(1 << 16)
     }
@@ -210,6 +214,10 @@ public struct ChangeStreamReader {
 
         switch state {
         case .top:
+            if transcoder.options.exportLines != nil {
+                // Export data files: one object per line, nothing else.
+                return try exportLine(window, &pos, at: cursor.pos, eof: eof, origin: origin, out: &out, summary: &summary, onRow: onRow, onError: onError)
+            }
             if byte == UInt8(ascii: "[") {
                 pos = cursor.pos + 1
                 state = .arrayStart(.bare)
@@ -339,7 +347,8 @@ public struct ChangeStreamReader {
         var cursor = JSONCursor(window, at: start)
         out.removeAll(keepingCapacity: true)
         let failure: DDBError
-        switch Result(catching: { () throws(DDBError) in try transcoder.transcode(&cursor, into: &out) }) {
+        let number = summary.records + 1
+        switch Result(catching: { () throws(DDBError) in try transcoder.transcode(&cursor, into: &out, recordNumber: number) }) {
         case .success(let info):
             summary.records += 1
             summary.rows += 1
@@ -390,6 +399,48 @@ public struct ChangeStreamReader {
                 recordIndex: summary.records - 1, eventID: identity.eventID ?? eventID(in: window, start), error: error, raw: raw,
                 rawIsJSON: true, sequenceNumbers: (identity.sequence ?? sequenceNumber(in: window, start)).map { [$0] } ?? []))
         pos = skipper.pos
+        return .advanced
+    }
+
+    /// Turns the export line at `start` into a row, or sets exactly that line aside: a line is a
+    /// record, so damage never reaches into the next one.
+    private mutating func exportLine(
+        _ window: UnsafeBufferPointer<UInt8>, _ pos: inout Int, at start: Int, eof: Bool, origin: Int,
+        out: inout [UInt8], summary: inout Summary,
+        onRow: (UnsafeBufferPointer<UInt8>, RowInfo) throws -> Void,
+        onError: (StreamError) throws -> Void
+    ) throws -> Step {
+        var end = start
+        while end < window.count && window[end] != 0x0A { end += 1 }
+        if end == window.count && !eof { return .needMore }
+        let next = end < window.count ? end + 1 : end
+        var cursor = JSONCursor(base: window.baseAddress!, end: end, at: start)
+        out.removeAll(keepingCapacity: true)
+        let number = summary.records + 1
+        summary.records += 1
+        var failure: DDBError
+        switch Result(catching: { () throws(DDBError) in try transcoder.transcode(&cursor, into: &out, recordNumber: number) }) {
+        case .success(let info):
+            cursor.skipWhitespace()
+            if cursor.pos == end {
+                summary.rows += 1
+                try out.withUnsafeBufferPointer { try onRow($0, info) }
+                pos = next
+                return .advanced
+            }
+            failure = cursor.malformed("the end of the line after the export line's object")
+        case .failure(let error):
+            failure = error
+        }
+        failure.offset += origin
+        summary.errors += 1
+        let raw = Array(window[start..<end])
+        var check = JSONCursor(base: window.baseAddress!, end: end, at: start)
+        let isJSON = (try? check.skipValue()) != nil && { check.skipWhitespace(); return check.pos == end }()
+        var error = StreamError(recordIndex: number - 1, eventID: nil, error: failure, raw: raw, rawIsJSON: isJSON, recordCount: 1)
+        error.line = number
+        try onError(error)
+        pos = next
         return .advanced
     }
 

@@ -104,13 +104,18 @@ public struct NormalizeOptions: Sendable {
     public var ingestTime: Int64?
     /// The metadata columns' names (the seed's by default).
     public var metadataNames: MetadataNames = .seed
+    /// What the input holds: `nil` for stream records in any shape (the default); set, the lines
+    /// of a DynamoDB export's data files, which become rows as ``ExportRows`` says.
+    public var exportLines: ExportRows?
 
     /// Creates options; every property has a default.
     public init(
         layout: RowLayout = .flat, numbers: NumberOutput = .exact, tombstoneImage: TombstoneImage = .keys,
-        updatedAtFallback: UpdatedAtFallback = .off, ingestTime: Int64? = nil, metadataNames: MetadataNames = .seed
+        updatedAtFallback: UpdatedAtFallback = .off, ingestTime: Int64? = nil, metadataNames: MetadataNames = .seed,
+        exportLines: ExportRows? = nil
     ) {
         self.metadataNames = metadataNames
+        self.exportLines = exportLines
         self.layout = layout
         self.numbers = numbers
         self.tombstoneImage = tombstoneImage

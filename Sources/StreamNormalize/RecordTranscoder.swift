@@ -4,12 +4,12 @@ package import DDBTypes
 /// bytes to the output bytes, validating as it goes.
 package struct RecordTranscoder {
     package let options: NormalizeOptions
-    private var scratch = TranscodeScratch()
-    private var keys: [UInt8] = []
-    private var newImage: [UInt8] = []
-    private var oldImage: [UInt8] = []
+    var scratch = TranscodeScratch()
+    var keys: [UInt8] = []
+    var newImage: [UInt8] = []
+    var oldImage: [UInt8] = []
     /// Where the `eventID` of the record last read lies, for error messages when the record fails.
-    package private(set) var lastEventID: StringSpan?
+    package internal(set) var lastEventID: StringSpan?
     /// Where the `SequenceNumber` of the record last read lies, once it was read, so that a record
     /// that fails still names its position in the stream.
     package private(set) var lastSequenceNumber: StringSpan?
@@ -21,8 +21,11 @@ package struct RecordTranscoder {
     /// share one `String` instead of allocating one each.
     private var lastARN: [UInt8] = []
     private var lastTable: String?
+    /// What an export row's `_eventId` starts with, its line number after it: `<ExportId>/<data
+    /// file>/`, JSON-escaped (see ``setRecordNamePrefix(_:)``).
+    private(set) var recordNamePrefix: [UInt8] = []
     /// The metadata columns' JSON, written once per row: `"_eventName":"`, `","_eventId":"`, …
-    private let metadata: MetadataFragments
+    let metadata: MetadataFragments
     /// The metadata columns' names as UTF-8, and which bytes one of them can begin with, for the
     /// name-clash check.
     private let metadataNameBytes: [[UInt8]]
@@ -38,6 +41,13 @@ package struct RecordTranscoder {
         keys.reserveCapacity(4096)
         newImage.reserveCapacity(64 * 1024)
         oldImage.reserveCapacity(64 * 1024)
+    }
+
+    /// Sets what export rows' `_eventId`s start with (their line number follows).
+    package mutating func setRecordNamePrefix(_ prefix: String) {
+        var quoted: [UInt8] = []
+        appendJSONString(prefix.utf8, to: &quoted)
+        recordNamePrefix = Array(quoted.dropFirst().dropLast())
     }
 
     private struct Fields {
@@ -92,9 +102,14 @@ package struct RecordTranscoder {
 
     /// Reads the record at the cursor and appends its row and a newline to `out`.
     /// On error `out` is left as it was.
-    package mutating func transcode(_ cursor: inout JSONCursor, into out: inout [UInt8]) throws(DDBError) -> RowInfo {
+    /// - Parameter recordNumber: the record's number in its input, from 1: an export line's number
+    ///   (its `_eventId` ends with it); stream records name themselves.
+    package mutating func transcode(_ cursor: inout JSONCursor, into out: inout [UInt8], recordNumber: Int) throws(DDBError) -> RowInfo {
         let rowStart = out.count
         do throws(DDBError) {
+            if let export = options.exportLines {
+                return try transcodeExportLine(&cursor, into: &out, rowStart: rowStart, rows: export, lineNumber: recordNumber)
+            }
             return try transcodeRow(&cursor, into: &out, rowStart: rowStart)
         } catch {
             out.removeSubrange(rowStart...)
@@ -212,7 +227,7 @@ package struct RecordTranscoder {
 
     /// Rejects item attributes named like a metadata column (`options.metadataNames`; an item
     /// attribute of the same name would be ambiguous); reports whether `updated_at` is present.
-    private func checkNames(_ names: [StringSpan], in cursor: JSONCursor, image: String) throws(DDBError) -> Bool {
+    func checkNames(_ names: [StringSpan], in cursor: JSONCursor, image: String) throws(DDBError) -> Bool {
         var hasUpdatedAt = false
         for name in names {
             let first = cursor.base[name.start]
@@ -237,7 +252,7 @@ package struct RecordTranscoder {
         return hasUpdatedAt
     }
 
-    private func appendUpdatedAt(_ millis: Int64, to out: inout [UInt8]) {
+    func appendUpdatedAt(_ millis: Int64, to out: inout [UInt8]) {
         appendLiteral("\"updated_at\":", &out)
         switch options.updatedAtFallback {
         case .off: return
@@ -434,12 +449,12 @@ package struct RecordTranscoder {
         }
     }
 
-    private func duplicate(_ key: StringSpan, _ cursor: JSONCursor) -> DDBError {
+    func duplicate(_ key: StringSpan, _ cursor: JSONCursor) -> DDBError {
         DDBError(.duplicateMember, "the record has \(cursor.decodedString(key)) twice", offset: key.start)
     }
 
     /// Checks that `NewImage` holds every key attribute of `Keys`, with the same value.
-    private func checkKeys(_ keysRange: Range<Int>, names: [StringSpan], values: [Range<Int>], _ cursor: JSONCursor) throws(DDBError) {
+    func checkKeys(_ keysRange: Range<Int>, names: [StringSpan], values: [Range<Int>], _ cursor: JSONCursor) throws(DDBError) {
         var keys = JSONCursor(base: cursor.base, end: keysRange.upperBound, at: keysRange.lowerBound)
         guard try keys.peekAfterWhitespace("Keys") == UInt8(ascii: "{"), try keys.beginObject("Keys") else { return }
         repeat {
@@ -529,7 +544,7 @@ package struct RecordTranscoder {
         return String(decoding: resource[1], as: UTF8.self)
     }
 
-    private func readString(_ cursor: inout JSONCursor, _ what: String) throws(DDBError) -> StringSpan {
+    func readString(_ cursor: inout JSONCursor, _ what: String) throws(DDBError) -> StringSpan {
         let first = try cursor.peekAfterWhitespace(what)
         guard first == UInt8(ascii: "\"") else {
             throw DDBError(.wrongJSONType, "\(what) must be a string", offset: cursor.pos)
@@ -538,7 +553,7 @@ package struct RecordTranscoder {
         return try cursor.scanStringBody()
     }
 
-    private func appendImage(_ present: Bool, _ members: [UInt8], _ out: inout [UInt8]) {
+    func appendImage(_ present: Bool, _ members: [UInt8], _ out: inout [UInt8]) {
         if present {
             out.append(UInt8(ascii: "{"))
             out.append(contentsOf: members)
@@ -576,7 +591,7 @@ extension StaticString {
 }
 
 /// The metadata columns' JSON fragments for one set of names, built once per transcoder.
-private struct MetadataFragments {
+struct MetadataFragments {
     var eventName, eventId, seq, approxStreamTs, ingestTs, isDeleted, ttlDelete: [UInt8]
 
     init(_ names: MetadataNames) {

@@ -23,6 +23,8 @@ public struct StreamError: Error, Sendable, CustomStringConvertible {
     /// The `SequenceNumber` texts of those records, as far as they could be read: a record's
     /// position in its stream, which a Lambda partial batch response names.
     public var sequenceNumbers: [String]
+    /// The line of an export data file the record is (from 1); `nil` for stream records.
+    public var line: Int?
 
     /// Creates an error (the reader makes them).
     package init(
@@ -56,6 +58,7 @@ public struct StreamError: Error, Sendable, CustomStringConvertible {
             appendJSONString(input.utf8, to: &out)
             out.append(UInt8(ascii: ","))
         }
+        if let line { out.append(contentsOf: "\"line\":\(line),".utf8) }
         out.append(contentsOf: "\"recordIndex\":".utf8)
         out.append(contentsOf: (recordIndex.map { String($0) } ?? "null").utf8)
         out.append(contentsOf: ",\"eventID\":".utf8)
@@ -95,7 +98,7 @@ public struct StreamError: Error, Sendable, CustomStringConvertible {
 
     /// `record 17 (eventID 3f2a…) at byte 12345: NewImage.total: number … [number-too-precise]`.
     public var description: String {
-        var text = recordIndex.map { "record \($0)" } ?? "input"
+        var text = line.map { "line \($0)" } ?? recordIndex.map { "record \($0)" } ?? "input"
         if recordCount > 1 { text += " (and \(recordCount - 1) record(s) after it, unreadable)" }
         if let eventID { text += " (eventID \(eventID))" }
         text += " at byte \(error.offset): \(error) [\(error.code)]"

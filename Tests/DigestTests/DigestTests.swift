@@ -46,6 +46,16 @@ import Testing
     ])
     func md5(input: String, expected: String) {
         #expect(Digest.hex(Digest.md5(bytes(input))) == expected)
+        // In pieces of every size: the same digest (export data files are hashed as they stream by).
+        for piece in 1...max(1, input.utf8.count) {
+            let hasher = MD5()
+            var rest = bytes(input)[...]
+            while !rest.isEmpty {
+                hasher.update(Array(rest.prefix(piece)))
+                rest = rest.dropFirst(piece)
+            }
+            #expect(Digest.hex(hasher.finish()) == expected, "pieces of \(piece)")
+        }
     }
 
     @Test func hmacSHA256RFC4231() {

@@ -185,3 +185,40 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("o").path), "nothing written")
     }
 }
+
+/// `emit-infra --backfill` on the command line: its settings, and the two files it adds.
+@Suite struct EmitInfraBackfillTests {
+    @Test(arguments: [
+        (["--export-bucket", "lake-exports"], "--export-bucket is a setting of --backfill"),
+        (["--backfill-concurrency", "5"], "--backfill-concurrency is a setting of --backfill"),
+        (["--backfill"], "--backfill needs --export-bucket"),
+        (["--backfill", "--export-bucket", "lake-exports", "--backfill-concurrency", "0"], "--backfill-concurrency must be"),
+        (["--backfill", "--export-bucket", "s3://lake-exports/x"], "the prefix goes in --export-prefix"),
+        (["--backfill", "--export-bucket", "lake-exports", "--export-prefix", "e/*"], "--export-prefix 'e/*' contains '*'"),
+    ])
+    func backfillSettingsAreUsageErrors(arguments: [String], says: String) throws {
+        let dir = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("o")
+        let outcome = try CommandRunner.run(
+            ["emit-infra", "--stream-arn", EmitInfraTests.stream, "--bucket", "lake-raw", "--out", out.path] + arguments)
+        #expect(outcome.status == 64, "\(arguments): \(outcome.stderr)")
+        #expect(outcome.stderr.contains(says), "\(arguments): \(outcome.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.path), "nothing written")
+    }
+
+    @Test func backfillAddsTheDefinitionAndTheRolesPolicy() throws {
+        let dir = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("o")
+        let outcome = try CommandRunner.run(
+            ["emit-infra", "--stream-arn", EmitInfraTests.stream, "--bucket", "lake-raw", "--out", out.path, "--backfill", "--export-bucket",
+             "lake-exports", "--backfill-concurrency", "25"])
+        try #require(outcome.status == 0, "\(outcome.stderr)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+        #expect(names == ["backfill-iam-policy.json", "backfill-state-machine.asl.json", "event-source-mapping.json", "iam-policy.json", "template.yaml"])
+        let definition = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("backfill-state-machine.asl.json")))
+        let map = ((definition as? [String: Any])?["States"] as? [String: Any])?["BackfillTheDataFiles"] as? [String: Any]
+        #expect(map?["MaxConcurrency"] as? Int == 25)
+    }
+}

@@ -7,7 +7,12 @@
     "*" resource anywhere, and an AWS::Lambda::EventSourceMapping whose settings are the mapping file's;
   * event-source-mapping.json -- botocore's validator against Lambda's CreateEventSourceMapping
     input shape, and cfn-lint as an AWS::Lambda::EventSourceMapping's properties (ranges, enums);
-  * iam-policy.json -- cfn-lint as an AWS::IAM::ManagedPolicy's document (action names, ARN shapes).
+  * iam-policy.json -- cfn-lint as an AWS::IAM::ManagedPolicy's document (action names, ARN shapes);
+  * with --backfill: the template's AWS::StepFunctions::StateMachine, whose Definition cfn-lint checks
+    against its Amazon States Language schema (E3601: state types, fields, StartAt/Next), shown to
+    catch a broken definition; backfill-state-machine.asl.json the same way as a resource's
+    Definition, and backfill-iam-policy.json as a managed policy's document; and the definition run
+    by moto's Step Functions interpreter (input check, paths, items, each child's event).
 
     swift build && .venv/bin/python -m pytest Tests/lambda/test_emit_infra.py -q
 """
@@ -33,6 +38,9 @@ VARIANTS = {
                              "--max-retries", "-1", "--max-record-age", "-1", "--log-retention-days", "3653"],
     # Odd but valid names (S3Sink's ObjectPrefix refuses `//`, `.`, `..` and control characters,
     # as the function does at init); the `/` at either end is dropped.
+    "backfill": ["--prefix", "cdc/fleet-devices", "--backfill", "--export-bucket", "lake-exports", "--export-prefix",
+                 "exports/fleet", "--backfill-concurrency", "40", "--timeout", "900", "--memory", "2048"],
+    "backfill-no-export-prefix": ["--backfill", "--export-bucket", "lake-raw"],
     "odd-prefix": ["--prefix", '/a "quoted" \\ prefix/ünï #: {x} - [y] & \'z\' %41/', "--batching-window", "0",
                    "--max-retries", "0", "--max-record-age", "60", "--batch-size", "1"],
 }
@@ -100,12 +108,18 @@ def test_the_transformed_template_has_one_role_of_ours_and_no_wildcard(emitted):
     template = yaml.safe_load(text)
     resources = sam_transform(template)["Resources"]
     roles = {k: v for k, v in resources.items() if v["Type"] == "AWS::IAM::Role"}
-    assert list(roles) == ["FunctionRole"], f"SAM generated a role: {list(roles)}"
-    assert "ManagedPolicyArns" not in roles["FunctionRole"]["Properties"]
+    backfill = "--backfill" in VARIANTS[name]
+    assert list(roles) == ["FunctionRole"] + (["BackfillRole"] if backfill else []), f"SAM generated a role: {list(roles)}"
+    assert all("ManagedPolicyArns" not in role["Properties"] for role in roles.values())
     assert not [k for k, v in resources.items() if v["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")]
     everything = iam_resources(resources)
     assert everything and all(r != "*" for r in everything), everything
-    assert all(not isinstance(r, str) or r.endswith(("/*", ":*")) or "*" not in r for r in everything)
+    # A "*" is a whole trailing segment (anything under a prefix, any stream of a log group), or, in
+    # the backfill's grants, the one segment not known at deploy time: the export's ID.
+    for r in everything:
+        if isinstance(r, str) and "*" in r:
+            assert r.endswith(("/*", ":*")) or (backfill and "/AWSDynamoDB/*/" in r), r
+            assert all(segment == "*" for segment in r.split("/") if "*" in segment), r
 
     function = resources["Function"]["Properties"]
     assert function["Runtime"] == "provided.al2023" and function["Handler"] == "bootstrap"
@@ -136,6 +150,139 @@ def test_the_transformed_template_has_one_role_of_ours_and_no_wildcard(emitted):
             assert statement == twin
         else:
             assert statement["Resource"] in ({"Fn::GetAtt": ["FailureQueue", "Arn"]}, {"Fn::GetAtt": ["LogGroup", "Arn"]})
+
+
+def test_the_backfill_state_machine_invokes_the_function_with_its_own_least_privilege_role(emitted):
+    name, policy, _, text = emitted
+    resources = yaml.safe_load(text)["Resources"]
+    machines = {k: v for k, v in resources.items() if v["Type"] == "AWS::StepFunctions::StateMachine"}
+    if "--backfill" not in VARIANTS[name]:
+        assert machines == {} and "BackfillRole" not in resources
+        assert all("s3:GetObject" not in s["Action"] for s in policy["Statement"]), "the function reads nothing without --backfill"
+        return
+    machine = machines["BackfillStateMachine"]["Properties"]
+    assert machine["RoleArn"] == {"Fn::GetAtt": ["BackfillRole", "Arn"]}
+    assert machine["DefinitionSubstitutions"] == {"FunctionArn": {"Fn::GetAtt": ["Function", "Arn"]}}
+    task = machine["Definition"]["States"]["BackfillTheDataFiles"]["ItemProcessor"]["States"]["BackfillOneDataFile"]
+    assert task["Parameters"]["FunctionName"] == "${FunctionArn}"
+    role = resources["BackfillRole"]["Properties"]
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "states.amazonaws.com"}
+    statements = {s["Sid"]: s for s in role["Policies"][0]["PolicyDocument"]["Statement"]}
+    assert statements["InvokeTheFunction"] == {"Sid": "InvokeTheFunction", "Effect": "Allow", "Action": ["lambda:InvokeFunction"],
+                                               "Resource": {"Fn::GetAtt": ["Function", "Arn"]}}
+    exports = VARIANTS[name][VARIANTS[name].index("--export-bucket") + 1]
+    where = "exports/fleet/AWSDynamoDB" if "--export-prefix" in VARIANTS[name] else "AWSDynamoDB"
+    assert statements["ReadTheExportsManifestOfDataFiles"]["Resource"] == f"arn:aws:s3:::{exports}/{where}/*/manifest-files.json"
+    function_reads = {s["Sid"]: s for s in policy["Statement"]}["ReadTheExport"]
+    assert function_reads["Action"] == ["s3:GetObject"] and function_reads["Resource"] == f"arn:aws:s3:::{exports}/{where}/*"
+
+
+def state_machine_template(definition):
+    return json.dumps({"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"Machine": {
+        "Type": "AWS::StepFunctions::StateMachine",
+        "Properties": {"RoleArn": "arn:aws:iam::210987654321:role/backfill", "Definition": definition}}}})
+
+
+def test_the_standalone_backfill_files_pass_cfn_lint(ddbcdc, tmp_path):
+    out = tmp_path / "o"
+    emit(ddbcdc, out, VARIANTS["backfill"])
+    definition = json.loads((out / "backfill-state-machine.asl.json").read_text())
+    assert cfn_lint(state_machine_template(definition)) == []
+    assert definition["States"]["BackfillTheDataFiles"]["ItemReader"]["ReaderConfig"] == {"InputType": "JSONL"}
+    policy = json.loads((out / "backfill-iam-policy.json").read_text())
+    text = json.dumps({"AWSTemplateFormatVersion": "2010-09-09",
+                       "Resources": {"Policy": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": policy}}}})
+    assert cfn_lint(text) == []
+    assert all(not a.endswith("*") for s in policy["Statement"] for a in s["Action"])
+    assert all(s["Resource"].startswith("arn:aws:") and s["Resource"] != "*" for s in policy["Statement"])
+
+
+@pytest.mark.parametrize("breakage", ["start-at-nowhere", "unknown-field", "wrong-type"])
+def test_cfn_lint_checks_the_state_machines_definition(ddbcdc, tmp_path, breakage):
+    """The lint above is only worth something if cfn-lint reads the definition: each breakage of the
+    emitted template's definition must be reported (E3601, the state machine schema). cfn-lint checks
+    that each StartAt names a state but not each Next: BackfillStateMachineTests checks those."""
+    _, _, text = emit(ddbcdc, tmp_path / "o", VARIANTS["backfill"])
+    template = yaml.safe_load(text)
+    states = template["Resources"]["BackfillStateMachine"]["Properties"]["Definition"]["States"]
+    if breakage == "start-at-nowhere":
+        states["BackfillTheDataFiles"]["ItemProcessor"]["StartAt"] = "NoSuchState"
+    elif breakage == "unknown-field":
+        states["BackfillTheDataFiles"]["ItemProcesor"] = states["BackfillTheDataFiles"].pop("ItemProcessor")
+    else:
+        states["BackfillTheDataFiles"]["MaxConcurrency"] = "forty"
+    findings = cfn_lint(yaml.safe_dump(template))
+    assert any(f.startswith("E3601") for f in findings), findings
+
+
+def run_in_moto(definition, manifest_lines, inputs):
+    """Runs `definition` in moto's Step Functions (an Amazon States Language interpreter derived
+    from LocalStack's, in process) over a moto S3 holding the export's manifest-files.json, once per
+    input; returns (status, output or error) per input, and the keys then in the export bucket."""
+    import time
+    import boto3
+    from moto import mock_aws
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        s3 = boto3.client("s3", region_name="eu-west-1")
+        s3.create_bucket(Bucket="lake-exports", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+        s3.put_object(Bucket="lake-exports", Key="exports/fleet/AWSDynamoDB/01700000000000-a1b2c3d4/manifest-files.json",
+                      Body=json.dumps(manifest_lines).encode())
+        sfn = boto3.client("stepfunctions", region_name="eu-west-1")
+        machine = sfn.create_state_machine(name="ddbcdc-fleet-devices-backfill", definition=json.dumps(definition),
+                                           roleArn="arn:aws:iam::123456789012:role/backfill")["stateMachineArn"]
+        outcomes = []
+        for number, execution_input in enumerate(inputs):
+            arn = sfn.start_execution(stateMachineArn=machine, name=f"run-{number}", input=json.dumps(execution_input))["executionArn"]
+            for _ in range(600):
+                described = sfn.describe_execution(executionArn=arn)
+                if described["status"] != "RUNNING":
+                    break
+                time.sleep(0.05)
+            outcomes.append((described["status"],
+                             json.loads(described["output"]) if "output" in described else described.get("error")))
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket="lake-exports").get("Contents", [])]
+    return outcomes, keys
+
+
+def test_the_definition_runs_in_an_asl_interpreter(ddbcdc, tmp_path, monkeypatch):
+    """The emitted definition, run: the input check, the paths, the items read from the manifest and
+    the event each child gets, the results' location. What the copy run here changes, each because
+    moto's interpreter lacks it: its ItemReader reads no JSONL, so it is given the same lines as a
+    JSON array (InputType JSON); its grammar has no ToleratedFailurePercentage; and the Lambda task
+    is a Pass state that returns its input, the event the function would get (moto's Lambda needs
+    Docker). The function's side of the task is tested under the Runtime Interface Emulator."""
+    for name in ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_SFN", "AWS_PROFILE", "AWS_CONFIG_FILE"]:
+        monkeypatch.delenv(name, raising=False)  # moto answers only AWS's own endpoints, in process
+    out = tmp_path / "o"
+    emit(ddbcdc, out, VARIANTS["backfill"])
+    definition = json.loads((out / "backfill-state-machine.asl.json").read_text())
+    the_map = definition["States"]["BackfillTheDataFiles"]
+    assert the_map["ItemReader"]["ReaderConfig"] == {"InputType": "JSONL"} and the_map.pop("ToleratedFailurePercentage") == 0
+    the_map["ItemReader"]["ReaderConfig"]["InputType"] = "JSON"
+    the_map["ItemProcessor"]["States"]["BackfillOneDataFile"] = {"Type": "Pass", "End": True}
+    folder = "exports/fleet/AWSDynamoDB/01700000000000-a1b2c3d4/"
+    lines = [{"dataFileS3Key": f"{folder}data/{name}.json.gz", "itemCount": count, "md5Checksum": f"md5-{count}",
+              "etag": f"etag-{count}"} for count, name in enumerate(["aaaa", "bbbb", "cccc"])]
+    good = [{"exportId": "01700000000000-a1b2c3d4"}, {"exportId": "01700000000000-a1b2c3d4", "overlapSeconds": 0}]
+    bad = [{}, {"exportId": ""}, {"exportId": "exports/fleet/AWSDynamoDB/01700000000000-a1b2c3d4"}, {"exportId": 17},
+           {"exportId": "01700000000000-a1b2c3d4", "overlapSeconds": -1}, {"exportId": "01700000000000-a1b2c3d4", "overlapSeconds": "300"}]
+
+    # As emitted (with the results written to S3): the output names the Map Run's results under the prefix.
+    outcomes, keys = run_in_moto(definition, lines, good + bad)
+    for status, output in outcomes[:2]:
+        assert status == "SUCCEEDED", output
+        assert output["ResultWriterDetails"]["Bucket"] == "lake-exports"
+        assert output["ResultWriterDetails"]["Key"].startswith("exports/fleet/ddbcdc-backfill/"), output
+        assert output["ResultWriterDetails"]["Key"] in keys
+    assert outcomes[2:] == [("FAILED", "ddbcdc.BadInput")] * len(bad)
+
+    # Without the writer the children's outputs are the Map's: each is the event the function gets.
+    del the_map["ResultWriter"]
+    outcomes, _ = run_in_moto(definition, lines, good)
+    for (status, output), overlap in zip(outcomes, [300, 0]):
+        assert status == "SUCCEEDED", output
+        assert output == [{"backfill": {"export": f"s3://lake-exports/{folder}", "dataFile": line, "overlapSeconds": overlap}}
+                          for line in lines]
 
 
 def test_the_mapping_is_a_valid_CreateEventSourceMapping_input(emitted):

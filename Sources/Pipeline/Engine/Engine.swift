@@ -190,13 +190,13 @@ package struct Engine: Sendable {
                     break
                 }
                 let opened: SourceInput<Source.Bytes>?
-                do { opened = try source.nextInput(wait: wait) } catch {
+                do { opened = try await source.nextInput(wait: wait) } catch {
                     state.report.inputFailures.append(InputFailure(name: (error as? InputError)?.name, message: "\(error)"))
                     continue
                 }
                 guard var input = opened else { break }
                 defer { input.close() }
-                reader.start()
+                reader.start(recordNamePrefix: input.recordNamePrefix)
                 var index = 0
                 defer { state.report.bytesRead += reader.summary.bytesIn }
                 while true {

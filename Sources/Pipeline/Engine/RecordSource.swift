@@ -1,8 +1,8 @@
 package import StreamNormalize
 package import Timekeeping
 
-/// Where the engine reads records from: files or standard input, a Lambda event, and (coming) a
-/// stream's shards and an export's data files.
+/// Where the engine reads records from: files or standard input, a Lambda event, an export's
+/// data files, and (coming) a stream's shards.
 ///
 /// A source hands out *inputs* (a file, an event) one after another; the engine reads each into
 /// rows. Every record has a *position* the source understands (a file and record number, a
@@ -21,7 +21,7 @@ package protocol RecordSource {
     /// - Parameter wait: how long a read may wait for bytes (the engine's age deadline); a source
     ///   whose reads can wait (a pipe, a socket) throws ``SourceIdle`` from `read` once it passes.
     /// - Throws: when the input cannot be opened; the engine reports it and asks for the next.
-    mutating func nextInput(wait: ReadDeadline) throws -> SourceInput<Bytes>?
+    mutating func nextInput(wait: ReadDeadline) async throws -> SourceInput<Bytes>?
 
     /// The position of a record read from the current input.
     /// - Parameters:
@@ -48,10 +48,14 @@ package struct SourceInput<Bytes: ByteSource> {
     package var bytes: Bytes
     /// Called once the engine is done with the input.
     package var close: () -> Void
+    /// For records that do not name themselves (export lines), what their `_eventId` starts
+    /// with; their number in the input follows.
+    package var recordNamePrefix: String?
 
-    package init(name: String?, bytes: Bytes, close: @escaping () -> Void = {}) {
+    package init(name: String?, bytes: Bytes, recordNamePrefix: String? = nil, close: @escaping () -> Void = {}) {
         self.name = name
         self.bytes = bytes
+        self.recordNamePrefix = recordNamePrefix
         self.close = close
     }
 }

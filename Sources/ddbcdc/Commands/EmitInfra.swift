@@ -29,6 +29,21 @@ struct EmitInfra: AsyncParsableCommand {
             nothing; Lambda reads a stream it is given with DescribeStream, GetShardIterator and GetRecords. \
             With SSE-KMS and objects larger than 16 MiB (uploaded in parts, only if MAX_PAYLOAD_BYTES is raised), \
             S3 also needs kms:Decrypt, which this policy does not grant.
+
+            With --backfill (and --export-bucket, the bucket the table is exported to, and --export-prefix, \
+            the S3Prefix it is exported under), the template also holds a Step Functions state machine \
+            <function>-backfill: a Distributed Map over the export's manifest-files.json (JSON Lines) that \
+            invokes the function once per data file with the backfill task, at most --backfill-concurrency \
+            at once, retrying Lambda's transient errors and ddbcdc.BackfillFailed, tolerating no failed file, \
+            writing the Map Runs' results under <export-prefix>/ddbcdc-backfill/ in the export bucket; and its role \
+            (lambda:InvokeFunction on the function, s3:GetObject on the exports' manifest-files.json, the \
+            results under ddbcdc-backfill/, states:StartExecution on itself and Describe/Stop/RedriveExecution \
+            on its child executions). The function's policy gains s3:GetObject under \
+            <export-prefix>/AWSDynamoDB/. Two more files are written: backfill-state-machine.asl.json and \
+            backfill-iam-policy.json. Start a backfill with `aws stepfunctions start-execution \
+            --state-machine-arn ARN --input '{"exportId": "<ExportId>"}'` (optionally "overlapSeconds": N, \
+            default 300), the ExportId being the last part of the ExportArn. Order: enable the stream and \
+            deploy the mapping first, then export, then backfill.
             """
     )
 
@@ -81,7 +96,19 @@ struct EmitInfra: AsyncParsableCommand {
     @Option(help: "Days the function's log group keeps its logs (one of CloudWatch Logs' periods).")
     var logRetentionDays: Int = 30
 
-    @Option(help: ArgumentHelp("The folder the three files are written to (created if missing).", valueName: "dir"))
+    @Flag(help: "Also write a Step Functions state machine that backfills a DynamoDB export through the function (needs --export-bucket).")
+    var backfill = false
+
+    @Option(help: ArgumentHelp("With --backfill: the bucket the table is exported to (ExportTableToPointInTime's S3Bucket).", valueName: "name"))
+    var exportBucket: String?
+
+    @Option(help: ArgumentHelp("With --backfill: the S3Prefix the table is exported under (default: none); grants are limited to <prefix>/AWSDynamoDB/.", valueName: "prefix"))
+    var exportPrefix: String?
+
+    @Option(help: ArgumentHelp("With --backfill: data files backfilled at once, at most (the Map's MaxConcurrency, 1–10000; each is one invocation).", valueName: "n"))
+    var backfillConcurrency: Int?
+
+    @Option(help: ArgumentHelp("The folder the files are written to (created if missing).", valueName: "dir"))
     var out: String = "infra"
 
     /// The deployment zip as given (or the packaging script's default).
@@ -90,14 +117,21 @@ struct EmitInfra: AsyncParsableCommand {
     /// The checked inputs (usage errors name the flag and what to fix).
     func infrastructure() throws -> LambdaInfrastructure {
         do {
+            var backfillMachine: BackfillStateMachine?
+            if backfill {
+                guard let exportBucket else { throw ValidationError("--backfill needs --export-bucket: the bucket the table is exported to") }
+                backfillMachine = try BackfillStateMachine(bucket: exportBucket, prefix: exportPrefix ?? "", concurrency: backfillConcurrency ?? 10)
+            } else if let flag = [("--export-bucket", exportBucket != nil), ("--export-prefix", exportPrefix != nil), ("--backfill-concurrency", backfillConcurrency != nil)].first(where: \.1)?.0 {
+                throw ValidationError("\(flag) is a setting of --backfill: add --backfill, or leave it out")
+            }
             return try LambdaInfrastructure(
                 functionName: functionName, streamARN: streamArn, bucket: bucket, prefix: prefix, kmsKeyARN: kmsKeyArn,
                 batchSize: batchSize, batchingWindowSeconds: batchingWindow, maxRetries: maxRetries,
                 maxRecordAgeSeconds: maxRecordAge, onFailureQueueARN: onFailureQueueArn, memoryMB: memory, timeoutSeconds: timeout,
                 architecture: architecture,
                 codeURI: LambdaInfrastructure.templateCodeURI(zip: zip, out: out, workingDirectory: currentDirectory()),
-                logRetentionDays: logRetentionDays)
-        } catch {
+                logRetentionDays: logRetentionDays, backfill: backfillMachine)
+        } catch let error as LambdaInfrastructure.Problem {
             throw ValidationError(error.description)
         }
     }

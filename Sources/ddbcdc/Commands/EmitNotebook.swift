@@ -20,7 +20,11 @@ struct EmitNotebook: AsyncParsableCommand {
             Settings come from options, a JSON --config file (the options' names with underscores: \
             {"source": "s3://…", "table": "c.s.t", "keys": ["pk","sk"], "delete_mode": "hard", …}) or \
             both; an option given wins. Keys come from --keys or from a DynamoDB DescribeTable response \
-            (--key-schema, `aws dynamodb describe-table` output).
+            (--key-schema, `aws dynamodb describe-table` output). \
+            For a table with items from before its stream, the order is: enable the stream and deploy the \
+            event source mapping, then export the table (point-in-time export), then backfill the export \
+            (`ddbcdc backfill`, or the state machine of `ddbcdc emit-infra --backfill`) into the same source \
+            prefix: the same stream and MERGE take the export's rows and the stream's (one table, one _seq).
             """
     )
 

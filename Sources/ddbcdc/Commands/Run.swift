@@ -60,73 +60,18 @@ struct Run: AsyncParsableCommand, StopsOnSignal, Sendable {
 
     @OptionGroup(title: "S3") var s3: S3Options
 
-    @Option(help: ArgumentHelp("Key prefix under the sink (S3_PREFIX): names separated by single /, none of them . or .., no control characters.", valueName: "prefix"))
-    var prefix: String?
-
-    @Option(help: "Rows in one object (MAX_RECORDS; default 2000).")
-    var maxRecords: Int?
-
-    @Option(help: "Uncompressed bytes in one object (MAX_PAYLOAD_BYTES; default 8000000; underscores allowed).")
-    var maxBytes: String?
+    @OptionGroup(title: "Objects") var objects: ObjectOptionGroup
 
     @Option(help: "Seconds a batch stays open after its first row (MAX_SECONDS; default 15; 0: no limit).")
     var maxSeconds: Double?
 
-    @Option(help: "Partitions with an open batch at once; one more seals the least recently written (default 16).")
-    var maxOpenPartitions: Int = 16
-
-    @Option(help: "gzip level, 0 (stored) to 12; 1–9 as gzip's (GZIP_LEVEL; default 6).")
-    var gzipLevel: Int?
-
     @Option(help: "What puts a row in its dt=/HH= partition: event-time (the change's time; a replay lands in the same place) or ingest-time.")
     var partitionBy: PartitionTime = .eventTime
-
-    @Option(help: "Objects compressed and written at the same time (default 2).")
-    var concurrency: Int = 2
 
     @Flag(help: "No progress line, even on a terminal.")
     var quiet = false
 
     @OptionGroup var rows: NormalizeOptionGroup
-
-    /// The settings after options, environment and defaults.
-    struct Settings {
-        var limits: BatchLimits
-        var prefix: String
-        var gzipLevel: Int
-    }
-
-    func settings(environment: (String) -> String?) throws -> Settings {
-        func number<T>(_ option: T?, _ name: String, _ parse: (String) -> T?, default value: T) throws -> T {
-            if let option { return option }
-            guard let text = environment(name), !text.isEmpty else { return value }
-            guard let parsed = parse(text.replacingUnderscores()) else {
-                throw ValidationError("\(name)=\(text) is not a number")
-            }
-            return parsed
-        }
-        let maxRecords = try number(self.maxRecords, "MAX_RECORDS", { Int($0) }, default: 2000)
-        let maxBytes = try number(self.maxBytes.map { text -> Int? in Int(text.replacingUnderscores()) } ?? nil, "MAX_PAYLOAD_BYTES", { Int($0) }, default: 8_000_000)
-        let maxSeconds = try number(self.maxSeconds, "MAX_SECONDS", { Double($0) }, default: 15)
-        let gzipLevel = try number(self.gzipLevel, "GZIP_LEVEL", { Int($0) }, default: 6)
-        guard maxRecords >= 1 else { throw ValidationError("--max-records must be at least 1") }
-        guard maxBytes >= 1 else { throw ValidationError("--max-bytes must be at least 1") }
-        guard maxSeconds >= 0, maxSeconds < 1e9 else { throw ValidationError("--max-seconds must be 0 or more") }
-        guard Gzip.levels.contains(gzipLevel) else { throw ValidationError("--gzip-level must be 0 to 12, not \(gzipLevel)") }
-        return Settings(
-            limits: BatchLimits(
-                maxRecords: maxRecords, maxBytes: maxBytes, maxAgeMillis: Int64(maxSeconds * 1000),
-                maxOpenPartitions: maxOpenPartitions),
-            prefix: prefix ?? environment("S3_PREFIX") ?? "", gzipLevel: gzipLevel)
-    }
-
-    func validate() throws {
-        if let maxBytes, Int(maxBytes.replacingUnderscores()) == nil {
-            throw ValidationError("--max-bytes must be a whole number of bytes, not '\(maxBytes)'")
-        }
-        guard maxOpenPartitions >= 1 else { throw ValidationError("--max-open-partitions must be at least 1") }
-        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
-    }
 
     func run() async throws {
         // SIGINT and SIGTERM were blocked in DDBCDC.main before any thread started, so one that
@@ -142,7 +87,7 @@ struct Run: AsyncParsableCommand, StopsOnSignal, Sendable {
     /// The run, until the input ends or `stop` is requested.
     func run(stop: StopRequest) async throws {
         let environment = processEnvironment()
-        let settings = try settings(environment: { environment[$0] })
+        let settings = try objects.settings(maxSeconds: maxSeconds, environment: { environment[$0] })
         guard let sinkText = sink ?? environment["S3_BUCKET"].map({ "s3://" + $0 }) else {
             throw ValidationError("give --sink DIR or --sink s3://bucket/prefix (or set S3_BUCKET)")
         }
@@ -173,7 +118,7 @@ struct Run: AsyncParsableCommand, StopsOnSignal, Sendable {
             settings: EngineSettings(
                 limits: settings.limits, prefix: target.prefix, partitionBy: partitionBy,
                 rows: rows.normalizeOptions(defaultIngest: "none", clock: clock), encoder: GzipNDJSON(level: settings.gzipLevel),
-                maxInFlight: concurrency),
+                maxInFlight: objects.concurrency),
             sink: target.sink, clock: clock)
         var source = FileRecords(paths: listing.files, stop: stop)
         var progress = !quiet && isatty(2) != 0 ? Progress(clock: clock) : nil
@@ -197,8 +142,4 @@ struct Run: AsyncParsableCommand, StopsOnSignal, Sendable {
         if let signal = stop.reason { throw ExitCode(128 + signal) }
         if report.setAside > 0 { throw ExitCode(65) }  // EX_DATAERR
     }
-}
-
-extension String {
-    func replacingUnderscores() -> String { filter { $0 != "_" } }
 }

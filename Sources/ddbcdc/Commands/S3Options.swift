@@ -53,7 +53,11 @@ struct S3Options: ParsableArguments, Sendable {
     /// The sink `text` names (a directory or `s3://bucket/prefix`) and the key prefix to use in it,
     /// checked (``ObjectPrefix``) before anything else happens.
     /// - Parameter maxRecords: rows per object, for the length of the longest key.
-    func makeSink(_ text: String, prefix: String, maxRecords: Int, environment: [String: String]) async throws -> (sink: any ObjectSink, prefix: String) {
+    /// - Parameter sourceInS3: whether the options also serve an `s3://` source (a backfill's export):
+    ///   then they are no usage error beside a directory sink.
+    func makeSink(
+        _ text: String, prefix: String, maxRecords: Int, environment: [String: String], sourceInS3: Bool = false
+    ) async throws -> (sink: any ObjectSink, prefix: String) {
         let isS3 = text.hasPrefix("s3://")
         let bucket = isS3 ? String(text.dropFirst(5).prefix { $0 != "/" }) : ""
         let path = isS3 ? String(text.dropFirst(5 + bucket.count)) : ""
@@ -64,7 +68,7 @@ struct S3Options: ParsableArguments, Sendable {
             throw ValidationError(error.message)
         }
         guard isS3 else {
-            guard endpointURL == nil, sse == nil, caBundle == nil else {
+            guard sourceInS3 || (endpointURL == nil && caBundle == nil), sse == nil else {
                 throw ValidationError("--endpoint-url, --sse and --ca-bundle apply to s3:// sinks only")
             }
             return (LocalDirectorySink(root: text), fullPrefix)

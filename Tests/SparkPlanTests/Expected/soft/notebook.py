@@ -8,6 +8,12 @@
 # MAGIC duplicates, replays, out-of-order files and late deletes leave the table as the source items are.
 # MAGIC
 # MAGIC Deletes are **soft**: a tombstone replaces its row with `is_deleted = true`; the view `main.cdc.fleet_devices_current` shows the current rows; tombstones older than 30 day(s) are cleaned up (mode `cleanup`).
+# MAGIC
+# MAGIC Items the table held before its stream: enable the stream and deploy ddbcdc on it (the event source mapping)
+# MAGIC **first**, **then** export the table (point-in-time export to S3, DynamoDB JSON), **then** backfill the export
+# MAGIC (`ddbcdc backfill`, or the state machine of `ddbcdc emit-infra --backfill`) into this same source. Export rows land
+# MAGIC under the same prefix and partitions as the stream's, so this one stream and MERGE take both: one table, one
+# MAGIC `_seq`, where a change from the stream newer than the export (less the overlap) wins over its export row.
 
 # COMMAND ----------
 
