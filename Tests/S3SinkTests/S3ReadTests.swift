@@ -247,6 +247,18 @@ final class Chunks: @unchecked Sendable {
         #expect(transport.sent.map { $0.header("Range") } == ["bytes=0-3", "bytes=4-7", "bytes=8-11"])
     }
 
+    @Test func getObjectReadsMoreThanTheTransportTakesInRanges() async throws {
+        let transport = storeTransport(ObjectStore(["k": .init(body: pattern(10), etag: "e1")]))
+        let s3 = readClient(LimitedTransport(inner: transport, maxResponseBytes: 4))
+        let whole = try await s3.getObject(key: "k")
+        #expect(whole.body == pattern(10) && whole.size == 10 && whole.etag == "e1")
+        #expect(transport.sent.map { $0.header("Range") } == ["bytes=0-3", "bytes=4-7", "bytes=8-11"])
+        #expect(transport.sent.map { $0.header("If-Match") } == [nil, "\"e1\"", "\"e1\""])
+        let part = try await s3.getObject(key: "k", range: 2..<9)
+        #expect(part.body == Array(pattern(10)[2..<9]) && part.offset == 2 && part.size == 10)
+        #expect(transport.sent.dropFirst(3).map { $0.header("Range") } == ["bytes=2-5", "bytes=6-8"])
+    }
+
     @Test func aConsumersErrorEndsTheDownload() async throws {
         struct Full: Error {}
         let transport = storeTransport(ObjectStore(["k": .init(body: pattern(25), etag: "e1")]))

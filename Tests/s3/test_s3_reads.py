@@ -8,8 +8,6 @@ as JSON lines with real MD5s and ETags, data/*.json.gz): a small data file, an e
 file (gzip of nothing, itemCount 0) and one of more than 9 MiB of gzip, which S3Client.download
 reads in several 8 MiB ranges.
 
-These tests need `ddbcdc backfill` (issue 11); until the command exists they fail, saying so.
-
     DDBCDC_BIN=$PWD/.build/debug/ddbcdc .venv/bin/python -m pytest Tests/s3/test_s3_reads.py -q
 """
 import base64
@@ -131,7 +129,7 @@ def backfill(run_ddbcdc, tmp_path, name, export_location, endpoint=None, env=Non
         args += ["--endpoint-url", endpoint, "--region", REGION]
     run = run_ddbcdc(args, env=env)
     if run.returncode != 0:
-        fail(f"backfill from {export_location} failed (issue 11's `ddbcdc backfill` must exist):\n" + run.describe())
+        fail(f"backfill from {export_location} failed:\n" + run.describe())
     return tree(sink), run
 
 

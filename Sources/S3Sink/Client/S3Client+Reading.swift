@@ -86,8 +86,8 @@ extension S3Client {
     /// asking for the rest, pinned to the first answer's ETag.
     ///
     /// Meant for objects that fit in memory (manifests); read data files with
-    /// ``download(key:chunkSize:expectedETag:consume:)``. The answer must fit the transport's
-    /// `maxResponseBytes`.
+    /// ``download(key:chunkSize:expectedETag:consume:)``. More than the transport's
+    /// `maxResponseBytes` is read in ranges of that size, pinned to one ETag as a download is.
     /// - Parameters:
     ///   - key: the object's key.
     ///   - range: the bytes to read (`0..<100`); nil: all. A range reaching past the end reads to
@@ -99,7 +99,8 @@ extension S3Client {
     public func getObject(key: String, range: Range<Int>? = nil, ifMatch: String? = nil) async throws(S3Error) -> S3ObjectData {
         var body: [UInt8] = []
         do throws(ReadFailure<Never>) {
-            let read = try await read(key: key, range: range, etag: ifMatch) { (piece: S3ObjectData) throws(ReadFailure<Never>) in
+            let read = try await readChunks(key: key, range: range, chunk: core.transport.maxResponseBytes, etag: ifMatch) {
+                (piece: S3ObjectData) throws(ReadFailure<Never>) in
                 if body.isEmpty { body = piece.body } else { body += piece.body }
             }
             return S3ObjectData(body: body, etag: read.etag, size: read.size, offset: read.offset)
@@ -116,7 +117,7 @@ extension S3Client {
     ///
     /// Every range after the first is sent `If-Match` with the first answer's ETag (or
     /// `expectedETag` from the first range on), so an object replaced while it is being read is an
-    /// error, never a mix of two objects. Each range is retried by the client's ``RetryPolicy``;
+    /// error, never a mix of two objects. Each range is retried by the client's `RetryPolicy`;
     /// an answer shorter than its range (a cut connection) is continued from where it stopped,
     /// not restarted.
     ///
@@ -137,26 +138,37 @@ extension S3Client {
         consume: ([UInt8]) async throws -> Void
     ) async throws -> S3ObjectInfo {
         let chunk = max(1, min(chunkSize, core.transport.maxResponseBytes))
-        var etag = expectedETag
-        var offset = 0
-        var size: Int
-        repeat {
-            let read: (etag: String, size: Int, offset: Int)
-            do throws(Failure) {
-                read = try await self.read(key: key, range: offset..<(offset + chunk), etag: etag) { piece throws(Failure) in
-                    do { try await consume(piece.body) } catch { throw Failure.consumer(error) }
-                }
-            } catch {
-                switch error {
-                case .s3(let error): throw error
-                case .consumer(let error): throw error
-                }
+        do throws(Failure) {
+            let read = try await readChunks(key: key, range: nil, chunk: chunk, etag: expectedETag) { piece throws(Failure) in
+                do { try await consume(piece.body) } catch { throw Failure.consumer(error) }
             }
+            return S3ObjectInfo(key: key, size: read.size, etag: read.etag)
+        } catch {
+            switch error {
+            case .s3(let error): throw error
+            case .consumer(let error): throw error
+            }
+        }
+    }
+
+    /// Reads `range` (nil: the whole object) in ranged requests of at most `chunk` bytes, in order,
+    /// pinned to one ETag (`etag`, or the first answer's) from the second request on. With no
+    /// range and no limit (`chunk` is `Int.max`), one plain GetObject.
+    func readChunks<E: Error>(
+        key: String, range: Range<Int>?, chunk: Int, etag: String?, deliver: (S3ObjectData) async throws(ReadFailure<E>) -> Void
+    ) async throws(ReadFailure<E>) -> (etag: String, size: Int, offset: Int) {
+        if range == nil && chunk == .max { return try await read(key: key, range: nil, etag: etag, deliver: deliver) }
+        let start = range?.lowerBound ?? 0
+        let end = range?.upperBound ?? .max
+        var offset = start
+        var etag = etag
+        while true {
+            let pieceEnd = chunk < end - offset ? offset + chunk : end  // min(offset + chunk, end), without overflow
+            let read = try await self.read(key: key, range: offset..<pieceEnd, etag: etag, deliver: deliver)
             etag = read.etag
-            size = read.size
-            offset = min(offset + chunk, size)
-        } while offset < size
-        return S3ObjectInfo(key: key, size: size, etag: etag ?? "")
+            offset = min(pieceEnd, read.size)
+            if offset >= min(end, read.size) { return (read.etag, read.size, start) }
+        }
     }
 
     /// What stopped a read: S3, or the reader's consumer.

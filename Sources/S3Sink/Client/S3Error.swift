@@ -3,7 +3,9 @@ internal import AWSCore
 /// A failed S3 request: S3's error code and message when it answered, what happened when it did not.
 public struct S3Error: Error, Sendable, CustomStringConvertible {
     /// S3's code (`NoSuchBucket`, `SignatureDoesNotMatch`, `SlowDown`, …), or ours:
-    /// `ConnectionFailed`, `Timeout`, `NoCredentials`, `InvalidResponse`.
+    /// `ConnectionFailed`, `Timeout`, `NoCredentials`, `InvalidResponse`. Reads also give
+    /// `NoSuchKey` (for HEAD's bodiless 404 too), `PreconditionFailed` (the object changed while
+    /// it was being read), `InvalidRange`, and `IncompleteBody` (answers kept ending early).
     public var code: String
     public var message: String
     /// The HTTP status, when there was a response.
