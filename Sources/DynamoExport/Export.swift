@@ -67,15 +67,22 @@ public struct Export: Sendable {
 
     static func relativePath(_ key: String, store: any ExportStore, summary: ExportSummary) throws(ExportError) -> String {
         for id in [store.folderName, summary.exportID] where !id.isEmpty {
-            if let range = key.ranges(of: folderMarker + id + "/").last {
-                let rest = String(key[range.upperBound...])
-                if isSafe(rest) { return rest }
-            }
+            if let rest = after(lastOf: folderMarker + id + "/", in: key), isSafe(rest) { return rest }
         }
         if key.hasPrefix("data/") || key.hasPrefix("manifest-"), isSafe(key) { return key }
         throw ExportError(
             .badManifest, file: store.url(of: "manifest-files.json"),
             "the key \(key) is not under \(folderMarker)\(summary.exportID)/ (the export's folder)")
+    }
+
+    /// What follows the last `marker` in `key`, if it holds one.
+    static func after(lastOf marker: String, in key: String) -> String? {
+        let bytes = Array(key.utf8), needle = Array(marker.utf8)
+        guard bytes.count >= needle.count else { return nil }
+        for start in stride(from: bytes.count - needle.count, through: 0, by: -1) where bytes[start..<start + needle.count].elementsEqual(needle) {
+            return String(decoding: bytes[(start + needle.count)...], as: UTF8.self)
+        }
+        return nil
     }
 
     /// Whether a relative path stays inside the export's folder.

@@ -1,10 +1,5 @@
 package import ProcessKit
 
-#if canImport(FoundationEssentials)
-internal import FoundationEssentials
-#else
-internal import Foundation
-#endif
 #if canImport(Glibc)
 internal import Glibc
 #elseif canImport(Musl)
@@ -49,7 +44,7 @@ public struct LocalFile: Sendable {
 
     /// Removes a downloaded copy (a file on disk of its own is left alone).
     public func discard() {
-        if isTemporary { try? FileManager.default.removeItem(atPath: path) }
+        if isTemporary { unlink(path) }
     }
 }
 
@@ -72,13 +67,21 @@ public struct DirectoryExportStore: ExportStore {
     }
 
     public func folders(under path: String) async throws(ExportError) -> [String] {
-        let names: [String]
-        do { names = try FileManager.default.contentsOfDirectory(atPath: root + path) } catch { return [] }
-        return names.filter { Self.kind(root + path + $0) == .directory }.sorted()
+        // opendir/readdir rather than FileManager: the Lambda bootstrap links this module, and its zip has a size goal.
+        guard let directory = opendir(root + path) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." && Self.kind(root + path + name) == .directory { names.append(name) }
+        }
+        return names.sorted()
     }
 
     public func localCopy(of path: String, in directory: String) async throws(ExportError) -> LocalFile {
-        guard FileManager.default.fileExists(atPath: root + path) else {
+        guard Self.kind(root + path) != nil else {
             throw ExportError(.notFound, file: url(of: path), "the manifest names this data file but it does not exist")
         }
         return LocalFile(path: root + path, isTemporary: false)
