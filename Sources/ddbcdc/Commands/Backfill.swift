@@ -204,10 +204,10 @@ struct Backfill: AsyncParsableCommand, StopsOnSignal, Sendable {
         progress?.clear()
 
         let counts = tally.snapshot
+        // Each failed data file once, with its check's error; then inputs that failed while read.
         for failure in source.failures { printError("ddbcdc: error: \(failure.error)") }
-        let failedFiles = Set(source.failures.map(\.file))
-        for failure in report.inputFailures where !failedFiles.contains(where: { export.entries[$0].dataFileS3Key == failure.name }) {
-            if source.failures.contains(where: { $0.error.file == failure.name }) { continue }
+        let failedFiles = Set(source.failures.map(\.error.file))
+        for failure in report.inputFailures where !failedFiles.contains(failure.name ?? "") {
             printError("ddbcdc: error: \(failure.name ?? "input"): \(failure.message)")
         }
         for failure in report.notWritten { printError("ddbcdc: error: not written: \(failure)") }
