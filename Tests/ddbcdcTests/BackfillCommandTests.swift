@@ -6,7 +6,7 @@ import Testing
 @Suite struct BackfillCommandTests {
     @Test(arguments: [
         (["--overlap", "5 minutes"], "--overlap must be a duration"),
-        (["--overlap", "-5m"], "--overlap must be a duration"),
+        (["--overlap=-5m"], "--overlap must be a duration"),
         (["--overlap", "5d"], "--overlap must be a duration"),
         (["--part", "0/2"], "--part must be i/N"),
         (["--part", "3/2"], "--part must be i/N"),
