@@ -1,4 +1,4 @@
-package import ProcessKit
+import ProcessKit
 
 #if canImport(Glibc)
 internal import Glibc

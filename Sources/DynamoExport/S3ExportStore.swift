@@ -1,4 +1,4 @@
-package import ProcessKit
+import ProcessKit
 public import S3Sink
 
 #if canImport(Glibc)

@@ -1,5 +1,13 @@
 import DDBTypes
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Reads stream records from bytes in any of the accepted shapes and turns each into a row; with
 /// ``NormalizeOptions/exportLines`` set, reads the lines of a DynamoDB export's data files instead.
 ///
@@ -410,8 +418,8 @@ public struct ChangeStreamReader {
         onRow: (UnsafeBufferPointer<UInt8>, RowInfo) throws -> Void,
         onError: (StreamError) throws -> Void
     ) throws -> Step {
-        var end = start
-        while end < window.count && window[end] != 0x0A { end += 1 }
+        let base = window.baseAddress!
+        let end = memchr(base + start, 0x0A, window.count - start).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? window.count
         if end == window.count && !eof { return .needMore }
         let next = end < window.count ? end + 1 : end
         var cursor = JSONCursor(base: window.baseAddress!, end: end, at: start)

@@ -93,6 +93,14 @@ package struct Engine: Sendable {
         await read(&source, deadline: deadline, stop: stop, progress: progress)
     }
 
+    /// ``run(_:deadline:stop:progress:)`` for an export's data files, specialized in this module.
+    package func run(
+        _ source: inout ExportRecords, deadline: EpochMillis? = nil, stop: StopRequest? = nil,
+        progress: ((EngineReport<ExportLinePosition>) -> Void)? = nil
+    ) async -> EngineReport<ExportLinePosition> {
+        await read(&source, deadline: deadline, stop: stop, progress: progress)
+    }
+
     /// Why an object that was not durable by the deadline counts as not written.
     static let lateMessage = "not durable before the invocation's deadline"
 

@@ -4,6 +4,12 @@ package import ProcessKit
 package import StreamNormalize
 package import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -31,9 +37,9 @@ package struct ExportLinePosition: Hashable, Sendable, CustomStringConvertible {
 /// checked: its MD5 against the manifest's `md5Checksum`, its gzip stream whole (zlib checks the
 /// CRC-32 and length of every member), and its lines against the manifest's `itemCount`. A file
 /// in S3 is downloaded to a local file first; a file on disk is read where it is. The check is a
-/// first pass over the file (reading and inflating it once more than parsing alone would); it runs
-/// for the next file while the engine reads the current one. A file that fails is an input
-/// failure naming it, and none of its rows is read.
+/// first pass that inflates the file and keeps its lines in a temporary file, which the engine
+/// then reads (so the file is inflated once); it runs for the next file while the engine reads the
+/// current one. A file that fails is an input failure naming it, and none of its rows is read.
 ///
 /// A file is *finished* once every one of its lines is durable (as a row in an object or in
 /// `_errors`): the engine acknowledges lines as their objects are written, and `onFinished` is
@@ -74,7 +80,7 @@ package struct ExportRecords: RecordSource {
         }
     }
 
-    package mutating func nextInput(wait: ReadDeadline) async throws -> SourceInput<GunzipSource<FileSource>>? {
+    package mutating func nextInput(wait: ReadDeadline) async throws -> SourceInput<FileSource>? {
         current = nil
         while cursor < files.count {
             if stop?.isRequested == true { return nil }
@@ -101,10 +107,8 @@ package struct ExportRecords: RecordSource {
                     throw InputError(name: failure.file, message: failure.description)
                 }
                 source.stop = stop
-                let gunzip = GunzipSource(source, path: url(of: file), stop: stop)
                 current = file
-                return SourceInput(name: url(of: file), bytes: gunzip, recordNamePrefix: "\(export.summary.exportID)/\(entry.fileName)/") {
-                    gunzip.close()
+                return SourceInput(name: url(of: file), bytes: source, recordNamePrefix: "\(export.summary.exportID)/\(entry.fileName)/") {
                     source.close()
                     local.discard()
                 }
@@ -160,12 +164,16 @@ package struct ExportRecords: RecordSource {
             } catch {
                 return .failure(error)
             }
+            // The check inflates the file anyway: its lines are kept, so the engine reads them
+            // without inflating the file a second time (a temporary file beside the download).
+            let plain = "\(workDirectory)/ddbcdc-backfill-\(getpid())-\(UInt32.random(in: 0...UInt32.max))-\(entry.fileName).jsonl"
+            defer { local.discard() }
             do throws(ExportError) {
-                let bytes = try DataFileCheck.verify(local.path, entry: entry, name: export.store.url(of: path))
+                let bytes = try DataFileCheck.verify(local.path, entry: entry, name: export.store.url(of: path), keepingLinesIn: plain)
                 tally.counts.withLock { $0.compressedBytesChecked += bytes }
-                return .success(local)
+                return .success(LocalFile(path: plain, isTemporary: true))
             } catch {
-                local.discard()
+                unlink(plain)
                 return .failure(error)
             }
         }
@@ -192,35 +200,53 @@ package final class ExportTally: Sendable {
 package enum DataFileCheck {
     /// Checks the gzip file at `path` against `entry`: its MD5, its gzip stream (CRC-32 and length
     /// of every member, no truncation), and its number of lines.
+    /// - Parameter linesPath: where the decompressed lines are written, if anywhere (removed by the
+    ///   caller when the check fails).
     /// - Returns: the file's size in bytes.
     /// - Throws: ``ExportError`` `checksumMismatch`, `badGzip`, `countMismatch` or `readFailed`, naming `name`.
-    package static func verify(_ path: String, entry: ManifestEntry, name: String) throws(ExportError) -> Int {
+    package static func verify(_ path: String, entry: ManifestEntry, name: String, keepingLinesIn linesPath: String? = nil) throws(ExportError) -> Int {
         let file: FileSource
         do { file = try FileSource(path: path) } catch { throw ExportError(.readFailed, file: name, "\(error)") }
         defer { file.close() }
+        var lines: FileSink?
+        if let linesPath {
+            do { lines = try FileSink(creating: linesPath) } catch {
+                throw ExportError(.readFailed, file: name, "cannot write its lines to \(linesPath): \(error)")
+            }
+        }
+        var linesFailure: String?
+        // Closed once on every way out (a failed check included); a copy is closed, never twice.
+        defer { if var open = lines { try? open.close() } }
         let hashing = HashingSource(base: file)
         let gunzip = GunzipSource(hashing, path: name)
         var gzipProblem: String?
-        var lines = 0
+        var lineCount = 0
         do {
             var inflate = gunzip
             defer { inflate.close() }
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
             defer { buffer.deallocate() }
+            // Lines with something on them (the reader passes over blank ones): found by memchr,
+            // one call per line, rather than a test per byte.
             var inLine = false
             while true {
                 let count = try inflate.read(into: buffer)
                 if count == 0 { break }
-                for byte in UnsafeRawBufferPointer(rebasing: buffer[..<count]) {
-                    if byte == 0x0A {
-                        if inLine { lines += 1 }
-                        inLine = false
-                    } else if byte != 0x20 && byte != 0x0D && byte != 0x09 {
-                        inLine = true
-                    }
+                if linesFailure == nil {
+                    do { try lines?.write(UnsafeRawBufferPointer(rebasing: buffer[..<count])) } catch { linesFailure = "\(error)" }
+                }
+                let base = buffer.baseAddress!
+                var start = 0
+                while start < count {
+                    let end = memchr(base + start, 0x0A, count - start).map { $0 - base } ?? count
+                    if !inLine { inLine = Self.hasContent(base + start, end - start) }
+                    if end == count { break }
+                    if inLine { lineCount += 1 }
+                    inLine = false
+                    start = end + 1
                 }
             }
-            if inLine { lines += 1 }
+            if inLine { lineCount += 1 }
         } catch {
             gzipProblem = "\(error)"
         }
@@ -236,12 +262,28 @@ package enum DataFileCheck {
         if let gzipProblem {
             throw ExportError(.badGzip, file: name, "not a whole gzip stream: \(gzipProblem); none of its rows was read")
         }
-        guard lines == entry.itemCount else {
+        guard lineCount == entry.itemCount else {
             throw ExportError(
                 .countMismatch, file: name,
-                "it holds \(lines) line(s) but the manifest says itemCount \(entry.itemCount); none of its rows was read")
+                "it holds \(lineCount) line(s) but the manifest says itemCount \(entry.itemCount); none of its rows was read")
+        }
+        if linesFailure == nil {
+            do { try lines?.close() } catch { linesFailure = "\(error)" }
+            lines = nil
+        }
+        if let linesFailure, let linesPath {
+            throw ExportError(.readFailed, file: name, "cannot write its lines to \(linesPath): \(linesFailure)")
         }
         return hashing.bytes
+    }
+}
+
+extension DataFileCheck {
+    /// Whether `count` bytes at `start` hold anything but blanks (a line of an export file starts
+    /// with `{` unless it is blank, so this is one comparison for almost every line).
+    static func hasContent(_ start: UnsafeMutableRawPointer, _ count: Int) -> Bool {
+        let bytes = UnsafeRawBufferPointer(start: start, count: count)
+        return bytes.contains { $0 != 0x20 && $0 != 0x0D && $0 != 0x09 }
     }
 }
 
