@@ -114,6 +114,8 @@ cc -O2 -fPIC -c "$STATIC/glibc-compat.c" -o "$STATIC/glibc-compat.o"
 #                       Nothing looks this program's symbols up at run time.
 #  -no-pie              a fixed-address executable needs no 2.2 MB of relative relocations (and
 #                       the loader applies none at start-up: part of the cold start).
+# -ffile-prefix-map: the C sources' paths (BoringSSL's function-name strings hold 265 of them)
+# are written relative to the package, so the zip's size does not depend on where it is cloned.
 # OpenSSL's libcrypto contributes only SHA-256 and MD5 (the Digest module calls the direct
 # functions; its EVP interface would link 2.8 MB of algorithm providers).
 PRODUCT=ddbcdc-lambda
@@ -122,6 +124,7 @@ export PKG_CONFIG_PATH=$STATIC/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
 # shellcheck disable=SC2086 # SWIFT_BUILD_FLAGS is a list of words
 "$SWIFT" build -c release --product "$PRODUCT" --scratch-path "$SCRATCH" --static-swift-stdlib \
     -Xlinker -L"$STATIC" -Xlinker "$STATIC/glibc-compat.o" -Xlinker --no-export-dynamic -Xlinker -no-pie \
+    -Xcc -ffile-prefix-map="$ROOT"=. \
     ${SWIFT_BUILD_FLAGS:-}
 BIN=$("$SWIFT" build -c release --product "$PRODUCT" --scratch-path "$SCRATCH" --static-swift-stdlib --show-bin-path)/$PRODUCT
 [[ -x $BIN ]] || die "no binary at $BIN"

@@ -93,7 +93,7 @@ public struct ExportSummary: Sendable, Hashable {
 }
 
 /// One line of `manifest-files.json`: a data file and what it must hold.
-public struct ManifestEntry: Sendable, Hashable, Codable {
+public struct ManifestEntry: Sendable, Hashable, Decodable {
     /// The data file's key as the manifest names it (with or without the export's `s3Prefix`).
     public var dataFileS3Key: String
     /// Lines (items) in the file.

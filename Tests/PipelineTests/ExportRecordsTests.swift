@@ -35,7 +35,12 @@ struct ExportOnDisk {
     func open() async throws -> Export {
         let summary = #"{"exportArn":"arn:aws:dynamodb:eu-west-1:1:table/Orders/export/01767225600000-a1b2c3d4","exportTime":"2026-01-01T00:10:00.500Z","outputFormat":"DYNAMODB_JSON","exportType":"FULL_EXPORT"}"#
         try summary.write(toFile: root + "/manifest-summary.json", atomically: true, encoding: .utf8)
-        let lines = try entries.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }.joined(separator: "\n")
+        let lines = try entries.map { entry in
+            let fields: [String: Any] = [
+                "dataFileS3Key": entry.dataFileS3Key, "itemCount": entry.itemCount, "md5Checksum": entry.md5Checksum, "etag": entry.etag ?? "",
+            ]
+            return String(decoding: try JSONSerialization.data(withJSONObject: fields), as: UTF8.self)
+        }.joined(separator: "\n")
         try lines.write(toFile: root + "/manifest-files.json", atomically: true, encoding: .utf8)
         return try await Export.open(DirectoryExportStore(root: root))
     }

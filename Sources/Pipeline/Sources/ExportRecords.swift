@@ -126,7 +126,7 @@ package struct ExportRecords: RecordSource {
     }
 
     package mutating func acknowledge(_ positions: [ExportLinePosition]) {
-        for position in positions {
+        for position in positions where export.entries.indices.contains(position.file) {
             let count = acknowledged[position.file, default: 0] + 1
             acknowledged[position.file] = count
             if count == export.entries[position.file].itemCount { finish(position.file) }

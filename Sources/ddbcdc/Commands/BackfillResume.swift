@@ -17,15 +17,15 @@ import Foundation
 ///
 /// `{"exportId":"01767225600000-a1b2c3d4","part":"1/4","finished":["AWSDynamoDB/…/data/a.json.gz",…]}`,
 /// replaced atomically each time a file is finished.
-package struct BackfillResume: Codable, Sendable, Equatable {
+struct BackfillResume: Codable, Sendable, Equatable {
     /// The export it belongs to.
-    package var exportId: String
+    var exportId: String
     /// `i/N` for one worker of N, or `nil` for all the files.
-    package var part: String?
+    var part: String?
     /// Finished data files, in the order they finished.
-    package var finished: [String]
+    var finished: [String]
 
-    package init(exportId: String, part: String?, finished: [String] = []) {
+    init(exportId: String, part: String?, finished: [String] = []) {
         self.exportId = exportId
         self.part = part
         self.finished = finished
@@ -33,7 +33,7 @@ package struct BackfillResume: Codable, Sendable, Equatable {
 
     /// The resume file at `path`, or `nil` when there is none.
     /// - Throws: a message when it exists but cannot be read, or belongs to another export or part.
-    package static func load(_ path: String, exportId: String, part: String?) throws -> BackfillResume? {
+    static func load(_ path: String, exportId: String, part: String?) throws -> BackfillResume? {
         guard access(path, F_OK) == 0 else { return nil }
         let bytes: [UInt8]
         do { bytes = try readWholeFile(path) } catch {
@@ -52,7 +52,7 @@ package struct BackfillResume: Codable, Sendable, Equatable {
     }
 
     /// Writes the file atomically.
-    package func save(_ path: String) throws {
+    func save(_ path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         try writeFileAtomically(path, Array(try encoder.encode(self)) + [0x0A])
@@ -60,8 +60,8 @@ package struct BackfillResume: Codable, Sendable, Equatable {
 }
 
 /// A resume file that cannot be used, and why.
-package struct ResumeFileError: Error, CustomStringConvertible {
-    package var path: String
-    package var message: String
-    package var description: String { "resume file \(path): \(message)" }
+struct ResumeFileError: Error, CustomStringConvertible {
+    var path: String
+    var message: String
+    var description: String { "resume file \(path): \(message)" }
 }
