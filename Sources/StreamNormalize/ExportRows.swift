@@ -155,18 +155,7 @@ extension RecordTranscoder {
         out.append(contentsOf: recordNamePrefix)
         appendInteger(Int64(lineNumber), &out)
         let eventIDEnd = out.count - rowStart
-        out.append(contentsOf: metadata.seq)
-        OrderKey(changeTime: changeTime, sequenceNumber: sequence).append(to: &out)
-        out.append(contentsOf: metadata.approxStreamTs)
-        appendInteger(changeTime, &out)
-        if let ingest = options.ingestTime {
-            out.append(contentsOf: metadata.ingestTs)
-            appendInteger(ingest, &out)
-        }
-        out.append(contentsOf: metadata.isDeleted)
-        appendLiteral(kind == .remove ? "true" : "false", &out)
-        out.append(contentsOf: metadata.ttlDelete)
-        appendLiteral("false}\n", &out)
+        appendMetadata(after: kind, changeTime: changeTime, sequence: sequence, isTTL: false, to: &out)
         return RowInfo(
             kind: kind, changeTime: changeTime, sequenceNumber: sequence, isTTLDelete: false, eventIDRange: eventIDStart..<eventIDEnd,
             table: rows.table)

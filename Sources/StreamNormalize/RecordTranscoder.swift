@@ -208,6 +208,16 @@ package struct RecordTranscoder {
         let eventIDStart = out.count - rowStart
         cursor.appendRaw(from: eventIDSpan.start, to: eventIDSpan.end, into: &out)
         let eventIDEnd = out.count - rowStart
+        appendMetadata(after: kind, changeTime: changeTime, sequence: sequence, isTTL: isTTL, to: &out)
+        return RowInfo(
+            kind: kind, changeTime: changeTime, sequenceNumber: sequence, isTTLDelete: isTTL,
+            eventIDRange: eventIDStart..<eventIDEnd, table: fields.table, sequenceTextLength: fields.sequenceTextLength)
+    }
+
+    /// The metadata columns after `_eventId` (`_seq`, `_approxStreamTs`, `_ingestTs`, `is_deleted`,
+    /// `_ttlDelete`) and the row's end: the same for stream records and export lines.
+    @inline(__always)
+    func appendMetadata(after kind: ChangeKind, changeTime: Int64, sequence: SequenceNumber, isTTL: Bool, to out: inout [UInt8]) {
         out.append(contentsOf: metadata.seq)
         OrderKey(changeTime: changeTime, sequenceNumber: sequence).append(to: &out)
         out.append(contentsOf: metadata.approxStreamTs)
@@ -220,9 +230,6 @@ package struct RecordTranscoder {
         appendLiteral(kind == .remove ? "true" : "false", &out)
         out.append(contentsOf: metadata.ttlDelete)
         appendLiteral(isTTL ? "true}\n" : "false}\n", &out)
-        return RowInfo(
-            kind: kind, changeTime: changeTime, sequenceNumber: sequence, isTTLDelete: isTTL,
-            eventIDRange: eventIDStart..<eventIDEnd, table: fields.table, sequenceTextLength: fields.sequenceTextLength)
     }
 
     /// Rejects item attributes named like a metadata column (`options.metadataNames`; an item

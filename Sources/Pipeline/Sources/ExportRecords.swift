@@ -131,7 +131,6 @@ package struct ExportRecords: RecordSource {
             acknowledged[position.file] = count
             if count == export.entries[position.file].itemCount { finish(position.file) }
         }
-        tally.counts.withLock { $0.itemsDone += positions.count }
     }
 
     /// Waits for a download started ahead and removes it (after a stop, or when the engine stopped early).
@@ -153,7 +152,7 @@ package struct ExportRecords: RecordSource {
 
     /// Brings `file` to local disk and checks it, in a task of its own (while the engine reads the one before).
     private func fetch(_ file: Int) -> Task<Result<LocalFile, ExportError>, Never> {
-        let export = self.export, workDirectory = self.workDirectory, tally = self.tally
+        let export = self.export, workDirectory = self.workDirectory
         return Task {
             let entry = export.entries[file]
             let path: String
@@ -169,8 +168,7 @@ package struct ExportRecords: RecordSource {
             let plain = "\(workDirectory)/ddbcdc-backfill-\(getpid())-\(UInt32.random(in: 0...UInt32.max))-\(entry.fileName).jsonl"
             defer { local.discard() }
             do throws(ExportError) {
-                let bytes = try DataFileCheck.verify(local.path, entry: entry, name: export.store.url(of: path), keepingLinesIn: plain)
-                tally.counts.withLock { $0.compressedBytesChecked += bytes }
+                try DataFileCheck.verify(local.path, entry: entry, name: export.store.url(of: path), keepingLinesIn: plain)
                 return .success(LocalFile(path: plain, isTemporary: true))
             } catch {
                 unlink(plain)
@@ -186,8 +184,6 @@ package final class ExportTally: Sendable {
         package var filesTotal = 0
         package var filesDone = 0
         package var itemsTotal = 0
-        package var itemsDone = 0
-        package var compressedBytesChecked = 0
     }
 
     package let counts = Mutex(Counts())
@@ -202,9 +198,8 @@ package enum DataFileCheck {
     /// of every member, no truncation), and its number of lines.
     /// - Parameter linesPath: where the decompressed lines are written, if anywhere (removed by the
     ///   caller when the check fails).
-    /// - Returns: the file's size in bytes.
     /// - Throws: ``ExportError`` `checksumMismatch`, `badGzip`, `countMismatch` or `readFailed`, naming `name`.
-    package static func verify(_ path: String, entry: ManifestEntry, name: String, keepingLinesIn linesPath: String? = nil) throws(ExportError) -> Int {
+    package static func verify(_ path: String, entry: ManifestEntry, name: String, keepingLinesIn linesPath: String? = nil) throws(ExportError) {
         let file: FileSource
         do { file = try FileSource(path: path) } catch { throw ExportError(.readFailed, file: name, "\(error)") }
         defer { file.close() }
@@ -274,7 +269,6 @@ package enum DataFileCheck {
         if let linesFailure, let linesPath {
             throw ExportError(.readFailed, file: name, "cannot write its lines to \(linesPath): \(linesFailure)")
         }
-        return hashing.bytes
     }
 }
 
@@ -292,14 +286,12 @@ extension DataFileCheck {
 final class HashingSource: ByteSource {
     var base: FileSource
     let md5 = MD5()
-    var bytes = 0
 
     init(base: FileSource) { self.base = base }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let count = try base.read(into: buffer)
         md5.update(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
-        bytes += count
         return count
     }
 
