@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "AWSCore", targets: ["AWSCore"]),
         .library(name: "S3Sink", targets: ["S3Sink"]),
         .library(name: "DynamoExport", targets: ["DynamoExport"]),
+        .library(name: "DynamoStreams", targets: ["DynamoStreams"]),
         .library(name: "SparkPlan", targets: ["SparkPlan"]),
         .executable(name: "ddbcdc", targets: ["ddbcdc"]),
         // The Lambda function's `bootstrap` alone: the runtime loop without the command line, the
@@ -64,6 +65,18 @@ let package = Package(
         .target(name: "SparkPlan", swiftSettings: swiftSettings),
         // DynamoDB exports: manifests, data files on disk or in S3 (backfill).
         .target(name: "DynamoExport", dependencies: ["S3Sink", "ProcessKit"], swiftSettings: swiftSettings),
+        // DynamoDB Streams over the JSON 1.0 protocol (DescribeTable, DescribeStream, GetShardIterator,
+        // GetRecords): what `ddbcdc stream` reads.
+        .target(name: "DynamoStreams", dependencies: ["AWSCore", "DDBTypes", "StreamNormalize"], swiftSettings: swiftSettings),
+        // An in-process DynamoDB Streams with shard splits, trimming, expiry and throttling: for
+        // the poller's tests and its benchmark (not a product).
+        .target(name: "DynamoStreamsTesting", dependencies: ["DynamoStreams", "AWSCore"], swiftSettings: swiftSettings),
+        // `ddbcdc stream`'s poller: shard lineage, checkpoints, the lock, the stream as the engine's
+        // source. Apart from Pipeline so that the Lambda bootstrap does not link it.
+        .target(
+            name: "StreamPoller",
+            dependencies: ["DynamoStreams", "Pipeline", "S3Sink", "AWSCore", "StreamNormalize", "NDJSONBuffer", "Timekeeping", "ProcessKit"],
+            swiftSettings: swiftSettings),
         // What `emit-infra` and `emit-notebook` make, from checked inputs: the commands only declare options.
         .target(
             name: "Infrastructure",
@@ -117,6 +130,8 @@ let package = Package(
                 "AWSCore",
                 "S3Sink",
                 "DynamoExport",
+                "DynamoStreams",
+                "StreamPoller",
                 "Timekeeping",
                 "SparkPlan",
                 "Infrastructure",
@@ -146,6 +161,11 @@ let package = Package(
             name: "NDJSONBufferTests", dependencies: ["NDJSONBuffer", "StreamNormalize", "Timekeeping", "S3Sink", "CZlib"], swiftSettings: swiftSettings),
         .testTarget(name: "DigestTests", dependencies: ["Digest"], swiftSettings: swiftSettings),
         .testTarget(name: "DynamoExportTests", dependencies: ["DynamoExport"], swiftSettings: swiftSettings),
+        .testTarget(name: "DynamoStreamsTests", dependencies: ["DynamoStreams", "AWSCore", "Timekeeping"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StreamPollerTests",
+            dependencies: ["StreamPoller", "DynamoStreams", "DynamoStreamsTesting", "Pipeline", "S3Sink", "AWSCore", "StreamNormalize", "NDJSONBuffer", "ProcessKit", "Timekeeping"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "Timekeeping"], swiftSettings: swiftSettings),
         .testTarget(name: "S3SinkTests", dependencies: ["S3Sink", "AWSCore", "Timekeeping"], swiftSettings: swiftSettings),
         .testTarget(
