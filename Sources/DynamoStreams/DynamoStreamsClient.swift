@@ -152,6 +152,10 @@ public struct DynamoStreamsClient: StreamsAPI {
     /// DynamoDB's.
     static let dynamoDBTarget = "DynamoDB_20120810."
 
+    /// DescribeStream (`DynamoDBStreams_20120810.DescribeStream`) with only the members given:
+    /// `ExclusiveStartShardId`, and `ShardFilter` `{"Type":"CHILD_SHARDS","ShardId":…}` for `childrenOf`.
+    /// - Throws: `AWSError`: the service's (`ResourceNotFoundException` for a stream that does not
+    ///   exist), or `invalidResponse` naming the member missing (`StreamDescription.Shards[1].ShardId`).
     public func describeStream(streamArn: String, exclusiveStartShardId: String?, childrenOf: String?) async throws(AWSError) -> StreamDescription {
         struct Input: Encodable {
             struct Filter: Encodable {
@@ -200,6 +204,10 @@ public struct DynamoStreamsClient: StreamsAPI {
             lastEvaluatedShardId: description.LastEvaluatedShardId)
     }
 
+    /// GetShardIterator (`DynamoDBStreams_20120810.GetShardIterator`); `SequenceNumber` only for a
+    /// start that names one.
+    /// - Throws: `AWSError`: the service's (`TrimmedDataAccessException` for a SequenceNumber already
+    ///   trimmed), or `invalidResponse` when the answer has no `ShardIterator`.
     public func shardIterator(streamArn: String, shardId: String, start: IteratorStart) async throws(AWSError) -> String {
         struct Input: Encodable {
             var StreamArn: String
@@ -215,6 +223,11 @@ public struct DynamoStreamsClient: StreamsAPI {
         return output.ShardIterator
     }
 
+    /// GetRecords (`DynamoDBStreams_20120810.GetRecords`), the page scanned by
+    /// ``RecordsPage/init(scanning:)``.
+    /// - Throws: `AWSError`: the service's (`ExpiredIteratorException`, `TrimmedDataAccessException`;
+    ///   throttling and server errors only after the retries), or `invalidResponse` naming the
+    ///   record and the byte at fault.
     public func records(iterator: String, limit: Int) async throws(AWSError) -> RecordsPage {
         struct Input: Encodable {
             var ShardIterator: String
@@ -231,6 +244,10 @@ public struct DynamoStreamsClient: StreamsAPI {
         }
     }
 
+    /// DescribeTable (`DynamoDB_20120810.DescribeTable`, at DynamoDB's endpoint): `LatestStreamArn`
+    /// when `StreamSpecification.StreamEnabled` is true, else nil.
+    /// - Throws: `AWSError`: the service's (`ResourceNotFoundException` for a table that does not
+    ///   exist), or `invalidResponse` for an enabled stream without an ARN.
     public func latestStreamArn(table: String) async throws(AWSError) -> String? {
         struct Input: Encodable {
             var TableName: String
