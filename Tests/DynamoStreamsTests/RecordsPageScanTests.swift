@@ -26,6 +26,7 @@ import Testing
         ("1.7644800001239E+9", 1_764_480_000_123),  // milliseconds rounded down, never up
         ("17644800001239e-4", 1_764_480_000_123),
         ("1764480000.999999", 1_764_480_000_999),
+        ("1764480000.1239999999999", 1_764_480_000_123),  // Double(…) * 1000 gives …124
         ("0", 0),
     ] as [(String, Int64)])
     func approximateCreationTimeIsExactMilliseconds(seconds: String, millis: Int64) throws {
