@@ -103,8 +103,8 @@ public struct DynamoStreamsClient: StreamsAPI {
         }
         func resolve(_ serviceID: String) throws(AWSError) -> String? {
             guard let url = EndpointResolver.endpoint(serviceID: serviceID, flag: endpoint, environment: environment) else { return nil }
-            guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.firstRange(of: "://").map({ url[$0.upperBound...] })?.first != "/"
-            else {
+            let host = url.firstRange(of: "://").map { url[$0.upperBound...].prefix { $0 != "/" } } ?? ""
+            guard url.hasPrefix("http://") || url.hasPrefix("https://"), !host.isEmpty else {
                 let source = endpoint.flatMap { $0.isEmpty ? nil : "the endpoint" } ?? Self.variable(of: url, serviceID: serviceID, environment: environment)
                 throw AWSError(.invalidConfiguration, "\(source) \"\(AWSClient.printable(url))\" is not an http:// or https:// URL with a host")
             }

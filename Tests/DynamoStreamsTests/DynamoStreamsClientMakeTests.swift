@@ -52,6 +52,7 @@ import Timekeeping
         (nil, ["AWS_ENDPOINT_URL": "localhost"], "AWS_ENDPOINT_URL \"localhost\""),
         ("ftp://x", [:], "the endpoint \"ftp://x\""),
         ("http:///path", [:], "the endpoint \"http:///path\""),
+        (nil, ["AWS_ENDPOINT_URL_DYNAMODB_STREAMS": "https://"], "AWS_ENDPOINT_URL_DYNAMODB_STREAMS \"https://\""),
     ] as [(String?, [String: String], String)])
     func anEndpointThatIsNotAURLIsRefusedNamingWhereItCameFrom(endpoint: String?, environment: [String: String], named: String) {
         let error = #expect(throws: AWSError.self) { try make(endpoint: endpoint, Self.credentials.merging(environment) { $1 }) }
