@@ -84,7 +84,6 @@ struct RecordsPageScanner {
         }
         var records: [PageRecord] = []
         guard try cursor.beginArray("Records") else { return records }
-        records.reserveCapacity(1000)
         repeat {
             recordIndex = records.count
             eventID = nil
