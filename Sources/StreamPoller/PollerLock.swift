@@ -1,6 +1,7 @@
 package import S3Sink
 package import Timekeeping
 import ProcessKit
+import StreamNormalize
 
 #if canImport(Glibc)
 import Glibc
@@ -136,7 +137,7 @@ package final class S3Lock: PollerLock, @unchecked Sendable {
         if let held, held.expiresAt + ttlMillis > clock.now().rawValue {
             throw PollerError(
                 .locked,
-                "another ddbcdc stream holds the lock \(place) (\(held.holder), lease until \(held.expiresAt) ms): one poller per stream; "
+                "another ddbcdc stream holds the lock \(place) (\(held.holder), lease until \(ISO8601.format(epochMillis: held.expiresAt))): one poller per stream; "
                     + "stop it first, or wait for its lease to expire")
         }
         do { etag = try await client.put(key: key, body: lease(), condition: .etag(current.etag)) } catch {

@@ -101,6 +101,9 @@ package struct Engine: Sendable {
         await read(&source, deadline: deadline, stop: stop, progress: progress)
     }
 
+    /// How soon a source waiting for its next input is asked again while objects are being written.
+    static let acknowledgmentPollMillis: Int64 = 50
+
     /// Why an object that was not durable by the deadline counts as not written.
     static let lateMessage = "not durable before the invocation's deadline"
 
@@ -215,8 +218,14 @@ package struct Engine: Sendable {
                     break
                 }
                 let opened: SourceInput<Source.Bytes>?
-                wait.at = state.nextDeadline
                 collectDurable()
+                wait.at = state.nextDeadline
+                if !outstanding.isEmpty {
+                    // Objects still being written: a source that waits for its next input (a quiet
+                    // stream) comes back soon, so their acknowledgments are not held until more input.
+                    let soon = clock.now().adding(millis: Self.acknowledgmentPollMillis)
+                    wait.at = min(wait.at ?? soon, soon)
+                }
                 do { opened = try await source.nextInput(wait: wait) } catch is SourceIdle {
                     // A source that waits for its next input (a stream's shards) gave up at the
                     // open batches' age deadline: seal what is due, write it, and ask again.

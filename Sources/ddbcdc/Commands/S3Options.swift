@@ -8,13 +8,13 @@ import Timekeeping
 
 /// Options for an `s3://` sink.
 struct S3Options: ParsableArguments, Sendable {
-    @Option(help: ArgumentHelp("S3 endpoint, for S3-compatible stores and tests (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL); path-style addressing.", valueName: "url"))
+    @Option(help: ArgumentHelp("Endpoint for S3-compatible stores and tests (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL); path-style addressing. For `stream`, also DynamoDB's and DynamoDB Streams'.", valueName: "url"))
     var endpointURL: String?
 
     @Option(help: ArgumentHelp("PEM file of the certificate authorities to trust for HTTPS, instead of the system's (AWS_CA_BUNDLE).", valueName: "file"))
     var caBundle: String?
 
-    @Option(help: "The bucket's region (AWS_REGION, AWS_DEFAULT_REGION, the profile's region).")
+    @Option(help: "The region of the bucket (and, for `stream`, of the table) (AWS_REGION, AWS_DEFAULT_REGION, the profile's region).")
     var region: String?
 
     @Option(help: "Shared credentials/config profile to use (AWS_PROFILE).")
@@ -34,7 +34,7 @@ struct S3Options: ParsableArguments, Sendable {
 
     @Option(
         help: """
-            Attempts per request, the first included, before an object counts as not written             (default \(RetryPolicy.defaultMaxAttempts), with backoff from 200 ms doubling to at most 10 s).
+            Attempts per request, the first included, before it counts as failed (an object as not written)             (default \(RetryPolicy.defaultMaxAttempts), with backoff from 200 ms doubling to at most 10 s).
             """)
     var maxAttempts: Int = RetryPolicy.defaultMaxAttempts
 

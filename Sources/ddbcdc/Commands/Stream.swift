@@ -234,7 +234,10 @@ struct Stream: AsyncParsableCommand, StopsOnSignal, Sendable {
         statusTask?.cancel()
         progress?.clear()
         let status = report.status ?? state.status(now: clock.now())
-        printError(StreamStatusLine.summary(report, status: status, elapsedMillis: clock.now().millis(since: started), signal: stop.reason))
+        // A poller that never got to the stream (the lock, the checkpoint) read nothing to sum up.
+        if status.counts.listings > 0 || report.engine.records > 0 {
+            printError(StreamStatusLine.summary(report, status: status, elapsedMillis: clock.now().millis(since: started), signal: stop.reason))
+        }
         for failure in report.engine.inputFailures { printError("ddbcdc: error: \(failure.name ?? "input"): \(failure.message)") }
         for failure in report.engine.notWritten { printError("ddbcdc: error: not written: \(failure)") }
         if let error = report.checkpointError { printError("ddbcdc: error: \(error)") }
