@@ -1,0 +1,90 @@
+"""Checkpoints: a second `--until-caught-up` run reads only what came after the first one's
+checkpoint (a local file by default, an S3 object for an S3 sink); `--from trim-horizon` reads
+everything again and the MERGE still converges."""
+import json
+
+from conftest import (Workload, check_converges, check_rows_match_records, checkpoint_positions, dir_objects,
+                      event_counts, read_stream, rows_of, s3_objects)
+
+
+def ids(records):
+    return {r["eventID"] for r in records}
+
+
+def check_checkpoint(document, records, where):
+    """The checkpoint names the stream's shard and, for it, the last SequenceNumber read."""
+    positions = checkpoint_positions(document)
+    shards = {r["shardId"] for r in records}
+    assert set(positions) == shards, f"{where}: shards {sorted(positions)}, the stream has {sorted(shards)}:\n{document}"
+    for shard in shards:
+        last = max(int(r["dynamodb"]["SequenceNumber"]) for r in records if r["shardId"] == shard)
+        assert positions[shard] == last, f"{where}: {shard} at {positions[shard]}, its last record is {last}"
+
+
+def test_a_second_run_reads_only_new_changes_and_trim_horizon_reads_all_again(moto, make_table, stream, ddbcdc_run, tmp_path):
+    table = make_table()
+    workload = Workload(moto.client("dynamodb"), table, seed=23, keys=60).populate(40).run(60)
+    sink = tmp_path / "sink"
+    stream.run(table, sink, "--max-records", "40")
+    first = read_stream(moto, table)
+    checkpoint = sink / "_checkpoints" / f"{table}.stream.json"
+    assert checkpoint.is_file(), f"no checkpoint at the default place {checkpoint}"
+    check_checkpoint(json.loads(checkpoint.read_text()), first, "after the first run")
+    before = dir_objects(sink)
+    assert event_counts(rows_of(before)) == {e: 1 for e in ids(first)}
+
+    workload.run(50)
+    second = read_stream(moto, table)
+    new = [r for r in second if r["eventID"] not in ids(first)]
+    assert len(new) == 50
+    stream.run(table, sink, "--max-records", "40")
+    check_checkpoint(json.loads(checkpoint.read_text()), second, "after the second run")
+    after = dir_objects(sink)
+    assert set(before) <= set(after) and all(after[n] == before[n] for n in before), "the first run's objects are kept as they were"
+    added = {n: data for n, data in after.items() if n not in before}
+    assert event_counts(rows_of(added)) == {e: 1 for e in ids(new)}, "the second run lands the new changes, each once, and nothing older"
+    check_rows_match_records(after, second)
+    check_converges(ddbcdc_run, after, moto, table, tmp_path)
+
+    # --from trim-horizon ignores the checkpoint: everything again. Into a second sink with the
+    # same checkpoint (--checkpoint), so that what it re-read is plain to see: every change once
+    # there, and over both sinks (each change twice) the MERGE still converges.
+    resink = tmp_path / "resink"
+    stream.run(table, resink, "--max-records", "40", "--from", "trim-horizon", "--checkpoint", checkpoint)
+    reread = dir_objects(resink)
+    assert event_counts(rows_of(reread)) == {e: 1 for e in ids(second)}
+    assert not (resink / "_checkpoints").exists(), "--checkpoint PATH is the only checkpoint"
+    check_rows_match_records(reread, second)
+    check_checkpoint(json.loads(checkpoint.read_text()), second, "after --from trim-horizon")
+    both = {**{"a/" + n: d for n, d in after.items()}, **{"b/" + n: d for n, d in reread.items()}}
+    check_converges(ddbcdc_run, both, moto, table, tmp_path)
+
+
+def test_s3_sink_checkpoint_is_an_object_and_a_second_run_reads_only_new_changes(moto, make_table, stream, ddbcdc_run, tmp_path):
+    table = make_table()
+    s3 = moto.client("s3")
+    bucket = table.lower().replace("_", "-")[:50] + "-sink"
+    s3.create_bucket(Bucket=bucket)
+    workload = Workload(moto.client("dynamodb"), table, seed=31, keys=50).populate(30).run(40)
+    sink = f"s3://{bucket}/cdc/fleet"
+    stream.run(table, sink, "--max-records", "30")
+    first = read_stream(moto, table)
+    key = f"cdc/fleet/_checkpoints/{table}.stream.json"
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="cdc/fleet/_checkpoints/").get("Contents", [])]
+    assert key in keys, f"no checkpoint object {key}; under _checkpoints/: {keys}"
+    check_checkpoint(json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read()), first, "S3, after the first run")
+    before = s3_objects(moto, bucket, "cdc/fleet")
+    assert event_counts(rows_of(before)) == {e: 1 for e in ids(first)}
+    assert not (tmp_path / "_checkpoints").exists() and not list(tmp_path.glob("**/*.stream.json")), \
+        "an S3 sink's checkpoint is not written locally"
+
+    workload.run(40)
+    second = read_stream(moto, table)
+    new = [r for r in second if r["eventID"] not in ids(first)]
+    stream.run(table, sink, "--max-records", "30")
+    check_checkpoint(json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read()), second, "S3, after the second run")
+    after = s3_objects(moto, bucket, "cdc/fleet")
+    added = {n: data for n, data in after.items() if n not in before}
+    assert event_counts(rows_of(added)) == {e: 1 for e in ids(new)}, "the second run lands the new changes, each once, and nothing older"
+    check_rows_match_records(after, second)
+    check_converges(ddbcdc_run, after, moto, table, tmp_path)
