@@ -521,30 +521,17 @@ def check_converges(ddbcdc_run, objects, moto, table, base):
 # checkpoints
 # --------------------------------------------------------------------------------------------
 def checkpoint_positions(document):
-    """{shard id: last SequenceNumber (int)} from a checkpoint document, found without assuming its
-    exact layout: each JSON object naming a shard id (`shardId-…`, as a member's name or value)
-    and holding a 21–40 digit sequence number."""
-    found = {}
-
-    def walk(node, shard=None):
-        if isinstance(node, dict):
-            here = shard
-            for k, v in node.items():
-                if isinstance(v, str) and v.startswith("shardId-"):
-                    here = v
-            for k, v in node.items():
-                if k.startswith("shardId-"):
-                    walk(v, k)
-                elif isinstance(v, str) and re.fullmatch(r"\d{21,40}", v) and here:
-                    found[here] = int(v)
-                elif isinstance(v, (dict, list)):
-                    walk(v, here)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v, shard)
-
-    walk(document)
-    return found
+    """{shard id: last durable SequenceNumber (int)} of a checkpoint (docs/stream.md, "The
+    checkpoint": `{"version": 1, "streamArn", "table", "updatedAt", "shards": {id:
+    {"sequenceNumber", "finished", "parent"}}, "gaps"}`). moto's one shard never ends, so none
+    may be finished."""
+    assert document.get("version") == 1, document
+    out = {}
+    for shard, mark in document["shards"].items():
+        assert mark["finished"] is False, f"{shard}: finished, but moto's shard never ends: {document}"
+        if mark.get("sequenceNumber") is not None:
+            out[shard] = int(mark["sequenceNumber"])
+    return out
 
 
 # --------------------------------------------------------------------------------------------

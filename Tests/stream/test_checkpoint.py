@@ -4,15 +4,17 @@ everything again and the MERGE still converges."""
 import json
 
 from conftest import (Workload, check_converges, check_rows_match_records, checkpoint_positions, dir_objects,
-                      event_counts, read_stream, rows_of, s3_objects)
+                      event_counts, read_stream, rows_of, s3_objects, stream_arn)
 
 
 def ids(records):
     return {r["eventID"] for r in records}
 
 
-def check_checkpoint(document, records, where):
-    """The checkpoint names the stream's shard and, for it, the last SequenceNumber read."""
+def check_checkpoint(document, records, where, moto, table):
+    """The checkpoint names the stream and the table, the stream's shard and, for it, the last
+    SequenceNumber read."""
+    assert document["streamArn"] == stream_arn(moto, table) and document["table"] == table, f"{where}: {document}"
     positions = checkpoint_positions(document)
     shards = {r["shardId"] for r in records}
     assert set(positions) == shards, f"{where}: shards {sorted(positions)}, the stream has {sorted(shards)}:\n{document}"
@@ -29,7 +31,7 @@ def test_a_second_run_reads_only_new_changes_and_trim_horizon_reads_all_again(mo
     first = read_stream(moto, table)
     checkpoint = sink / "_checkpoints" / f"{table}.stream.json"
     assert checkpoint.is_file(), f"no checkpoint at the default place {checkpoint}"
-    check_checkpoint(json.loads(checkpoint.read_text()), first, "after the first run")
+    check_checkpoint(json.loads(checkpoint.read_text()), first, "after the first run", moto, table)
     before = dir_objects(sink)
     assert event_counts(rows_of(before)) == {e: 1 for e in ids(first)}
 
@@ -38,7 +40,7 @@ def test_a_second_run_reads_only_new_changes_and_trim_horizon_reads_all_again(mo
     new = [r for r in second if r["eventID"] not in ids(first)]
     assert len(new) == 50
     stream.run(table, sink, "--max-records", "40")
-    check_checkpoint(json.loads(checkpoint.read_text()), second, "after the second run")
+    check_checkpoint(json.loads(checkpoint.read_text()), second, "after the second run", moto, table)
     after = dir_objects(sink)
     assert set(before) <= set(after) and all(after[n] == before[n] for n in before), "the first run's objects are kept as they were"
     added = {n: data for n, data in after.items() if n not in before}
@@ -55,7 +57,7 @@ def test_a_second_run_reads_only_new_changes_and_trim_horizon_reads_all_again(mo
     assert event_counts(rows_of(reread)) == {e: 1 for e in ids(second)}
     assert not (resink / "_checkpoints").exists(), "--checkpoint PATH is the only checkpoint"
     check_rows_match_records(reread, second)
-    check_checkpoint(json.loads(checkpoint.read_text()), second, "after --from trim-horizon")
+    check_checkpoint(json.loads(checkpoint.read_text()), second, "after --from trim-horizon", moto, table)
     both = {**{"a/" + n: d for n, d in after.items()}, **{"b/" + n: d for n, d in reread.items()}}
     check_converges(ddbcdc_run, both, moto, table, tmp_path)
 
@@ -72,7 +74,7 @@ def test_s3_sink_checkpoint_is_an_object_and_a_second_run_reads_only_new_changes
     key = f"cdc/fleet/_checkpoints/{table}.stream.json"
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="cdc/fleet/_checkpoints/").get("Contents", [])]
     assert key in keys, f"no checkpoint object {key}; under _checkpoints/: {keys}"
-    check_checkpoint(json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read()), first, "S3, after the first run")
+    check_checkpoint(json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read()), first, "S3, after the first run", moto, table)
     before = s3_objects(moto, bucket, "cdc/fleet")
     assert event_counts(rows_of(before)) == {e: 1 for e in ids(first)}
     assert not (tmp_path / "_checkpoints").exists() and not list(tmp_path.glob("**/*.stream.json")), \
@@ -82,7 +84,7 @@ def test_s3_sink_checkpoint_is_an_object_and_a_second_run_reads_only_new_changes
     second = read_stream(moto, table)
     new = [r for r in second if r["eventID"] not in ids(first)]
     stream.run(table, sink, "--max-records", "30")
-    check_checkpoint(json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read()), second, "S3, after the second run")
+    check_checkpoint(json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read()), second, "S3, after the second run", moto, table)
     after = s3_objects(moto, bucket, "cdc/fleet")
     added = {n: data for n, data in after.items() if n not in before}
     assert event_counts(rows_of(added)) == {e: 1 for e in ids(new)}, "the second run lands the new changes, each once, and nothing older"

@@ -11,8 +11,9 @@ import pytest
 from conftest import (Workload, check_converges, check_rows_match_records, checkpoint_positions, dir_objects,
                       event_counts, read_stream, rows_of, wait_for)
 
-# Objects written often: every 5 records, or 0.3 s after a batch's first record.
-OFTEN = ["--max-records", "5", "--max-seconds", "0.3"]
+# Objects and checkpoints written often: an object every 5 records or 0.3 s after a batch's first
+# record, the checkpoint every 0.3 s while it changes (default 5 s).
+OFTEN = ["--max-records", "5", "--max-seconds", "0.3", "--checkpoint-interval", "0.3"]
 
 
 def position(checkpoint):
@@ -71,6 +72,7 @@ def test_lock_refuses_a_second_poller_and_goes_away_with_its_process(moto, make_
     second = stream.run(table, sink, expect=73)
     assert re.search(r"lock", second.stderr, re.I) and re.search(r"_checkpoints/[^\s'\"]*\.lock", second.stderr), \
         f"the refusal names the lock:\n{second.describe()}"
+    assert re.search(rf"\b{first.pid}\b", second.stderr), f"the refusal names the holder's pid {first.pid}:\n{second.describe()}"
     assert first.poll() is None, "the first poller runs on"
     # The lock is per checkpoint: another table's poller into the same sink is not in the way.
     stream.run(other, sink)
