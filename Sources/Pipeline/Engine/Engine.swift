@@ -198,7 +198,14 @@ package struct Engine: Sendable {
                     break
                 }
                 let opened: SourceInput<Source.Bytes>?
-                do { opened = try await source.nextInput(wait: wait) } catch {
+                wait.at = state.batcher.nextDeadline
+                do { opened = try await source.nextInput(wait: wait) } catch is SourceIdle {
+                    // A source that waits for its next input (a stream's shards) gave up at the
+                    // open batches' age deadline: seal what is due, write it, and ask again.
+                    state.sealDue(now: clock.now())
+                    await submitReady()
+                    continue
+                } catch {
                     state.report.inputFailures.append(InputFailure(name: (error as? InputError)?.name, message: "\(error)"))
                     continue
                 }
@@ -262,6 +269,7 @@ package struct Engine: Sendable {
 
 /// What the engine did in one run.
 package struct EngineReport<Position: Sendable>: Sendable {
+    package init() {}
     /// Records read, good and bad.
     package var records = 0
     /// Rows made.

@@ -19,7 +19,8 @@ package protocol RecordSource {
 
     /// The next input, or `nil` when there are no more.
     /// - Parameter wait: how long a read may wait for bytes (the engine's age deadline); a source
-    ///   whose reads can wait (a pipe, a socket) throws ``SourceIdle`` from `read` once it passes.
+    ///   whose reads can wait (a pipe, a socket) throws ``SourceIdle`` from `read` once it passes,
+    ///   and a source that waits for its next input (a stream's shards) from here.
     /// - Throws: when the input cannot be opened; the engine reports it and asks for the next.
     mutating func nextInput(wait: ReadDeadline) async throws -> SourceInput<Bytes>?
 
