@@ -161,7 +161,8 @@ let package = Package(
             name: "NDJSONBufferTests", dependencies: ["NDJSONBuffer", "StreamNormalize", "Timekeeping", "S3Sink", "CZlib"], swiftSettings: swiftSettings),
         .testTarget(name: "DigestTests", dependencies: ["Digest"], swiftSettings: swiftSettings),
         .testTarget(name: "DynamoExportTests", dependencies: ["DynamoExport"], swiftSettings: swiftSettings),
-        .testTarget(name: "DynamoStreamsTests", dependencies: ["DynamoStreams", "AWSCore", "Timekeeping"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DynamoStreamsTests", dependencies: ["DynamoStreams", "DynamoStreamsTesting", "AWSCore", "Timekeeping"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StreamPollerTests",
             dependencies: ["StreamPoller", "DynamoStreams", "DynamoStreamsTesting", "Pipeline", "S3Sink", "AWSCore", "StreamNormalize", "NDJSONBuffer", "ProcessKit", "Timekeeping"],
