@@ -273,6 +273,13 @@ class Workload:
             self._delete(key)
             self.counts["delete"] += 1
 
+    @property
+    def stream_records(self):
+        """The records moto writes for what this workload did: one per change, and a second
+        INSERT for each update of an absent key (moto first puts the bare key, then updates it;
+        AWS writes one: docs/stream-moto.md)."""
+        return sum(self.counts.values()) + self.counts["upsert"]
+
     def populate(self, count):
         """Puts `count` keys that are not live yet, 25 to a BatchWriteItem call (one INSERT each):
         fewer requests than one PutItem each, which keeps the suite fast."""

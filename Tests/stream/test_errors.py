@@ -36,6 +36,8 @@ def test_an_endpoint_nobody_listens_on(moto, stream, tmp_path):
         port = probe.getsockname()[1]
     endpoint = f"http://127.0.0.1:{port}"
     sink = tmp_path / "sink"
-    result = stream.run("some-table", sink, expect=74, endpoint=endpoint)
+    # One attempt: each one takes the transport's connect timeout (10 s; AsyncHTTPClient retries a
+    # refused connection until then), and the default 5 attempts would take 50 s.
+    result = stream.run("some-table", sink, "--max-attempts", "1", expect=74, endpoint=endpoint)
     assert f"127.0.0.1:{port}" in result.stderr, f"the message names the endpoint:\n{result.describe()}"
     nothing_written(sink)

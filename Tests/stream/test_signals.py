@@ -45,7 +45,7 @@ def test_sigkill_mid_run_then_restart_loses_nothing(moto, make_table, stream, dd
 
     stream.run(table, sink)  # restart: from the checkpoint, to the end
     records = read_stream(moto, table)
-    assert len(records) == 140
+    assert len(records) == workload.stream_records
     assert at_kill < int(records[-1]["dynamodb"]["SequenceNumber"]), "the restart had work left to do"
     objects = dir_objects(sink)
     counts = event_counts(rows_of(objects))

@@ -8,18 +8,18 @@ def test_every_change_lands_exactly_once_and_the_merge_equals_the_table(moto, ma
     table = make_table()
     workload = Workload(moto.client("dynamodb"), table, seed=11, keys=240).populate(200).run(300)
     # The workload covers what the test claims, or the test proves less than it says.
-    assert all(workload.counts[kind] >= 10 for kind in workload.counts), workload.counts
+    assert all(workload.counts[kind] >= 5 for kind in workload.counts), workload.counts
 
     records = read_stream(moto, table)
     kinds = {r["eventName"] for r in records}
     assert kinds == {"INSERT", "MODIFY", "REMOVE"}, kinds
-    assert len(records) == 500, "moto writes one record per change (no-op writes included)"
+    assert len(records) == workload.stream_records == 500 + workload.counts["upsert"]
 
     sink = tmp_path / "sink"
     # Small objects: the rows spread over many objects, which the MERGE then takes shuffled.
     stream.run(table, sink, "--max-records", "37")
     objects = dir_objects(sink)
-    assert len(objects) >= 500 // 37
+    assert len(objects) >= len(records) // 37
     counts = event_counts(rows_of(objects))
     twice = sorted(e for e, n in counts.items() if n > 1)
     assert not twice, f"{len(twice)} changes landed more than once, e.g. {twice[:3]}"
