@@ -662,13 +662,13 @@ def ddbcdc_run():
 
 
 def wait_for(condition, what, timeout=30, interval=0.05):
-    """Polls `condition` until it is true; fails the test naming `what` after `timeout` seconds
-    (generous: a wait, never a measurement)."""
+    """Polls `condition` until it is true; fails the test naming `what` (a text, or a function
+    giving one at that moment) after `timeout` seconds (generous: a wait, never a measurement)."""
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
         if value:
             return value
         if time.monotonic() > deadline:
-            fail(f"waited {timeout} s for {what}")
+            fail(f"waited {timeout} s for {what() if callable(what) else what}")
         time.sleep(interval)

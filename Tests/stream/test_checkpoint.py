@@ -90,3 +90,38 @@ def test_s3_sink_checkpoint_is_an_object_and_a_second_run_reads_only_new_changes
     assert event_counts(rows_of(added)) == {e: 1 for e in ids(new)}, "the second run lands the new changes, each once, and nothing older"
     check_rows_match_records(after, second)
     check_converges(ddbcdc_run, after, moto, table, tmp_path)
+
+
+def test_a_checkpoint_of_a_re_created_stream_is_refused_until_trim_horizon(moto, make_table, stream, tmp_path):
+    """A table deleted and created again under the same name has a new stream (a new ARN): the old
+    stream's checkpoint does not apply to it. The poller refuses it (69) naming both streams, and
+    `--from trim-horizon` reads the new stream and replaces the checkpoint."""
+    table = make_table()
+    ddb = moto.client("dynamodb")
+    Workload(ddb, table, seed=51, keys=20).populate(10)
+    old = read_stream(moto, table)
+    old_arn = stream_arn(moto, table)
+    sink = tmp_path / "sink"
+    stream.run(table, sink)
+    description = ddb.describe_table(TableName=table)["Table"]
+    ddb.delete_table(TableName=table)
+    ddb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST", KeySchema=description["KeySchema"],
+                     AttributeDefinitions=description["AttributeDefinitions"],
+                     StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    new_arn = stream_arn(moto, table)
+    assert new_arn != old_arn
+    Workload(ddb, table, seed=52, keys=20).populate(7)
+    new = read_stream(moto, table)
+
+    refused = stream.run(table, sink, expect=69)
+    assert old_arn in refused.stderr and new_arn in refused.stderr and "--from trim-horizon" in refused.stderr, refused.describe()
+    checkpoint = sink / "_checkpoints" / f"{table}.stream.json"
+    assert json.loads(checkpoint.read_text())["streamArn"] == old_arn, "a refused start leaves the checkpoint as it was"
+
+    before = dir_objects(sink)
+    stream.run(table, sink, "--from", "trim-horizon")
+    check_checkpoint(json.loads(checkpoint.read_text()), new, "after --from trim-horizon on the new stream", moto, table)
+    after = dir_objects(sink)
+    added = {n: d for n, d in after.items() if n not in before}
+    assert event_counts(rows_of(added)) == {r["eventID"]: 1 for r in new}
+    assert event_counts(rows_of(after)) == {r["eventID"]: 1 for r in old + new}
