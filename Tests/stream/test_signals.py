@@ -103,3 +103,23 @@ def test_a_signal_flushes_checkpoints_and_exits_0(moto, make_table, stream, tmp_
     check_rows_match_records(objects, records)
     checkpoint = sink / "_checkpoints" / f"{table}.stream.json"
     assert position(checkpoint) == int(records[-1]["dynamodb"]["SequenceNumber"]), "the checkpoint covers what was written"
+
+
+def test_an_idle_poller_checkpoints_what_is_durable(moto, make_table, stream, tmp_path):
+    """A poller on a table that went quiet: once its objects are durable, the checkpoint names their
+    last record within a few --checkpoint-interval, without waiting for more records to arrive; so
+    a SIGKILL then costs nothing, and the restart lands nothing twice."""
+    table = make_table()
+    Workload(moto.client("dynamodb"), table, seed=53, keys=20).populate(8)
+    records = read_stream(moto, table)
+    sink = tmp_path / "sink"
+    checkpoint = sink / "_checkpoints" / f"{table}.stream.json"
+    poller = stream.start(table, sink, "--max-seconds", "0.2", "--checkpoint-interval", "0.2")
+    wait_for(lambda: len(rows_of(dir_objects(sink))) == len(records), "the records in the sink")
+    last = int(records[-1]["dynamodb"]["SequenceNumber"])
+    wait_for(lambda: position(checkpoint) == last, lambda: f"the checkpoint to reach {last} while the stream is idle; "
+             f"it holds {checkpoint.read_text() if checkpoint.exists() else 'nothing'}", timeout=20)
+    os.kill(poller.pid, signal.SIGKILL)
+    assert stream.wait(poller) == -signal.SIGKILL
+    stream.run(table, sink)
+    assert event_counts(rows_of(dir_objects(sink))) == {r["eventID"]: 1 for r in records}
