@@ -1,10 +1,13 @@
 """Checkpoints: a second `--until-caught-up` run reads only what came after the first one's
 checkpoint (a local file by default, an S3 object for an S3 sink); `--from trim-horizon` reads
-everything again and the MERGE still converges."""
+everything again and the MERGE still converges; a re-created stream refuses the old checkpoint;
+`--from latest` reads only what comes after the start."""
 import json
+import os
+import signal
 
 from conftest import (Workload, check_converges, check_rows_match_records, checkpoint_positions, dir_objects,
-                      event_counts, read_stream, rows_of, s3_objects, stream_arn)
+                      event_counts, read_stream, rows_of, s3_objects, stream_arn, wait_for)
 
 
 def ids(records):
@@ -125,3 +128,30 @@ def test_a_checkpoint_of_a_re_created_stream_is_refused_until_trim_horizon(moto,
     added = {n: d for n, d in after.items() if n not in before}
     assert event_counts(rows_of(added)) == {r["eventID"]: 1 for r in new}
     assert event_counts(rows_of(after)) == {r["eventID"]: 1 for r in old + new}
+
+
+def test_from_latest_reads_only_what_comes_after_it_started(moto, make_table, stream, tmp_path):
+    table = make_table()
+    workload = Workload(moto.client("dynamodb"), table, seed=57, keys=30).populate(10)
+    before = ids(read_stream(moto, table))
+    sink = tmp_path / "sink"
+    poller = stream.start(table, sink, "--from", "latest", "--max-seconds", "0.2", "--log-interval", "0.2")
+
+    def polled():
+        # A status line with a GetRecords answer: the LATEST iterator was taken before what follows.
+        for line in stream.stderr(poller).splitlines():
+            if line.startswith("{") and json.loads(line).get("pages", 0) >= 1:
+                return True
+        return False
+
+    wait_for(polled, lambda: f"a status line after a GetRecords answer; stderr: {stream.stderr(poller)[-2000:]}")
+    workload.run(12)
+    records = read_stream(moto, table)
+    new = [r for r in records if r["eventID"] not in before]
+    wait_for(lambda: len(rows_of(dir_objects(sink))) >= len(new), "the new changes in the sink")
+    os.kill(poller.pid, signal.SIGTERM)
+    assert stream.wait(poller) == 0, stream.stderr(poller)[-3000:]
+    objects = dir_objects(sink)
+    assert event_counts(rows_of(objects)) == {r["eventID"]: 1 for r in new}, "only the changes after the start, each once"
+    check_rows_match_records(objects, records)
+    check_checkpoint(json.loads((sink / "_checkpoints" / f"{table}.stream.json").read_text()), records, "after --from latest", moto, table)
