@@ -24,6 +24,8 @@ echo "== pytest Tests/readers (PySpark and DuckDB read ddbcdc run's objects)" >&
 DDBCDC_BIN="$ROOT/.build/debug/ddbcdc" .venv/bin/python -m pytest Tests/readers -q
 echo "== pytest Tests/backfill (generated exports: rows, bad input, resume, convergence with the stream on DuckDB and delta-rs)" >&2
 DDBCDC_BIN="$ROOT/.build/debug/ddbcdc" .venv/bin/python -m pytest Tests/backfill -q
+echo "== pytest Tests/stream (ddbcdc stream against moto: every change once by eventID, MERGE on DuckDB = the table, checkpoints, SIGKILL/SIGTERM, the lock)" >&2
+DDBCDC_BIN="$ROOT/.build/debug/ddbcdc" .venv/bin/python -m pytest Tests/stream -q
 echo "== pytest Tests/s3 (Swift's s3api, moto with and without auth, fault proxy)" >&2
 DDBCDC_BIN="$ROOT/.build/debug/ddbcdc" .venv/bin/python -m pytest Tests/s3 -q
 echo "== package the Lambda bootstrap, then pytest Tests/lambda (Runtime Interface Emulator, cfn-lint)" >&2
