@@ -59,7 +59,7 @@ struct Options {
         }
         func count(_ name: String, min: Int) -> Int {
             let text = value(name)
-            guard let number = Int(text.replacingOccurrences(of: "_", with: "")), number >= min else {
+            guard let number = Int(String(text.filter { $0 != "_" })), number >= min else {
                 fail("\(name) \(text): give a whole number ≥ \(min)")
             }
             return number
@@ -87,11 +87,11 @@ struct Options {
 }
 
 func fail(_ message: String) -> Never {
-    fputs("ddbcdc-stream-bench: \(message)\n", stderr)
+    printError("ddbcdc-stream-bench: \(message)")
     exit(1)
 }
 
-func say(_ message: String) { fputs(message + "\n", stderr) }
+func say(_ message: String) { printError(message) }
 
 // MARK: Measuring
 
@@ -112,12 +112,12 @@ func procStatus(_ field: String) -> Int? {
 /// User + system CPU seconds of the process so far.
 func cpuSeconds() -> Double {
     var usage = rusage()
-    getrusage(RUSAGE_SELF, &usage)
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
     func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
     return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
-func mib(_ kB: Int?) -> String { kB.map { String(format: "%.0f", Double($0) / 1024) } ?? "?" }
+func mib(_ kB: Int?) -> String { kB.map { format(Double($0) / 1024, 0) } ?? "?" }
 
 /// Wall and CPU seconds of `body`.
 func timed<T>(_ body: () async throws -> T) async rethrows -> (T, wall: Double, cpu: Double) {
@@ -132,11 +132,13 @@ func timed<T>(_ body: () async throws -> T) async rethrows -> (T, wall: Double, 
 // MARK: Items
 
 /// Items of a plausible orders table: a string and a number key, strings, numbers, a boolean, a
-/// string set, a list and a map; about 150-250 bytes of DynamoDB JSON per image.
+/// string set and a map; about 150 bytes of DynamoDB JSON per image, so that a record (the
+/// service's ~300 bytes of metadata and keys, one or two images) is ~450-600 bytes.
 struct ItemMaker {
     var random: SplitMix64
     var versions: [Int] = []
-    let keysPerShard = 400
+    /// The last key made (keys are unique across shards' generators by the shard in `pk`).
+    var nextKey = 0
 
     init(seed: UInt64) { random = SplitMix64(seed: seed) }
 
@@ -145,7 +147,7 @@ struct ItemMaker {
     static let tags = ["gift", "express", "fragile", "bulk", "promo", "repeat", "b2b"]
 
     func keys(shard: Int, key: Int) -> String {
-        #"{"pk":{"S":"customer#\#(shard)-\#(key)"},"sk":{"N":"\#(key * 7 + 1)"}}"#
+        #"{"pk":{"S":"c#\#(shard)-\#(key)"},"sk":{"N":"\#(key % 997)"}}"#
     }
 
     mutating func image(shard: Int, key: Int, version: Int) -> String {
@@ -153,39 +155,39 @@ struct ItemMaker {
         let city = Self.cities[random.int(in: 0...Self.cities.count - 1)]
         let status = Self.statuses[min(version - 1, Self.statuses.count - 1)]
         var tags: [String] = []
-        for tag in Self.tags where random.chance(0.3) { tags.append(#""\#(tag)""#) }
+        for tag in Self.tags where random.chance(0.15) { tags.append(#""\#(tag)""#) }
         if tags.isEmpty { tags.append(#""none""#) }
-        let quantity = random.int(in: 1...40)
-        let note = String(repeating: "abcdefghij", count: random.int(in: 1...4))
-        return #"{"pk":{"S":"customer#\#(shard)-\#(key)"},"sk":{"N":"\#(key * 7 + 1)"},"#
+        return #"{"pk":{"S":"c#\#(shard)-\#(key)"},"sk":{"N":"\#(key % 997)"},"#
             + #""status":{"S":"\#(status)"},"total":{"N":"\#(cents / 100).\#(cents % 100 < 10 ? "0" : "")\#(cents % 100)"},"#
-            + #""quantity":{"N":"\#(quantity)"},"gift":{"BOOL":\#(random.chance(0.2))},"tags":{"SS":[\#(tags.joined(separator: ","))]},"#
-            + #""lines":{"L":[{"N":"\#(random.int(in: 1...999))"},{"S":"sku-\#(random.int(in: 1000...9999))"}]},"#
-            + #""ship":{"M":{"city":{"S":"\#(city)"},"zip":{"S":"\#(random.int(in: 10000...99999))"}}},"#
-            + #""note":{"S":"\#(note)"},"version":{"N":"\#(version)"}}"#
+            + #""gift":{"BOOL":\#(random.chance(0.2))},"tags":{"SS":[\#(tags.joined(separator: ","))]},"#
+            + #""ship":{"M":{"city":{"S":"\#(city)"}}},"version":{"N":"\#(version)"}}"#
     }
 
-    /// `count` changes to one shard's items: INSERT of a new key, MODIFY of one seen, now and then
-    /// a REMOVE; with NEW_AND_OLD_IMAGES a MODIFY carries both images.
+    /// `count` changes to one shard's items: 80 % INSERT of a new key, the rest MODIFY (both
+    /// images, NEW_AND_OLD_IMAGES) and now and then REMOVE of one of the last 64 keys written.
     mutating func changes(shard: Int, count: Int, state: inout [Int: (version: Int, image: String)]) -> [FakeChange] {
         var out: [FakeChange] = []
         out.reserveCapacity(count)
         for _ in 0..<count {
-            let key = random.int(in: 0...keysPerShard - 1)
-            let keys = keys(shard: shard, key: key)
-            if let old = state[key] {
-                if random.chance(0.1) {
-                    state[key] = nil
-                    out.append(FakeChange(.remove, keys: keys, oldImage: old.image))
-                } else {
-                    let new = image(shard: shard, key: key, version: old.version + 1)
-                    state[key] = (old.version + 1, new)
-                    out.append(FakeChange(.modify, keys: keys, newImage: new, oldImage: old.image))
-                }
-            } else {
+            if state.isEmpty || random.chance(0.8) {
+                nextKey += 1
+                let key = nextKey
                 let new = image(shard: shard, key: key, version: 1)
+                // Only recent keys are changed again: the generator's memory stays small.
+                if state.count >= 64, let forgotten = state.keys.first { state[forgotten] = nil }
                 state[key] = (1, new)
-                out.append(FakeChange(.insert, keys: keys, newImage: new))
+                out.append(FakeChange(.insert, keys: keys(shard: shard, key: key), newImage: new))
+                continue
+            }
+            let key = Array(state.keys)[random.int(in: 0...state.count - 1)]
+            let old = state[key]!
+            if random.chance(0.15) {
+                state[key] = nil
+                out.append(FakeChange(.remove, keys: keys(shard: shard, key: key), oldImage: old.image))
+            } else {
+                let new = image(shard: shard, key: key, version: old.version + 1)
+                state[key] = (old.version + 1, new)
+                out.append(FakeChange(.modify, keys: keys(shard: shard, key: key), newImage: new, oldImage: old.image))
             }
         }
         return out
@@ -218,7 +220,7 @@ struct Figures {
 /// The poller, until caught up, into `directory`, the checkpoint and its lock there too (as
 /// `ddbcdc stream --sink DIR` puts them).
 func runPoller(
-    _ fake: FakeStreams, into directory: String, configure: (inout PollerSettings) -> Void = { _ in }
+    _ fake: FakeStreams, into directory: String, emptyAnswersToCatchUp: Int = 3, pollIntervalMillis: Int64 = 1000
 ) async -> StreamPoller.Report {
     makeDirectory(directory)
     makeDirectory(directory + "/_checkpoints")
@@ -227,7 +229,8 @@ func runPoller(
     settings.untilCaughtUp = true
     settings.pageLimit = 1000
     settings.readers = 8
-    configure(&settings)
+    settings.emptyAnswersToCatchUp = emptyAnswersToCatchUp
+    settings.pollIntervalMillis = pollIntervalMillis
     let checkpoint = directory + "/_checkpoints/\(fake.tableName).stream.json"
     let poller = StreamPoller(
         api: fake, settings: settings, engine: Engine(settings: engineSettings(), sink: LocalDirectorySink(root: directory)),
@@ -247,7 +250,7 @@ func collectPages(_ fake: FakeStreams, to path: String) async -> (pages: Int, re
     defer { fclose(file) }
     var (pages, records, bytes) = (0, 0, 0)
     for shard in fake.shards {
-        do throws(AWSError) {
+        do {
             var iterator: String? = try await fake.shardIterator(streamArn: fake.streamArn, shardId: shard.shardId, start: .trimHorizon)
             while let current = iterator {
                 let page = try await fake.records(iterator: current, limit: 1000)
@@ -313,7 +316,18 @@ func table(_ header: [String], _ rows: [[String]]) -> String {
         .joined(separator: "\n")
 }
 
-func format(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
+/// `value` with `digits` decimals (no Foundation here).
+func format(_ value: Double, _ digits: Int = 2) -> String {
+    guard value.isFinite else { return "\(value)" }
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let scaled = Int64((abs(value) * scale).rounded())
+    let whole = scaled / Int64(scale)
+    let fraction = String(scaled % Int64(scale))
+    let sign = value < 0 && scaled != 0 ? "-" : ""
+    guard digits > 0 else { return sign + "\(whole)" }
+    return sign + "\(whole)." + String(repeating: "0", count: digits - fraction.count) + fraction
+}
 
 func thousands(_ value: Int) -> String {
     let digits = String(value)
@@ -335,7 +349,7 @@ if let given = options.work {
 } else {
     var template = Array(((ProcessInfoLite.tmpdir) + "/ddbcdc-stream-bench-XXXXXX").utf8CString)
     guard mkdtemp(&template) != nil else { fail("cannot make a scratch folder: \(String(cString: strerror(errno)))") }
-    work = String(cString: template)
+    work = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
 enum ProcessInfoLite {
@@ -445,6 +459,27 @@ if let file = fopen(checkpointPath, "r") {
 //    poller reads them; at the end the writer closes every shard, so that the poller, which never
 //    counts an open shard caught up here, reads each to its end and stops. VmRSS is sampled: the
 //    fake keeps every record, so the figure that matters is RSS less what the fake holds.
+/// Writes `total` records to every open shard of `fake` in 20 rounds (a slice to every shard, the
+/// fake clock a minute on, then `pause`), counting them in `written`; closes the shards at the end
+/// when `close`.
+func writeOpen(_ fake: FakeStreams, total: Int, seed: UInt64, pause: Duration?, written: Counter, close: Bool) async {
+    let ids = fake.shards.map(\.shardId)
+    var maker = ItemMaker(seed: seed)
+    var items = [[Int: (version: Int, image: String)]](repeating: [:], count: ids.count)
+    let rounds = 20
+    for round in 0..<rounds {
+        for (index, id) in ids.enumerated() {
+            let share = total / ids.count + (index < total % ids.count ? 1 : 0)
+            let count = share / rounds + (round < share % rounds ? 1 : 0)
+            if count > 0 { fake.append(maker.changes(shard: index, count: count, state: &items[index]), to: id) }
+            written.value.add(count, ordering: .relaxed)
+        }
+        fake.advanceClock(millis: 60_000)
+        if let pause { try? await Task.sleep(for: pause) }
+    }
+    if close { for id in ids { fake.close(id) } }
+}
+
 final class Counter: Sendable { let value = Atomic<Int>(0) }
 final class Samples: Sendable { let list = Mutex<[(written: Int, rss: Int)]>([]) }
 struct OpenRun {
@@ -456,35 +491,30 @@ struct OpenRun {
 }
 var openRun: OpenRun?
 var fakeBytesPerRecord = 0.0
-if let filled = rssFilled, let start = rssStart { fakeBytesPerRecord = Double(filled - start) * 1024 / Double(options.records) }
+var openControl: FakeStreams?
 if !options.skipOpen && options.openRecords > 0 {
+    func openFake(seed: UInt64) -> FakeStreams {
+        var configuration = FakeStreams.Configuration()
+        configuration.logCalls = false
+        configuration.seed = seed
+        return FakeStreams(configuration: configuration, roots: options.shards)
+    }
+    // What the fake itself takes per record when written this way: the same writes into another
+    // fake, no poller, no pauses; that fake is kept (so its memory is not reused by the next).
+    say("== \(options.shards) open shards: the fake alone, \(thousands(options.openRecords)) records (for its memory per record)")
+    let control = openFake(seed: options.seed + 1)
+    openControl = control
+    let rssBeforeControl = procStatus("VmRSS") ?? 0
+    await writeOpen(control, total: options.openRecords, seed: options.seed + 1, pause: nil, written: Counter(), close: false)
+    fakeBytesPerRecord = Double((procStatus("VmRSS") ?? 0) - rssBeforeControl) * 1024 / Double(options.openRecords)
+
     say("== \(options.shards) open shards receiving \(thousands(options.openRecords)) records while the poller reads")
-    var openConfiguration = FakeStreams.Configuration()
-    openConfiguration.logCalls = false
-    openConfiguration.seed = options.seed + 1
-    let open = FakeStreams(configuration: openConfiguration, roots: options.shards)
-    let ids = open.shards.map(\.shardId)
+    let open = openFake(seed: options.seed + 1)
     let written = Counter()
     let samples = Samples()
     let total = options.openRecords
     let seed = options.seed
-    // 20 rounds of writes: each round a slice of records to every shard, then a pause.
-    let writer = Task {
-        var maker = ItemMaker(seed: seed + 1)
-        var items = [[Int: (version: Int, image: String)]](repeating: [:], count: ids.count)
-        let rounds = 20
-        for round in 0..<rounds {
-            for (index, id) in ids.enumerated() {
-                let share = total / ids.count + (index < total % ids.count ? 1 : 0)
-                let count = share / rounds + (round < share % rounds ? 1 : 0)
-                if count > 0 { open.append(maker.changes(shard: index, count: count, state: &items[index]), to: id) }
-                written.value.add(count, ordering: .relaxed)
-            }
-            open.advanceClock(millis: 60_000)
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-        for id in ids { open.close(id) }
-    }
+    let writer = Task { await writeOpen(open, total: total, seed: seed + 1, pause: .milliseconds(100), written: written, close: true) }
     let sampler = Task {
         while !Task.isCancelled {
             if let rss = procStatus("VmRSS") { samples.list.withLock { $0.append((written.value.load(ordering: .relaxed), rss)) } }
@@ -492,10 +522,7 @@ if !options.skipOpen && options.openRecords > 0 {
         }
     }
     let (report, wall, _) = await timed {
-        await runPoller(open, into: work + "/open") { settings in
-            settings.emptyAnswersToCatchUp = Int.max
-            settings.pollIntervalMillis = 50
-        }
+        await runPoller(open, into: work + "/open", emptyAnswersToCatchUp: .max, pollIntervalMillis: 50)
     }
     sampler.cancel()
     await sampler.value
@@ -541,7 +568,9 @@ var memory: [[String]] = [
 if let filled = hwmFilled, let after = hwmPoller {
     memory.append(["poller's own growth of the peak (VmHWM after − after filling)", mib(after - filled)])
 }
-memory.append(["the fake's records, VmRSS per record", "\(Int(fakeBytesPerRecord)) bytes"])
+if openRun != nil {
+    memory.append(["the fake's records, VmRSS per record (open shards, written alone)", "\(Int(fakeBytesPerRecord)) bytes"])
+}
 print(table(["memory", "MiB"], memory))
 if let openRun {
     print()
@@ -569,6 +598,7 @@ if let openRun {
 }
 print()
 print("peak RSS of the whole process (VmHWM): \(mib(hwmEnd)) MiB")
+withExtendedLifetime(openControl) {}
 
 let rowsMatch = poller.rows == reference.rows && poller.rows == options.records && (generic.map { $0.rows == reference.rows } ?? true)
 print(
