@@ -586,7 +586,8 @@ if let openRun {
             + "\(openRun.objects) objects, \(format(openRun.wall)) s. VmRSS sampled every 100 ms (\(openRun.samples.count) samples): "
             + "\(mib(start)) MiB at the start, \(mib(peak)) MiB at most; RSS growth less the fake's records (at "
             + "\(Int(fakeBytesPerRecord)) bytes a record): median \(format(overhead.sorted().isEmpty ? 0 : overhead.sorted()[overhead.count / 2], 1)) MiB, "
-            + "max \(format(overhead.max() ?? 0, 1)) MiB")
+            + "max \(format(overhead.max() ?? 0, 1)) MiB (MALLOC_ARENA_MAX=\(getenv("MALLOC_ARENA_MAX").map { String(cString: $0) } ?? "unset"): "
+            + "RSS also holds memory freed into glibc's per-thread arenas)")
     let step = max(1, openRun.samples.count / 8)
     var sampleRows: [[String]] = []
     for index in stride(from: 0, to: openRun.samples.count, by: step) {
@@ -629,9 +630,9 @@ if let path = options.summary {
     guard let file = fopen(path, "w"), fputs(json, file) >= 0, fclose(file) == 0 else { fail("cannot write \(path)") }
 }
 
-if options.keep || options.work != nil {
+if options.keep {
     say("kept \(work)")
-} else {
+} else if options.work == nil {
     removeTree(work)
 }
 exit(rowsMatch ? 0 : 1)
