@@ -36,10 +36,12 @@ struct Options {
     var skipOpen = false
     var generic = true
     var summary: String?
+    var readLatencyMillis = 0
 
     static let usage = """
         usage: ddbcdc-stream-bench [--records N] [--shards N] [--open-records N] [--saves N] [--seed N]
                                    [--work DIR] [--keep] [--skip-open] [--no-generic] [--summary FILE]
+                                   [--read-latency-ms N]
           --records N       records in the closed-shard run (default 1000000)
           --shards N        root shards (default 100)
           --open-records N  records written to the open shards while the poller reads (default 200000; 0: skip)
@@ -47,6 +49,7 @@ struct Options {
           --work DIR        scratch folder (default: a new one under $TMPDIR or /tmp, removed at the end)
           --keep            keep the scratch folder
           --no-generic      skip the engine run over the file through the generic Engine.run
+          --read-latency-ms N  each GetRecords of the closed-shard run takes N ms more (default 0; the network's share)
           --summary FILE    also write the figures as one JSON object to FILE (scripts/bench-stream.sh's medians)
         """
 
@@ -76,6 +79,7 @@ struct Options {
             case "--skip-open": options.skipOpen = true
             case "--no-generic": options.generic = false
             case "--summary": options.summary = value(argument)
+            case "--read-latency-ms": options.readLatencyMillis = count(argument, min: 0)
             case "-h", "--help":
                 print(usage)
                 exit(0)
@@ -365,6 +369,7 @@ say("== filling the fake: \(thousands(options.records)) records in \(options.sha
 var configuration = FakeStreams.Configuration()
 configuration.logCalls = false
 configuration.seed = options.seed
+if options.readLatencyMillis > 0 { configuration.readLatency = .milliseconds(options.readLatencyMillis) }
 let fake = FakeStreams(configuration: configuration, roots: options.shards)
 var maker = ItemMaker(seed: options.seed)
 let (_, fillWall, _) = await timed {
