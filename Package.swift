@@ -144,6 +144,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "ddbcdc-lambda", dependencies: ["LambdaRuntime", "ProcessKit"], swiftSettings: swiftSettings),
+        // The poller's benchmark (scripts/bench-stream.sh): FakeStreams through StreamPoller against
+        // `run` over the same pages. Not a product: `swift build --product ddbcdc-stream-bench` builds it.
+        .executableTarget(
+            name: "ddbcdc-stream-bench",
+            dependencies: ["StreamPoller", "DynamoStreamsTesting", "DynamoStreams", "Pipeline", "S3Sink", "NDJSONBuffer", "StreamNormalize", "Timekeeping", "ProcessKit"],
+            path: "Benchmarks/StreamPoller", swiftSettings: swiftSettings),
         .testTarget(name: "DDBTypesTests", dependencies: ["DDBTypes"], swiftSettings: swiftSettings),
         .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping"], swiftSettings: swiftSettings),
         .testTarget(
