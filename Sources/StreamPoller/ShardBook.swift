@@ -92,12 +92,11 @@ struct ShardBook {
 
     /// Hands `records` of `slot` to the engine: their ordinals start at the returned one.
     mutating func handOver(_ sequenceNumbers: [String], slot: Int) -> Int {
-        var entry = entries[slot]
-        let base = entry.windowStart + entry.window.count - entry.windowHead
-        for number in sequenceNumbers { entry.window.append((number, false)) }
-        entry.lastRead = sequenceNumbers.last ?? entry.lastRead
-        entry.recordsRead += sequenceNumbers.count
-        entries[slot] = entry
+        // In place: a copy of the entry would copy its window on every page.
+        let base = entries[slot].windowStart + entries[slot].window.count - entries[slot].windowHead
+        entries[slot].window.append(contentsOf: sequenceNumbers.lazy.map { ($0, false) })
+        entries[slot].lastRead = sequenceNumbers.last ?? entries[slot].lastRead
+        entries[slot].recordsRead += sequenceNumbers.count
         return base
     }
 

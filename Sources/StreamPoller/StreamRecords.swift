@@ -168,7 +168,12 @@ package struct StreamRecords: RecordSource {
                 return nil
             }
             while let answer = mailbox.take() {
-                if let input = await handle(answer) { return input }
+                if let input = await handle(answer) {
+                    // Ask for the next pages (this shard's too) before the engine reads this one:
+                    // a GetRecords round trip overlaps the parsing and the writing.
+                    if state.error == nil && stop?.isRequested != true { _ = startReaders(now: clock.now().rawValue) }
+                    return input
+                }
             }
             if state.error != nil { continue }
             var now = clock.now().rawValue
