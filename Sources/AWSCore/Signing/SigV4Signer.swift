@@ -1,4 +1,4 @@
-public import Digest
+import Digest
 public import Timekeeping
 
 #if canImport(FoundationEssentials)
