@@ -124,7 +124,7 @@ public enum IteratorStart: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// One GetRecords answer: its bytes as they came (what the engine reads: a GetRecords page is one
-/// of the shapes ``StreamNormalize`` reads), and what the poller needs from it.
+/// of the shapes `StreamNormalize` reads), and what the poller needs from it.
 public struct RecordsPage: Sendable {
     /// The answer's body.
     public var body: [UInt8]

@@ -60,7 +60,6 @@ package struct StreamPoller: Sendable {
             report.error = error
             return report
         }
-        defer { _ = lock }
         let checkpoint: Checkpoint?
         do {
             checkpoint = try await startingCheckpoint()
@@ -134,8 +133,9 @@ package struct StreamPoller: Sendable {
         let (checkpoint, version) = state.checkpoint(streamArn: settings.streamArn, table: settings.table, now: clock.now())
         let last = written.last.withLock { $0.version }
         guard force || version != last else { return nil }
-        // Nothing known and nothing to say (a run that failed before its first listing): keep the old one.
-        if checkpoint.shards.isEmpty && written.last.withLock({ $0.checkpoint != nil }) && version == 0 { return nil }
+        // A run that never listed the stream and resumed from nothing knows nothing: the old
+        // checkpoint (of a `--from trim-horizon` run that failed at once, say) stays.
+        guard state.book.withLock({ $0.listedOnce }) || written.last.withLock({ $0.checkpoint != nil }) else { return nil }
         do {
             try await store.save(checkpoint)
             written.last.withLock { $0 = (version, checkpoint) }

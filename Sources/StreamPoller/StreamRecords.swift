@@ -246,10 +246,8 @@ package struct StreamRecords: RecordSource {
         }
         due.sort { ($0.at, $0.slot) < ($1.at, $1.slot) }
         let room = max(0, settings.readers - readers.count)
-        if due.count > room {
-            next = now
-            due.removeLast(due.count - room)
-        }
+        // More due than room: the rest start as readers answer (the wait ends at an answer).
+        if due.count > room { due.removeLast(due.count - room) }
         for shard in due {
             state.book.withLock { $0[shard.slot].inFlight = true }
             let (api, mailbox, arn, limit) = (api, mailbox, settings.streamArn, settings.pageLimit)

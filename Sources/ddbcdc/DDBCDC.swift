@@ -7,7 +7,7 @@ struct DDBCDC: AsyncParsableCommand {
         abstract: "Carry every change of a DynamoDB table into a Databricks lakehouse.",
         version: "0.1.0",
         subcommands: [
-            Transform.self, Run.self, Backfill.self, LambdaCommand.self, InvokeLocal.self, EmitInfra.self, EmitNotebook.self, Schema.self,
+            Transform.self, Run.self, Backfill.self, Stream.self, LambdaCommand.self, InvokeLocal.self, EmitInfra.self, EmitNotebook.self, Schema.self,
         ]
     )
 }

@@ -143,6 +143,46 @@ func settings(maxRecords: Int, maxAgeMillis: Int64 = 0, maxInFlight: Int = 2, st
         #expect(sink.stored.values.map { sequences(inRows: $0).count }.sorted() == sizes)
     }
 
+    /// A source that waits for its next input (a stream's shards) gets its records acknowledged
+    /// by age while it waits: rows in a batch sealed by age, and a record set aside in an
+    /// `_errors` object that ages like a batch (else a stream's checkpoint would stall behind it).
+    @Test func aSourceWaitingForItsNextInputGetsRowsAndSetAsideRecordsAcknowledgedByAge() async throws {
+        struct WaitingSource: RecordSource {
+            var page: [UInt8]?
+            var idles = 0
+            var acknowledged: [String] = []
+            var acknowledgedWhileWaiting: [String] = []
+
+            mutating func nextInput(wait: ReadDeadline) async throws -> SourceInput<ChunkedBytes>? {
+                if let page {
+                    self.page = nil
+                    return SourceInput(name: "page", bytes: ChunkedBytes(chunks: [page], pauses: []))
+                }
+                idles += 1
+                if acknowledged.count == 2 || idles > 200 {
+                    acknowledgedWhileWaiting = acknowledged
+                    return nil
+                }
+                // Waiting, as a stream's source does: the writes run meanwhile.
+                try await Task.sleep(for: .milliseconds(5))
+                throw SourceIdle()
+            }
+
+            func position(of info: RowInfo, index: Int) -> String { info.sequenceNumberText }
+            func positions(of error: StreamError, index: Int) -> [String] { error.sequenceNumbers }
+            mutating func acknowledge(_ positions: [String]) { acknowledged += positions }
+        }
+        let sink = ScriptedSink()
+        let clock = AdvancingClock(ManualClock(EpochMillis(seconds: 1_767_225_600)), byMillisPerRead: 600).clock
+        let engine = Engine(settings: settings(maxRecords: 100, maxAgeMillis: 1000), sink: sink, clock: clock)
+        let page = Array(#"{"Records":["#.utf8) + Array((record(0) + "," + record(1, bad: true)).utf8) + Array("]}".utf8)
+        var source = WaitingSource(page: page)
+        let report = await engine.run(&source)
+        #expect(Set(source.acknowledgedWhileWaiting) == ["1000", "1001"])
+        #expect(report.setAside == 1 && report.errorObjects == 1 && report.objects == 1)
+        #expect(sink.stored.keys.contains { $0.contains("/_errors/") })
+    }
+
     /// Reading stops at the first object that cannot be written when told to (a run over files):
     /// what was not read is not claimed.
     @Test func readingStopsAtAFailedObjectWhenAsked() async throws {

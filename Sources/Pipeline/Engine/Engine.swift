@@ -144,6 +144,7 @@ package struct Engine: Sendable {
                     }
                     outstanding.removeAll()
                 case .written(let id, let bytesOut):
+                    durable.ids.withLock { _ = $0.removeValue(forKey: id) }
                     guard let object = outstanding.removeValue(forKey: id) else { return }
                     state.written(object, bytesOut: bytesOut)
                     source.acknowledge(object.positions)
@@ -185,6 +186,22 @@ package struct Engine: Sendable {
                 }
             }
 
+            /// Objects whose put has returned count as written now, without waiting for their
+            /// task's result: a source that waits for its next input (a stream) learns at once
+            /// which of its records are durable.
+            func collectDurable() {
+                let finished = durable.ids.withLock { ids in
+                    let found = ids.filter { outstanding[$0.key] != nil }
+                    for id in found.keys { ids.removeValue(forKey: id) }
+                    return found
+                }
+                for (id, bytesOut) in finished.sorted(by: { $0.key < $1.key }) {
+                    guard let object = outstanding.removeValue(forKey: id) else { continue }
+                    state.written(object, bytesOut: bytesOut)
+                    source.acknowledge(object.positions)
+                }
+            }
+
             func submitReady() async {
                 for object in state.ready { await submit(object) }
                 state.ready.removeAll()
@@ -198,7 +215,8 @@ package struct Engine: Sendable {
                     break
                 }
                 let opened: SourceInput<Source.Bytes>?
-                wait.at = state.batcher.nextDeadline
+                wait.at = state.nextDeadline
+                collectDurable()
                 do { opened = try await source.nextInput(wait: wait) } catch is SourceIdle {
                     // A source that waits for its next input (a stream's shards) gave up at the
                     // open batches' age deadline: seal what is due, write it, and ask again.
@@ -215,7 +233,7 @@ package struct Engine: Sendable {
                 var index = 0
                 defer { state.report.bytesRead += reader.summary.bytesIn }
                 while true {
-                    wait.at = state.batcher.nextDeadline
+                    wait.at = state.nextDeadline
                     do {
                         let more = try reader.readMore(
                             &input.bytes,
@@ -223,10 +241,10 @@ package struct Engine: Sendable {
                                 state.add(row, info, position: source.position(of: info, index: index), now: clock.now())
                                 index += 1
                                 // Rows parsed before the source's next read may have opened a batch.
-                                wait.at = state.batcher.nextDeadline
+                                wait.at = state.nextDeadline
                             },
                             onError: { error in
-                                state.setAside(error, input: input.name, positions: source.positions(of: error, index: index))
+                                state.setAside(error, input: input.name, positions: source.positions(of: error, index: index), now: clock.now())
                                 index += error.recordCount
                             })
                         if !more { break }
@@ -349,6 +367,8 @@ struct RunState<Position: Sendable> {
     var errors: [UInt8] = []
     var errorPositions: [Position] = []
     var errorsHoldUnnamedInput = false
+    /// When the first of the `_errors` lines held was set aside.
+    var errorsSince: EpochMillis?
     var nextProgress = 1024
 
     init(settings: EngineSettings) {
@@ -372,6 +392,23 @@ struct RunState<Position: Sendable> {
         swap(&ready, &self.ready)
         batcher.sealDue(now: now) { ready.append(Self.pending($0)) }
         swap(&ready, &self.ready)
+        if let due = errorsDeadline, now >= due { flushErrors() }
+    }
+
+    /// When the first `_errors` line held is as old as a batch may be: `_errors` lines age like
+    /// rows, so that a set-aside record of a stream that never ends is acknowledged (and its
+    /// shard's checkpoint moves past it) within the same time.
+    var errorsDeadline: EpochMillis? {
+        guard let since = errorsSince, settings.limits.maxAgeMillis > 0 else { return nil }
+        return since.adding(millis: settings.limits.maxAgeMillis)
+    }
+
+    /// The next moment something must be sealed: a batch's or the `_errors` lines' age deadline.
+    var nextDeadline: EpochMillis? {
+        switch (batcher.nextDeadline, errorsDeadline) {
+        case (let batch?, let errors?): min(batch, errors)
+        case (let batch, let errors): batch ?? errors
+        }
     }
 
     mutating func sealAll() {
@@ -385,7 +422,8 @@ struct RunState<Position: Sendable> {
         PendingObject(key: batch.key, body: batch.rows, rows: batch.count, positions: batch.positions, isErrors: false)
     }
 
-    mutating func setAside(_ error: StreamError, input: String?, positions: [Position]) {
+    mutating func setAside(_ error: StreamError, input: String?, positions: [Position], now: EpochMillis) {
+        if errors.isEmpty { errorsSince = now }
         report.setAside += 1
         report.records += error.recordCount
         errors.append(contentsOf: error.jsonLine(input: input))
@@ -407,6 +445,7 @@ struct RunState<Position: Sendable> {
                 key: batcher.errorsKey(for: errors), body: errors, rows: 0, positions: errorPositions, isErrors: true,
                 holdsUnnamedInput: errorsHoldUnnamedInput))
         errors.removeAll()
+        errorsSince = nil
         errorPositions.removeAll()
         errorsHoldUnnamedInput = false
     }
