@@ -275,6 +275,69 @@ final class MemoryLock: PollerLock, Sendable {
         #expect(fake.lineageViolations.isEmpty, "seed \(seed): \(fake.lineageViolations)")
     }
 
+    /// A poller over a one-shard stream where something happens at the second GetRecords.
+    static func runWithEvent(_ event: @escaping @Sendable (FakeStreams, [FakeRecord]) -> Void, onTrim: TrimPolicy)
+        async -> (fake: FakeStreams, records: [FakeRecord], disk: Disk, report: StreamPoller.Report)
+    {
+        let fake = FakeStreams()
+        let records = fake.append(count: 10, to: fake.shards[0].shardId)
+        let reads = Mutex(0)
+        fake.setCallHook { [fake] call in
+            guard call.operation == .records else { return }
+            if reads.withLock({ $0 += 1; return $0 }) == 2 { event(fake, records) }
+        }
+        var settings = PollerSettings(streamArn: fake.streamArn)
+        settings.untilCaughtUp = true
+        settings.pollIntervalMillis = 1
+        settings.readers = 1
+        settings.pageLimit = 2
+        settings.onTrim = onTrim
+        settings.maxBackoffMillis = 2
+        let disk = Disk()
+        let process = Incarnation(disk: disk)
+        let engine = Engine(
+            settings: EngineSettings(limits: BatchLimits(maxRecords: 1, maxAgeMillis: 0), prefix: "p", rows: NormalizeOptions(), encoder: GzipNDJSON(level: 1)),
+            sink: process, clock: .system)
+        let poller = StreamPoller(
+            api: fake, settings: settings, engine: engine, checkpoints: process, lock: MemoryLock(), clock: .system, gapPrefix: "p")
+        let report = await poller.run(stop: nil)
+        return (fake, records, disk, report)
+    }
+
+    /// Records trimmed before they were read: the poller stops naming the shard, or records the
+    /// gap and reads on from the oldest record left; either way the records read before are durable.
+    @Test(arguments: TrimPolicy.allCases)
+    func trimmedRecordsStopThePollerOrLeaveAGap(onTrim: TrimPolicy) async throws {
+        let (fake, records, disk, report) = await Self.runWithEvent({ fake, records in fake.trim(before: records[6].sequenceNumber) }, onTrim: onTrim)
+        let landed = try Self.eventIDs(in: disk.objects)
+        let shard = fake.shards[0].shardId
+        #expect(Set(records[0..<2].map(\.eventID)).isSubset(of: landed), "what was read before the trim is durable")
+        #expect(Set(records[2..<6].map(\.eventID)).isDisjoint(with: landed))
+        let gaps = disk.objects.filter { $0.key.contains("_gaps/") }
+        switch onTrim {
+        case .stop:
+            #expect(report.error?.code == .trimmed)
+            #expect(report.error?.message.contains(shard) == true)
+            #expect(gaps.isEmpty)
+        case .continue:
+            #expect(report.error == nil)
+            #expect(Set(landed) == Set((records[0..<2] + records[6...]).map(\.eventID)))
+            #expect(gaps.count == 1)
+            #expect(gaps.values.first.map { String(decoding: $0, as: UTF8.self).contains(shard) } == true)
+            #expect(disk.checkpoint?.gaps == 1)
+        }
+    }
+
+    /// A stream disabled while it is read stops the poller as unavailable; what was read before is
+    /// durable and checkpointed.
+    @Test func aStreamDisabledMidReadStopsThePoller() async throws {
+        let (fake, records, disk, report) = await Self.runWithEvent({ fake, _ in fake.disable() }, onTrim: .stop)
+        #expect(report.error?.code == .streamUnavailable)
+        #expect(report.error?.message.contains(fake.streamArn) == true)
+        #expect(Set(records[0..<2].map(\.eventID)).isSubset(of: try Self.eventIDs(in: disk.objects)))
+        #expect(disk.checkpoint?.shards[fake.shards[0].shardId]?.sequenceNumber == records[1].sequenceNumber)
+    }
+
     /// The engine reads the fake's GetRecords bodies as they come: one row per record, with the
     /// record's eventID, none set aside.
     @Test(arguments: FakeStreams.CreationTimeStyle.allCases)
