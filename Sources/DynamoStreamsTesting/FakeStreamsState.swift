@@ -1,4 +1,4 @@
-public import AWSCore
+import AWSCore
 import DynamoStreams
 
 /// A shard inside the fake.
