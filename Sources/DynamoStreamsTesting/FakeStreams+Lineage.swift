@@ -15,6 +15,9 @@ extension FakeStreams {
         public var closeLeafChance = 0.3
         /// Empty GetRecords answers each shard gives before its first records.
         public var emptyPagesBeforeData: ClosedRange<Int> = 0...0
+        /// How far the fake clock moves between two writes: records spread over hours land in
+        /// several `dt=`/`HH=` partitions.
+        public var millisBetweenWrites: ClosedRange<Int64> = 0...0
 
         /// The defaults: up to 3 roots, 3 levels of splits, up to 20 records a shard.
         public init() {}
@@ -44,6 +47,7 @@ extension FakeStreams {
             let shard = open[pick]
             if shard.left > 0 {
                 let batch = random.int(in: 1...min(5, shard.left))
+                fake.advanceClock(millis: Int64.random(in: shape.millisBetweenWrites, using: &random))
                 fake.append(count: batch, to: shard.id)
                 open[pick].left -= batch
                 continue
