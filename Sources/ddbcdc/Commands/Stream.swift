@@ -137,9 +137,6 @@ struct Stream: AsyncParsableCommand, StopsOnSignal, Sendable {
             throw ValidationError("--poll-interval and --log-interval must be 0 or more; --list-interval, --checkpoint-interval positive; --lock-ttl at least 1")
         }
         guard lock == "auto" || lock == "none" else { throw ValidationError("--lock must be auto or none, not '\(lock)'") }
-        if untilCaughtUp && start == .latest {
-            // Allowed: drains nothing but what arrives before the shards answer empty.
-        }
     }
 
     func run() async throws {
@@ -247,8 +244,7 @@ struct Stream: AsyncParsableCommand, StopsOnSignal, Sendable {
             case .locked: throw ExitCode(73)
             case .trimmed: throw ExitCode(76)
             case .streamUnavailable: throw ExitCode(69)
-            case .badCheckpoint: throw ExitCode(74)
-            case .checkpointFailed, .serviceFailed: throw ExitCode(74)
+            case .badCheckpoint, .checkpointFailed, .serviceFailed: throw ExitCode(74)
             }
         }
         if !report.engine.notWritten.isEmpty || !report.engine.inputFailures.isEmpty || report.checkpointError != nil { throw ExitCode(74) }
