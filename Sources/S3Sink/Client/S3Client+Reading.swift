@@ -333,7 +333,7 @@ extension S3Client {
     }
 
     /// An ETag as `If-Match` carries it: in quotes.
-    static func quotedETag(_ etag: String) -> String { "\"\(unquotedETag(etag))\"" }
+    package static func quotedETag(_ etag: String) -> String { "\"\(unquotedETag(etag))\"" }
 }
 
 // MARK: - Listing

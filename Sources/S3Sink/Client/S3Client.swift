@@ -165,7 +165,7 @@ public struct S3Client: Sendable {
         return max(configuration.partSize, S3Configuration.minimumPartSize, smallest)
     }
 
-    var encryptionHeaders: [(name: String, value: String)] {
+    package var encryptionHeaders: [(name: String, value: String)] {
         switch configuration.serverSideEncryption {
         case nil: return []
         case .aes256: return [("x-amz-server-side-encryption", "AES256")]
@@ -177,7 +177,7 @@ public struct S3Client: Sendable {
     }
 
     /// `Content-MD5`: the base64 of the body's MD5.
-    static func md5Base64(_ body: [UInt8]) -> String {
+    package static func md5Base64(_ body: [UInt8]) -> String {
         Data(Digest.md5(body)).base64EncodedString()
     }
 
@@ -206,7 +206,7 @@ public struct S3Client: Sendable {
     ///   document (CompleteMultipartUpload): such an answer is that error, retried by its code.
     /// - Parameter path: the path to send to instead of `key`'s (the bucket's, for a listing);
     ///   `key` then only names what errors concern.
-    func send(
+    package func send(
         _ method: String, key: String, path: String? = nil, query: String = "", headers: [(name: String, value: String)] = [],
         body: [UInt8] = [], errorMayFollow200: Bool = false
     ) async throws(S3Error) -> HTTPResponse {

@@ -1,13 +1,16 @@
 import AWSCore
+package import S3Sink
 
 /// What must hold for a conditional write to happen.
-public enum WriteCondition: Sendable, Hashable {
+package enum WriteCondition: Sendable, Hashable {
     /// Only if no object has the key (`If-None-Match: *`): creating a lock.
     case absent
     /// Only if the object still has this ETag (`If-Match`): renewing or taking over a lock.
     case etag(String)
 }
 
+/// Here, not in S3Sink: only the poller's lock uses them, and the Lambda bootstrap, which links
+/// S3Sink, has a size goal.
 extension S3Client {
     /// Writes a small object in one request, only if `condition` holds (S3's conditional writes).
     ///
@@ -19,7 +22,7 @@ extension S3Client {
     ///   `ConditionalRequestConflict`, 409, when another conditional write raced this one); S3's
     ///   code otherwise.
     @discardableResult
-    public func put(key: String, body: [UInt8], condition: WriteCondition, contentType: String = "application/json") async throws(S3Error) -> String {
+    package func put(key: String, body: [UInt8], condition: WriteCondition, contentType: String = "application/json") async throws(S3Error) -> String {
         let conditionHeader: (name: String, value: String) =
             switch condition {
             case .absent: ("If-None-Match", "*")
@@ -32,7 +35,7 @@ extension S3Client {
     }
 
     /// Deletes an object (no error when there is none: S3 answers 204 either way).
-    public func delete(key: String) async throws(S3Error) {
+    package func delete(key: String) async throws(S3Error) {
         _ = try await send("DELETE", key: key)
     }
 }

@@ -1,12 +1,15 @@
+import Pipeline
 import ProcessKit
-package import Timekeeping
+import Timekeeping
 
+/// In the command, not in Pipeline: the Lambda bootstrap links Pipeline and needs none of this
+/// (its zip has a size goal).
 extension EngineReport {
     /// `ddbcdc run`'s one-line summary: what was read, written, set aside, passed over and not written.
     /// - Parameters:
     ///   - listing: what walking the input found (files passed over are counted here).
     ///   - signal: the signal that stopped reading, if one did.
-    package func runSummary(elapsedMillis: Int64, listing: InputFiles.Listing? = nil, signal: Int32? = nil) -> String {
+    func runSummary(elapsedMillis: Int64, listing: InputFiles.Listing? = nil, signal: Int32? = nil) -> String {
         func megabytes(_ bytes: Int) -> String {
             if bytes < 100_000 { return "\(bytes) B" }
             let tenths = (bytes + 50_000) / 100_000
@@ -36,18 +39,18 @@ extension EngineReport {
 }
 
 /// A one-line progress report on a terminal's standard error, at most five times a second.
-package struct Progress {
+struct Progress {
     private var last: EpochMillis?
     private let clock: EpochClock
 
-    package init(clock: EpochClock) { self.clock = clock }
+    init(clock: EpochClock) { self.clock = clock }
 
-    package mutating func show<Position>(_ report: EngineReport<Position>) {
+    mutating func show<Position>(_ report: EngineReport<Position>) {
         let now = clock.now()
         if let last, now.millis(since: last) < 200 { return }
         last = now
         printError("\r\u{1B}[K  \(report.rows) rows · \(report.objects) objects written · \(report.setAside) set aside", newline: false)
     }
 
-    package func clear() { printError("\r\u{1B}[K", newline: false) }
+    func clear() { printError("\r\u{1B}[K", newline: false) }
 }
