@@ -70,7 +70,7 @@ let package = Package(
         .target(name: "DynamoStreams", dependencies: ["AWSCore", "DDBTypes", "StreamNormalize"], swiftSettings: swiftSettings),
         // An in-process DynamoDB Streams with shard splits, trimming, expiry and throttling: for
         // the poller's tests and its benchmark (not a product).
-        .target(name: "DynamoStreamsTesting", dependencies: ["DynamoStreams", "AWSCore"], swiftSettings: swiftSettings),
+        .target(name: "DynamoStreamsTesting", dependencies: ["DynamoStreams", "AWSCore", "StreamNormalize"], swiftSettings: swiftSettings),
         // `ddbcdc stream`'s poller: shard lineage, checkpoints, the lock, the stream as the engine's
         // source. Apart from Pipeline so that the Lambda bootstrap does not link it.
         .target(

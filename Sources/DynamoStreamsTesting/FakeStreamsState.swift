@@ -1,5 +1,6 @@
 import AWSCore
 import DynamoStreams
+import StreamNormalize
 
 /// A shard inside the fake.
 struct ShardState {
@@ -501,26 +502,5 @@ struct FakeState {
     }
 
     /// `2026-11-30T00:00:00.000`, the label of a stream ARN (UTC, no zone).
-    static func iso8601(millis: Int64) -> String {
-        let milli = Int((millis % 1000 + 1000) % 1000)
-        let seconds = (millis - Int64(milli)) / 1000
-        let days = Int(seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400)
-        let secondOfDay = Int(seconds - Int64(days) * 86400)
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return
-            "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(milli, 3))"
-    }
+    static func iso8601(millis: Int64) -> String { String(ISO8601.format(epochMillis: millis).dropLast()) }
 }

@@ -6,6 +6,12 @@ package import StreamNormalize
 package import Timekeeping
 import Synchronization
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// Where a record came from: its shard (by its slot in the poller's book) and its place among the
 /// records read from that shard.
 package struct StreamPosition: Hashable, Sendable {
@@ -346,27 +352,15 @@ package struct StreamRecords: RecordSource {
                 }
             default:
                 if error.code == .invalidResponse {
-                    let count = entry.invalidAnswers + 1
-                    state.book.withLock { book in
-                        book[slot].invalidAnswers = count
-                        book[slot].nextPollAt = now + backoff(count)
-                    }
+                    let count = backOff(slot, counting: \.invalidAnswers, now: now)
                     if count >= settings.maxInvalidAnswers {
                         state.fail(PollerError(.serviceFailed, "\(operation) for \(shard) answered what cannot be read, \(count) times in a row: \(error)"))
                     }
                 } else if Self.isThrottling(error) {
                     state.counts.withLock { $0.throttled += 1 }
-                    let count = entry.throttled + 1
-                    state.book.withLock { book in
-                        book[slot].throttled = count
-                        book[slot].nextPollAt = now + backoff(count)
-                    }
+                    backOff(slot, counting: \.throttled, now: now)
                 } else if error.isRetryable {
-                    let count = entry.failures + 1
-                    state.book.withLock { book in
-                        book[slot].failures = count
-                        book[slot].nextPollAt = now + backoff(count)
-                    }
+                    let count = backOff(slot, counting: \.failures, now: now)
                     if count >= settings.maxFailedRounds {
                         state.fail(PollerError(.serviceFailed, "\(operation) for \(shard) failed \(count) times in a row: \(error)"))
                     }
@@ -382,6 +376,19 @@ package struct StreamRecords: RecordSource {
         guard let code = error.serviceCode else { return error.status == 429 }
         return code == StreamsErrorCode.limitExceeded || code.contains("Throttl") || code == "ProvisionedThroughputExceededException"
             || code == "RequestLimitExceeded" || code == "TooManyRequestsException"
+    }
+
+    /// One more failure of `counter`'s kind in a row for the shard in `slot`, which waits the
+    /// backoff for that many before it is polled again; returns how many there are now.
+    @discardableResult
+    private mutating func backOff(_ slot: Int, counting counter: WritableKeyPath<ShardBook.Entry, Int>, now: Int64) -> Int {
+        let count = state.book.withLock { $0[slot][keyPath: counter] } + 1
+        let delay = backoff(count)
+        state.book.withLock { book in
+            book[slot][keyPath: counter] = count
+            book[slot].nextPollAt = now + delay
+        }
+        return count
     }
 
     /// Full jitter over an exponential ceiling from 250 ms.
@@ -406,11 +413,10 @@ package struct StreamRecords: RecordSource {
             return
         }
         let now = clock.now()
-        var body = "{\"stream\":" + jsonString(settings.streamArn) + ",\"shard\":" + jsonString(entry.id)
-        body += ",\"afterSequenceNumber\":" + (after.map(jsonString) ?? "null")
-        body += ",\"detectedAt\":" + jsonString(ISO8601.format(epochMillis: now.rawValue))
-        body += ",\"shardGone\":\(shardGone),\"reason\":" + jsonString(message) + "}\n"
-        do { try await recordGap(entry.id, Array(body.utf8)) } catch {
+        let gap = GapRecord(
+            stream: settings.streamArn, shard: entry.id, afterSequenceNumber: after,
+            detectedAt: ISO8601.format(epochMillis: now.rawValue), shardGone: shardGone, reason: message)
+        do { try await recordGap(entry.id, gap.encoded()) } catch {
             state.fail(PollerError(.trimmed, message + "; and the gap could not be recorded: \(error)"))
             return
         }
@@ -435,20 +441,9 @@ package struct StreamRecords: RecordSource {
     /// new ones, and handles those that left the listing unfinished.
     private mutating func list() async {
         let now = clock.now().rawValue
-        var shards: [Shard] = []
-        var status = "ENABLED"
-        var exclusiveStart: String?
+        let (shards, status): ([Shard], String)
         do throws(AWSError) {
-            repeat {
-                let page = try await api.describeStream(streamArn: settings.streamArn, exclusiveStartShardId: exclusiveStart, childrenOf: nil)
-                status = page.status
-                shards += page.shards
-                guard page.lastEvaluatedShardId != exclusiveStart || page.lastEvaluatedShardId == nil else {
-                    state.fail(PollerError(.serviceFailed, "DescribeStream of \(settings.streamArn) answered the same page twice (LastEvaluatedShardId \(exclusiveStart ?? ""))"))
-                    return
-                }
-                exclusiveStart = page.lastEvaluatedShardId
-            } while exclusiveStart != nil
+            (shards, status) = try await describeAll(childrenOf: nil)
         } catch {
             listingFailed(error, now: now)
             return
@@ -471,6 +466,24 @@ package struct StreamRecords: RecordSource {
         for entry in vanished {
             await trimmed(slot: entry.slot, entry: entry, detail: "the shard is no longer in the stream's listing", shardGone: true)
         }
+    }
+
+    /// Every page of DescribeStream (of one shard's children, or of the whole stream), until an
+    /// answer has no LastEvaluatedShardId; the stream's status as the last page says.
+    private func describeAll(childrenOf parent: String?) async throws(AWSError) -> (shards: [Shard], status: String) {
+        var shards: [Shard] = []
+        var status = "ENABLED"
+        var exclusiveStart: String?
+        repeat {
+            let page = try await api.describeStream(streamArn: settings.streamArn, exclusiveStartShardId: exclusiveStart, childrenOf: parent)
+            status = page.status
+            shards += page.shards
+            if let next = page.lastEvaluatedShardId, next == exclusiveStart {
+                throw AWSError(.invalidResponse, "DescribeStream of \(settings.streamArn) answered the same page twice (LastEvaluatedShardId \(next))")
+            }
+            exclusiveStart = page.lastEvaluatedShardId
+        } while exclusiveStart != nil
+        return (shards, status)
     }
 
     private func merge(_ shards: [Shard], into book: inout ShardBook, firstListing: Bool) {
@@ -517,15 +530,9 @@ package struct StreamRecords: RecordSource {
     /// At a shard's end: its children (DescribeStream with a CHILD_SHARDS filter), so they are
     /// read without waiting for the next listing.
     private mutating func lookUpChildren(of shardId: String) async {
-        var children: [Shard] = []
-        var exclusiveStart: String?
+        let children: [Shard]
         do throws(AWSError) {
-            repeat {
-                let page = try await api.describeStream(streamArn: settings.streamArn, exclusiveStartShardId: exclusiveStart, childrenOf: shardId)
-                children += page.shards
-                guard page.lastEvaluatedShardId != exclusiveStart || page.lastEvaluatedShardId == nil else { break }
-                exclusiveStart = page.lastEvaluatedShardId
-            } while exclusiveStart != nil
+            children = try await describeAll(childrenOf: shardId).shards
         } catch {
             // The next full listing finds them.
             nextListAt = min(nextListAt, clock.now().rawValue + settings.pollIntervalMillis)
@@ -560,23 +567,34 @@ package struct StreamRecords: RecordSource {
     }
 }
 
-func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if scalar.value < 0x20 {
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
+/// What `_gaps/<shard>-<ms>.json` holds: which records of which shard were trimmed before they
+/// were read.
+struct GapRecord: Encodable {
+    var stream: String
+    var shard: String
+    /// The last SequenceNumber read before the gap (nil: from the shard's start).
+    var afterSequenceNumber: String?
+    var detectedAt: String
+    /// Whether the shard itself left the stream (rather than an iterator finding trimmed data).
+    var shardGone: Bool
+    var reason: String
+
+    func encoded() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding these plain values cannot fail; nil is written as null, so every key is there.
+        return Array((try? encoder.encode(self)) ?? Data()) + [UInt8(ascii: "\n")]
     }
-    return out + "\""
+
+    enum CodingKeys: String, CodingKey { case stream, shard, afterSequenceNumber, detectedAt, shardGone, reason }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(stream, forKey: .stream)
+        try container.encode(shard, forKey: .shard)
+        try container.encode(afterSequenceNumber, forKey: .afterSequenceNumber)
+        try container.encode(detectedAt, forKey: .detectedAt)
+        try container.encode(shardGone, forKey: .shardGone)
+        try container.encode(reason, forKey: .reason)
+    }
 }

@@ -198,8 +198,8 @@ struct Backfill: AsyncParsableCommand, StopsOnSignal, Sendable {
                 }
             })
         let tally = source.tally
-        var progress = !quiet && isatty(2) != 0 ? BackfillProgress(clock: clock, started: started) : nil
-        let report = await engine.run(&source, stop: stop, progress: progress == nil ? nil : { progress?.show($0, tally.snapshot) })
+        var progress = !quiet && isatty(2) != 0 ? Progress(clock: clock) : nil
+        let report = await engine.run(&source, stop: stop, progress: progress == nil ? nil : { progress?.show($0, tally.snapshot, started: started) })
         await source.discardPrefetched()
         progress?.clear()
 
@@ -257,32 +257,22 @@ private final class ResumeState: @unchecked Sendable {
     }
 }
 
-/// A backfill's progress line on a terminal's standard error: files, items, speed, time left.
-private struct BackfillProgress {
-    private var last: EpochMillis?
-    private let clock: EpochClock
-    private let started: EpochMillis
-
-    init(clock: EpochClock, started: EpochMillis) {
-        self.clock = clock
-        self.started = started
+extension Progress {
+    /// A backfill's line: files, items, speed, time left.
+    mutating func show(_ report: EngineReport<ExportLinePosition>, _ counts: ExportTally.Counts, started: EpochMillis) {
+        let clock = clock  // read here: the text is made while show changes self
+        show(
+            {
+                let seconds = max(0.001, Double(clock.now().millis(since: started)) / 1000)
+                let rate = Double(report.records) / seconds
+                let megabytes = Double(report.bytesRead) / 1_000_000 / seconds
+                var text = "\(counts.filesDone)/\(counts.filesTotal) files · \(report.records)/\(counts.itemsTotal) items"
+                text += " · \(Int(megabytes)) MB/s · \(report.objects) objects"
+                if rate > 0, counts.itemsTotal > report.records {
+                    let left = Int(Double(counts.itemsTotal - report.records) / rate)
+                    text += " · \(left / 60)m\(left % 60)s left"
+                }
+                return text
+            }())
     }
-
-    mutating func show(_ report: EngineReport<ExportLinePosition>, _ counts: ExportTally.Counts) {
-        let now = clock.now()
-        if let last, now.millis(since: last) < 200 { return }
-        last = now
-        let seconds = max(0.001, Double(now.millis(since: started)) / 1000)
-        let rate = Double(report.records) / seconds
-        let megabytes = Double(report.bytesRead) / 1_000_000 / seconds
-        var text = "  \(counts.filesDone)/\(counts.filesTotal) files · \(report.records)/\(counts.itemsTotal) items"
-        text += " · \(Int(megabytes)) MB/s · \(report.objects) objects"
-        if rate > 0, counts.itemsTotal > report.records {
-            let left = Int(Double(counts.itemsTotal - report.records) / rate)
-            text += " · \(left / 60)m\(left % 60)s left"
-        }
-        printError("\r\u{1B}[K" + text, newline: false)
-    }
-
-    func clear() { printError("\r\u{1B}[K", newline: false) }
 }

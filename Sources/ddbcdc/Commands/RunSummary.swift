@@ -38,18 +38,25 @@ extension EngineReport {
     }
 }
 
-/// A one-line progress report on a terminal's standard error, at most five times a second.
+/// A one-line progress report on a terminal's standard error, at most five times a second: each
+/// command says what its line holds.
 struct Progress {
     private var last: EpochMillis?
-    private let clock: EpochClock
+    let clock: EpochClock
 
     init(clock: EpochClock) { self.clock = clock }
 
-    mutating func show<Position>(_ report: EngineReport<Position>) {
+    /// Replaces the line with `text` (made only when it is shown).
+    mutating func show(_ text: @autoclosure () -> String) {
         let now = clock.now()
         if let last, now.millis(since: last) < 200 { return }
         last = now
-        printError("\r\u{1B}[K  \(report.rows) rows · \(report.objects) objects written · \(report.setAside) set aside", newline: false)
+        printError("\r\u{1B}[K  " + text(), newline: false)
+    }
+
+    /// `run`'s line: rows, objects, records set aside.
+    mutating func show<Position>(_ report: EngineReport<Position>) {
+        show("\(report.rows) rows · \(report.objects) objects written · \(report.setAside) set aside")
     }
 
     func clear() { printError("\r\u{1B}[K", newline: false) }

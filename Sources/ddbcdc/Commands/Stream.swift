@@ -1,5 +1,6 @@
 import AWSCore
 import ArgumentParser
+import DDBTypes
 import DynamoStreams
 import NDJSONBuffer
 import Pipeline
@@ -225,9 +226,9 @@ struct Stream: AsyncParsableCommand, StopsOnSignal, Sendable {
                     last = (now, status.counts.records)
                 }
             } : nil
-        var progress = !quiet && isatty(2) != 0 ? StreamProgress(clock: clock, state: state) : nil
+        var progress = !quiet && isatty(2) != 0 ? Progress(clock: clock) : nil
         printError("ddbcdc stream: \(arn) → \(sink)\(target.prefix.isEmpty ? "" : " (prefix \(target.prefix))"), checkpoint \(store.place)")
-        let report = await poller.run(stop: stop, state: state, progress: progress == nil ? nil : { progress?.show($0) })
+        let report = await poller.run(stop: stop, state: state, progress: progress == nil ? nil : { progress?.show($0, state) })
         statusTask?.cancel()
         progress?.clear()
         let status = report.status ?? state.status(now: clock.now())
@@ -285,29 +286,17 @@ struct Stream: AsyncParsableCommand, StopsOnSignal, Sendable {
     }
 }
 
-/// The progress line of `ddbcdc stream` on a terminal.
-struct StreamProgress {
-    var last: EpochMillis?
-    let clock: EpochClock
-    let state: PollerState
-
-    init(clock: EpochClock, state: PollerState) {
-        self.clock = clock
-        self.state = state
+extension Progress {
+    /// The poller's line: rows, objects, open and finished shards, the largest lag.
+    mutating func show(_ report: EngineReport<StreamPosition>, _ state: PollerState) {
+        let clock = clock  // read here: the text is made while show changes self
+        show(
+            {
+                let status = state.status(now: clock.now())
+                let lag = status.maxLagMillis.map { " · lag \(($0 + 500) / 1000) s" } ?? ""
+                return "\(report.rows) rows · \(report.objects) objects · \(status.openShards) open shards · \(status.finishedShards) finished\(lag)"
+            }())
     }
-
-    mutating func show(_ report: EngineReport<StreamPosition>) {
-        let now = clock.now()
-        if let last, now.millis(since: last) < 200 { return }
-        last = now
-        let status = state.status(now: now)
-        let lag = status.maxLagMillis.map { " · lag \(($0 + 500) / 1000) s" } ?? ""
-        printError(
-            "\r\u{1B}[K  \(report.rows) rows · \(report.objects) objects · \(status.openShards) open shards · \(status.finishedShards) finished\(lag)",
-            newline: false)
-    }
-
-    func clear() { printError("\r\u{1B}[K", newline: false) }
 }
 
 /// `ddbcdc stream`'s status lines: JSON now and then, one summary at the end.
@@ -347,14 +336,8 @@ enum StreamStatusLine {
     }
 
     static func jsonQuoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            default: if scalar.value < 0x20 { out += "?" } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
+        var out: [UInt8] = []
+        appendJSONString(text.utf8, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 }
