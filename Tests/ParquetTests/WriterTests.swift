@@ -215,7 +215,7 @@ import Testing
             let chunks = try #require(answer["pages"] as? [[String: Any]])
             let metadata = try #require(answer["metadata"] as? [String: Any])
             #expect((metadata["num_row_groups"] as? Int ?? 0) > 1, "several row groups")
-            var multiPage = 0
+            var multiPage = 0, rowStarts = 0
             for chunk in chunks {
                 let g = chunk["row_group"] as! Int, c = chunk["column"] as! Int
                 let column = try Self.column(answer, g, c)
@@ -234,10 +234,12 @@ import Testing
                 if job == 0 {
                     for page in data where page["first_repetition"] != nil {
                         #expect(page["first_repetition"] as? Int == 0, "a page of \(g)/\(c) starts inside a row")
+                        rowStarts += 1
                     }
                 }
             }
             #expect(multiPage > 10, "the 64-byte pages should have cut most chunks")
+            if job == 0 { #expect(rowStarts > 20, "pages of repeated leaves whose first level was checked") }
         }
     }
 
