@@ -97,11 +97,12 @@ import Testing
     }
 
     static let badOptions: [(WriterOptions, String)] = {
-        var gzip = WriterOptions(), zstd = WriterOptions(), page = WriterOptions()
+        var gzip = WriterOptions(), zstd = WriterOptions(), page = WriterOptions(), dictionary = WriterOptions()
         gzip.codec = .gzip(level: 13)
         zstd.codec = .zstd(level: 1000)
         page.pageBytes = 0
-        return [(gzip, "gzip level 13"), (zstd, "zstd level 1000"), (page, "pageBytes (0)")]
+        dictionary.dictionaryPageBytes = 1 << 31
+        return [(gzip, "gzip level 13"), (zstd, "zstd level 1000"), (page, "pageBytes (0)"), (dictionary, "dictionaryPageBytes (2147483648)")]
     }()
 
     @Test(arguments: badOptions)
