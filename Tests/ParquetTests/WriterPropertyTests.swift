@@ -40,7 +40,7 @@ import Testing
             default:
                 let types: [(PhysicalType, LogicalType?)] = [
                     (.boolean, nil), (.int32, nil), (.int64, nil), (.byteArray, .string), (.byteArray, .json), (.byteArray, nil),
-                    (.int64, .timestampMillis(utc: true)), (.int32, .decimal(precision: 9, scale: 3)), (.int64, .decimal(precision: 18, scale: 0)),
+                    (.int64, .timestampMillis(utc: true)), (.int64, .timestampMillis(utc: false)), (.int32, .decimal(precision: 9, scale: 3)), (.int64, .decimal(precision: 18, scale: 0)),
                     (.fixedLenByteArray(16), .decimal(precision: 38, scale: 9)), (.fixedLenByteArray(5), .decimal(precision: 11, scale: 11)),
                     (.fixedLenByteArray(3), nil),
                 ]
