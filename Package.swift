@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "S3Sink", targets: ["S3Sink"]),
         .library(name: "DynamoExport", targets: ["DynamoExport"]),
         .library(name: "DynamoStreams", targets: ["DynamoStreams"]),
+        .library(name: "SparkTypes", targets: ["SparkTypes"]),
         .library(name: "SparkPlan", targets: ["SparkPlan"]),
         .executable(name: "ddbcdc", targets: ["ddbcdc"]),
         // The Lambda function's `bootstrap` alone: the runtime loop without the command line, the
@@ -62,7 +63,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "S3Sink", dependencies: ["AWSCore", "Digest", "Timekeeping"], swiftSettings: swiftSettings),
-        .target(name: "SparkPlan", swiftSettings: swiftSettings),
+        // Spark's types and the schema file (StructType JSON), the JSON model that reads it, SQL quoting:
+        // what the notebook generator and the Parquet encoder share. Apart from SparkPlan so that the
+        // Lambda bootstrap, which types Parquet columns by a schema file, links none of the notebook text.
+        .target(name: "SparkTypes", swiftSettings: swiftSettings),
+        .target(name: "SparkPlan", dependencies: ["SparkTypes"], swiftSettings: swiftSettings),
         // DynamoDB exports: manifests, data files on disk or in S3 (backfill).
         .target(name: "DynamoExport", dependencies: ["S3Sink", "ProcessKit"], swiftSettings: swiftSettings),
         // DynamoDB Streams over the JSON 1.0 protocol (DescribeTable, DescribeStream, GetShardIterator,
