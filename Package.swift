@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "DynamoStreams", targets: ["DynamoStreams"]),
         .library(name: "SparkTypes", targets: ["SparkTypes"]),
         .library(name: "SparkPlan", targets: ["SparkPlan"]),
+        .library(name: "Parquet", targets: ["Parquet"]),
         .executable(name: "ddbcdc", targets: ["ddbcdc"]),
         // The Lambda function's `bootstrap` alone: the runtime loop without the command line, the
         // notebook generator or the infrastructure emitter (scripts/package-lambda.sh builds it).
@@ -105,6 +106,10 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLibdeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        // A native Parquet writer (and its footer's Thrift structures): no other ddbcdc module.
+        .target(name: "Parquet", dependencies: ["CSnappy", "CZstd", "CLibdeflate"], swiftSettings: swiftSettings),
         .target(
             name: "Pipeline",
             dependencies: ["StreamNormalize", "NDJSONBuffer", "S3Sink", "DynamoExport", "Digest", "Timekeeping", "ProcessKit", "CZlib"],
@@ -171,6 +176,7 @@ let package = Package(
         .testTarget(
             name: "NDJSONBufferTests", dependencies: ["NDJSONBuffer", "StreamNormalize", "Timekeeping", "S3Sink", "CZlib"], swiftSettings: swiftSettings),
         .testTarget(name: "DigestTests", dependencies: ["Digest"], swiftSettings: swiftSettings),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet"], swiftSettings: swiftSettings),
         .testTarget(name: "DynamoExportTests", dependencies: ["DynamoExport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DynamoStreamsTests", dependencies: ["DynamoStreams", "DynamoStreamsTesting", "AWSCore", "Timekeeping"], swiftSettings: swiftSettings),
