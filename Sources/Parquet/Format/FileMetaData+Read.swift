@@ -13,13 +13,49 @@ extension ParquetFormat.KeyValue: ThriftCompactReadable {
     }
 }
 
+extension ParquetFormat.PageEncodingStats: ThriftCompactReadable {
+    init(reading reader: inout ThriftCompactReader) throws(ParquetError) {
+        let start = reader.position
+        var pageType: Int32?, encoding: Int32?, count: Int32?
+        try reader.readStruct { (reader, field) throws(ParquetError) in
+            switch field.id {
+            case 1: pageType = try reader.readI32(field, "page_type")
+            case 2: encoding = try reader.readI32(field, "encoding")
+            case 3: count = try reader.readI32(field, "count")
+            default: try reader.skip(field.type)
+            }
+        }
+        let name = "PageEncodingStats"
+        self.init(
+            pageType: .init(rawValue: try reader.required(pageType, "page_type", in: name, at: start)),
+            encoding: .init(rawValue: try reader.required(encoding, "encoding", in: name, at: start)),
+            count: try reader.required(count, "count", in: name, at: start))
+    }
+}
+
+extension ParquetFormat.ColumnOrder {
+    /// Reads the union; nil for an order newer than this package (after reading past it).
+    static func read(from reader: inout ThriftCompactReader) throws(ParquetError) -> Self? {
+        var value: Self?
+        try reader.readStruct { (reader, field) throws(ParquetError) in
+            switch field.id {
+            case 1:
+                _ = try reader.readStruct(field, "TYPE_ORDER", as: ThriftEmptyStruct.self)
+                value = .typeDefinedOrder
+            default: try reader.skip(field.type)
+            }
+        }
+        return value
+    }
+}
+
 extension ParquetFormat.ColumnMetaData: ThriftCompactReadable {
     init(reading reader: inout ThriftCompactReader) throws(ParquetError) {
         let start = reader.position
         var type: Int32?, encodings: [Int32]?, path: [String]?, codec: Int32?, numValues: Int64?
         var uncompressed: Int64?, compressed: Int64?, dataPageOffset: Int64?
         var keyValues: [ParquetFormat.KeyValue]?, indexPageOffset: Int64?, dictionaryPageOffset: Int64?
-        var statistics: ParquetFormat.Statistics?
+        var statistics: ParquetFormat.Statistics?, encodingStats: [ParquetFormat.PageEncodingStats]?
         try reader.readStruct { (reader, field) throws(ParquetError) in
             switch field.id {
             case 1: type = try reader.readI32(field, "type")
@@ -34,7 +70,8 @@ extension ParquetFormat.ColumnMetaData: ThriftCompactReadable {
             case 10: indexPageOffset = try reader.readI64(field, "index_page_offset")
             case 11: dictionaryPageOffset = try reader.readI64(field, "dictionary_page_offset")
             case 12: statistics = try reader.readStruct(field, "statistics")
-            // 13 encoding_stats and newer fields (size statistics, bloom filters): not needed to read values.
+            case 13: encodingStats = try reader.readStructs(field, "encoding_stats")
+            // Newer fields (bloom filters, size statistics): not needed to read values.
             default: try reader.skip(field.type)
             }
         }
@@ -49,7 +86,8 @@ extension ParquetFormat.ColumnMetaData: ThriftCompactReadable {
             totalCompressedSize: try reader.required(compressed, "total_compressed_size", in: name, at: start),
             keyValueMetadata: keyValues,
             dataPageOffset: try reader.required(dataPageOffset, "data_page_offset", in: name, at: start),
-            indexPageOffset: indexPageOffset, dictionaryPageOffset: dictionaryPageOffset, statistics: statistics)
+            indexPageOffset: indexPageOffset, dictionaryPageOffset: dictionaryPageOffset, statistics: statistics,
+            encodingStats: encodingStats)
     }
 }
 
@@ -98,6 +136,7 @@ extension ParquetFormat.FileMetaData: ThriftCompactReadable {
         let start = reader.position
         var version: Int32?, schema: [ParquetFormat.SchemaElement]?, numRows: Int64?
         var rowGroups: [ParquetFormat.RowGroup]?, keyValues: [ParquetFormat.KeyValue]?, createdBy: String?
+        var columnOrders: [ParquetFormat.ColumnOrder]?
         try reader.readStruct { (reader, field) throws(ParquetError) in
             switch field.id {
             case 1: version = try reader.readI32(field, "version")
@@ -106,7 +145,11 @@ extension ParquetFormat.FileMetaData: ThriftCompactReadable {
             case 4: rowGroups = try reader.readStructs(field, "row_groups")
             case 5: keyValues = try reader.readStructs(field, "key_value_metadata")
             case 6: createdBy = try reader.readString(field, "created_by")
-            // 7 column_orders: every order this reader needs is the type's own; encryption fields are not read.
+            case 7:
+                columnOrders = try reader.readList(field, "column_orders", of: .struct) { (reader) throws(ParquetError) in
+                    try ParquetFormat.ColumnOrder.read(from: &reader)
+                }.compactMap { $0 }
+            // Encryption fields are not read (an encrypted footer is refused before this).
             default: try reader.skip(field.type)
             }
         }
@@ -116,6 +159,6 @@ extension ParquetFormat.FileMetaData: ThriftCompactReadable {
             schema: try reader.required(schema, "schema", in: name, at: start),
             numRows: try reader.required(numRows, "num_rows", in: name, at: start),
             rowGroups: try reader.required(rowGroups, "row_groups", in: name, at: start),
-            keyValueMetadata: keyValues, createdBy: createdBy)
+            keyValueMetadata: keyValues, createdBy: createdBy, columnOrders: columnOrders)
     }
 }
