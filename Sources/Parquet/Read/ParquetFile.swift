@@ -73,7 +73,7 @@ public struct ParquetFile: Sendable {
                     throw ParquetError(
                         .malformedMetadata, "\(column): the chunk's path_in_schema is \(meta.pathInSchema.joined(separator: "."))")
                 }
-                guard meta.type == leaf.type.footerType else {
+                guard meta.type == leaf.type.format else {
                     throw ParquetError(.malformedMetadata, "\(column): the chunk's type \(meta.type.rawValue) is not the schema's")
                 }
             }
@@ -111,18 +111,5 @@ public struct ParquetFile: Sendable {
             try assembler.finish()
         }
         return rows
-    }
-}
-
-extension PhysicalType {
-    /// The footer's `Type`.
-    fileprivate var footerType: ParquetFormat.PhysicalType {
-        switch self {
-        case .boolean: .boolean
-        case .int32: .int32
-        case .int64: .int64
-        case .byteArray: .byteArray
-        case .fixedLenByteArray: .fixedLenByteArray
-        }
     }
 }
