@@ -15,7 +15,7 @@
 ///
 /// ```
 /// // optional group tags (LIST) { repeated group list { optional binary element (STRING) } }
-/// writer.append(leaf: 0, bytes: "a", repetition: 0)        // tags = ["a", null]
+/// writer.append(leaf: 0, string: "a", repetition: 0)       // tags = ["a", null]
 /// writer.appendNull(leaf: 0, definition: 2, repetition: 1)
 /// try writer.endRow()
 /// ```

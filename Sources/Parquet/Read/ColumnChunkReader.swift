@@ -25,6 +25,8 @@ struct ColumnChunkReader {
     static let maxValues: Int64 = 1 << 27
 
     func read() throws(ParquetError) -> ColumnData {
+        // An empty row group's chunks hold no pages (pyarrow writes offset 0 and size 0 for them).
+        if metadata.numValues == 0 { return ColumnData() }
         let firstPage: Int64
         if let dictionaryOffset = metadata.dictionaryPageOffset, dictionaryOffset > 0, dictionaryOffset < metadata.dataPageOffset {
             firstPage = dictionaryOffset
