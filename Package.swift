@@ -89,7 +89,7 @@ let package = Package(
         // What `emit-infra` and `emit-notebook` make, from checked inputs: the commands only declare options.
         .target(
             name: "Infrastructure",
-            dependencies: ["SparkPlan", "StreamNormalize", "NDJSONBuffer", "S3Sink", "Pipeline", "ProcessKit"],
+            dependencies: ["SparkPlan", "SparkTypes", "DDBTypes", "StreamNormalize", "NDJSONBuffer", "S3Sink", "Pipeline", "ProcessKit", "Parquet"],
             swiftSettings: swiftSettings
         ),
         // The process around the libraries: standard streams, environment, signals.
@@ -155,6 +155,7 @@ let package = Package(
                 "ProcessKit",
                 "ProcessLifecycle",
                 "LambdaRuntime",
+                "Parquet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

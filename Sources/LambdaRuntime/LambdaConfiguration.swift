@@ -15,7 +15,7 @@ package import S3Sink
 /// | `MAX_SECONDS` | accepted for the seed's sake: an invocation flushes everything before it answers | 15 |
 /// | `GZIP_LEVEL` | 0–12 | 6 |
 /// | `DDBCDC_FORMAT` | `json` (gzip NDJSON) or `parquet` | json |
-/// | `DDBCDC_SCHEMA` | Parquet's typed layout: a schema file in the package (Spark StructType JSON), or that JSON itself | the packed layout |
+/// | `DDBCDC_SCHEMA` | Parquet's typed layout: a schema file in the package (Spark StructType JSON; relative to `LAMBDA_TASK_ROOT`), or that JSON itself | the packed layout |
 /// | `DDBCDC_PARQUET_COMPRESSION` | `snappy`, `zstd`, `gzip` or `none` | snappy |
 /// | `DDBCDC_LAYOUT`, `DDBCDC_NUMBERS`, `DDBCDC_TOMBSTONE`, `DDBCDC_UPDATED_AT` | row options as the command's flags | flat, exact, keys, off |
 /// | `DDBCDC_METADATA_PREFIX` | rename the metadata columns as a set (`--metadata-prefix`) | the seed's names |
@@ -89,7 +89,9 @@ package struct LambdaConfiguration {
         if let schema = environment["DDBCDC_SCHEMA"], !schema.isEmpty {
             guard encoding.format == .parquet else { throw Problem(description: "DDBCDC_SCHEMA types Parquet columns: set DDBCDC_FORMAT=parquet too") }
             do {
-                let bytes = schema.hasPrefix("{") ? Array(schema.utf8) : try FileSource.readAll(path: schema)
+                // The JSON itself, or a file in the package: a relative path is the task root's (/var/task).
+                let path = schema.hasPrefix("/") ? schema : (environment["LAMBDA_TASK_ROOT"].map { $0 + "/" } ?? "") + schema
+                let bytes = schema.hasPrefix("{") ? Array(schema.utf8) : try FileSource.readAll(path: path)
                 encoding.schema = try ObjectEncoding.schema(json: bytes)
             } catch {
                 throw Problem(description: "DDBCDC_SCHEMA: \(error)")

@@ -61,15 +61,17 @@ public struct ParquetLayout: Sendable {
     public init(typed sparkSchema: SparkSchema, metadataNames: MetadataNames) throws(ParquetRowsError) {
         var builder = PlanBuilder()
         metadata = Self.metadataPlans(metadataNames, &builder)
-        let reserved = Set(metadataNames.all)
+        // Names compare as bytes, as rows spell them: Swift's String equality would take the NFC and
+        // NFD spellings of one word (both valid, distinct DynamoDB attribute names) as one.
+        let reserved = Set(metadataNames.all.map { Array($0.utf8) })
         var plans: [ColumnPlan] = []
-        var seen = Set<String>()
+        var seen = Set<[UInt8]>()
         for field in sparkSchema.fields {
-            guard !reserved.contains(field.name) else { continue }
-            guard field.name != Self.rescuedColumn else {
+            guard !reserved.contains(Array(field.name.utf8)) else { continue }
+            guard !field.name.utf8.elementsEqual(Self.rescuedColumn.utf8) else {
                 throw ParquetRowsError(.invalidSchema, "the schema has a column '\(Self.rescuedColumn)': that name holds the values that do not fit")
             }
-            guard seen.insert(field.name).inserted else {
+            guard seen.insert(Array(field.name.utf8)).inserted else {
                 throw ParquetRowsError(.invalidSchema, "the schema names the column '\(field.name)' twice")
             }
             plans.append(try builder.plan(field.name, field.type, path: field.name))
@@ -195,9 +197,9 @@ struct PlanBuilder {
             }
             var children: [SchemaNode] = []
             var plans: [(name: [UInt8], plan: ColumnPlan)] = []
-            var seen = Set<String>()
+            var seen = Set<[UInt8]>()
             for field in fields {
-                guard seen.insert(field.name).inserted else {
+                guard seen.insert(Array(field.name.utf8)).inserted else {
                     throw ParquetRowsError(.invalidSchema, "column '\(path)': the struct names the field '\(field.name)' twice")
                 }
                 let (child, plan) = try make(field.name, field.type, path: path + "." + field.name)
