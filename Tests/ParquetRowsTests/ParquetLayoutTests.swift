@@ -116,6 +116,20 @@ import Testing
         #expect(layout.schema.columns.map(\.name) == Self.metadata.map(\.path) + ["pk", "n", "_rescued_data"])
     }
 
+    @Test func namesThatAreCanonicallyEquivalentAreTwoColumns() throws {
+        // DynamoDB attributes `café` (NFC) and `cafe\u{301}` (NFD) are two attributes; `ddbcdc schema`
+        // lists both. Swift's String == says they are equal.
+        let nfc = "caf\u{E9}", nfd = "cafe\u{301}"
+        let schema = SparkSchema([
+            StructField(nfc, .string), StructField(nfd, .string),
+            StructField("m", .struct([StructField(nfc, .bigint), StructField(nfd, .bigint)])),
+        ])
+        let layout = try ParquetLayout(typed: schema, metadataNames: .seed)
+        #expect(Array(layout.schema.leaves.map { Array($0.path.joined(separator: ".").utf8) }.dropFirst(7)) == [
+            Array(nfc.utf8), Array(nfd.utf8), Array("m.\(nfc)".utf8), Array("m.\(nfd)".utf8), Array("_rescued_data".utf8),
+        ])
+    }
+
     @Test(arguments: [
         ("a twice", SparkSchema([StructField("a", .string), StructField("a", .bigint)]), "twice"),
         ("a struct field twice", SparkSchema([StructField("s", .struct([StructField("x", .string), StructField("x", .string)]))]), "twice"),
