@@ -184,6 +184,7 @@ let package = Package(
             name: "NDJSONBufferTests", dependencies: ["NDJSONBuffer", "StreamNormalize", "Timekeeping", "S3Sink", "CZlib"], swiftSettings: swiftSettings),
         .testTarget(name: "DigestTests", dependencies: ["Digest"], swiftSettings: swiftSettings),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"], swiftSettings: swiftSettings),
+        .testTarget(name: "ParquetRowsTests", dependencies: ["ParquetRows", "Parquet", "SparkTypes", "StreamNormalize"], swiftSettings: swiftSettings),
         .testTarget(name: "DynamoExportTests", dependencies: ["DynamoExport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DynamoStreamsTests", dependencies: ["DynamoStreams", "DynamoStreamsTesting", "AWSCore", "Timekeeping"], swiftSettings: swiftSettings),

@@ -11,7 +11,9 @@ import Digest
 /// members as one JSON object, exactly the row JSON's text. The **typed** layout (a schema file,
 /// Spark's StructType JSON as `ddbcdc schema --format json` writes it) adds the schema's columns in
 /// its order and `_rescued_data`: the attributes of a row that did not fit their declared type,
-/// as a JSON object of their exact row-JSON values.
+/// as a JSON object of their exact row-JSON values. A STRING column takes any value, a non-string
+/// as its exact row-JSON text (a number's digits as written, an object or array as its JSON): what
+/// Spark's JSON reader gives a STRING column, and what `ddbcdc schema` means by "STRING (exact text)".
 public struct ParquetLayout: Sendable {
     /// The layout's kind, as the file's `ddbcdc.layout` metadata names it.
     public enum Kind: String, Sendable {

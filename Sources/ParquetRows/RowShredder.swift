@@ -131,9 +131,10 @@ struct RowShredder {
         }
         switch plan.shape {
         case .string:
-            guard byte == UInt8(ascii: "\"") else { return false }
-            cursor.pos += 1
-            _ = try cursor.scanStringBody()
+            // Any value fits a STRING column: a string as itself, anything else as its exact row-JSON
+            // text (a number's digits as written, an object or array as its JSON), as Spark's JSON
+            // reader gives a STRING column and as `ddbcdc schema` declares it ("STRING (exact text)").
+            try cursor.skipValue()
             return true
         case .boolean:
             guard byte == UInt8(ascii: "t") || byte == UInt8(ascii: "f") else { return false }
@@ -197,6 +198,13 @@ struct RowShredder {
         }
         switch plan.shape {
         case .string(let leaf):
+            guard byte == UInt8(ascii: "\"") else {
+                // Not a string: the value's exact text (rows are compact: no whitespace to trim).
+                let start = cursor.pos
+                try cursor.skipValue()
+                writer.append(leaf: leaf, bytes: UnsafeRawBufferPointer(start: cursor.base + start, count: cursor.pos - start), repetition: repetition)
+                return
+            }
             cursor.pos += 1
             let span = try cursor.scanStringBody()
             if span.hasEscapes {
