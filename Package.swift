@@ -22,7 +22,10 @@ let package = Package(
         .library(name: "S3Sink", targets: ["S3Sink"]),
         .library(name: "DynamoExport", targets: ["DynamoExport"]),
         .library(name: "DynamoStreams", targets: ["DynamoStreams"]),
+        .library(name: "SparkTypes", targets: ["SparkTypes"]),
         .library(name: "SparkPlan", targets: ["SparkPlan"]),
+        .library(name: "Parquet", targets: ["Parquet"]),
+        .library(name: "ParquetRows", targets: ["ParquetRows"]),
         .executable(name: "ddbcdc", targets: ["ddbcdc"]),
         // The Lambda function's `bootstrap` alone: the runtime loop without the command line, the
         // notebook generator or the infrastructure emitter (scripts/package-lambda.sh builds it).
@@ -62,7 +65,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "S3Sink", dependencies: ["AWSCore", "Digest", "Timekeeping"], swiftSettings: swiftSettings),
-        .target(name: "SparkPlan", swiftSettings: swiftSettings),
+        // Spark's types and the schema file (StructType JSON), the JSON model that reads it, SQL quoting:
+        // what the notebook generator and the Parquet encoder share. Apart from SparkPlan so that the
+        // Lambda bootstrap, which types Parquet columns by a schema file, links none of the notebook text.
+        .target(name: "SparkTypes", swiftSettings: swiftSettings),
+        .target(name: "SparkPlan", dependencies: ["SparkTypes"], swiftSettings: swiftSettings),
+        // ddbcdc's rows as Parquet: the packed and typed layouts, row JSON shredded into columns.
+        .target(name: "ParquetRows", dependencies: ["Parquet", "SparkTypes", "StreamNormalize", "DDBTypes", "Digest"], swiftSettings: swiftSettings),
         // DynamoDB exports: manifests, data files on disk or in S3 (backfill).
         .target(name: "DynamoExport", dependencies: ["S3Sink", "ProcessKit"], swiftSettings: swiftSettings),
         // DynamoDB Streams over the JSON 1.0 protocol (DescribeTable, DescribeStream, GetShardIterator,
@@ -80,7 +89,7 @@ let package = Package(
         // What `emit-infra` and `emit-notebook` make, from checked inputs: the commands only declare options.
         .target(
             name: "Infrastructure",
-            dependencies: ["SparkPlan", "StreamNormalize", "NDJSONBuffer", "S3Sink", "Pipeline", "ProcessKit"],
+            dependencies: ["SparkPlan", "SparkTypes", "DDBTypes", "StreamNormalize", "NDJSONBuffer", "S3Sink", "Pipeline", "ProcessKit", "Parquet"],
             swiftSettings: swiftSettings
         ),
         // The process around the libraries: standard streams, environment, signals.
@@ -100,9 +109,16 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLibdeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        // A native Parquet writer (and its footer's Thrift structures): no other ddbcdc module.
+        .target(name: "Parquet", dependencies: ["CSnappy", "CZstd", "CLibdeflate"], swiftSettings: swiftSettings),
         .target(
             name: "Pipeline",
-            dependencies: ["StreamNormalize", "NDJSONBuffer", "S3Sink", "DynamoExport", "Digest", "Timekeeping", "ProcessKit", "CZlib"],
+            dependencies: [
+                "StreamNormalize", "NDJSONBuffer", "S3Sink", "DynamoExport", "Digest", "Timekeeping", "ProcessKit", "CZlib", "Parquet", "ParquetRows",
+                "SparkTypes",
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -139,6 +155,7 @@ let package = Package(
                 "ProcessKit",
                 "ProcessLifecycle",
                 "LambdaRuntime",
+                "Parquet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -166,6 +183,8 @@ let package = Package(
         .testTarget(
             name: "NDJSONBufferTests", dependencies: ["NDJSONBuffer", "StreamNormalize", "Timekeeping", "S3Sink", "CZlib"], swiftSettings: swiftSettings),
         .testTarget(name: "DigestTests", dependencies: ["Digest"], swiftSettings: swiftSettings),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet"], swiftSettings: swiftSettings),
+        .testTarget(name: "ParquetRowsTests", dependencies: ["ParquetRows", "Parquet", "SparkTypes", "StreamNormalize"], swiftSettings: swiftSettings),
         .testTarget(name: "DynamoExportTests", dependencies: ["DynamoExport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DynamoStreamsTests", dependencies: ["DynamoStreams", "DynamoStreamsTesting", "AWSCore", "Timekeeping"], swiftSettings: swiftSettings),

@@ -18,7 +18,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
 # The library products, each with a catalog Sources/<Module>/<Module>.docc.
-MODULES=(DDBTypes Timekeeping StreamNormalize NDJSONBuffer AWSCore S3Sink DynamoExport DynamoStreams SparkPlan)
+MODULES=(DDBTypes Timekeeping StreamNormalize NDJSONBuffer AWSCore S3Sink DynamoExport DynamoStreams SparkTypes SparkPlan Parquet)
 
 echo "== article code blocks against their tests" >&2
 python3 - "${MODULES[@]}" <<'PY'

@@ -14,7 +14,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 say() { printf '== %s\n' "$*" >&2; }
 
-TARGETS=(transcoder reader gunzip)
+TARGETS=(transcoder reader gunzip parquet)
 if (($# >= 1)) && [[ $1 != all ]]; then
     [[ " ${TARGETS[*]} " == *" $1 "* ]] || { echo "unknown target '$1'; targets: ${TARGETS[*]}" >&2; exit 2; }
     TARGETS=("$1")
@@ -22,12 +22,16 @@ fi
 SECONDS_EACH=${2:-${FUZZ_SECONDS:-60}}
 OUT=.build-fuzz
 
-# zlib's headers for the gzip target (scripts/setup.sh installs them too).
-if ! dpkg-query -W -f='${Status}' zlib1g-dev 2>/dev/null | grep -q "install ok installed"; then
-    say "apt-get install zlib1g-dev"
+# zlib's headers for the gzip target, the codecs' for the parquet target (scripts/setup.sh installs them too).
+missing=()
+for package in zlib1g-dev libsnappy-dev libzstd-dev libdeflate-dev; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+    say "apt-get install ${missing[*]}"
     SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO=sudo
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends zlib1g-dev >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # libFuzzer itself ships with the Swift toolchain (clang's compiler-rt); without it nothing can run.
 SWIFTC=$(command -v swiftc)
@@ -76,19 +80,26 @@ FLAGS+=(-I Sources/CZlib)
 # (Part of a module: its warnings, such as imports only the other files use, are not this one's.)
 module ProcessKit -suppress-warnings Sources/ProcessKit/IOError.swift Sources/ProcessKit/StopRequest.swift
 module Pipeline -suppress-warnings Sources/Pipeline/IO/GunzipSource.swift
+# The Parquet module whole (reader and writer), against snappy, zstd and libdeflate.
+FLAGS+=(-I Sources/CSnappy -I Sources/CZstd -I Sources/CLibdeflate)
+mapfile -t PARQUET_SOURCES < <(find Sources/Parquet -name '*.swift' | sort)
+module Parquet "${PARQUET_SOURCES[@]}"
 
 declare -A OBJECTS=(
     [transcoder]="DDBTypes"
     [reader]="DDBTypes StreamNormalize"
     [gunzip]="DDBTypes StreamNormalize ProcessKit Pipeline"
+    [parquet]="Parquet"
 )
+declare -A LIBRARIES=([transcoder]="" [reader]="" [gunzip]="-lz" [parquet]="-lsnappy -lzstd -ldeflate")
 for target in "${TARGETS[@]}"; do
     objects=()
     for name in ${OBJECTS[$target]}; do objects+=("$OUT/modules/$name.o"); done
     if stale "$OUT/bin/$target" "Fuzz/Targets/$target.swift" "${objects[@]}" "$OUT/flags"; then
         say "swiftc Fuzz/Targets/$target.swift"
         # The toolchain's lld: gold warns about every AddressSanitizer helper symbol.
-        swiftc "${FLAGS[@]}" -use-ld=lld -module-name "Fuzz_$target" "Fuzz/Targets/$target.swift" "${objects[@]}" -lz \
+        # shellcheck disable=SC2086  # a list of -l flags
+        swiftc "${FLAGS[@]}" -use-ld=lld -module-name "Fuzz_$target" "Fuzz/Targets/$target.swift" "${objects[@]}" ${LIBRARIES[$target]} \
             -o "$OUT/bin/$target"
         touch "$OUT/bin/$target"
     fi
@@ -100,9 +111,10 @@ done
 for target in "${TARGETS[@]}"; do
     rm -rf "$OUT/seeds/$target"
     mkdir -p "$OUT/seeds/$target"
-    cp Fuzz/Corpus/"$target"/* "$OUT/seeds/$target/"
+    [[ -d Fuzz/Corpus/$target ]] && cp Fuzz/Corpus/"$target"/* "$OUT/seeds/$target/"
 done
 if [[ " ${TARGETS[*]} " == *" gunzip "* ]]; then Fuzz/Corpus/make-gzip-seeds.sh "$OUT/seeds/gunzip"; fi
+if [[ " ${TARGETS[*]} " == *" parquet "* ]]; then Fuzz/Corpus/make-parquet-seeds.sh "$OUT/seeds/parquet"; fi
 
 # Swift's own crash backtracer reads memory AddressSanitizer guards and reports itself: leave
 # traps to libFuzzer's handler, which saves the input.

@@ -8,7 +8,7 @@ cd "$ROOT"
 say() { printf '== %s\n' "$*" >&2; }
 
 # Debian packages: the C libraries the package links (headers and pkg-config files).
-APT_PACKAGES=(zlib1g-dev libssl-dev libdeflate-dev pkg-config)
+APT_PACKAGES=(zlib1g-dev libssl-dev libdeflate-dev libsnappy-dev libzstd-dev pkg-config)
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

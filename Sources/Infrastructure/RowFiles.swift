@@ -1,16 +1,40 @@
+import Parquet
 import Pipeline
 import ProcessKit
 package import SparkPlan
+import SparkTypes
 import StreamNormalize
 
 /// Rows as `ddbcdc transform` and `run` write them, read back from files: plain or gzip, one
-/// JSON object a line.
+/// JSON object a line, or Parquet objects (`--format parquet`), whose rows are turned back into
+/// the same row JSON (``ParquetRows``).
 package enum RowFiles {
-    /// Observes every row under `path`.
-    /// - Throws: `SparkPlanError` naming the file and line for a row that is not JSON; `IOError`.
+    /// File name endings read under a directory: the row files and Parquet objects.
+    package static let extensions = InputFiles.extensions + [".parquet"]
+
+    /// Observes every row under `path` (row files and Parquet objects, mixed).
+    /// - Throws: `SparkPlanError` naming the file and line for a row that is not JSON;
+    ///   `ParquetError` naming the file for one that is not Parquet or does not read; `IOError`.
     package static func inferSchema(from path: String, numbers: SchemaInferrer.NumberMode, metadataPrefix: String? = nil) throws -> SchemaInferrer {
         var inferrer = SchemaInferrer(numberMode: numbers, metadataPrefix: metadataPrefix)
-        for file in try InputFiles.list(path) {
+        let metadataNames = Set(inferrer.metadataColumns.map(\.name))
+        for file in try InputFiles.list(path, extensions: extensions) {
+            if try isParquet(file) {
+                let rows: [JSONValue]
+                do {
+                    rows = try ParquetRows.rows(of: ParquetFile(bytes: readBytes(file)), metadataNames: metadataNames)
+                } catch let error as ParquetError {
+                    throw ParquetError(error.code, "\(file): \(error.message)")
+                }
+                for row in rows {
+                    do {
+                        try inferrer.observe(line: Array(row.jsonText.utf8))
+                    } catch {
+                        throw SparkPlanError(error.code, "\(file): \(error.message)")
+                    }
+                }
+                continue
+            }
             var lineNumber = 0
             try forEachLine(of: file) { line in
                 lineNumber += 1
@@ -23,6 +47,37 @@ package enum RowFiles {
             }
         }
         return inferrer
+    }
+
+    /// Whether `path` is read as Parquet: its name ends in `.parquet`, or (a file named on the
+    /// command line) it starts with Parquet's magic `PAR1`, which no JSON line does.
+    static func isParquet(_ path: String) throws -> Bool {
+        if path.hasSuffix(".parquet") { return true }
+        guard path != "-", !InputFiles.isGzip(path) else { return false }
+        var file = try FileSource(path: path)
+        defer { file.close() }
+        var head = [UInt8](repeating: 0, count: 4)
+        var filled = 0
+        while filled < 4 {
+            let count = try head.withUnsafeMutableBytes { try file.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
+            if count == 0 { break }
+            filled += count
+        }
+        return filled == 4 && head == Array("PAR1".utf8)
+    }
+
+    /// A whole file's bytes, as they are.
+    static func readBytes(_ path: String) throws -> [UInt8] {
+        var file = try FileSource(path: path)
+        defer { file.close() }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = try chunk.withUnsafeMutableBytes { try file.read(into: $0) }
+            if count == 0 { break }
+            bytes += chunk[..<count]
+        }
+        return bytes
     }
 
     /// Calls `body` with each line (without its newline) of a file, gunzipped when it ends in .gz.

@@ -68,7 +68,8 @@ package enum InputFiles {
     /// folder once. Names starting with `.` or `_` are passed over and counted. Dangling links,
     /// link loops, FIFOs and other special files are reported in ``Listing/problems`` and passed over.
     /// - Throws: ``IOError`` when `path` itself cannot be examined.
-    package static func listing(_ path: String) throws -> Listing {
+    /// `extensions` are the name endings read under a directory (``extensions`` by default).
+    package static func listing(_ path: String, extensions: [String] = InputFiles.extensions) throws -> Listing {
         var listing = Listing()
         if path == "-" {
             listing.files = ["-"]
@@ -82,7 +83,7 @@ package enum InputFiles {
             listing.files = [path]
             return listing
         }
-        var walker = Walker()
+        var walker = Walker(extensions: extensions)
         walker.folders.insert(FileID(info))
         walker.ancestors.insert(FileID(info))
         walker.walk(path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path)
@@ -105,8 +106,8 @@ package enum InputFiles {
 
     /// The files ``listing(_:)`` finds.
     /// - Throws: ``IOError`` for the first entry that could not be read (a dangling link, a loop, a FIFO, …).
-    package static func list(_ path: String) throws -> [String] {
-        let listing = try listing(path)
+    package static func list(_ path: String, extensions: [String] = InputFiles.extensions) throws -> [String] {
+        let listing = try listing(path, extensions: extensions)
         if let problem = listing.problems.first { throw IOError(message: problem.description) }
         return listing.files
     }
@@ -162,6 +163,8 @@ package enum InputFiles {
     }
 
     private struct Walker {
+        /// The name endings read.
+        let extensions: [String]
         var found: [(path: String, id: FileID)] = []
         /// Folders already walked (or being walked): a link to one of them adds nothing.
         var folders = Set<FileID>()

@@ -1,5 +1,6 @@
 public import ArgumentParser
 import Infrastructure
+import Parquet
 import ProcessKit
 public import SparkPlan
 
@@ -12,11 +13,13 @@ struct Schema: AsyncParsableCommand {
     }
 
     static let configuration = CommandConfiguration(
-        abstract: "Infer the Spark schema (and Auto Loader schema hints) from rows or .ndjson.gz objects.",
+        abstract: "Infer the Spark schema (and Auto Loader schema hints) from rows, .ndjson.gz or .parquet objects.",
         discussion: """
             Reads rows as `ddbcdc transform` writes them (one JSON object per line; plain or .gz) from a \
             file, every row file under a directory (the objects of `ddbcdc run`), or - for standard \
-            input. Numbers become DECIMAL(38,s), s the largest scale seen plus headroom (DynamoDB drops \
+            input. Parquet objects (`run --format parquet`; a .parquet file, or among the files of a \
+            directory) are read back into the same rows: the packed layout's item JSON, the typed layout's \
+            columns (decimals as their exact text) and rescued attributes. Numbers become DECIMAL(38,s), s the largest scale seen plus headroom (DynamoDB drops \
             trailing zeros: 19.9 then 19.95), where every value fits 38 digits, and STRING (their exact text) where one does not; never DOUBLE. Maps become \
             STRUCTs (MAP<STRING,…> when their member names look like data), lists and sets ARRAYs. \
             --format ddl prints the column list (a CREATE TABLE body, cloudFiles.schemaHints); json \
@@ -25,7 +28,7 @@ struct Schema: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Rows to read: a file, a directory, or - for standard input.", valueName: "path"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Rows to read: a file, a directory (row files and .parquet objects), or - for standard input.", valueName: "path"))
     var input: String
 
     @Option(help: "ddl (column list), json (Spark StructType JSON) or report (per-column observations).")
@@ -44,6 +47,9 @@ struct Schema: AsyncParsableCommand {
         } catch let error as SparkPlanError {
             printError("ddbcdc: error: \(error)")
             throw ExitCode(65)  // EX_DATAERR
+        } catch let error as ParquetError {
+            printError("ddbcdc: error: \(error.message) [\(error.code)]")
+            throw ExitCode(65)
         } catch {
             printError("ddbcdc: \(error)")
             throw ExitCode(66)  // EX_NOINPUT

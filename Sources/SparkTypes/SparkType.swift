@@ -33,7 +33,7 @@ public indirect enum SparkType: Sendable, Hashable {
     }
 
     /// Whether a DECIMAL is in this type, at any depth: such a column is read as its exact text.
-    var containsDecimal: Bool {
+    package var containsDecimal: Bool {
         switch self {
         case .decimal: return true
         case .array(let element): return element.containsDecimal
