@@ -68,7 +68,7 @@ extension SparkPlan {
 
             def checked_changes():
                 """The raw rows with their misfits (column, declared type, reason, value)."""
-                return \#(config.inputFormat == .parquet ? "checked_layout" : "with_misfits")(spark.readStream.table(RAW_VIEW), TABLE_SCHEMA\#(config.inputFormat == .parquet ? "" : ", \"_rescued_data\"")))  # noqa: F821
+                return \#(config.inputFormat == .parquet ? "checked_layout" : "with_misfits")(spark.readStream.table(RAW_VIEW), TABLE_SCHEMA\#(config.inputFormat == .parquet ? "" : ", \"_rescued_data\""))  # noqa: F821
 
 
             @dlt.table(name=SETTINGS["quarantine_table"], comment="Values that did not fit their column: the row as read, the column, the reason")
