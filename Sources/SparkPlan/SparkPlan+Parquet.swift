@@ -22,13 +22,12 @@ extension SparkPlan {
     static let parquetLayoutPython = #"""
         from json.decoder import scanstring as _scanstring
 
-        ITEM_SCHEMA = T.StructType.fromJson(_json.loads(ITEM_SCHEMA_JSON))
-
         # ddbcdc's Parquet objects come in two layouts, told apart by their columns. packed (written
         # without --schema): the metadata columns, then _item, the item's members as one JSON text (the
         # row-JSON the NDJSON objects hold). typed (--schema FILE): the metadata columns, a column per
         # attribute, typed (decimals exact in Parquet), then _rescued_data: the attributes that did not fit
         # their declared types, as JSON, their columns null.
+        ITEM_SCHEMA = T.StructType.fromJson(_json.loads(ITEM_SCHEMA_JSON))
         _ITEM_TEXTS = "__ddbcdc_item_texts"
         _ITEM_PARSED = "__ddbcdc_item_parsed"
         _ITEM_BAD = "__ddbcdc_item_bad"
