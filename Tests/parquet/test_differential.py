@@ -86,7 +86,7 @@ def corpus(tmp_path_factory):
     (tmp / "schema-typed.json").write_text(json.dumps(schema, ensure_ascii=False, indent=2), encoding="utf-8")
     a = start(*run, "--input", events, "--sink", tmp / "packed")
     b = start(*run, "--input", events, "--sink", tmp / "typed", "--schema", tmp / "schema-typed.json", "--parquet-compression", "zstd",
-              "--parquet-row-group-bytes", "1000000")
+              "--parquet-row-group-bytes", "200000")
     summaries = {"packed": finish(a, "run packed"), "typed": finish(b, "run --schema")}
     c = start(*run, "--input", head, "--sink", tmp / "string", "--numbers", "string", "--schema", tmp / "schema-string.json",
               "--parquet-compression", "gzip")
@@ -196,7 +196,7 @@ def test_pyarrow_reads_every_file_exactly(truth):
                 yield row
     truth.check("pyarrow", rows())
     if truth.layout == "typed":
-        # several row groups per file (--parquet-row-group-bytes 1000000): the footer's offsets hold
+        # several row groups per file (--parquet-row-group-bytes 200000): the footer's offsets hold
         assert max(pq.ParquetFile(p).metadata.num_row_groups for p in truth.files) > 1
 
 
