@@ -277,7 +277,7 @@ def test_random_shapes_read_back_exactly(tmp_path):
             table_read.validate(full=True)
             names = METADATA + [n for n, _ in columns] + ["_rescued_data"]
             assert table_read.column_names == names, f"table {index}: columns {table_read.column_names}"
-            for (name, t), field in zip(columns, table_read.schema[len(METADATA):]):
+            for (name, t), field in zip(columns, list(table_read.schema)[len(METADATA):]):
                 assert str(field.type).replace("entries", "key_value") == str(arrow_type(t)).replace("entries", "key_value"), \
                     f"table {index} column {name!r}: {field.type}, not {arrow_type(t)}"
             for leaf in range(len(parquet_schema)):
