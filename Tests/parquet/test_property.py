@@ -37,7 +37,7 @@ from rowjson import METADATA, Num, arrow_type, same_arrow_type, canonical, decim
 
 SEED = int(os.environ.get("PARQUET_PROPERTY_SEED", "20261130"))
 TABLES = int(os.environ.get("PARQUET_PROPERTY_TABLES", "24"))
-SHAPES = 48  # top-level attributes (shapes) per table
+SHAPES = 96  # top-level attributes (shapes) per table: 2,304 shapes in 24 tables
 ITEMS, MISFITS = 24, 8  # conforming items per table, then items that do not conform
 
 NAMES = [
