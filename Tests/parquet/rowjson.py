@@ -319,3 +319,18 @@ def parquet_physical(t):
     """The Parquet physical type of a decimal column by its precision (the layout contract)."""
     p = t[1]
     return "INT32" if p <= 9 else "INT64" if p <= 18 else "FIXED_LEN_BYTE_ARRAY"
+
+
+def same_arrow_type(got, want):
+    """Arrow types equal in structure: lists by element, maps by key and item, structs by field
+    names and types (pyarrow's own == and str also compare the names of a list's or map's inner
+    fields, which readers choose: `element`/`item`, `key_value`/`entries`)."""
+    import pyarrow as pa
+    if pa.types.is_map(want):
+        return pa.types.is_map(got) and same_arrow_type(got.key_type, want.key_type) and same_arrow_type(got.item_type, want.item_type)
+    if pa.types.is_list(want):
+        return pa.types.is_list(got) and same_arrow_type(got.value_type, want.value_type)
+    if pa.types.is_struct(want):
+        return (pa.types.is_struct(got) and [f.name for f in got] == [f.name for f in want]
+                and all(same_arrow_type(g.type, w.type) for g, w in zip(got, want)))
+    return got == want
