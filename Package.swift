@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "SparkTypes", targets: ["SparkTypes"]),
         .library(name: "SparkPlan", targets: ["SparkPlan"]),
         .library(name: "Parquet", targets: ["Parquet"]),
+        .library(name: "ParquetRows", targets: ["ParquetRows"]),
         .executable(name: "ddbcdc", targets: ["ddbcdc"]),
         // The Lambda function's `bootstrap` alone: the runtime loop without the command line, the
         // notebook generator or the infrastructure emitter (scripts/package-lambda.sh builds it).
@@ -69,6 +70,8 @@ let package = Package(
         // Lambda bootstrap, which types Parquet columns by a schema file, links none of the notebook text.
         .target(name: "SparkTypes", swiftSettings: swiftSettings),
         .target(name: "SparkPlan", dependencies: ["SparkTypes"], swiftSettings: swiftSettings),
+        // ddbcdc's rows as Parquet: the packed and typed layouts, row JSON shredded into columns.
+        .target(name: "ParquetRows", dependencies: ["Parquet", "SparkTypes", "StreamNormalize", "DDBTypes", "Digest"], swiftSettings: swiftSettings),
         // DynamoDB exports: manifests, data files on disk or in S3 (backfill).
         .target(name: "DynamoExport", dependencies: ["S3Sink", "ProcessKit"], swiftSettings: swiftSettings),
         // DynamoDB Streams over the JSON 1.0 protocol (DescribeTable, DescribeStream, GetShardIterator,
@@ -112,7 +115,10 @@ let package = Package(
         .target(name: "Parquet", dependencies: ["CSnappy", "CZstd", "CLibdeflate"], swiftSettings: swiftSettings),
         .target(
             name: "Pipeline",
-            dependencies: ["StreamNormalize", "NDJSONBuffer", "S3Sink", "DynamoExport", "Digest", "Timekeeping", "ProcessKit", "CZlib"],
+            dependencies: [
+                "StreamNormalize", "NDJSONBuffer", "S3Sink", "DynamoExport", "Digest", "Timekeeping", "ProcessKit", "CZlib", "Parquet", "ParquetRows",
+                "SparkTypes",
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -178,6 +184,7 @@ let package = Package(
             name: "NDJSONBufferTests", dependencies: ["NDJSONBuffer", "StreamNormalize", "Timekeeping", "S3Sink", "CZlib"], swiftSettings: swiftSettings),
         .testTarget(name: "DigestTests", dependencies: ["Digest"], swiftSettings: swiftSettings),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"], swiftSettings: swiftSettings),
+        .testTarget(name: "ParquetRowsTests", dependencies: ["ParquetRows", "Parquet", "SparkTypes", "StreamNormalize"], swiftSettings: swiftSettings),
         .testTarget(name: "DynamoExportTests", dependencies: ["DynamoExport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DynamoStreamsTests", dependencies: ["DynamoStreams", "DynamoStreamsTesting", "AWSCore", "Timekeeping"], swiftSettings: swiftSettings),

@@ -22,6 +22,8 @@ echo "== pytest Tests/spark (Spark's parser and local PySpark, delta-rs, DuckDB)
 DDBCDC_BIN="$ROOT/.build/debug/ddbcdc" .venv/bin/python -m pytest Tests/spark -q
 echo "== pytest Tests/readers (PySpark and DuckDB read ddbcdc run's objects)" >&2
 DDBCDC_BIN="$ROOT/.build/debug/ddbcdc" .venv/bin/python -m pytest Tests/readers -q
+echo "== pytest Tests/parquet (Parquet objects: the generated corpus and random shapes read back exactly by pyarrow, DuckDB and PySpark; rescued values; determinism)" >&2
+DDBCDC_BIN="$ROOT/.build/debug/ddbcdc" .venv/bin/python -m pytest Tests/parquet -q
 echo "== pytest Tests/backfill (generated exports: rows, bad input, resume, convergence with the stream on DuckDB and delta-rs)" >&2
 DDBCDC_BIN="$ROOT/.build/debug/ddbcdc" .venv/bin/python -m pytest Tests/backfill -q
 echo "== pytest Tests/stream (ddbcdc stream against moto: every change once by eventID, MERGE on DuckDB = the table, checkpoints, SIGKILL/SIGTERM, the lock)" >&2

@@ -48,6 +48,8 @@ package struct LambdaInfrastructure: Sendable {
     /// An existing queue; nil: the template creates `<function>-failures`.
     var onFailureQueueARN: String?
     var memoryMB: Int
+    /// More of the function's environment (`DDBCDC_FORMAT`, …), after the bucket, prefix and encryption.
+    package var environment: [(key: String, value: String)] = []
     var timeoutSeconds: Int
     var architecture: Architecture
     /// CodeUri as written in the template.
@@ -206,6 +208,7 @@ package struct LambdaInfrastructure: Sendable {
             environment.append(("DDBCDC_SSE", "aws:kms"))
             environment.append(("DDBCDC_SSE_KMS_KEY_ID", .string(kmsKeyARN)))
         }
+        for (key, value) in self.environment { environment.append((key, .string(value))) }
         var resources: [(key: String, value: InfraDocument)] = []
         if createsQueue {
             resources.append((

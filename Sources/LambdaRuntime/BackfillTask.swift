@@ -100,7 +100,7 @@ package struct BackfillTask: Sendable {
         let engine = Engine(
             settings: EngineSettings(
                 limits: configuration.limits, prefix: configuration.prefix, partitionBy: .eventTime, rows: rows,
-                encoder: GzipNDJSON(level: configuration.gzipLevel), maxInFlight: configuration.maxInFlight),
+                encoder: configuration.encoder, maxInFlight: configuration.maxInFlight),
             sink: sink, clock: clock)
         var finished = false
         var source = ExportRecords(export: export, files: [file], workDirectory: workDirectory) { _ in finished = true }

@@ -1,5 +1,6 @@
 import DDBTypes
 package import NDJSONBuffer
+package import Pipeline
 package import StreamNormalize
 import AWSCore
 package import S3Sink
@@ -13,6 +14,9 @@ package import S3Sink
 /// | `MAX_RECORDS`, `MAX_PAYLOAD_BYTES` | rows and uncompressed bytes per object | 2000, 8000000 |
 /// | `MAX_SECONDS` | accepted for the seed's sake: an invocation flushes everything before it answers | 15 |
 /// | `GZIP_LEVEL` | 0–12 | 6 |
+/// | `DDBCDC_FORMAT` | `json` (gzip NDJSON) or `parquet` | json |
+/// | `DDBCDC_SCHEMA` | Parquet's typed layout: a schema file in the package (Spark StructType JSON; relative to `LAMBDA_TASK_ROOT`), or that JSON itself | the packed layout |
+/// | `DDBCDC_PARQUET_COMPRESSION` | `snappy`, `zstd`, `gzip` or `none` | snappy |
 /// | `DDBCDC_LAYOUT`, `DDBCDC_NUMBERS`, `DDBCDC_TOMBSTONE`, `DDBCDC_UPDATED_AT` | row options as the command's flags | flat, exact, keys, off |
 /// | `DDBCDC_METADATA_PREFIX` | rename the metadata columns as a set (`--metadata-prefix`) | the seed's names |
 /// | `DDBCDC_DEADLINE_MARGIN_MS` | stop waiting for uploads this long before the deadline | 1000 |
@@ -23,7 +27,10 @@ package struct LambdaConfiguration {
     package var bucket: String
     package var prefix: String
     package var limits: BatchLimits
-    package var gzipLevel: Int
+    /// The objects' format and its settings.
+    package var encoding: ObjectEncoding
+    /// Made once, from ``encoding`` and the rows' metadata names.
+    package var encoder: any BatchEncoder
     package var rows: NormalizeOptions
     package var deadlineMarginMillis: Int64
     package var maxInFlight: Int
@@ -65,7 +72,7 @@ package struct LambdaConfiguration {
             throw Problem(description: "S3_PREFIX: \(error.message)")
         }
         _ = try integer("MAX_SECONDS", 15, 0...86_400)
-        gzipLevel = try integer("GZIP_LEVEL", 6, 0...12)
+        let gzipLevel = try integer("GZIP_LEVEL", 6, 0...12)
         rows = NormalizeOptions(
             layout: try choice("DDBCDC_LAYOUT", RowLayout.flat), numbers: try choice("DDBCDC_NUMBERS", NumberOutput.exact),
             tombstoneImage: try choice("DDBCDC_TOMBSTONE", TombstoneImage.keys),
@@ -75,6 +82,23 @@ package struct LambdaConfiguration {
                 throw Problem(description: "DDBCDC_METADATA_PREFIX: \(problem)")
             }
             rows.metadataNames = MetadataNames(prefix: prefix)
+        }
+        encoding = ObjectEncoding(
+            format: try choice("DDBCDC_FORMAT", ObjectFormat.json), gzipLevel: gzipLevel,
+            parquetCompression: try choice("DDBCDC_PARQUET_COMPRESSION", ParquetCompression.snappy))
+        if let schema = environment["DDBCDC_SCHEMA"], !schema.isEmpty {
+            guard encoding.format == .parquet else { throw Problem(description: "DDBCDC_SCHEMA types Parquet columns: set DDBCDC_FORMAT=parquet too") }
+            do {
+                // The JSON itself, or a file in the package: a relative path is the task root's (/var/task).
+                let path = schema.hasPrefix("/") ? schema : (environment["LAMBDA_TASK_ROOT"].map { $0 + "/" } ?? "") + schema
+                let bytes = schema.hasPrefix("{") ? Array(schema.utf8) : try FileSource.readAll(path: path)
+                encoding.schema = try ObjectEncoding.schema(json: bytes)
+            } catch {
+                throw Problem(description: "DDBCDC_SCHEMA: \(error)")
+            }
+        }
+        do { encoder = try encoding.encoder(metadataNames: rows.metadataNames) } catch {
+            throw Problem(description: "DDBCDC_SCHEMA: \(error)")
         }
         deadlineMarginMillis = Int64(try integer("DDBCDC_DEADLINE_MARGIN_MS", 1000, 0...600_000))
         maxInFlight = try integer("DDBCDC_CONCURRENCY", 8, 1...64)

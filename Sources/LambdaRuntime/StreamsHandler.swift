@@ -52,7 +52,7 @@ package struct StreamsHandler: Sendable {
         let engine = Engine(
             settings: EngineSettings(
                 limits: configuration.limits, prefix: configuration.prefix, partitionBy: .eventTime, rows: configuration.rows,
-                encoder: GzipNDJSON(level: configuration.gzipLevel), maxInFlight: configuration.maxInFlight,
+                encoder: configuration.encoder, maxInFlight: configuration.maxInFlight,
                 // One _errors object per invocation; the event is read to its end even when an
                 // object fails, so that every record's position is known.
                 maxErrorBytes: .max, stopReadingOnWriteFailure: false),

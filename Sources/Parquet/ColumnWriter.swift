@@ -153,24 +153,24 @@ struct ColumnWriter: Sendable {
     private mutating func appendPlain(_ bytes: UnsafeRawBufferPointer) {
         if isByteArray {
             let length = UInt32(truncatingIfNeeded: bytes.count)
-            withUnsafeBytes(of: length.littleEndian) { plain.append(contentsOf: $0) }
+            withUnsafeBytes(of: length.littleEndian) { plain.append(raw: $0) }
         }
-        plain.append(contentsOf: bytes)
+        plain.append(raw: bytes)
     }
 
     private mutating func widenBounds(_ bytes: UnsafeRawBufferPointer) {
         if !hasBounds {
-            minBytes.append(contentsOf: bytes)
-            maxBytes.append(contentsOf: bytes)
+            minBytes.append(raw: bytes)
+            maxBytes.append(raw: bytes)
             hasBounds = true
             return
         }
         if Self.compare(bytes, minBytes, order) < 0 {
             minBytes.removeAll(keepingCapacity: true)
-            minBytes.append(contentsOf: bytes)
+            minBytes.append(raw: bytes)
         } else if Self.compare(bytes, maxBytes, order) > 0 {
             maxBytes.removeAll(keepingCapacity: true)
-            maxBytes.append(contentsOf: bytes)
+            maxBytes.append(raw: bytes)
         }
     }
 
@@ -302,7 +302,7 @@ struct ColumnWriter: Sendable {
                 for index in 0..<dictionary.count {
                     dictionary.withValue(index) { value in
                         withUnsafeBytes(of: UInt32(value.count).littleEndian) { body.append(contentsOf: $0) }
-                        body.append(contentsOf: value)
+                        body.append(raw: value)
                     }
                 }
             } else {

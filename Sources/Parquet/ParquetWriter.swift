@@ -44,10 +44,10 @@ public struct ParquetWriter: Sendable {
         columns = schema.leaves.map { ColumnWriter(leaf: $0, options: options) }
         if let problem = options.codec.problem {
             failure = ParquetError(.invalidOptions, problem)
-        } else if options.pageBytes < 1 || options.rowGroupBytes < 1 || options.dictionaryPageBytes < 0 {
+        } else if options.pageBytes < 1 || options.rowGroupBytes < 1 || !(0...Int(Int32.max)).contains(options.dictionaryPageBytes) {
             failure = ParquetError(
                 .invalidOptions,
-                "pageBytes (\(options.pageBytes)) and rowGroupBytes (\(options.rowGroupBytes)) must be positive, dictionaryPageBytes (\(options.dictionaryPageBytes)) not negative"
+                "pageBytes (\(options.pageBytes)) and rowGroupBytes (\(options.rowGroupBytes)) must be positive, dictionaryPageBytes (\(options.dictionaryPageBytes)) in 0...\(Int32.max) (one page)"
             )
         }
     }

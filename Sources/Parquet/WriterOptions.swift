@@ -18,10 +18,11 @@ public struct WriterOptions: Sendable {
     public var rowGroupBytes = 128 << 20
     /// A column's data page is closed at the end of the row that brings its encoded size to this size.
     public var pageBytes = 1 << 20
-    /// A column chunk's dictionary grows to at most this PLAIN-encoded size; past it the chunk's
-    /// next values are written PLAIN.
+    /// A column chunk's dictionary grows to at most this PLAIN-encoded size (at most 2 GiB - 1, a
+    /// page's limit); past it the chunk's next values are written PLAIN. 0 writes every value PLAIN.
     public var dictionaryPageBytes = 1 << 20
-    /// The footer's `created_by`.
+    /// The footer's `created_by`; parquet-format asks for `<application> version <version> (build <hash>)`,
+    /// which parquet-mr parses.
     public var createdBy = "ddbcdc"
     /// The footer's key-value metadata, in this order.
     public var keyValueMetadata: [(key: String, value: String)] = []

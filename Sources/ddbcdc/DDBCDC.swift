@@ -1,11 +1,12 @@
 import ArgumentParser
+import Pipeline
 
 /// The `ddbcdc` command: DynamoDB Streams changes into lakehouse-ready rows (started by main.swift).
 struct DDBCDC: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ddbcdc",
         abstract: "Carry every change of a DynamoDB table into a Databricks lakehouse.",
-        version: "0.1.0",
+        version: ddbcdcVersion,
         subcommands: [
             Transform.self, Run.self, Backfill.self, Stream.self, LambdaCommand.self, InvokeLocal.self, EmitInfra.self, EmitNotebook.self, Schema.self,
         ]

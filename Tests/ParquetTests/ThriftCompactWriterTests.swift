@@ -17,10 +17,12 @@ import Testing
         return writer.bytes
     }
 
-    @Test(arguments: [
-        (UInt64(0), [UInt8(0x00)]), (1, [0x01]), (127, [0x7F]), (128, [0x80, 0x01]), (300, [0xAC, 0x02]),
+    static let varints: [(UInt64, [UInt8])] = [
+        (0, [0x00]), (1, [0x01]), (127, [0x7F]), (128, [0x80, 0x01]), (300, [0xAC, 0x02]),
         (16384, [0x80, 0x80, 0x01]), (UInt64.max, [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01]),
-    ])
+    ]
+
+    @Test(arguments: varints)
     func varint(value: UInt64, expected: [UInt8]) {
         var writer = ThriftCompactWriter()
         writer.writeVarint(value)
@@ -28,11 +30,13 @@ import Testing
     }
 
     /// Zigzag: 0 → 0, -1 → 1, 1 → 2, -2 → 3, then varint.
-    @Test(arguments: [
-        (Int64(0), [UInt8(0x00)]), (-1, [0x01]), (1, [0x02]), (-2, [0x03]), (63, [0x7E]), (-64, [0x7F]), (64, [0x80, 0x01]),
+    static let zigzags: [(Int64, [UInt8])] = [
+        (0, [0x00]), (-1, [0x01]), (1, [0x02]), (-2, [0x03]), (63, [0x7E]), (-64, [0x7F]), (64, [0x80, 0x01]),
         (Int64(Int32.max), [0xFE, 0xFF, 0xFF, 0xFF, 0x0F]), (Int64(Int32.min), [0xFF, 0xFF, 0xFF, 0xFF, 0x0F]),
         (Int64.min, [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01]),
-    ])
+    ]
+
+    @Test(arguments: zigzags)
     func zigzag(value: Int64, expected: [UInt8]) {
         var writer = ThriftCompactWriter()
         writer.writeZigzag(value)
@@ -53,12 +57,12 @@ import Testing
     }
 
     @Test func booleansLiveInTheFieldHeader() {
-        // true is type 1, false type 2, no value byte.
+        // true is type 1, false type 2, no value byte; both at delta 1.
         let bytes = Self.bytes { w in
             w.writeField(1, bool: true)
             w.writeField(2, bool: false)
         }
-        #expect(bytes == [0x11, 0x22, 0x00])
+        #expect(bytes == [0x11, 0x12, 0x00])
     }
 
     @Test func nestedStructsRestartTheDelta() {

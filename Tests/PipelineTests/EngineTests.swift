@@ -25,7 +25,7 @@ final class ScriptedSink: ObjectSink, Sendable {
 /// Rows as they are: the tests read objects back without a decompressor.
 struct PlainNDJSON: BatchEncoder {
     var suffix: String { ".ndjson" }
-    func encode(rows: [UInt8], count: Int) -> [UInt8] { rows }
+    func encode(rows: [UInt8], count: Int) -> EncodedObject { EncodedObject(bytes: rows) }
 }
 
 /// Bytes in chunks, with a pause (``SourceIdle``) after chosen chunks, as a quiet pipe gives them.

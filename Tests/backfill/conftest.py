@@ -15,6 +15,8 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import pyarrow
+import pyarrow.parquet
 import pytest
 from boto3.dynamodb.types import Binary, TypeDeserializer
 
@@ -121,7 +123,7 @@ def expected_rows(report, overlap_ms):
 # --------------------------------------------------------------------------------------------
 # the sink side
 # --------------------------------------------------------------------------------------------
-PARTITION = re.compile(r"(?:^|/)dt=(\d{4}-\d\d-\d\d)/HH=(\d\d)/[^/]+\.ndjson\.gz$")
+PARTITION = re.compile(r"(?:^|/)dt=(\d{4}-\d\d-\d\d)/HH=(\d\d)/[^/]+(?:\.ndjson\.gz|\.parquet)$")
 
 
 def sink_objects(sink):
@@ -131,7 +133,23 @@ def sink_objects(sink):
     return sorted(p for p in Path(sink).rglob("*") if p.is_file() and not p.name.startswith("."))
 
 
+def read_packed_parquet_rows(data):
+    """The rows of a Parquet object in the packed layout (docs/parquet.md), as the NDJSON row has
+    them: the metadata columns that are not null, then the members of `_item` (numbers as Decimals).
+    pyarrow checks the whole file first."""
+    table = pyarrow.parquet.read_table(pyarrow.BufferReader(data))
+    table.validate(full=True)
+    assert table.column_names[-1] == "_item", table.column_names
+    rows = []
+    for record in table.to_pylist():
+        item = json.loads(record.pop("_item"), parse_float=Decimal, parse_int=Decimal)
+        rows.append({**item, **{name: value for name, value in record.items() if value is not None}})
+    return rows
+
+
 def read_object(path):
+    if str(path).endswith(".parquet"):
+        return read_packed_parquet_rows(Path(path).read_bytes())
     with gzip.open(path, "rt", encoding="utf-8", newline="\n") as handle:
         return [json.loads(l, parse_float=Decimal, parse_int=Decimal) for l in handle.read().split("\n") if l]
 

@@ -32,6 +32,17 @@ def test_full_export_every_item_one_insert_row_exactly(ddbcdc, make_export, tmp_
     assert seqs == {"1767311699999-" + ZEROS}, seqs
 
 
+def test_parquet_objects_hold_the_same_rows_as_ndjson(ddbcdc, make_export, tmp_path):
+    report = make_export(items=90, files=3, empty_files=1)
+    ndjson, parquet = tmp_path / "ndjson", tmp_path / "parquet"
+    ddbcdc("backfill", "--export", report["exportDir"], "--sink", ndjson, "--max-records", "40", "--quiet", cwd=tmp_path)
+    ddbcdc("backfill", "--export", report["exportDir"], "--sink", parquet, "--max-records", "40", "--quiet", "--format", "parquet",
+           "--resume-file", tmp_path / "parquet.resume.json", cwd=tmp_path)
+    rows = check_rows(parquet, expected_rows(report, FIVE_MINUTES))
+    assert all(str(path).endswith(".parquet") for path, _ in rows)
+    assert [row for _, row in rows] == [row for _, row in sink_rows(ndjson)]
+
+
 def test_full_export_with_data_file_keys_without_the_s3_prefix(ddbcdc, make_export, tmp_path):
     report = make_export(items=60, files=3, empty_files=1, bare_keys=True)
     assert not report["summary"]["manifestFilesS3Key"].startswith(report["summary"]["s3Prefix"])

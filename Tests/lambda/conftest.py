@@ -361,14 +361,15 @@ def event_lines(path):
 
 @pytest.fixture
 def run_oracle(ddbcdc, tmp_path):
-    """run_oracle(event_bytes_list, prefix, max_records) -> {key: bytes}: `ddbcdc run` over each
-    event on its own (an event is what one invocation gets), with the function's batching
-    (--max-records, --max-seconds 0: boundaries from the input alone), into one directory."""
+    """run_oracle(event_bytes_list, prefix, max_records, extra=(more run options)) -> {key: bytes}:
+    `ddbcdc run` over each event on its own (an event is what one invocation gets), with the
+    function's batching (--max-records, --max-seconds 0: boundaries from the input alone), into one
+    directory."""
     counter = [0]
     home = tmp_path / "oracle-home"
     home.mkdir(exist_ok=True)
 
-    def run(events, prefix, max_records=2000, whole=False):
+    def run(events, prefix, max_records=2000, whole=False, extra=()):
         counter[0] += 1
         sink = tmp_path / f"oracle-{counter[0]}"
         inputs = tmp_path / f"oracle-in-{counter[0]}"
@@ -384,7 +385,7 @@ def run_oracle(ddbcdc, tmp_path):
         env = lambda_env(home)
         for file in files:
             result = subprocess.run([str(ddbcdc), "run", "--input", str(file), "--sink", str(sink), "--prefix", prefix,
-                                     "--max-records", str(max_records), "--max-seconds", "0", "--quiet"],
+                                     "--max-records", str(max_records), "--max-seconds", "0", "--quiet", *map(str, extra)],
                                     capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=600)
             if result.returncode != 0:
                 fail(f"ddbcdc run --input {file} failed ({result.returncode}):\n{result.stderr[-3000:]}")

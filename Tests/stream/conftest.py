@@ -429,13 +429,17 @@ def s3_objects(moto, bucket, prefix):
     return {name: s3.get_object(Bucket=bucket, Key=f"{prefix}/{name}")["Body"].read() for name in check_layout(sorted(names))}
 
 
+def read_rows(name, data):
+    return backfill.read_packed_parquet_rows(data) if name.endswith(".parquet") else read_gzip_rows(data)
+
+
 def parsed(objects):
     """{name: rows} of {name: bytes}."""
-    return {name: read_gzip_rows(data) for name, data in objects.items()}
+    return {name: read_rows(name, data) for name, data in objects.items()}
 
 
 def rows_of(objects):
-    return [row for name in sorted(objects) for row in read_gzip_rows(objects[name])]
+    return [row for name in sorted(objects) for row in read_rows(name, objects[name])]
 
 
 def event_counts(rows):

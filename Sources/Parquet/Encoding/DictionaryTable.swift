@@ -31,7 +31,7 @@ struct DictionaryTable: Sendable {
         }
         guard plainSize(lengthPrefixed: lengthPrefixed) + value.count + (lengthPrefixed ? 4 : 0) <= limit else { return nil }
         let index = count
-        data.append(contentsOf: value)
+        data.append(raw: value)
         offsets.append(data.count)
         hashes.append(hash)
         slots[slot] = Int32(index)

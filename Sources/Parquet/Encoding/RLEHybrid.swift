@@ -94,3 +94,12 @@ enum RLEHybrid {
         }
     }
 }
+
+extension Array where Element == UInt8 {
+    /// Appends raw bytes with one copy: as typed bytes, `append(contentsOf:)` takes its contiguous
+    /// fast path (a raw buffer goes element by element).
+    @inline(__always)
+    mutating func append(raw bytes: UnsafeRawBufferPointer) {
+        append(contentsOf: bytes.assumingMemoryBound(to: UInt8.self))
+    }
+}

@@ -1,12 +1,25 @@
 import NDJSONBuffer
+package import ParquetRows
 
 /// How a batch's rows become an object's bytes: the one seam between the engine and a format.
-/// gzip NDJSON today; Parquet slots in beside it.
 package protocol BatchEncoder: Sendable {
-    /// What the objects' names end with (`.ndjson.gz`): readers choose decompression by it.
+    /// What the objects' names end with (`.ndjson.gz`, `.parquet`): readers choose the format by it.
     var suffix: String { get }
-    /// The object's bytes for `rows` (NDJSON, one row per line).
-    func encode(rows: [UInt8], count: Int) throws -> [UInt8]
+    /// The object for `rows` (NDJSON, one row per line).
+    func encode(rows: [UInt8], count: Int) throws -> EncodedObject
+}
+
+/// An object's bytes and what encoding them set aside.
+package struct EncodedObject: Sendable {
+    /// The object's bytes.
+    package var bytes: [UInt8]
+    /// Values that did not fit their declared column and went into the rows' rescued-data column.
+    package var rescuedValues: Int
+
+    package init(bytes: [UInt8], rescuedValues: Int = 0) {
+        self.bytes = bytes
+        self.rescuedValues = rescuedValues
+    }
 }
 
 /// Rows as gzip-compressed NDJSON.
@@ -18,5 +31,20 @@ package struct GzipNDJSON: BatchEncoder {
 
     package var suffix: String { ".ndjson.gz" }
 
-    package func encode(rows: [UInt8], count: Int) -> [UInt8] { Gzip.compress(rows, level: level) }
+    package func encode(rows: [UInt8], count: Int) -> EncodedObject { EncodedObject(bytes: Gzip.compress(rows, level: level)) }
+}
+
+/// Rows as a Parquet file, in the packed or the typed layout.
+package struct ParquetObjects: BatchEncoder {
+    /// The layout, codec and sizes.
+    package var encoder: ParquetRowEncoder
+
+    package init(_ encoder: ParquetRowEncoder) { self.encoder = encoder }
+
+    package var suffix: String { ".parquet" }
+
+    package func encode(rows: [UInt8], count: Int) throws -> EncodedObject {
+        let encoded = try encoder.encode(rows: rows, count: count)
+        return EncodedObject(bytes: encoded.bytes, rescuedValues: encoded.rescuedValues)
+    }
 }

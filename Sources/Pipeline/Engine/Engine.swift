@@ -138,18 +138,18 @@ package struct Engine: Sendable {
                     // they count as written. The rest count as not written, whatever comes later.
                     let finished = durable.ids.withLock { $0 }
                     for (id, object) in outstanding.sorted(by: { $0.key < $1.key }) {
-                        if let bytesOut = finished[id] {
-                            state.written(object, bytesOut: bytesOut)
+                        if let encoded = finished[id] {
+                            state.written(object, encoded)
                             source.acknowledge(object.positions)
                         } else {
                             state.failed(object, SinkError(.writeFailed, key: object.key, Self.lateMessage))
                         }
                     }
                     outstanding.removeAll()
-                case .written(let id, let bytesOut):
+                case .written(let id, let encoded):
                     durable.ids.withLock { _ = $0.removeValue(forKey: id) }
                     guard let object = outstanding.removeValue(forKey: id) else { return }
-                    state.written(object, bytesOut: bytesOut)
+                    state.written(object, encoded)
                     source.acknowledge(object.positions)
                 case .failed(let id, let error):
                     guard let object = outstanding.removeValue(forKey: id) else { return }
@@ -171,18 +171,19 @@ package struct Engine: Sendable {
                         let why = deadline.map { clock.now() >= $0 } == true ? Self.lateMessage : "cancelled before it was written"
                         return .failed(id, SinkError(.writeFailed, key: object.key, why))
                     }
-                    let body: [UInt8]
+                    let encoded: EncodedObject
                     if object.isErrors {
-                        body = object.body
+                        encoded = EncodedObject(bytes: object.body)
                     } else {
-                        do { body = try encoder.encode(rows: object.body, count: object.rows) } catch {
+                        do { encoded = try encoder.encode(rows: object.body, count: object.rows) } catch {
                             return .failed(id, SinkError(.writeFailed, key: object.key, "cannot encode: \(error)"))
                         }
                     }
                     do throws(SinkError) {
-                        try await sink.put(key: object.key, body: body)
-                        durable.ids.withLock { $0[id] = body.count }
-                        return .written(id, bytesOut: body.count)
+                        try await sink.put(key: object.key, body: encoded.bytes)
+                        let written = WrittenObject(bytes: encoded.bytes.count, rescuedValues: encoded.rescuedValues)
+                        durable.ids.withLock { $0[id] = written }
+                        return .written(id, written)
                     } catch {
                         return .failed(id, error)
                     }
@@ -198,9 +199,9 @@ package struct Engine: Sendable {
                     for id in found.keys { ids.removeValue(forKey: id) }
                     return found
                 }
-                for (id, bytesOut) in finished.sorted(by: { $0.key < $1.key }) {
+                for (id, written) in finished.sorted(by: { $0.key < $1.key }) {
                     guard let object = outstanding.removeValue(forKey: id) else { continue }
-                    state.written(object, bytesOut: bytesOut)
+                    state.written(object, written)
                     source.acknowledge(object.positions)
                 }
             }
@@ -313,6 +314,9 @@ package struct EngineReport<Position: Sendable>: Sendable {
     package var bytesOut = 0
     /// `_errors` objects made durable.
     package var errorObjects = 0
+    /// Values of durable rows that did not fit their declared column and were kept in the rows'
+    /// rescued-data column instead (Parquet's typed layout).
+    package var rescuedValues = 0
     /// Positions acknowledged to the source (durable as rows or in `_errors`).
     package var acknowledged = 0
     /// Objects not made durable, and why.
@@ -355,14 +359,22 @@ struct PendingObject<Position: Sendable>: Sendable {
     var holdsUnnamedInput = false
 }
 
-/// The objects whose put has returned (by id, with their encoded size), written by the writing
+/// The objects whose put has returned (by id, with what encoding them gave), written by the writing
 /// tasks the moment they return.
 final class DurableObjects: Sendable {
-    let ids = Mutex<[Int: Int]>([:])
+    let ids = Mutex<[Int: WrittenObject]>([:])
+}
+
+/// What a durable object adds to the report besides its rows.
+struct WrittenObject: Sendable {
+    /// Its size.
+    var bytes: Int
+    /// Values set aside in its rows' rescued-data column.
+    var rescuedValues: Int
 }
 
 enum Completion<Position: Sendable>: Sendable {
-    case written(Int, bytesOut: Int)
+    case written(Int, WrittenObject)
     case failed(Int, SinkError)
     case deadline
 }
@@ -459,11 +471,12 @@ struct RunState<Position: Sendable> {
         errorsHoldUnnamedInput = false
     }
 
-    mutating func written(_ object: PendingObject<Position>, bytesOut: Int) {
+    mutating func written(_ object: PendingObject<Position>, _ written: WrittenObject) {
         if object.isErrors { report.errorObjects += 1 } else { report.objects += 1 }
         report.rowsWritten += object.rows
         report.bytesIn += object.body.count
-        report.bytesOut += bytesOut
+        report.bytesOut += written.bytes
+        report.rescuedValues += written.rescuedValues
         report.acknowledged += object.positions.count
     }
 

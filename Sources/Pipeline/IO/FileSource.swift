@@ -35,6 +35,21 @@ package struct FileSource: ByteSource {
         self.init(fd: fd, path: path, owned: true)
     }
 
+    /// The whole content of a small file (a schema or configuration file), at most `limit` bytes.
+    /// - Throws: `IOError` when it cannot be read or is larger than `limit`.
+    package static func readAll(path: String, limit: Int = 16 << 20) throws -> [UInt8] {
+        var source = try FileSource(path: path)
+        defer { source.close() }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let count = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
+            if count == 0 { return bytes }
+            bytes.append(contentsOf: chunk[..<count])
+            guard bytes.count <= limit else { throw IOError(message: "\(path) is larger than \(limit) bytes") }
+        }
+    }
+
     package func close() {
         if owned { _ = Glibc.close(fd) }
     }

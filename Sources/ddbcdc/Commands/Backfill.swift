@@ -185,7 +185,7 @@ struct Backfill: AsyncParsableCommand, StopsOnSignal, Sendable {
         let engine = Engine(
             settings: EngineSettings(
                 limits: settings.limits, prefix: target.prefix, partitionBy: .eventTime, rows: options,
-                encoder: GzipNDJSON(level: settings.gzipLevel), maxInFlight: objects.concurrency),
+                encoder: try settings.encoder(rows: options), maxInFlight: objects.concurrency),
             sink: target.sink, clock: clock)
 
         var saveFailure: String?
@@ -219,6 +219,7 @@ struct Backfill: AsyncParsableCommand, StopsOnSignal, Sendable {
         if !source.failures.isEmpty { line += ", \(source.failures.count) FAILED their check" }
         line += "; \(report.records) items read, \(report.rowsWritten) rows written in \(report.objects) objects"
         line += ", \(report.setAside) set aside"
+        if report.rescuedValues > 0 { line += ", \(report.rescuedValues) value(s) that did not fit the schema kept in _rescued_data" }
         if !report.notWritten.isEmpty { line += ", \(report.notWritten.count) object(s) NOT written" }
         if let signal = stop.reason { line += ", interrupted by \(SignalWatch.name(signal))" }
         let seconds = (Double(clock.now().millis(since: started)) / 10).rounded() / 100

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Infrastructure
+import Pipeline
 import ProcessKit
 
 #if canImport(Glibc)
@@ -93,6 +94,12 @@ struct EmitInfra: AsyncParsableCommand {
             valueName: "path"))
     var codeUri: String?
 
+    @Option(help: "What the function's objects hold: json (gzip NDJSON) or parquet (DDBCDC_FORMAT; the packed layout: for the typed one add a schema file to the zip and set DDBCDC_SCHEMA).")
+    var format: ObjectFormat = .json
+
+    @Option(help: "Parquet: the pages' codec, snappy, zstd, gzip or none (DDBCDC_PARQUET_COMPRESSION).")
+    var parquetCompression: ParquetCompression?
+
     @Option(help: "Days the function's log group keeps its logs (one of CloudWatch Logs' periods).")
     var logRetentionDays: Int = 30
 
@@ -124,13 +131,20 @@ struct EmitInfra: AsyncParsableCommand {
             } else if let flag = [("--export-bucket", exportBucket != nil), ("--export-prefix", exportPrefix != nil), ("--backfill-concurrency", backfillConcurrency != nil)].first(where: \.1)?.0 {
                 throw ValidationError("\(flag) is a setting of --backfill: add --backfill, or leave it out")
             }
-            return try LambdaInfrastructure(
+            var infrastructure = try LambdaInfrastructure(
                 functionName: functionName, streamARN: streamArn, bucket: bucket, prefix: prefix, kmsKeyARN: kmsKeyArn,
                 batchSize: batchSize, batchingWindowSeconds: batchingWindow, maxRetries: maxRetries,
                 maxRecordAgeSeconds: maxRecordAge, onFailureQueueARN: onFailureQueueArn, memoryMB: memory, timeoutSeconds: timeout,
                 architecture: architecture,
                 codeURI: LambdaInfrastructure.templateCodeURI(zip: zip, out: out, workingDirectory: currentDirectory()),
                 logRetentionDays: logRetentionDays, backfill: backfillMachine)
+            if format == .parquet {
+                infrastructure.environment.append((key: "DDBCDC_FORMAT", value: format.rawValue))
+                if let parquetCompression { infrastructure.environment.append((key: "DDBCDC_PARQUET_COMPRESSION", value: parquetCompression.rawValue)) }
+            } else if parquetCompression != nil {
+                throw ValidationError("--parquet-compression needs --format parquet")
+            }
+            return infrastructure
         } catch let error as LambdaInfrastructure.Problem {
             throw ValidationError(error.description)
         }

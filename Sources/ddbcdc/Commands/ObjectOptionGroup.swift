@@ -1,5 +1,11 @@
 import ArgumentParser
 import NDJSONBuffer
+import Pipeline
+import SparkTypes
+import StreamNormalize
+
+extension ObjectFormat: ExpressibleByArgument {}
+extension ParquetCompression: ExpressibleByArgument {}
 
 /// How rows become objects: what `run`, `backfill` (and every command that writes objects) share.
 struct ObjectOptionGroup: ParsableArguments, Sendable {
@@ -21,11 +27,30 @@ struct ObjectOptionGroup: ParsableArguments, Sendable {
     @Option(help: "Objects compressed and written at the same time (default 2).")
     var concurrency: Int = 2
 
+    @Option(help: "What objects hold: json (gzip NDJSON, .ndjson.gz) or parquet (.parquet).")
+    var format: ObjectFormat = .json
+
+    @Option(help: ArgumentHelp("Parquet: type the columns by this schema file (Spark StructType JSON, what `ddbcdc schema --format json` writes; values that do not fit go to _rescued_data). Default: the packed layout (metadata columns and the item as one JSON string, _item).", valueName: "file"))
+    var schema: String?
+
+    @Option(help: "Parquet: the pages' codec, snappy, zstd (level 3), gzip (--gzip-level) or none.")
+    var parquetCompression: ParquetCompression = .snappy
+
+    @Option(help: ArgumentHelp("Parquet: uncompressed bytes of a row group before the next one starts (default 134217728: one row group per object).", valueName: "bytes"))
+    var parquetRowGroupBytes: Int = 128 << 20
+
     /// The settings after options, environment and defaults.
     struct Settings {
         var limits: BatchLimits
         var prefix: String
-        var gzipLevel: Int
+        var encoding: ObjectEncoding
+
+        /// The encoder for rows made with `rows`.
+        func encoder(rows: NormalizeOptions) throws -> any BatchEncoder {
+            do { return try encoding.encoder(metadataNames: rows.metadataNames) } catch {
+                throw ValidationError("--schema: \(error)")
+            }
+        }
     }
 
     /// - Parameters:
@@ -52,9 +77,17 @@ struct ObjectOptionGroup: ParsableArguments, Sendable {
             guard maxSeconds >= 0, maxSeconds < 1e9 else { throw ValidationError("--max-seconds must be 0 or more") }
             maxAgeMillis = Int64(maxSeconds * 1000)
         }
+        var sparkSchema: SparkSchema?
+        if let schema {
+            let bytes: [UInt8]
+            do { bytes = try FileSource.readAll(path: schema) } catch { throw ValidationError("--schema: \(error)") }
+            do { sparkSchema = try ObjectEncoding.schema(json: bytes) } catch { throw ValidationError("--schema \(schema): \(error)") }
+        }
         return Settings(
             limits: BatchLimits(maxRecords: maxRecords, maxBytes: maxBytes, maxAgeMillis: maxAgeMillis, maxOpenPartitions: maxOpenPartitions),
-            prefix: prefix ?? environment("S3_PREFIX") ?? "", gzipLevel: gzipLevel)
+            prefix: prefix ?? environment("S3_PREFIX") ?? "",
+            encoding: ObjectEncoding(
+                format: format, gzipLevel: gzipLevel, parquetCompression: parquetCompression, rowGroupBytes: parquetRowGroupBytes, schema: sparkSchema))
     }
 
     func validate() throws {
@@ -63,6 +96,11 @@ struct ObjectOptionGroup: ParsableArguments, Sendable {
         }
         guard maxOpenPartitions >= 1 else { throw ValidationError("--max-open-partitions must be at least 1") }
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+        guard parquetRowGroupBytes >= 1 else { throw ValidationError("--parquet-row-group-bytes must be at least 1") }
+        if format != .parquet {
+            if schema != nil { throw ValidationError("--schema types Parquet columns: give --format parquet too") }
+            if parquetCompression != .snappy { throw ValidationError("--parquet-compression needs --format parquet") }
+        }
     }
 }
 

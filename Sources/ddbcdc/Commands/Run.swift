@@ -114,10 +114,11 @@ struct Run: AsyncParsableCommand, StopsOnSignal, Sendable {
             throw ExitCode(64)
         }
         for problem in listing.problems { printError("ddbcdc: warning: \(problem)") }
+        let rowOptions = rows.normalizeOptions(defaultIngest: "none", clock: clock)
         let engine = Engine(
             settings: EngineSettings(
                 limits: settings.limits, prefix: target.prefix, partitionBy: partitionBy,
-                rows: rows.normalizeOptions(defaultIngest: "none", clock: clock), encoder: GzipNDJSON(level: settings.gzipLevel),
+                rows: rowOptions, encoder: try settings.encoder(rows: rowOptions),
                 maxInFlight: objects.concurrency),
             sink: target.sink, clock: clock)
         var source = FileRecords(paths: listing.files, stop: stop)
@@ -129,7 +130,7 @@ struct Run: AsyncParsableCommand, StopsOnSignal, Sendable {
             let path = failure.name ?? "<stdin>"
             printError("ddbcdc: error: " + (failure.message.hasPrefix(path + ":") ? failure.message : "\(path): \(failure.message)"))
         }
-        printError(report.runSummary(elapsedMillis: clock.now().millis(since: started), listing: listing, signal: stop.reason))
+        printError(report.runSummary(elapsedMillis: clock.now().millis(since: started), listing: listing, signal: stop.reason, format: settings.encoding.format))
         for failure in report.notWritten { printError("ddbcdc: error: not written: \(failure)") }
         if let directory = target.sink as? LocalDirectorySink, directory.staleTemporariesRemoved > 0 {
             printError("ddbcdc: removed \(directory.staleTemporariesRemoved) stale temporary file(s) of interrupted runs")

@@ -9,7 +9,8 @@ extension EngineReport {
     /// - Parameters:
     ///   - listing: what walking the input found (files passed over are counted here).
     ///   - signal: the signal that stopped reading, if one did.
-    func runSummary(elapsedMillis: Int64, listing: InputFiles.Listing? = nil, signal: Int32? = nil) -> String {
+    ///   - format: what the objects hold.
+    func runSummary(elapsedMillis: Int64, listing: InputFiles.Listing? = nil, signal: Int32? = nil, format: ObjectFormat = .json) -> String {
         func megabytes(_ bytes: Int) -> String {
             if bytes < 100_000 { return "\(bytes) B" }
             let tenths = (bytes + 50_000) / 100_000
@@ -17,7 +18,8 @@ extension EngineReport {
         }
         let seconds = (Double(elapsedMillis) / 10).rounded() / 100
         var text = "ddbcdc run: \(records) records read, \(rowsWritten) rows written in \(objects) objects"
-        text += " (\(megabytes(bytesIn)) NDJSON → \(megabytes(bytesOut)) gzip)"
+        text += " (\(megabytes(bytesIn)) NDJSON → \(megabytes(bytesOut)) \(format == .json ? "gzip" : "Parquet"))"
+        if rescuedValues > 0 { text += ", \(rescuedValues) value(s) that did not fit the schema kept in _rescued_data" }
         text += stoppedEarly ? ", reading stopped early" : ", \(megabytes(bytesRead)) read"
         text += ", \(setAside) set aside"
         if setAside > 0 { text += " in \(errorObjects) _errors object(s)" }

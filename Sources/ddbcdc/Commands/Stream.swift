@@ -205,10 +205,11 @@ struct Stream: AsyncParsableCommand, StopsOnSignal, Sendable {
         pollerSettings.checkpointIntervalMillis = Int64(checkpointInterval * 1000)
 
         let (store, pollerLock) = try await checkpointPlace(target: target, table: pollerSettings.table ?? "stream", environment: environment, clock: clock)
+        let rowOptions = rows.normalizeOptions(defaultIngest: "none", clock: clock)
         let engine = Engine(
             settings: EngineSettings(
                 limits: settings.limits, prefix: target.prefix, partitionBy: partitionBy,
-                rows: rows.normalizeOptions(defaultIngest: "none", clock: clock), encoder: GzipNDJSON(level: settings.gzipLevel),
+                rows: rowOptions, encoder: try settings.encoder(rows: rowOptions),
                 maxInFlight: objects.concurrency, stopReadingOnWriteFailure: true),
             sink: target.sink, clock: clock)
         let poller = StreamPoller(
@@ -324,6 +325,7 @@ enum StreamStatusLine {
         let seconds = (Double(elapsedMillis) / 10).rounded() / 100
         var text = "ddbcdc stream: \(engine.records) records read (\(status.counts.pages) pages, \(status.counts.emptyPages) empty)"
         text += ", \(engine.rowsWritten) rows written in \(engine.objects) objects, \(engine.setAside) set aside"
+        if engine.rescuedValues > 0 { text += ", \(engine.rescuedValues) value(s) that did not fit the schema kept in _rescued_data" }
         if status.counts.gaps > 0 { text += ", \(status.counts.gaps) gap(s) recorded under _gaps/" }
         if status.counts.throttled > 0 { text += ", throttled \(status.counts.throttled) time(s)" }
         if let checkpoint = report.checkpoint {

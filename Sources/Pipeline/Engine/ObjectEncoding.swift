@@ -1,0 +1,82 @@
+import Parquet
+package import ParquetRows
+package import SparkTypes
+package import StreamNormalize
+
+/// ddbcdc's version: the command's `--version` and the `ddbcdc.version` of every Parquet file.
+package let ddbcdcVersion = "0.1.0"
+
+/// What objects hold.
+package enum ObjectFormat: String, Sendable, CaseIterable {
+    /// gzip-compressed NDJSON, `.ndjson.gz` (Auto Loader's `json`).
+    case json
+    /// Parquet, `.parquet`.
+    case parquet
+}
+
+/// How Parquet pages are compressed.
+package enum ParquetCompression: String, Sendable, CaseIterable {
+    case snappy, zstd, gzip, none
+}
+
+/// How batches become objects: the format and its settings, from a command's options or the
+/// Lambda function's environment. One place builds the encoder, so `run`, `stream`, `backfill`
+/// and the function write the same bytes for the same rows.
+package struct ObjectEncoding: Sendable {
+    /// gzip NDJSON (default) or Parquet.
+    package var format: ObjectFormat
+    /// gzip's level for NDJSON objects and for Parquet's GZIP codec.
+    package var gzipLevel: Int
+    /// Parquet's codec.
+    package var parquetCompression: ParquetCompression
+    /// zstd's level for Parquet's ZSTD codec.
+    package var zstdLevel: Int
+    /// Uncompressed bytes of a row group before the next one starts (Parquet).
+    package var rowGroupBytes: Int
+    /// The typed layout's columns (a schema file); nil for the packed layout.
+    package var schema: SparkSchema?
+
+    package init(
+        format: ObjectFormat = .json, gzipLevel: Int = 6, parquetCompression: ParquetCompression = .snappy, zstdLevel: Int = 3,
+        rowGroupBytes: Int = 128 << 20, schema: SparkSchema? = nil
+    ) {
+        self.format = format
+        self.gzipLevel = gzipLevel
+        self.parquetCompression = parquetCompression
+        self.zstdLevel = zstdLevel
+        self.rowGroupBytes = rowGroupBytes
+        self.schema = schema
+    }
+
+    /// The encoder for rows whose metadata columns are named `metadataNames`.
+    /// - Throws: `ParquetRowsError` when the schema cannot type Parquet columns.
+    package func encoder(metadataNames: MetadataNames) throws(ParquetRowsError) -> any BatchEncoder {
+        switch format {
+        case .json:
+            return GzipNDJSON(level: gzipLevel)
+        case .parquet:
+            let layout: ParquetLayout
+            if let schema {
+                layout = try ParquetLayout(typed: schema, metadataNames: metadataNames)
+            } else {
+                layout = try ParquetLayout(packed: metadataNames)
+            }
+            var options = WriterOptions()
+            switch parquetCompression {
+            case .snappy: options.codec = .snappy
+            case .zstd: options.codec = .zstd(level: zstdLevel)
+            case .gzip: options.codec = .gzip(level: gzipLevel)
+            case .none: options.codec = .none
+            }
+            options.rowGroupBytes = rowGroupBytes
+            options.createdBy = "ddbcdc version \(ddbcdcVersion)"
+            return ParquetObjects(ParquetRowEncoder(layout: layout, options: options, version: ddbcdcVersion))
+        }
+    }
+
+    /// The schema in a schema file's bytes: Spark's StructType JSON, as `ddbcdc schema --format json` writes.
+    /// - Throws: `SparkPlanError` naming what is wrong.
+    package static func schema(json bytes: [UInt8]) throws(SparkPlanError) -> SparkSchema {
+        try SparkSchema(json: try JSONValue.parse(bytes))
+    }
+}
