@@ -10,7 +10,7 @@ package import SparkTypes
 /// file order, then the members of `_rescued_data` (attributes that did not fit their declared
 /// type, kept exactly), then the metadata columns. Null columns are left out, as NDJSON rows
 /// leave out what a change does not carry.
-package enum ParquetRows {
+package enum ParquetRowJSON {
     /// The column holding a packed row's item.
     static let itemColumn = "_item"
     /// The column holding a typed row's rescued attributes.
