@@ -22,7 +22,7 @@ package enum RowFiles {
             if try isParquet(file) {
                 let rows: [JSONValue]
                 do {
-                    rows = try ParquetRowJSON.rows(of: ParquetFile(bytes: readBytes(file)), metadataNames: metadataNames)
+                    rows = try ParquetRowJSON.rows(of: ParquetFile(bytes: FileSource.readAll(path: file, limit: .max)), metadataNames: metadataNames)
                 } catch let error as ParquetError {
                     throw ParquetError(error.code, "\(file): \(error.message)")
                 }
@@ -64,20 +64,6 @@ package enum RowFiles {
             filled += count
         }
         return filled == 4 && head == Array("PAR1".utf8)
-    }
-
-    /// A whole file's bytes, as they are.
-    static func readBytes(_ path: String) throws -> [UInt8] {
-        var file = try FileSource(path: path)
-        defer { file.close() }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = try chunk.withUnsafeMutableBytes { try file.read(into: $0) }
-            if count == 0 { break }
-            bytes += chunk[..<count]
-        }
-        return bytes
     }
 
     /// Calls `body` with each line (without its newline) of a file, gunzipped when it ends in .gz.
