@@ -105,9 +105,16 @@ import Testing
             try #require(outcome.status == 0, "\(arguments): \(outcome.stderr)")
         }
         #expect(try Self.schema(packed, format: "report") == Self.schema(rows, format: "report"))
-        // Typed STRING columns hold a number as its text (what Spark reads): the schema is the same,
-        // the report's number statistics of such columns are not.
-        #expect(try Self.schema(typed, format: "json") == Self.schema(rows, format: "json"))
+        // Typed: the same columns, nesting and types, but for decimal scales: the generator's
+        // numbers keep trailing zeros (`98.0`, `0.000`; DynamoDB's own have none), which a
+        // DECIMAL column cannot carry, so the scales seen (and declared) may be smaller.
+        let scales = try NSRegularExpression(pattern: #"decimal\(38,[0-9]+\)"#)
+        func withoutScales(_ text: String) -> String {
+            scales.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "decimal(38,s)")
+        }
+        let typedSchema = try Self.schema(typed, format: "json"), rowsSchema = try Self.schema(rows, format: "json")
+        #expect(typedSchema.contains("retired_at"), "a column every row has null is still a column")
+        #expect(withoutScales(typedSchema) == withoutScales(rowsSchema))
     }
 
     @Test func aDirectoryMixingFormatsAndAParquetFileAlone() throws {
