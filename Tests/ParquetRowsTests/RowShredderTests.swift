@@ -17,7 +17,7 @@ import Testing
         StructField("o", .struct([StructField("x", .decimal(precision: 38, scale: 2)), StructField("inner", .struct([StructField("y", .string)]))])),
     ])
 
-    private static func encode(_ rows: [String], layout: ParquetLayout) throws -> ParquetRowEncoder.Encoded {
+    private static func encode(_ rows: [String], layout: ParquetLayout) throws(ParquetRowsError) -> ParquetRowEncoder.Encoded {
         let encoder = ParquetRowEncoder(layout: layout, options: WriterOptions(), version: "test")
         return try encoder.encode(rows: Array(rows.map { $0 + "\n" }.joined().utf8), count: rows.count)
     }
@@ -74,7 +74,7 @@ import Testing
         let encoded = try Self.encode([#"{"d":1.234,"anything":{"x":[1,"2",null]},"_seq":"1"}"#, "{}"], layout: layout)
         #expect(encoded.rescuedValues == 0)
         #expect(encoded.rowsWithRescued == 0)
-        #expect(encoded.bytes.prefix(4) == Array("PAR1".utf8) && encoded.bytes.suffix(4) == Array("PAR1".utf8))
+        #expect(Array(encoded.bytes.prefix(4)) == Array("PAR1".utf8) && Array(encoded.bytes.suffix(4)) == Array("PAR1".utf8))
     }
 
     @Test func aRowThatIsNotAnObjectIsAnErrorNamingIt() throws {
