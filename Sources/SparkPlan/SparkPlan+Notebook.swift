@@ -65,7 +65,7 @@ extension SparkPlan {
             "(`ddbcdc backfill`, or the state machine of `ddbcdc emit-infra --backfill`) into this same source. Export rows land",
             "under the same prefix and partitions as the stream's, so this one stream and MERGE take both: one table, one",
             "`\(order)`, where a change from the stream newer than the export (less the overlap) wins over its export row.",
-        ])
+        ] + parquetMarkdown)
         out += Self.cell
         out += """
             # Settings. A caller may override any of them: a dict DDBCDC_OVERRIDES defined before this cell
@@ -105,14 +105,9 @@ extension SparkPlan {
             DELETED_COLUMN = \(Quote.pythonString(config.deletedColumn))
             RESCUED_COLUMN = \(Quote.pythonString(Self.rescuedColumn))
             DELETE_MODE = \(Quote.pythonString(config.deleteMode.rawValue))
-            # ddbcdc writes *.ndjson.gz; its _errors/ objects (*.ndjson) are not changes.
+            # ddbcdc writes \(config.inputFormat.fileGlob); its _errors/ objects (*.ndjson) are not changes.
             FILE_GLOB = \(Quote.pythonString(config.inputFormat.fileGlob))
-            # Types Auto Loader must not guess: keys, metadata, and every column holding a number read as
-            # STRING, its exact text: Spark's JSON reader would round 1.25 into DECIMAL(38,1) as 1.3 without a
-            # word. Each micro-batch converts the text to the table's type where it fits exactly.
-            SCHEMA_HINTS = \(Self.pythonText(schemaHints))
-            # The whole schema as read, for a plain file stream (which cannot infer one).
-            SOURCE_SCHEMA = \(Self.pythonText(sourceSchema))
+            \(notebookReaderConstants)
             # The table's declared types (Spark's JSON form), used until the table exists; then its own.
             TABLE_SCHEMA_JSON = \(Quote.pythonString(tableSchemaJSON))
             BATCH_VIEW = \(Quote.pythonString(Self.batchView))
@@ -134,7 +129,7 @@ extension SparkPlan {
 
             from pyspark.sql import functions as F
 
-            \#(Self.exactnessPython)
+            \#(Self.exactnessPython)\#(config.inputFormat == .parquet ? "\n\n" + Self.parquetLayoutPython : "")
 
 
             def literal_path(path):
@@ -142,38 +137,7 @@ extension SparkPlan {
                 return re.sub(r"([\\{}\[\]*?])", r"\\\1", path)
 
 
-            def read_changes(spark):
-                """The change rows as a stream: Auto Loader, or a plain file stream when SETTINGS says so."""
-                source_format = SETTINGS["source_format"]
-                if source_format == "cloudFiles":
-                    reader = (
-                        spark.readStream.format("cloudFiles")
-                        .option("cloudFiles.format", SETTINGS["file_format"])
-                        .option("cloudFiles.schemaLocation", SETTINGS["schema_location"])
-                        # A new attribute is read as STRING (its exact text, never a DOUBLE); a type for it is
-                        # the table's to declare (see the README: changing a column's type).
-                        .option("cloudFiles.inferColumnTypes", "false")
-                        .option("cloudFiles.schemaHints", SCHEMA_HINTS)
-                        # A new attribute stops the stream once; the job's retry goes on with the column added.
-                        .option("cloudFiles.schemaEvolutionMode", "addNewColumns")
-                        # What does not fit the schema (a number too wide, a changed type) is kept, not dropped.
-                        .option("rescuedDataColumn", RESCUED_COLUMN)
-                        # dt=/HH= folders are the change's hour, not columns: no partition columns are read,
-                        # so an item attribute named dt or HH is never shadowed.
-                        .option("cloudFiles.partitionColumns", "")
-                        .option("cloudFiles.maxFilesPerTrigger", str(SETTINGS["max_files_per_trigger"]))
-                    )
-                else:
-                    reader = (
-                        spark.readStream.format(source_format)
-                        .schema(SOURCE_SCHEMA)
-                        # Reads every dt=/HH= folder, and (as above) reads no partition columns from them.
-                        .option("recursiveFileLookup", "true")
-                        .option("maxFilesPerTrigger", str(SETTINGS["max_files_per_trigger"]))
-                        # A value the reader cannot type keeps the row's text here, as rescuedDataColumn does.
-                        .option("columnNameOfCorruptRecord", RESCUED_COLUMN)
-                    )
-                return reader.option("pathGlobFilter", FILE_GLOB).load(literal_path(SETTINGS["source_path"]))
+            \#(readChangesPython)
 
 
             def prepare_batch(batch_df):
@@ -240,7 +204,7 @@ extension SparkPlan {
                 then dedupe, align to the table and MERGE the rest, typed exactly."""
                 session = batch_df.sparkSession
                 schema = table_schema(session)
-                checked = with_misfits(batch_df, schema, RESCUED_COLUMN).persist()
+                checked = \#(config.inputFormat == .parquet ? "checked_layout(batch_df, schema, new_members=True)" : "with_misfits(batch_df, schema, RESCUED_COLUMN)").persist()
                 try:
                     misfits = checked.filter(F.size(MISFITS_COLUMN) > 0)
                     quarantine = quarantine_rows(misfits, batch_id, KEY_COLUMNS, ORDER_COLUMN).persist()
@@ -306,5 +270,121 @@ extension SparkPlan {
 
             """
         return out
+    }
+}
+
+extension SparkPlan {
+    /// What the notebook's first cell says of Parquet objects (nothing for NDJSON ones).
+    var parquetMarkdown: [String] {
+        guard config.inputFormat == .parquet else { return [] }
+        return [
+            "",
+            "The objects are Parquet, in either layout, told apart by their columns: **packed** (`_item`, the item as JSON:",
+            "its numbers are read as their exact text and typed as in the NDJSON objects) or **typed** (a column per attribute;",
+            "a row whose `_rescued_data` holds attributes the writer could not type goes to the quarantine table, counted).",
+        ]
+    }
+
+    /// The notebook's constants for its reader: schema hints and the source schema for NDJSON
+    /// objects; for Parquet objects, which carry their own types, the layouts' names.
+    var notebookReaderConstants: String {
+        switch config.inputFormat {
+        case .json:
+            return """
+                # Types Auto Loader must not guess: keys, metadata, and every column holding a number read as
+                # STRING, its exact text: Spark's JSON reader would round 1.25 into DECIMAL(38,1) as 1.3 without a
+                # word. Each micro-batch converts the text to the table's type where it fits exactly.
+                SCHEMA_HINTS = \(Self.pythonText(schemaHints))
+                # The whole schema as read, for a plain file stream (which cannot infer one).
+                SOURCE_SCHEMA = \(Self.pythonText(sourceSchema))
+                """
+        case .parquet:
+            return parquetConstants
+        }
+    }
+
+    /// The notebook's `read_changes`: Auto Loader, or Spark's plain file stream (local runs, tests).
+    var readChangesPython: String {
+        switch config.inputFormat {
+        case .json:
+            return #"""
+                def read_changes(spark):
+                    """The change rows as a stream: Auto Loader, or a plain file stream when SETTINGS says so."""
+                    source_format = SETTINGS["source_format"]
+                    if source_format == "cloudFiles":
+                        reader = (
+                            spark.readStream.format("cloudFiles")
+                            .option("cloudFiles.format", SETTINGS["file_format"])
+                            .option("cloudFiles.schemaLocation", SETTINGS["schema_location"])
+                            # A new attribute is read as STRING (its exact text, never a DOUBLE); a type for it is
+                            # the table's to declare (see the README: changing a column's type).
+                            .option("cloudFiles.inferColumnTypes", "false")
+                            .option("cloudFiles.schemaHints", SCHEMA_HINTS)
+                            # A new attribute stops the stream once; the job's retry goes on with the column added.
+                            .option("cloudFiles.schemaEvolutionMode", "addNewColumns")
+                            # What does not fit the schema (a number too wide, a changed type) is kept, not dropped.
+                            .option("rescuedDataColumn", RESCUED_COLUMN)
+                            # dt=/HH= folders are the change's hour, not columns: no partition columns are read,
+                            # so an item attribute named dt or HH is never shadowed.
+                            .option("cloudFiles.partitionColumns", "")
+                            .option("cloudFiles.maxFilesPerTrigger", str(SETTINGS["max_files_per_trigger"]))
+                        )
+                    else:
+                        reader = (
+                            spark.readStream.format(source_format)
+                            .schema(SOURCE_SCHEMA)
+                            # Reads every dt=/HH= folder, and (as above) reads no partition columns from them.
+                            .option("recursiveFileLookup", "true")
+                            .option("maxFilesPerTrigger", str(SETTINGS["max_files_per_trigger"]))
+                            # A value the reader cannot type keeps the row's text here, as rescuedDataColumn does.
+                            .option("columnNameOfCorruptRecord", RESCUED_COLUMN)
+                        )
+                    return reader.option("pathGlobFilter", FILE_GLOB).load(literal_path(SETTINGS["source_path"]))
+                """#
+        case .parquet:
+            return #"""
+                def read_changes(spark):
+                    """The change rows as a stream, either layout as written (merge_batch tells them apart): Auto
+                    Loader, or a plain file stream when SETTINGS says so."""
+                    source_format = SETTINGS["source_format"]
+                    path = literal_path(SETTINGS["source_path"])
+                    if source_format == "cloudFiles":
+                        reader = (
+                            spark.readStream.format("cloudFiles")
+                            .option("cloudFiles.format", SETTINGS["file_format"])
+                            .option("cloudFiles.schemaLocation", SETTINGS["schema_location"])
+                            # No schema hints: Parquet carries its types (decimals exact), and a hint that differs
+                            # from a column's type would rescue every value of it. A new column stops the stream
+                            # once; the job's retry goes on with the column added.
+                            .option("cloudFiles.schemaEvolutionMode", "addNewColumns")
+                            # A column whose type is not the stream's is kept, not dropped (typed objects have a
+                            # _rescued_data column of their own, so Auto Loader's goes elsewhere).
+                            .option("rescuedDataColumn", READER_RESCUED_COLUMN)
+                            # dt=/HH= folders are the change's hour, not columns: no partition columns are read,
+                            # so an item attribute named dt or HH is never shadowed.
+                            .option("cloudFiles.partitionColumns", "")
+                            .option("cloudFiles.maxFilesPerTrigger", str(SETTINGS["max_files_per_trigger"]))
+                        )
+                    else:
+                        # A plain file stream infers no schema (spark.sql.streaming.schemaInference is off): the
+                        # objects' own, read from those there now (mergeSchema: the union of their columns).
+                        schema = (
+                            spark.read.format(source_format)
+                            .option("recursiveFileLookup", "true")
+                            .option("pathGlobFilter", FILE_GLOB)
+                            .option("mergeSchema", "true")
+                            .load(path)
+                            .schema
+                        )
+                        reader = (
+                            spark.readStream.format(source_format)
+                            .schema(schema)
+                            # Reads every dt=/HH= folder, and (as above) reads no partition columns from them.
+                            .option("recursiveFileLookup", "true")
+                            .option("maxFilesPerTrigger", str(SETTINGS["max_files_per_trigger"]))
+                        )
+                    return reader.option("pathGlobFilter", FILE_GLOB).load(path)
+                """#
+        }
     }
 }

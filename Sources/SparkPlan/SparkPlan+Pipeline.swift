@@ -15,7 +15,7 @@ extension SparkPlan {
             "Numbers are read as their exact text and typed only where they fit their column exactly; an expectation",
             "drops (or, with `on_misfit` = `fail`, fails on) a row that does not, and the quarantine table keeps it with",
             "the column and the reason.",
-        ])
+        ] + parquetMarkdown)
         out += Self.cell
         out += """
             import re
@@ -43,9 +43,7 @@ extension SparkPlan {
             # Unquoted names, for the checks.
             KEY_NAMES = \(Self.pythonList(config.keys))
             ORDER_NAME = \(Quote.pythonString(config.orderColumn))
-            # Columns holding numbers are read as STRING, their exact text, and typed in ddbcdc_changes.
-            SCHEMA_HINTS = \(Self.pythonText(schemaHints))
-            SOURCE_SCHEMA = \(Self.pythonText(sourceSchema))
+            \(pipelineReaderConstants)
             TABLE_SCHEMA_JSON = \(Quote.pythonString(tableSchemaJSON))
             RAW_VIEW = "ddbcdc_raw_changes"
             CHANGES_VIEW = \(Quote.pythonString(Self.changesView))
@@ -58,40 +56,19 @@ extension SparkPlan {
                 return re.sub(r"([\\{}\[\]*?])", r"\\\1", path)
 
 
-            \#(Self.exactnessPython)
+            \#(Self.exactnessPython)\#(config.inputFormat == .parquet ? "\n\n" + Self.parquetLayoutPython : "")
 
             TABLE_SCHEMA = T.StructType.fromJson(_json.loads(TABLE_SCHEMA_JSON))
             FITS = {"every value fits its column's type": "size(" + MISFITS_COLUMN + ") = 0"}
             _expect = dlt.expect_all_or_fail if SETTINGS["on_misfit"] == "fail" else dlt.expect_all_or_drop
 
 
-            @dlt.view(name=RAW_VIEW, comment="ddbcdc change rows as read: numbers as their exact text")
-            def ddbcdc_raw_changes():
-                if SETTINGS["source_format"] == "cloudFiles":
-                    reader = (
-                        spark.readStream.format("cloudFiles")  # noqa: F821 -- the pipeline's session
-                        .option("cloudFiles.format", SETTINGS["file_format"])
-                        # New attributes as STRING (exact text), never DOUBLE.
-                        .option("cloudFiles.inferColumnTypes", "false")
-                        .option("cloudFiles.schemaHints", SCHEMA_HINTS)
-                        .option("cloudFiles.schemaEvolutionMode", "addNewColumns")
-                        .option("rescuedDataColumn", "_rescued_data")
-                        # dt=/HH= folders are the change's hour, not columns.
-                        .option("cloudFiles.partitionColumns", "")
-                    )
-                else:
-                    reader = (
-                        spark.readStream.format(SETTINGS["source_format"])  # noqa: F821
-                        .schema(SOURCE_SCHEMA)
-                        .option("recursiveFileLookup", "true")
-                        .option("columnNameOfCorruptRecord", "_rescued_data")
-                    )
-                return reader.option("pathGlobFilter", FILE_GLOB).load(literal_path(SETTINGS["source_path"]))
+            \#(pipelineRawViewPython)
 
 
             def checked_changes():
                 """The raw rows with their misfits (column, declared type, reason, value)."""
-                return with_misfits(spark.readStream.table(RAW_VIEW), TABLE_SCHEMA, "_rescued_data")  # noqa: F821
+                return \#(config.inputFormat == .parquet ? "checked_layout" : "with_misfits")(spark.readStream.table(RAW_VIEW), TABLE_SCHEMA\#(config.inputFormat == .parquet ? "" : ", \"_rescued_data\""))  # noqa: F821
 
 
             @dlt.table(name=SETTINGS["quarantine_table"], comment="Values that did not fit their column: the row as read, the column, the reason")
@@ -267,6 +244,86 @@ extension JSONValue {
             writeYAML(to: &out, level: level + 1)
         default:
             out += " " + jsonText + "\n"
+        }
+    }
+}
+
+extension SparkPlan {
+    /// The pipeline's constants for its reader (see `notebookReaderConstants`).
+    var pipelineReaderConstants: String {
+        switch config.inputFormat {
+        case .json:
+            return """
+                # Columns holding numbers are read as STRING, their exact text, and typed in ddbcdc_changes.
+                SCHEMA_HINTS = \(Self.pythonText(schemaHints))
+                SOURCE_SCHEMA = \(Self.pythonText(sourceSchema))
+                """
+        case .parquet:
+            return "RESCUED_COLUMN = \(Quote.pythonString(Self.rescuedColumn))\n" + parquetConstants
+        }
+    }
+
+    /// The pipeline's raw view: the objects as read.
+    var pipelineRawViewPython: String {
+        switch config.inputFormat {
+        case .json:
+            return #"""
+                @dlt.view(name=RAW_VIEW, comment="ddbcdc change rows as read: numbers as their exact text")
+                def ddbcdc_raw_changes():
+                    if SETTINGS["source_format"] == "cloudFiles":
+                        reader = (
+                            spark.readStream.format("cloudFiles")  # noqa: F821 -- the pipeline's session
+                            .option("cloudFiles.format", SETTINGS["file_format"])
+                            # New attributes as STRING (exact text), never DOUBLE.
+                            .option("cloudFiles.inferColumnTypes", "false")
+                            .option("cloudFiles.schemaHints", SCHEMA_HINTS)
+                            .option("cloudFiles.schemaEvolutionMode", "addNewColumns")
+                            .option("rescuedDataColumn", "_rescued_data")
+                            # dt=/HH= folders are the change's hour, not columns.
+                            .option("cloudFiles.partitionColumns", "")
+                        )
+                    else:
+                        reader = (
+                            spark.readStream.format(SETTINGS["source_format"])  # noqa: F821
+                            .schema(SOURCE_SCHEMA)
+                            .option("recursiveFileLookup", "true")
+                            .option("columnNameOfCorruptRecord", "_rescued_data")
+                        )
+                    return reader.option("pathGlobFilter", FILE_GLOB).load(literal_path(SETTINGS["source_path"]))
+                """#
+        case .parquet:
+            return #"""
+                @dlt.view(name=RAW_VIEW, comment="ddbcdc change rows as read: Parquet, packed or typed")
+                def ddbcdc_raw_changes():
+                    path = literal_path(SETTINGS["source_path"])
+                    if SETTINGS["source_format"] == "cloudFiles":
+                        reader = (
+                            spark.readStream.format("cloudFiles")  # noqa: F821 -- the pipeline's session
+                            .option("cloudFiles.format", SETTINGS["file_format"])
+                            # No schema hints: Parquet carries its types (decimals exact).
+                            .option("cloudFiles.schemaEvolutionMode", "addNewColumns")
+                            # Typed objects have a _rescued_data column of their own.
+                            .option("rescuedDataColumn", READER_RESCUED_COLUMN)
+                            # dt=/HH= folders are the change's hour, not columns.
+                            .option("cloudFiles.partitionColumns", "")
+                        )
+                    else:
+                        # A plain file stream infers no schema: the objects' own, from those there now.
+                        schema = (
+                            spark.read.format(SETTINGS["source_format"])  # noqa: F821
+                            .option("recursiveFileLookup", "true")
+                            .option("pathGlobFilter", FILE_GLOB)
+                            .option("mergeSchema", "true")
+                            .load(path)
+                            .schema
+                        )
+                        reader = (
+                            spark.readStream.format(SETTINGS["source_format"])  # noqa: F821
+                            .schema(schema)
+                            .option("recursiveFileLookup", "true")
+                        )
+                    return reader.option("pathGlobFilter", FILE_GLOB).load(path)
+                """#
         }
     }
 }

@@ -32,10 +32,20 @@ import Testing
     /// after an intended change (and read the diff). The Python tests in Tests/spark run them.
     @Test(arguments: [DeleteMode.soft, .hard])
     func artifactsMatchExpectedFiles(mode: DeleteMode) throws {
-        let plan = try SparkPlan(Self.config(mode))
+        try Self.compareWithExpected(SparkPlan(Self.config(mode)), directory: mode.rawValue)
+    }
+
+    /// The artifacts for Parquet objects (`--format parquet`), soft mode, in `Expected/parquet`.
+    @Test func parquetArtifactsMatchExpectedFiles() throws {
+        var config = try Self.config(.soft)
+        config.inputFormat = .parquet
+        try Self.compareWithExpected(SparkPlan(config), directory: "parquet")
+    }
+
+    static func compareWithExpected(_ plan: SparkPlan, directory: String) throws {
         let bundled = try #require(Bundle.module.url(forResource: "Expected", withExtension: nil))
         for artifact in plan.artifacts {
-            let name = "\(mode.rawValue)/\(artifact.name)"
+            let name = "\(directory)/\(artifact.name)"
             if ProcessInfo.processInfo.environment["DDBCDC_UPDATE_EXPECTED"] == "1" {
                 let url = Self.expectedDirectory.appendingPathComponent(name)
                 try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -74,6 +84,37 @@ import Testing
         #expect(plan.tableSchemaJSON.contains(#""decimal(38,6)""#))
         #expect(plan.setupSQL.contains("CREATE TABLE IF NOT EXISTS `main`.`cdc`.`fleet_devices_quarantine`"))
         #expect(plan.notebook.contains(#""cloudFiles.inferColumnTypes", "false""#))
+    }
+
+    @Test func parquetObjectsAreReadWithTheirOwnTypesInEitherLayout() throws {
+        var config = try Self.config(.soft)
+        config.inputFormat = .parquet
+        let plan = try SparkPlan(config)
+        for text in [plan.notebook, plan.dltPipeline] {
+            #expect(text.contains(#"FILE_GLOB = "*.parquet""#))
+            #expect(text.contains(#""file_format": "parquet""#))
+            // Parquet carries its types: a STRING hint on a DECIMAL column would rescue all its values.
+            #expect(!text.contains(#".option("cloudFiles.schemaHints""#) && !text.contains(#".option("cloudFiles.inferColumnTypes""#))
+            // Auto Loader's own rescued data apart from the _rescued_data column typed objects carry.
+            #expect(text.contains(#".option("rescuedDataColumn", READER_RESCUED_COLUMN)"#))
+            #expect(text.contains(#"READER_RESCUED_COLUMN = "_ddbcdc_reader_rescued""#))
+            #expect(text.contains("def expand_packed(") && text.contains("def checked_layout("))
+        }
+        #expect(plan.notebook.contains("checked_layout(batch_df, schema, new_members=True)"))
+        #expect(plan.dltPipeline.contains("return checked_layout(spark.readStream.table(RAW_VIEW), TABLE_SCHEMA)"))
+        // The packed item's members: numbers as their exact text, no metadata column among them.
+        guard case .array(let fields) = try JSONValue.parse(Array(plan.itemSchemaJSON.utf8))["fields"] else {
+            Issue.record("no fields in \(plan.itemSchemaJSON)")
+            return
+        }
+        let types = Dictionary(uniqueKeysWithValues: fields.compactMap { field in
+            field["name"]?.stringValue.map { ($0, field["type"]?.jsonText ?? "") }
+        })
+        #expect(types["temp_c"] == #""string""# && types["cfg"] == #""string""# && types["pk"] == #""string""#)
+        #expect(types["_seq"] == nil && types["is_deleted"] == nil && types["_rescued_data"] == nil)
+        // The NDJSON notebook has none of it.
+        let json = try SparkPlan(Self.config(.soft))
+        #expect(!json.notebook.contains("ITEM_COLUMN") && json.notebook.contains("cloudFiles.schemaHints"))
     }
 
     @Test func mergePlanJSONNamesEveryColumn() throws {

@@ -239,7 +239,7 @@ def test_stream_runs_in_local_pyspark_up_to_the_merge(spark, landed, ddbcdc, tmp
     assert checked > 100
 
 
-@pytest.mark.parametrize("mode", ["soft", "hard"])
+@pytest.mark.parametrize("mode", ["soft", "hard", "parquet"])
 def test_checked_in_expected_artifacts_compile_and_parse(spark, mode):
     """The golden files the Swift tests compare against are themselves valid: Python compiles, SQL parses."""
     expected = ROOT / "Tests" / "SparkPlanTests" / "Expected" / mode

@@ -70,7 +70,7 @@ struct EmitNotebook: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Run continuously, a micro-batch every INTERVAL (\"30 seconds\"); default: availableNow on a schedule.", valueName: "interval"))
     var processingTime: String?
 
-    @Option(help: "The objects' format: json (.ndjson.gz, default) or parquet.")
+    @Option(help: "The objects' format: json (.ndjson.gz, default) or parquet (.parquet, packed or typed: told apart by their columns).")
     var format: InputFormat?
 
     @Option(help: "The DLT variant's SCD type: 1 (default) or 2.")
