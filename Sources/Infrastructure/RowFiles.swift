@@ -7,7 +7,7 @@ import StreamNormalize
 
 /// Rows as `ddbcdc transform` and `run` write them, read back from files: plain or gzip, one
 /// JSON object a line, or Parquet objects (`--format parquet`), whose rows are turned back into
-/// the same row JSON (``ParquetRows``).
+/// the same row JSON (``ParquetRowJSON``).
 package enum RowFiles {
     /// File name endings read under a directory: the row files and Parquet objects.
     package static let extensions = InputFiles.extensions + [".parquet"]
@@ -22,7 +22,7 @@ package enum RowFiles {
             if try isParquet(file) {
                 let rows: [JSONValue]
                 do {
-                    rows = try ParquetRows.rows(of: ParquetFile(bytes: FileSource.readAll(path: file, limit: .max)), metadataNames: metadataNames)
+                    rows = try ParquetRowJSON.rows(of: ParquetFile(bytes: FileSource.readAll(path: file, limit: .max)), metadataNames: metadataNames)
                 } catch let error as ParquetError {
                     throw ParquetError(error.code, "\(file): \(error.message)")
                 }

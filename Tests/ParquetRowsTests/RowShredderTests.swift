@@ -17,7 +17,7 @@ import Testing
         StructField("o", .struct([StructField("x", .decimal(precision: 38, scale: 2)), StructField("inner", .struct([StructField("y", .string)]))])),
     ])
 
-    private static func encode(_ rows: [String], layout: ParquetLayout) throws -> ParquetRowEncoder.Encoded {
+    private static func encode(_ rows: [String], layout: ParquetLayout) throws(ParquetRowsError) -> ParquetRowEncoder.Encoded {
         let encoder = ParquetRowEncoder(layout: layout, options: WriterOptions(), version: "test")
         return try encoder.encode(rows: Array(rows.map { $0 + "\n" }.joined().utf8), count: rows.count)
     }

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 
-/// `ddbcdc schema` over Parquet objects in the layout contract (written by pyarrow:
-/// Tests/parquet/contract_layouts.py) gives the schema and report it gives over the same rows as
-/// NDJSON: packed objects, typed objects with rescued attributes, a directory mixing formats.
+/// `ddbcdc schema` over Parquet objects (`ddbcdc run --format parquet`'s, and pyarrow's in the
+/// layout contract: Tests/parquet/contract_layouts.py) gives the schema and report it gives over
+/// the same rows as NDJSON: packed objects, typed objects with rescued attributes, a directory
+/// mixing formats.
 @Suite struct SchemaParquetTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -39,12 +40,12 @@ import Testing
         }
     }
 
-    static func python(_ arguments: [String]) throws {
+    static func python(_ arguments: [String], script: String = "Tests/parquet/contract_layouts.py") throws {
         let python = ProcessInfo.processInfo.environment["DDBCDC_PYTHON"] ?? root.appendingPathComponent(".venv/bin/python").path
         try #require(FileManager.default.isExecutableFile(atPath: python), "no Python at \(python): run scripts/setup.sh or set DDBCDC_PYTHON")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [root.appendingPathComponent("Tests/parquet/contract_layouts.py").path] + arguments
+        process.arguments = [root.appendingPathComponent(script).path] + arguments
         try process.run()
         process.waitUntilExit()
         try #require(process.terminationStatus == 0, "contract_layouts.py \(arguments) failed")
@@ -82,6 +83,38 @@ import Testing
         // The typed objects did rescue: the later attributes are not columns of the schema file.
         let declared = try String(contentsOf: schemaFile, encoding: .utf8)
         #expect(!declared.contains("price2") && !declared.contains("\"late\""))
+    }
+
+    /// The objects `run --format parquet` writes from generated stream records (packed, and typed
+    /// by the schema of the rows), against `transform`'s rows of the same records.
+    @Test func runFormatParquetObjectsGiveTheSchemaOfTheirRows() throws {
+        let dir = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let events = dir.appendingPathComponent("events.jsonl")
+        try Self.python(["--seed", "7", "--records", "1500", "--batch-size", "500", "--out", events.path], script: "scripts/gen_events.py")
+        let transform = try CommandRunner.run(["transform", "--ingest-ts", "none", "--input", events.path])
+        try #require(transform.status == 0, "transform: \(transform.stderr)")
+        let rows = dir.appendingPathComponent("rows.ndjson")
+        try transform.stdout.write(to: rows)
+        let schemaFile = dir.appendingPathComponent("schema.json")
+        try Data(try Self.schema(rows, format: "json").utf8).write(to: schemaFile)
+        let run = ["run", "--input", events.path, "--max-seconds", "0", "--quiet", "--format", "parquet", "--sink"]
+        let packed = dir.appendingPathComponent("packed"), typed = dir.appendingPathComponent("typed")
+        for arguments in [run + [packed.path], run + [typed.path, "--schema", schemaFile.path]] {
+            let outcome = try CommandRunner.run(arguments)
+            try #require(outcome.status == 0, "\(arguments): \(outcome.stderr)")
+        }
+        #expect(try Self.schema(packed, format: "report") == Self.schema(rows, format: "report"))
+        // Typed: the same columns, nesting and types, but for decimal scales: the generator's
+        // numbers keep trailing zeros (`98.0`, `0.000`; DynamoDB's own have none), which a
+        // DECIMAL column cannot carry, so the scales seen (and declared) may be smaller.
+        let scales = try NSRegularExpression(pattern: #"decimal\(38,[0-9]+\)"#)
+        func withoutScales(_ text: String) -> String {
+            scales.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "decimal(38,s)")
+        }
+        let typedSchema = try Self.schema(typed, format: "json"), rowsSchema = try Self.schema(rows, format: "json")
+        #expect(typedSchema.contains("retired_at"), "a column every row has null is still a column")
+        #expect(withoutScales(typedSchema) == withoutScales(rowsSchema))
     }
 
     @Test func aDirectoryMixingFormatsAndAParquetFileAlone() throws {

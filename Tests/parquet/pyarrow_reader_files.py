@@ -154,12 +154,12 @@ def main():
         for dictionary in [True, False]:
             suffix = f"{codec}-{'dict' if dictionary else 'plain'}"
             # Small pages and row groups: several of each per column.
-            options = dict(compression=codec, use_dictionary=dictionary, data_page_size=512, row_group_size=300,
+            options = dict(compression=codec, use_dictionary=dictionary, data_page_size=512, row_group_size=300, write_batch_size=50,
                            data_page_version="1.0", write_statistics=True)
             write(f"flat-{suffix}", flat, **options)
             write(f"nested-{suffix}", nested, **options)
     # A dictionary that outgrows its limit: pyarrow falls back to PLAIN mid-chunk.
-    write("flat-fallback", flat, dictionary_pagesize_limit=64, data_page_size=256)
+    write("flat-fallback", flat, dictionary_pagesize_limit=64, data_page_size=256, write_batch_size=16)
     # Decimals stored as INT32/INT64 where precision allows (what ddbcdc writes for p <= 18).
     write("flat-decimal-ints", flat, store_decimal_as_integer=True)
     write("empty", flat.slice(0, 0))

@@ -8,9 +8,11 @@ package import SparkTypes
 /// Packed layout (`ddbcdc.layout` = `packed`, or an `_item` column): the `_item` JSON's members,
 /// then the other (metadata) columns. Typed layout: the columns other than the metadata ones in
 /// file order, then the members of `_rescued_data` (attributes that did not fit their declared
-/// type, kept exactly), then the metadata columns. Null columns are left out, as NDJSON rows
-/// leave out what a change does not carry.
-package enum ParquetRows {
+/// type, kept exactly), then the metadata columns, then the typed columns that are null as `null`
+/// (the schema declares them; a struct's null fields are `null` too); a metadata column that is null is left out, as NDJSON rows
+/// leave out what a change does not carry (`_ingestTs`). A typed DECIMAL's text has no trailing
+/// zeros (DynamoDB's numbers have none; the column's scale cannot say how many a text had).
+package enum ParquetRowJSON {
     /// The column holding a packed row's item.
     static let itemColumn = "_item"
     /// The column holding a typed row's rescued attributes.
@@ -30,21 +32,34 @@ package enum ParquetRows {
             var members: [(String, JSONValue)] = []
             var metadata: [(String, JSONValue)] = []
             var rescued: [(String, JSONValue)] = []
+            var nulls: [(String, JSONValue)] = []
             for (value, column) in zip(row, columns) {
-                guard let value else { continue }
                 let place = "row \(index), column \(column.name)"
+                let isMetadata = packed || metadataNames.contains(column.name)
+                guard let value else {
+                    // A typed column is declared: null says the row has it as null (or not at
+                    // all), so the column is seen even when every row has it null. Metadata
+                    // columns a row does not carry (_ingestTs) stay out, as in NDJSON rows.
+                    if !isMetadata && column.name != rescuedColumn { nulls.append((column.name, .null)) }
+                    continue
+                }
                 if packed && column.name == itemColumn || !packed && column.name == rescuedColumn {
                     guard case .bytes(let raw) = value, let object = try? JSONValue.parse(raw), case .object(let inner) = object else {
                         throw ParquetError(.malformedPage, "\(place): not a JSON object")
                     }
                     if packed { members += inner } else { rescued += inner }
-                } else if packed || metadataNames.contains(column.name) {
+                } else if isMetadata {
                     metadata.append((column.name, try json(value, column, place: place)))
                 } else {
                     members.append((column.name, try json(value, column, place: place)))
                 }
             }
-            rows.append(.object(members + rescued + metadata))
+            // A rescued attribute's column is null in its row: the rescued value stands for it.
+            let rescuedNames = Set(rescued.map(\.0))
+            nulls.removeAll { rescuedNames.contains($0.0) }
+            // Null columns last: a column first seen in a later row comes after the metadata
+            // columns in the NDJSON rows' order too, and the schema lists columns in that order.
+            rows.append(.object(members + rescued + metadata + nulls))
         }
         return rows
     }
@@ -63,7 +78,7 @@ package enum ParquetRows {
     /// A value as row JSON, by its column's types: DECIMAL as its exact value (the digits DynamoDB
     /// keeps: trailing zeros of the scale dropped), STRING and JSON as strings, other byte arrays as base64 (how rows carry binaries),
     /// integers and timestamps as integers, LIST as an array, MAP as an object, a group as an
-    /// object without its null fields.
+    /// object (null fields as null).
     static func json(_ value: ParquetValue, _ node: SchemaNode, place: String) throws(ParquetError) -> JSONValue {
         func mismatch() -> ParquetError {
             ParquetError(.malformedPage, "\(place): a value that does not match its column's type")
@@ -105,10 +120,10 @@ package enum ParquetRows {
             }
             return .object(object)
         case (.group(_, _, _, let children), .group(let fields)):
+            // Every declared field, null ones as null (a struct's fields are the members seen).
             var object: [(String, JSONValue)] = []
             for (field, child) in zip(fields, children) {
-                guard let field else { continue }
-                object.append((child.name, try json(field, child, place: "\(place).\(child.name)")))
+                object.append((child.name, try field.map { (field) throws(ParquetError) in try json(field, child, place: "\(place).\(child.name)") } ?? .null))
             }
             return .object(object)
         default:
