@@ -100,7 +100,8 @@ import Testing
         #expect(Self.unscaled("-" + extreme, 38, 18) == -(Self.power(38) - 1))
         #expect(Self.unscaled("1" + extreme, 38, 18) == nil)
         // the 38-digit generator values at scale 0 and their own scale
-        #expect(Self.unscaled("3.2301224857555727602815312974821473795e-20", 38, 57) == nil)  // 38 + 19 places: 76 digits
+        // 19 zeros after the point, then 38 digits: 57 places, more than any DECIMAL(38,s) has
+        #expect(Self.unscaled("3.2301224857555727602815312974821473795e-20", 38, 38) == nil)
         #expect(Self.unscaled("3.2301224857555727602815312974821473795e-20", 38, 0) == nil)
         #expect(Self.unscaled("3.2301224857555727602815312974821473795e+37", 38, 0) == 32_301_224_857_555_727_602_815_312_974_821_473_795)
     }
