@@ -18,6 +18,7 @@
 
 import json
 import os
+import pickle
 import resource
 import statistics
 import sys
@@ -71,10 +72,10 @@ def writable(type_):
     return True
 
 
-def pyarrow_main(rows_path, out_root, results, suffix):
+def prepare(rows_path):
+    """The batches, the packed-like rows and schema, the typed-like rows and schema (untimed)."""
     import json.decoder
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     # ---- untimed: the rows, the batches, the packed-like rows and the typed-like rows ----
     decoder = json.JSONDecoder()
@@ -145,6 +146,22 @@ def pyarrow_main(rows_path, out_root, results, suffix):
     typed_rows = parsed
     print(f"   pyarrow typed-like: {len(names)} columns, kept as JSON text: {', '.join(text_columns) or 'none'}", file=sys.stderr)
     assert len(typed_rows) == len(packed_rows)
+    return batches, packed_rows, packed_schema, typed_rows, typed_schema
+
+
+def pyarrow_main(rows_path, out_root, results, suffix):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    # The prepared rows are kept beside ROWS for the next rounds (pickle loads faster than preparing).
+    cache = rows_path + ".pyarrow.pickle"
+    if os.path.exists(cache):
+        with open(cache, "rb") as f:
+            batches, packed_rows, packed_schema, typed_rows, typed_schema = pickle.load(f)
+    else:
+        batches, packed_rows, packed_schema, typed_rows, typed_schema = prepare(rows_path)
+        with open(cache, "wb") as f:
+            pickle.dump((batches, packed_rows, packed_schema, typed_rows, typed_schema), f, protocol=pickle.HIGHEST_PROTOCOL)
 
     variants = [
         ("packed", "snappy", packed_rows, packed_schema),
@@ -255,8 +272,16 @@ def report_main(results, info_path):
         if not label.startswith("parquet-"):
             continue
         med = statistics.median(x["s"] for x in runs[label])
-        goal_rows.append(["faster end to end than gzip-6 NDJSON", title, f"{med:.3f} s vs {base_s:.3f} s",
+        goal_rows.append(["faster end to end than gzip-6 NDJSON (wall)", title, f"{med:.3f} s vs {base_s:.3f} s",
                           "pass" if med < base_s else "FAIL"])
+    # On a shared machine wall time is the noisier measure; CPU seconds say what the work costs.
+    base_cpu = [x["cpu"] for x in base if x["cpu"] is not None]
+    for label, title in names:
+        cpus = [x["cpu"] for x in runs[label] if x["cpu"] is not None]
+        if label.startswith("parquet-") and cpus and base_cpu:
+            cpu, bcpu = statistics.median(cpus), statistics.median(base_cpu)
+            goal_rows.append(["less CPU end to end than gzip-6 NDJSON", title, f"{cpu:.2f} s vs {bcpu:.2f} s",
+                              "pass" if cpu < bcpu else "FAIL"])
     for label, title in names:
         if label.startswith("parquet-") and "zstd" in label:
             b = runs[label][0]["bytes"]
