@@ -210,12 +210,12 @@ def duckdb_main(runs, results, zones):
             print(f"   duckdb {name}: {expected[0]} rows", file=sys.stderr)
 
 
-def table(header, rows):
+def table(header, rows, left=1):
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
     print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |")
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for r in rows:
-        print("| " + " | ".join((c.ljust(w) if i == 0 else c.rjust(w)) for i, (c, w) in enumerate(zip(r, widths))) + " |")
+        print("| " + " | ".join((c.ljust(w) if i < left else c.rjust(w)) for i, (c, w) in enumerate(zip(r, widths))) + " |")
 
 
 def report_main(results, info_path):
@@ -292,7 +292,7 @@ def report_main(results, info_path):
             rd = statistics.median(x[0] for x in reads[label])
             goal_rows.append(["faster to read in DuckDB", title, f"{rd:.3f} s vs {base_read:.3f} s",
                               "pass" if rd < base_read else "FAIL"])
-    table(["goal", "ddbcdc run", "figures (medians)", "result"], goal_rows)
+    table(["goal", "ddbcdc run", "figures (medians)", "result"], goal_rows, left=2)
     print()
 
     # The landing zones hold the rows.
