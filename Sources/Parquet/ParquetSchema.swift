@@ -100,12 +100,13 @@ public struct ParquetSchema: Sendable, Hashable {
     private static func check(
         _ nodes: [SchemaNode], parent: [String], definition: Int, repetition: Int, into leaves: inout [LeafColumn]
     ) throws(ParquetError) {
-        var seen = Set<String>()
+        // By bytes: String equality would take "café" (NFC) and "café" (NFD), two names, for one.
+        var seen = Set<[UInt8]>()
         for node in nodes {
             let path = parent + [node.name]
             let place = path.joined(separator: ".")
             guard !node.name.isEmpty else { throw ParquetError(.invalidSchema, "\(place): a field needs a name") }
-            guard seen.insert(node.name).inserted else {
+            guard seen.insert(Array(node.name.utf8)).inserted else {
                 throw ParquetError(.invalidSchema, "\(place): two fields of one group have this name")
             }
             let definition = definition + (node.repetition == .required ? 0 : 1)
