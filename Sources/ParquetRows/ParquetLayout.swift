@@ -63,13 +63,15 @@ public struct ParquetLayout: Sendable {
         metadata = Self.metadataPlans(metadataNames, &builder)
         let reserved = Set(metadataNames.all)
         var plans: [ColumnPlan] = []
-        var seen = Set<String>()
+        // Names are told apart by their bytes, as Spark and Parquet do: Swift's String equality would
+        // take "café" (NFC) and "café" (NFD), two distinct attributes, for one name.
+        var seen = Set<[UInt8]>()
         for field in sparkSchema.fields {
             guard !reserved.contains(field.name) else { continue }
             guard field.name != Self.rescuedColumn else {
                 throw ParquetRowsError(.invalidSchema, "the schema has a column '\(Self.rescuedColumn)': that name holds the values that do not fit")
             }
-            guard seen.insert(field.name).inserted else {
+            guard seen.insert(Array(field.name.utf8)).inserted else {
                 throw ParquetRowsError(.invalidSchema, "the schema names the column '\(field.name)' twice")
             }
             plans.append(try builder.plan(field.name, field.type, path: field.name))
@@ -195,9 +197,9 @@ struct PlanBuilder {
             }
             var children: [SchemaNode] = []
             var plans: [(name: [UInt8], plan: ColumnPlan)] = []
-            var seen = Set<String>()
+            var seen = Set<[UInt8]>()  // by bytes, as above
             for field in fields {
-                guard seen.insert(field.name).inserted else {
+                guard seen.insert(Array(field.name.utf8)).inserted else {
                     throw ParquetRowsError(.invalidSchema, "column '\(path)': the struct names the field '\(field.name)' twice")
                 }
                 let (child, plan) = try make(field.name, field.type, path: path + "." + field.name)
