@@ -21,6 +21,15 @@ struct RowShredder {
     private var seenColumns: [Bool]
     /// Where the next member's column is most likely found: rows list attributes in a stable order.
     private var hint = 0
+    /// The metadata columns' names back to back, and where each starts (one more: the end). Every
+    /// key of every row is looked up here; searching `layout.metadata` itself retained and released
+    /// each plan's name and shape per comparison, a quarter of a packed run's CPU.
+    private let metadataNameBytes: [UInt8]
+    private let metadataNameStarts: [Int]
+    /// The typed layout's column names, the same way (a fifth of a typed run's CPU went to
+    /// reference counting in the search of `layout.columns`).
+    private let columnNameBytes: [UInt8]
+    private let columnNameStarts: [Int]
 
     init(layout: ParquetLayout, writer: ParquetWriter) {
         self.layout = layout
@@ -28,6 +37,10 @@ struct RowShredder {
         seenMetadata = Array(repeating: false, count: layout.metadata.count)
         seenColumns = Array(repeating: false, count: layout.columns.count)
         text.reserveCapacity(4096)
+        metadataNameBytes = layout.metadata.flatMap(\.name)
+        metadataNameStarts = layout.metadata.reduce(into: [0]) { starts, plan in starts.append(starts.last! + plan.name.count) }
+        columnNameBytes = layout.columns.flatMap(\.name)
+        columnNameStarts = layout.columns.reduce(into: [0]) { starts, plan in starts.append(starts.last! + plan.name.count) }
     }
 
     /// Adds one row (a JSON object; a trailing newline is allowed).
@@ -93,18 +106,44 @@ struct RowShredder {
     // MARK: Names
 
     private func metadataIndex(_ key: StringSpan, _ cursor: JSONCursor) -> Int? {
-        layout.metadata.firstIndex { matches(key, $0.name, cursor) }
+        if key.hasEscapes {
+            let decoded = cursor.decodedBytes(key)
+            return layout.metadata.firstIndex { $0.name == decoded }
+        }
+        return Self.index(of: key, cursor, in: metadataNameBytes, metadataNameStarts, from: 0)
     }
 
     private mutating func columnIndex(_ key: StringSpan, _ cursor: JSONCursor) -> Int? {
-        let columns = layout.columns
-        if hint < columns.count, matches(key, columns[hint].name, cursor) {
-            defer { hint += 1 }
-            return hint
+        let found: Int?
+        if key.hasEscapes {
+            let decoded = cursor.decodedBytes(key)
+            found = layout.columns.firstIndex { $0.name == decoded }
+        } else if let atHint = Self.index(of: key, cursor, in: columnNameBytes, columnNameStarts, from: hint, only: true) {
+            found = atHint
+        } else {
+            found = Self.index(of: key, cursor, in: columnNameBytes, columnNameStarts, from: 0)
         }
-        guard let found = columns.firstIndex(where: { matches(key, $0.name, cursor) }) else { return nil }
+        guard let found else { return nil }
         hint = found + 1
         return found
+    }
+
+    /// The first name at or after `from` (only that one when `only`) equal to the key's bytes (no escapes).
+    private static func index(of key: StringSpan, _ cursor: JSONCursor, in bytes: [UInt8], _ starts: [Int], from: Int, only: Bool = false) -> Int? {
+        bytes.withUnsafeBufferPointer { names in
+            starts.withUnsafeBufferPointer { starts in
+                let end = only ? min(from + 1, starts.count - 1) : starts.count - 1
+                var i = from
+                while i < end {
+                    let start = starts[i]
+                    if starts[i + 1] - start == key.count, key.count == 0 || memcmpEqual(cursor.base + key.start, names.baseAddress! + start, key.count) {
+                        return i
+                    }
+                    i += 1
+                }
+                return nil
+            }
+        }
     }
 
     private func matches(_ key: StringSpan, _ name: [UInt8], _ cursor: JSONCursor) -> Bool {
