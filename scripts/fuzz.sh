@@ -14,7 +14,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 say() { printf '== %s\n' "$*" >&2; }
 
-TARGETS=(transcoder reader gunzip parquet)
+TARGETS=(transcoder reader gunzip parquet rows)
 if (($# >= 1)) && [[ $1 != all ]]; then
     [[ " ${TARGETS[*]} " == *" $1 "* ]] || { echo "unknown target '$1'; targets: ${TARGETS[*]}" >&2; exit 2; }
     TARGETS=("$1")
@@ -84,14 +84,20 @@ module Pipeline -suppress-warnings Sources/Pipeline/IO/GunzipSource.swift
 FLAGS+=(-I Sources/CSnappy -I Sources/CZstd -I Sources/CLibdeflate)
 mapfile -t PARQUET_SOURCES < <(find Sources/Parquet -name '*.swift' | sort)
 module Parquet "${PARQUET_SOURCES[@]}"
+# ddbcdc's rows into Parquet (ParquetRows), with what it uses: SparkTypes, and Digest over libcrypto.
+FLAGS+=(-I Sources/CLibcrypto)
+module SparkTypes Sources/SparkTypes/*.swift
+module Digest Sources/Digest/*.swift
+module ParquetRows Sources/ParquetRows/*.swift
 
 declare -A OBJECTS=(
     [transcoder]="DDBTypes"
     [reader]="DDBTypes StreamNormalize"
     [gunzip]="DDBTypes StreamNormalize ProcessKit Pipeline"
     [parquet]="Parquet"
+    [rows]="DDBTypes StreamNormalize SparkTypes Digest Parquet ParquetRows"
 )
-declare -A LIBRARIES=([transcoder]="" [reader]="" [gunzip]="-lz" [parquet]="-lsnappy -lzstd -ldeflate")
+declare -A LIBRARIES=([transcoder]="" [reader]="" [gunzip]="-lz" [parquet]="-lsnappy -lzstd -ldeflate" [rows]="-lsnappy -lzstd -ldeflate -lcrypto")
 for target in "${TARGETS[@]}"; do
     objects=()
     for name in ${OBJECTS[$target]}; do objects+=("$OUT/modules/$name.o"); done
