@@ -33,5 +33,5 @@ DDBCDC_BIN="$ROOT/.build/debug/ddbcdc" .venv/bin/python -m pytest Tests/s3 -q
 echo "== package the Lambda bootstrap, then pytest Tests/lambda (Runtime Interface Emulator, cfn-lint)" >&2
 scripts/package-lambda.sh
 DDBCDC_BIN="$ROOT/.build/debug/ddbcdc" .venv/bin/python -m pytest Tests/lambda -q
-echo "== scripts/fuzz.sh (libFuzzer + ASan: transcoder, reader, gunzip; FUZZ_SECONDS each, 60 by default)" >&2
+echo "== scripts/fuzz.sh (libFuzzer + ASan: transcoder, reader, gunzip, parquet, rows; FUZZ_SECONDS each, 60 by default)" >&2
 scripts/fuzz.sh
