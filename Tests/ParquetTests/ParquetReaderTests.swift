@@ -164,7 +164,7 @@ import Testing
         let (directory, _) = try Self.fixtures.get()
         let original = try [UInt8](Data(contentsOf: directory.appendingPathComponent("small.parquet")))
         let reference = try ParquetFile(bytes: original).readRows()
-        var random = ReaderTestRandom(seed: 2026)
+        var random = SplitMix64(seed: 2026)
         var errors = 0, same = 0, different = 0
         for _ in 0..<3000 {
             var bytes = original

@@ -39,7 +39,7 @@ import Testing
 
     @Test(arguments: 1...32)
     func bitPackedRunsOfEveryWidth(width: Int) throws {
-        var rng = ReaderTestRandom(seed: UInt64(width))
+        var rng = SplitMix64(seed: UInt64(width))
         let limit = width == 32 ? UInt64(UInt32.max) : (UInt64(1) << UInt64(width)) - 1
         // Extremes first, then random values: 3 groups of 8.
         var values: [UInt32] = [0, UInt32(limit), 1, UInt32(limit / 2)]
@@ -69,18 +69,5 @@ import Testing
     ])
     func malformedRunsAreErrors(_ name: String, _ bytes: [UInt8], _ width: Int, _ count: Int) {
         #expect(throws: ParquetError.self, "\(name)") { try Self.decode(bytes, width: width, count: count) }
-    }
-}
-
-/// SplitMix64: reproducible random numbers for tests.
-struct ReaderTestRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -8,7 +8,7 @@ import Testing
 /// and dictionaries that overflow into PLAIN.
 @Suite struct WriterReaderRoundTripTests {
     struct Random {
-        var generator: ReaderTestRandom
+        var generator: SplitMix64
         mutating func below(_ bound: Int) -> Int { Int(generator.next() % UInt64(bound)) }
         mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
     }
@@ -121,7 +121,7 @@ import Testing
 
     @Test(arguments: 0..<60)
     func randomSchemasAndRowsReadBack(seed: Int) throws {
-        var random = Random(generator: ReaderTestRandom(seed: UInt64(seed) &* 7919 &+ 1))
+        var random = Random(generator: SplitMix64(seed: UInt64(seed) &* 7919 &+ 1))
         let columns = (0..<1 + random.below(4)).map { Self.node("c\($0)", depth: 0, &random) }
         let schema = try ParquetSchema(columns: columns)
         var options = WriterOptions()
