@@ -281,7 +281,7 @@ extension LambdaInfrastructure {
     /// The dashboard's name: the function's (both allow A-Z a-z 0-9 - _).
     var dashboardName: String { functionName }
 
-    /// The body of CloudWatch's PutDashboard: the function's own metrics (``FunctionMetric``) and
+    /// The body of CloudWatch's PutDashboard: the function's own metrics (`FunctionMetric`) and
     /// Lambda's and SQS's about it, in the stream's region.
     package var dashboardBody: InfraDocument {
         func own(_ metric: FunctionMetric, _ label: String, stat: String = "Sum") -> InfraDocument {

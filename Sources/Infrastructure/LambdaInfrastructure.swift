@@ -12,6 +12,10 @@ import S3Sink
 /// resource anywhere. The template brings its own role because a role SAM generates for a
 /// DynamoDB event gets `AWSLambdaDynamoDBExecutionRole` attached, which grants the stream actions
 /// on every stream and logs on every log group.
+///
+/// Around the function the template also holds what going live needs (``Operations``, in
+/// LambdaInfrastructure+Operations.swift): the failure queue's policy, alarms, a dashboard made
+/// from the metrics the function publishes, and optionally the bucket and an SNS topic.
 package struct LambdaInfrastructure: Sendable {
     /// The instruction set the function runs on.
     package enum Architecture: String, CaseIterable, Sendable {

@@ -4,7 +4,7 @@ import Pipeline
 import ProcessKit
 
 /// One CloudWatch Embedded Metric Format line per invocation (stdout; CloudWatch Logs turns it
-/// into metrics in namespace `ddbcdc`, dimension `FunctionName`): the metrics of ``FunctionMetric``,
+/// into metrics in namespace `ddbcdc`, dimension `FunctionName`): the metrics of `FunctionMetric` (Pipeline),
 /// the list `emit-infra`'s alarms and dashboard are made from.
 package enum EmbeddedMetrics {
     package static func line(_ outcome: StreamsHandler.Outcome, functionName: String, now: EpochMillis) -> String {
