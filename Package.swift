@@ -196,7 +196,7 @@ let package = Package(
         .testTarget(name: "S3SinkTests", dependencies: ["S3Sink", "AWSCore", "Timekeeping"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SparkPlanTests", dependencies: ["SparkPlan"], resources: [.copy("Expected")], swiftSettings: swiftSettings),
-        .testTarget(name: "InfrastructureTests", dependencies: ["Infrastructure", "SparkPlan"], swiftSettings: swiftSettings),
+        .testTarget(name: "InfrastructureTests", dependencies: ["Infrastructure", "SparkPlan", "Pipeline"], swiftSettings: swiftSettings),
         .testTarget(name: "ProcessKitTests", dependencies: ["ProcessKit"], swiftSettings: swiftSettings),
         .testTarget(name: "ProcessLifecycleTests", dependencies: ["ProcessLifecycle", "ProcessKit"], swiftSettings: swiftSettings),
         .testTarget(

@@ -1,12 +1,15 @@
 extension LambdaInfrastructure {
     /// The files `emit-infra` writes, by name, in order: the standalone policy, the mapping (the
-    /// input of `aws lambda create-event-source-mapping --cli-input-json`) and the SAM template;
+    /// input of `aws lambda create-event-source-mapping --cli-input-json`), the SAM template and
+    /// its dashboard's body;
     /// with `--backfill` also the state machine's definition and its role's policy, standalone.
     package var files: [(name: String, contents: String)] {
         var files = [
             ("iam-policy.json", iamPolicy.json),
             ("event-source-mapping.json", eventSourceMapping.json),
             ("template.yaml", samTemplate.yaml),
+            // The template's dashboard, for `aws cloudwatch put-dashboard --dashboard-body file://…`.
+            ("dashboard.json", dashboardBody.json),
         ]
         if let backfillStateMachineDefinition, let backfillIAMPolicy {
             files.append(("backfill-state-machine.asl.json", backfillStateMachineDefinition.json))

@@ -12,6 +12,10 @@ import S3Sink
 /// resource anywhere. The template brings its own role because a role SAM generates for a
 /// DynamoDB event gets `AWSLambdaDynamoDBExecutionRole` attached, which grants the stream actions
 /// on every stream and logs on every log group.
+///
+/// Around the function the template also holds what going live needs (``Operations``, in
+/// LambdaInfrastructure+Operations.swift): the failure queue's policy, alarms, a dashboard made
+/// from the metrics the function publishes, and optionally the bucket and an SNS topic.
 package struct LambdaInfrastructure: Sendable {
     /// The instruction set the function runs on.
     package enum Architecture: String, CaseIterable, Sendable {
@@ -57,6 +61,8 @@ package struct LambdaInfrastructure: Sendable {
     var logRetentionDays: Int
     /// With `--backfill`: the state machine that backfills an export through the function.
     var backfill: BackfillStateMachine?
+    /// The go-live resources around the function (bucket, alarms, dashboard) and the mapping's parallelism.
+    var operations: Operations
 
     /// CloudWatch Logs' accepted retention periods.
     static let retentionDays: Set<Int> = [
@@ -68,7 +74,7 @@ package struct LambdaInfrastructure: Sendable {
         functionName: String?, streamARN: String, bucket: String, prefix: String, kmsKeyARN: String?, batchSize: Int,
         batchingWindowSeconds: Int, maxRetries: Int, maxRecordAgeSeconds: Int, onFailureQueueARN: String?, memoryMB: Int,
         timeoutSeconds: Int, architecture: Architecture, codeURI: String, logRetentionDays: Int,
-        backfill: BackfillStateMachine? = nil
+        backfill: BackfillStateMachine? = nil, operations: Operations = Operations()
     ) throws(Problem) {
         stream = try Self.parseStreamARN(streamARN)
         let name = functionName ?? Self.defaultFunctionName(table: stream.table)
@@ -83,7 +89,7 @@ package struct LambdaInfrastructure: Sendable {
         self.onFailureQueueARN = onFailureQueueARN
         // The limits of CreateEventSourceMapping for a DynamoDB stream, and of a function.
         try Self.check(batchSize, in: 1...10_000, "--batch-size", "records per invocation (DynamoDB streams allow 1 to 10000)")
-        try Self.check(batchingWindowSeconds, in: 0...300, "--batching-window", "seconds (0 to 300)")
+        try Self.check(batchingWindowSeconds, in: 0...300, "--maximum-batching-window-seconds (--batching-window)", "seconds (0 to 300)")
         guard maxRetries == -1 || (0...10_000).contains(maxRetries) else {
             throw Problem("--max-retries must be -1 (retry until the record expires) or 0 to 10000, not \(maxRetries)")
         }
@@ -109,6 +115,8 @@ package struct LambdaInfrastructure: Sendable {
         self.codeURI = codeURI
         self.logRetentionDays = logRetentionDays
         self.backfill = backfill
+        try operations.check(stream: stream)
+        self.operations = operations
     }
 
     // MARK: the documents
@@ -184,6 +192,8 @@ package struct LambdaInfrastructure: Sendable {
             ("MaximumRecordAgeInSeconds", .integer(maxRecordAgeSeconds)),
             ("BisectBatchOnFunctionError", true),
             ("FunctionResponseTypes", ["ReportBatchItemFailures"]),
+            // Concurrent batches per shard; Lambda still keeps each item's changes in order.
+            ("ParallelizationFactor", .integer(operations.parallelizationFactor)),
             ("DestinationConfig", ["OnFailure": ["Destination": destination]]),
             ("Enabled", true),
         ]
@@ -209,7 +219,7 @@ package struct LambdaInfrastructure: Sendable {
             environment.append(("DDBCDC_SSE_KMS_KEY_ID", .string(kmsKeyARN)))
         }
         for (key, value) in self.environment { environment.append((key, .string(value))) }
-        var resources: [(key: String, value: InfraDocument)] = []
+        var resources: [(key: String, value: InfraDocument)] = bucketResources
         if createsQueue {
             resources.append((
                 "FailureQueue",
@@ -279,6 +289,8 @@ package struct LambdaInfrastructure: Sendable {
                 ],
             ]
         ))
+        if createsQueue { resources.append(("FailureQueuePolicy", failureQueuePolicy)) }
+        resources += alarmResources + [("Dashboard", dashboardResource)]
         if let backfill {
             resources.append((
                 "BackfillRole",
@@ -319,6 +331,7 @@ package struct LambdaInfrastructure: Sendable {
             ("FunctionArn", ["Description": "The function's ARN", "Value": .getAtt("Function", "Arn")]),
             ("RoleArn", ["Description": "The execution role's ARN", "Value": .getAtt("FunctionRole", "Arn")]),
         ]
+        outputs += operationsOutputs
         if createsQueue {
             outputs.append(("FailureQueueUrl", ["Description": "Where batches that failed for good are reported", "Value": .ref("FailureQueue")]))
         }
@@ -364,7 +377,7 @@ package struct LambdaInfrastructure: Sendable {
     }
 
     /// The fields of `arn:partition:service:region:account:resource`, checked for `service`.
-    private static func arnFields(_ text: String, service: String, what: String, example: String) throws(Problem) -> [Substring] {
+    static func arnFields(_ text: String, service: String, what: String, example: String) throws(Problem) -> [Substring] {
         let fields = text.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
         guard fields.count == 6, fields[0] == "arn", fields[2] == service else {
             throw Problem("\(what) '\(text)' is not an ARN of the form \(example)")

@@ -4,24 +4,39 @@ import Pipeline
 import ProcessKit
 
 /// One CloudWatch Embedded Metric Format line per invocation (stdout; CloudWatch Logs turns it
-/// into metrics in namespace `ddbcdc`, dimension `FunctionName`).
+/// into metrics in namespace `ddbcdc`, dimension `FunctionName`): the metrics of `FunctionMetric` (Pipeline),
+/// the list `emit-infra`'s alarms and dashboard are made from.
 package enum EmbeddedMetrics {
     package static func line(_ outcome: StreamsHandler.Outcome, functionName: String, now: EpochMillis) -> String {
         let iteratorAge = outcome.oldestChange.map { max(0, now.rawValue - $0) } ?? 0
-        let metrics: [(String, String, Int64)] = [
-            ("Records", "Count", Int64(outcome.records)), ("Rows", "Count", Int64(outcome.rows)),
-            ("Objects", "Count", Int64(outcome.objects)), ("BytesIn", "Bytes", Int64(outcome.bytesIn)),
-            ("BytesOut", "Bytes", Int64(outcome.bytesOut)), ("Errors", "Count", Int64(outcome.setAside)),
-            ("FailedRecords", "Count", Int64(outcome.failures.count)), ("FlushLatency", "Milliseconds", outcome.flushMillis),
-            ("IteratorAge", "Milliseconds", iteratorAge),
-        ]
+        let metrics: [(String, String, Int64)] = FunctionMetric.allCases.map { metric in
+            let value: Int64 =
+                switch metric {
+                case .records: Int64(outcome.records)
+                case .rows: Int64(outcome.rows)
+                case .objects: Int64(outcome.objects)
+                case .bytesIn: Int64(outcome.bytesIn)
+                case .bytesOut: Int64(outcome.bytesOut)
+                case .setAside: Int64(outcome.setAside)
+                case .failedRecords: Int64(outcome.failures.count)
+                case .flushLatency: outcome.flushMillis
+                case .iteratorAge: iteratorAge
+                }
+            return (metric.rawValue, metric.unit, value)
+        }
         var out: [UInt8] = Array(#"{"_aws":{"Timestamp":"#.utf8) + Array(String(now.rawValue).utf8)
-        out += Array(#","CloudWatchMetrics":[{"Namespace":"ddbcdc","Dimensions":[["FunctionName"]],"Metrics":["#.utf8)
+        out += Array(#","CloudWatchMetrics":[{"Namespace":"#.utf8)
+        appendJSON(FunctionMetric.namespace, to: &out)
+        out += Array(#","Dimensions":[["#.utf8)
+        appendJSON(FunctionMetric.dimension, to: &out)
+        out += Array(#"]],"Metrics":["#.utf8)
         for (index, metric) in metrics.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             out += Array(#"{"Name":""#.utf8) + Array(metric.0.utf8) + Array(#"","Unit":""#.utf8) + Array(metric.1.utf8) + Array(#""}"#.utf8)
         }
-        out += Array(#"]}]},"FunctionName":"#.utf8)
+        out += Array(#"]}]},"#.utf8)
+        appendJSON(FunctionMetric.dimension, to: &out)
+        out.append(UInt8(ascii: ":"))
         appendJSON(functionName, to: &out)
         for metric in metrics {
             out += Array(",\"\(metric.0)\":\(metric.2)".utf8)

@@ -160,7 +160,7 @@ import Testing
         let output = try #require(template["Outputs"]?["BackfillStateMachineArn"]?["Description"].flatMap(\.text))
         #expect(output.contains("start-execution") && output.contains("exportId"))
         let files = try Self.make().files.map(\.name)
-        #expect(files == ["iam-policy.json", "event-source-mapping.json", "template.yaml", "backfill-state-machine.asl.json", "backfill-iam-policy.json"])
+        #expect(files == ["iam-policy.json", "event-source-mapping.json", "template.yaml", "dashboard.json", "backfill-state-machine.asl.json", "backfill-iam-policy.json"])
     }
 
     @Test(arguments: [

@@ -74,7 +74,7 @@ import Testing
     @Test func theFilesAreThePolicyTheMappingAndTheTemplate() throws {
         let infra = try Self.make()
         let files = infra.files
-        #expect(files.map(\.name) == ["iam-policy.json", "event-source-mapping.json", "template.yaml"])
+        #expect(files.map(\.name) == ["iam-policy.json", "event-source-mapping.json", "template.yaml", "dashboard.json"])
         #expect(files[0].contents == infra.iamPolicy.json)
         #expect(files[1].contents == infra.eventSourceMapping.json)
         #expect(files[2].contents == infra.samTemplate.yaml)

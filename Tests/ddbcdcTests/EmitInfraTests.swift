@@ -130,7 +130,9 @@ import Testing
         // Its own role: a role SAM generated would get AWSLambdaDynamoDBExecutionRole (streams and logs on "*").
         #expect(template.contains("Role:"))
         #expect(!template.contains("Policies:\n        - AWSLambda"))
-        #expect(!template.contains(#""*""#))
+        // No wildcard resource or action; a "*" principal only in the failure queue's Deny (checked in Tests/lambda/test_operations.py).
+        #expect(!template.contains(#"Resource: "*""#) && !template.contains(#"Action: "*""#) && !template.contains(#"- "*""#))
+        #expect(template.components(separatedBy: #"Principal: "*""#).count == 2)
     }
 
     @Test func valuesAreQuotedAndEscaped() throws {
@@ -167,6 +169,12 @@ import Testing
         (["--architecture", "ppc64le"], "architecture"),
         (["--function-name", "fleet.cdc"], "--function-name"),
         (["--log-retention-days", "2"], "--log-retention-days"),
+        (["--maximum-batching-window-seconds", "301"], "--maximum-batching-window-seconds (--batching-window) must be seconds (0 to 300)"),
+        (["--parallelization-factor", "11"], "--parallelization-factor must be 1 to 10"),
+        (["--errors-expire-days", "30"], "--errors-expire-days needs --create-bucket"),
+        (["--iterator-age-alarm-minutes", "0"], "--iterator-age-alarm-minutes must be 1 to 1440"),
+        (["--alarm-email", "oncall"], "--alarm-email 'oncall' is not an email address"),
+        (["--alarm-topic-arn", "arn:aws:sns:us-east-1:210987654321:ops"], "their own region only"),
     ])
     func badInputIsAUsageErrorThatSaysWhy(arguments: [String], says: String) throws {
         let dir = try CommandRunner.temporaryDirectory()
@@ -216,7 +224,7 @@ import Testing
              "lake-exports", "--backfill-concurrency", "25"])
         try #require(outcome.status == 0, "\(outcome.stderr)")
         let names = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
-        #expect(names == ["backfill-iam-policy.json", "backfill-state-machine.asl.json", "event-source-mapping.json", "iam-policy.json", "template.yaml"])
+        #expect(names == ["backfill-iam-policy.json", "backfill-state-machine.asl.json", "dashboard.json", "event-source-mapping.json", "iam-policy.json", "template.yaml"])
         let definition = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("backfill-state-machine.asl.json")))
         let map = ((definition as? [String: Any])?["States"] as? [String: Any])?["BackfillTheDataFiles"] as? [String: Any]
         #expect(map?["MaxConcurrency"] as? Int == 25)

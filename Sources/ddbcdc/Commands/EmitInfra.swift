@@ -13,23 +13,33 @@ extension LambdaInfrastructure.Architecture: ExpressibleByArgument {}
 struct EmitInfra: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "emit-infra",
-        abstract: "Write the least-privilege IAM policy, the event source mapping and a SAM template that deploy ddbcdc on a table's stream.",
+        abstract: "Write the least-privilege IAM policy, the event source mapping and a SAM template that deploy ddbcdc on a table's stream, with its alarms and dashboard.",
         discussion: """
-            Writes three files to --out: iam-policy.json (the execution role's policy: stream reads on the one \
+            Writes four files to --out: iam-policy.json (the execution role's policy: stream reads on the one \
             stream ARN, s3:PutObject and s3:AbortMultipartUpload under bucket/prefix/ only, KMS on the one key \
             when --kms-key-arn is given, sqs:SendMessage on the failure queue, logs on the function's log group; \
             no '*' resource), event-source-mapping.json (the input of `aws lambda create-event-source-mapping \
             --cli-input-json file://…`: ReportBatchItemFailures, bisection on error, retries, record age, \
-            batching, TRIM_HORIZON, the on-failure queue) and template.yaml (an AWS SAM template: the function \
+            batching, ParallelizationFactor, TRIM_HORIZON, the on-failure queue) and template.yaml (an AWS SAM template: the function \
             on provided.al2023 with Handler bootstrap, its own role with that policy, its log group, the \
             DynamoDB event with the same settings, and an SQS queue for failed batches unless \
-            --on-failure-queue-arn names one). Deploy with `sam deploy --template-file DIR/template.yaml \
+            --on-failure-queue-arn names one), and dashboard.json. Deploy with `sam deploy --template-file DIR/template.yaml \
             --stack-name NAME --capabilities CAPABILITY_IAM --resolve-s3`. \
             The bucket must be in the stream's region: the function signs for its own region (AWS_REGION). \
             ListStreams is an IAM action without resource-level permissions, so naming the stream for it grants \
             nothing; Lambda reads a stream it is given with DescribeStream, GetShardIterator and GetRecords. \
             With SSE-KMS and objects larger than 16 MiB (uploaded in parts, only if MAX_PAYLOAD_BYTES is raised), \
             S3 also needs kms:Decrypt, which this policy does not grant.
+
+            Operations (docs/operations.md): the template also holds alarms on the failure queue's depth \
+            (ApproximateNumberOfMessagesVisible > 0), Lambda's IteratorAge (above --iterator-age-alarm-minutes), \
+            the function's Errors and Throttles, and the records it set aside (its own metric ddbcdc/Errors, \
+            dimension FunctionName, > 0), notifying an SNS topic with --alarm-email or --alarm-topic-arn; a \
+            CloudWatch dashboard of the function's metrics (also written as dashboard.json, the body of \
+            `aws cloudwatch put-dashboard`); and a policy on the failure queue it creates that lets only the \
+            function's role send. With --create-bucket it creates the bucket too (see that flag). Tumbling \
+            windows are not offered: the handler keeps no state between invocations, so they would only cut \
+            batches at window edges.
 
             With --backfill (and --export-bucket, the bucket the table is exported to, and --export-prefix, \
             the S3Prefix it is exported under), the template also holds a Step Functions state machine \
@@ -66,8 +76,13 @@ struct EmitInfra: AsyncParsableCommand {
     @Option(help: "Records per invocation, at most (BatchSize; 1–10000).")
     var batchSize: Int = 100
 
-    @Option(help: ArgumentHelp("Seconds Lambda may wait to fill a batch (MaximumBatchingWindowInSeconds; 0–300).", valueName: "seconds"))
+    @Option(
+        name: [.customLong("maximum-batching-window-seconds"), .customLong("batching-window")],
+        help: ArgumentHelp("Seconds Lambda may wait to fill a batch (MaximumBatchingWindowInSeconds; 0–300; --batching-window is the older name).", valueName: "seconds"))
     var batchingWindow: Int = 5
+
+    @Option(help: ArgumentHelp("Batches of one shard the function handles at once (ParallelizationFactor; 1–10; each item's changes stay in order).", valueName: "n"))
+    var parallelizationFactor: Int = 1
 
     // .unconditional: "-1" is a value here, not an option.
     @Option(parsing: .unconditional, help: "Retries of a failing batch before it goes to the failure queue (MaximumRetryAttempts; -1 until it expires).")
@@ -103,6 +118,24 @@ struct EmitInfra: AsyncParsableCommand {
     @Option(help: "Days the function's log group keeps its logs (one of CloudWatch Logs' periods).")
     var logRetentionDays: Int = 30
 
+    @Flag(help: "The template also creates --bucket: SSE-S3 (SSE-KMS with --kms-key-arn), public access blocked, TLS-only policy, incomplete multipart uploads aborted after 1 day, kept when the stack is deleted.")
+    var createBucket = false
+
+    @Option(help: ArgumentHelp("With --create-bucket: records set aside under <prefix>/_errors/ expire after this many days (default: kept).", valueName: "days"))
+    var errorsExpireDays: Int?
+
+    @Flag(help: "With --create-bucket: turn versioning on (off by default: objects are written once under deterministic names; old versions expire after 30 days).")
+    var bucketVersioning = false
+
+    @Option(help: ArgumentHelp("Alarm when Lambda's IteratorAge (the oldest change handed to the function) is above this many minutes (1–1440).", valueName: "minutes"))
+    var iteratorAgeAlarmMinutes: Int = 15
+
+    @Option(help: ArgumentHelp("Create an SNS topic for the alarms with this address subscribed (it must confirm the subscription mail).", valueName: "address"))
+    var alarmEmail: String?
+
+    @Option(help: ArgumentHelp("An existing SNS topic (in the stream's region) the alarms notify.", valueName: "arn"))
+    var alarmTopicArn: String?
+
     @Flag(help: "Also write a Step Functions state machine that backfills a DynamoDB export through the function (needs --export-bucket).")
     var backfill = false
 
@@ -121,6 +154,19 @@ struct EmitInfra: AsyncParsableCommand {
     /// The deployment zip as given (or the packaging script's default).
     var zip: String { codeUri ?? LambdaInfrastructure.defaultZip(architecture: architecture) }
 
+    /// The go-live settings as given (checked by LambdaInfrastructure).
+    var operations: LambdaInfrastructure.Operations {
+        var operations = LambdaInfrastructure.Operations()
+        operations.createBucket = createBucket
+        operations.bucketVersioning = bucketVersioning
+        operations.errorsExpireDays = errorsExpireDays
+        operations.iteratorAgeAlarmMinutes = iteratorAgeAlarmMinutes
+        operations.alarmEmail = alarmEmail
+        operations.alarmTopicARN = alarmTopicArn
+        operations.parallelizationFactor = parallelizationFactor
+        return operations
+    }
+
     /// The checked inputs (usage errors name the flag and what to fix).
     func infrastructure() throws -> LambdaInfrastructure {
         do {
@@ -137,7 +183,7 @@ struct EmitInfra: AsyncParsableCommand {
                 maxRecordAgeSeconds: maxRecordAge, onFailureQueueARN: onFailureQueueArn, memoryMB: memory, timeoutSeconds: timeout,
                 architecture: architecture,
                 codeURI: LambdaInfrastructure.templateCodeURI(zip: zip, out: out, workingDirectory: currentDirectory()),
-                logRetentionDays: logRetentionDays, backfill: backfillMachine)
+                logRetentionDays: logRetentionDays, backfill: backfillMachine, operations: operations)
             if format == .parquet {
                 infrastructure.environment.append((key: "DDBCDC_FORMAT", value: format.rawValue))
                 if let parquetCompression { infrastructure.environment.append((key: "DDBCDC_PARQUET_COMPRESSION", value: parquetCompression.rawValue)) }
