@@ -31,15 +31,16 @@
 # GB-s a month), $0.20 per million requests, S3 Standard $0.005 per 1,000 PUT requests. Free tiers
 # are left out.
 #
-# What the emulator does not do: it does not hold the function to the CPU share Lambda gives 512
-# MB (about 0.29 of a vCPU: a full vCPU at 1,769 MB), so both functions run here with a whole core
-# and, being CPU-bound, would bill roughly 3.5 times these durations on Lambda at 512 MB (alike:
-# compare the two, and scale both); and its S3 is local (no network round trip). Events above 6 MB
+# What the emulator does not do: it does not hold the function to the CPU share Lambda gives its
+# memory (a full vCPU at 1,769 MB: 512 MB is about 0.29 of one), so both functions run with a whole
+# core. CPU_SHARE=1 does it here: each emulator (with the runtime it starts) runs in a cgroup of
+# its own whose CPU quota is MEMORY_MB / 1,769 of one core (cgroup v1's cpu controller or cgroup
+# v2, as root; the script stops if it cannot). Its S3 is local (no network round trip). Events above 6 MB
 # (Lambda's invocation payload limit) are flagged: an event source mapping cuts a batch at 6 MB,
 # so 10,000 of these generated records (about 1.2 KB each) never arrive in one event; smaller
 # items do.
 #
-# Environment: INVOCATIONS (11), CONFIGS ("100 1000 10000"), MEMORY_MB (512), SEED (5),
+# Environment: INVOCATIONS (11), CONFIGS ("100 1000 10000"), MEMORY_MB (512), SEED (5), CPU_SHARE=1,
 #              SKIP_PACKAGE=1, DDBCDC_BOOTSTRAP, PYTHON (.venv/bin/python),
 #              PRICE_GB_S, PRICE_REQUEST, PRICE_PUT (dollars per GB-s, request, PUT).
 set -euo pipefail
@@ -78,6 +79,42 @@ REPORT = re.compile(r"REPORT RequestId: (\S+)\s+(?:Init Duration: [0-9.]+ ms\s+)
 
 def load():
     return os.getloadavg()[0]
+
+
+class CPUShare:
+    """A cgroup whose CPU quota is Lambda's share for the memory size (one vCPU at 1,769 MB), and a
+    wrapper that starts the emulator inside it (the runtime it starts inherits the cgroup)."""
+
+    def __init__(self, name):
+        v1, v2 = Path("/sys/fs/cgroup/cpu"), Path("/sys/fs/cgroup")
+        period = 100_000
+        quota = max(1000, period * memory_mb // 1769)
+        if (v1 / "cpu.cfs_quota_us").exists():
+            self.path = v1 / name
+            self.path.mkdir()
+            (self.path / "cpu.cfs_period_us").write_text(str(period))
+            (self.path / "cpu.cfs_quota_us").write_text(str(quota))
+        elif (v2 / "cgroup.controllers").exists() and "cpu" in (v2 / "cgroup.controllers").read_text().split():
+            self.path = v2 / name
+            self.path.mkdir()
+            (self.path / "cpu.max").write_text(f"{quota} {period}")
+        else:
+            sys.exit("CPU_SHARE=1: no writable cgroup cpu controller (cgroup v1 /sys/fs/cgroup/cpu or v2 with cpu)")
+        self.share = quota / period
+
+    def wrap(self, binary, directory):
+        wrapper = directory / f"in-cgroup-{binary.name}"
+        wrapper.write_text(f"#!/bin/sh\necho $$ > '{self.path}/cgroup.procs' || exit 70\nexec '{binary}' \"$@\"\n")
+        wrapper.chmod(0o755)
+        return wrapper
+
+    def remove(self):
+        for _ in range(50):
+            try:
+                self.path.rmdir()  # once the emulators have exited
+                return
+            except OSError:
+                time.sleep(0.1)
 
 
 class Function:
@@ -132,6 +169,9 @@ try:
     peer = lam.Peer(env["S3_ENDPOINT"], env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"], env["AWS_REGION"])
     bucket = peer.new_bucket("cost")
     rie = lam.fetch_rie()
+    cpu_share = CPUShare(f"ddbcdc-bench-{os.getpid()}") if os.environ.get("CPU_SHARE") == "1" else None
+    if cpu_share:
+        rie = cpu_share.wrap(Path(rie), work)
     home = work / "home"
     home.mkdir()
     # The Python function's bootstrap: the runtime interface client with the note's handler.
@@ -181,7 +221,8 @@ try:
         return f"${x:.4g}"
 
     print(f"# bench-lambda-cost.sh: {invocations} warm invocations per function and batch size, interleaved; "
-          f"memory {memory_mb} MB; seed {seed}")
+          f"memory {memory_mb} MB; seed {seed}; CPU: "
+          + (f"held to {cpu_share.share:.3f} of a core (CPU_SHARE=1)" if cpu_share else "not limited (the emulator's own)"))
     print(f"# prices: ${price_gb_s:.10f} per GB-s, ${price_request * 1e6:.2f} per million requests, ${price_put * 1000:.3f} per 1,000 PUTs "
           f"(us-east-1, x86, list prices; free tiers left out)")
     print(f"# load average (1 min) before {load_before[0]:.2f}, after {load():.2f}; bootstrap {bootstrap}")
@@ -216,5 +257,7 @@ try:
               + ("" if r["kept"] == r["written"] else " (the note's keys collide within a second: a later PutObject replaced an earlier one)"))
 finally:
     subprocess.run([ROOT / "scripts/peers/s3-swift.sh", "stop", peer_dir], capture_output=True)
+    if "cpu_share" in globals() and cpu_share:
+        cpu_share.remove()
     shutil.rmtree(work, ignore_errors=True)
 EOF
