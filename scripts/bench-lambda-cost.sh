@@ -26,21 +26,29 @@
 # Cost per million changes = invocations (1,000,000 / records per event) x (billed s x MEMORY_MB /
 # 1024 GB x the GB-s price + the request price); S3: PutObjects per million changes x the PUT
 # price. Prices (override by the environment): AWS's public list prices for US East (N. Virginia),
-# x86, as aws.amazon.com/lambda/pricing and aws.amazon.com/s3/pricing give them on 2026-11-30 and
-# unchanged since Lambda's 1 ms billing (December 2020): $0.0000166667 per GB-s (the first 6 billion
-# GB-s a month), $0.20 per million requests, S3 Standard $0.005 per 1,000 PUT requests. Free tiers
-# are left out.
+# x86, written here on 2026-11-30 from AWS's pricing pages (aws.amazon.com/lambda/pricing,
+# aws.amazon.com/s3/pricing; Lambda's have not changed since its 1 ms billing, December 2020):
+# $0.0000166667 per GB-s (the first 6 billion GB-s a month), $0.20 per million requests, S3
+# Standard $0.005 per 1,000 PUT requests. Check them before relying on the cost columns. Free
+# tiers are left out.
 #
 # What the emulator does not do: it does not hold the function to the CPU share Lambda gives its
 # memory (a full vCPU at 1,769 MB: 512 MB is about 0.29 of one), so both functions run with a whole
 # core. CPU_SHARE=1 does it here: each emulator (with the runtime it starts) runs in a cgroup of
 # its own whose CPU quota is MEMORY_MB / 1,769 of one core (cgroup v1's cpu controller or cgroup
-# v2, as root; the script stops if it cannot). Its S3 is local (no network round trip). Events above 6 MB
-# (Lambda's invocation payload limit) are flagged: an event source mapping cuts a batch at 6 MB,
-# so 10,000 of these generated records (about 1.2 KB each) never arrive in one event; smaller
-# items do.
+# v2, as root; the script stops if it cannot). Its S3 is local (no network round trip).
 #
-# Environment: INVOCATIONS (11), CONFIGS ("100 1000 10000"), MEMORY_MB (512), SEED (5), CPU_SHARE=1,
+# Items: an invocation's event is at most 6 MB (Lambda's payload limit: an event source mapping
+# ends a batch there, and the emulator cuts a larger body short, which the function would see as a
+# damaged event). gen_events.py's records (every DynamoDB type and its hard cases) are about
+# 1.2 KB, so at most about 5,000 of them fit one event (ITEMS=full). ITEMS=small (the default, so
+# that the three batch sizes compare on one workload) keeps of each record its keys and, in the order the images hold them, the attributes that keep it within
+# 580 bytes (the same attributes in NewImage and OldImage; keys and envelope alone may take more):
+# 10,000 records in under 6 MB. A
+# configuration whose events exceed 6 MB is refused before anything runs.
+#
+# Environment: INVOCATIONS (11), CONFIGS ("100 1000 10000"), ITEMS (small or full; small), MEMORY_MB (512),
+#              SEED (5), CPU_SHARE=1,
 #              SKIP_PACKAGE=1, DDBCDC_BOOTSTRAP, PYTHON (.venv/bin/python),
 #              PRICE_GB_S, PRICE_REQUEST, PRICE_PUT (dollars per GB-s, request, PUT).
 set -euo pipefail
@@ -73,6 +81,34 @@ price_gb_s = float(os.environ.get("PRICE_GB_S", "0.0000166667"))
 price_request = float(os.environ.get("PRICE_REQUEST", str(0.20 / 1e6)))
 price_put = float(os.environ.get("PRICE_PUT", str(0.005 / 1000)))
 PAYLOAD_LIMIT = 6 * 1024 * 1024
+items = os.environ.get("ITEMS", "small")
+if items not in ("full", "small"):
+    sys.exit(f"ITEMS={items}: full or small")
+SMALL_RECORD_BYTES = 580
+
+
+def compact(value):
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def small_items(line):
+    """The event with each record cut to its keys and the attributes (in image order) that keep it
+    within SMALL_RECORD_BYTES; both images keep the same attribute names."""
+    event = json.loads(line)
+    for record in event["Records"]:
+        ddb = record["dynamodb"]
+        images = {name: ddb[name] for name in ("NewImage", "OldImage") if name in ddb}
+        for name, image in images.items():
+            ddb[name] = {k: v for k, v in image.items() if k in ddb["Keys"]}
+        names = list(dict.fromkeys(k for image in images.values() for k in image if k not in ddb["Keys"]))
+        for attribute in names:
+            before = {name: dict(ddb[name]) for name in images}
+            for name, image in images.items():
+                if attribute in image:
+                    ddb[name][attribute] = image[attribute]
+            if len(compact(record).encode()) > SMALL_RECORD_BYTES:
+                ddb.update(before)
+    return compact(event).encode()
 REPORT = re.compile(r"REPORT RequestId: (\S+)\s+(?:Init Duration: [0-9.]+ ms\s+)?Duration: ([0-9.]+) ms\s+"
                     r"Billed Duration: ([0-9]+) ms\s+Memory Size: ([0-9]+) MB")
 
@@ -189,6 +225,11 @@ try:
                         str(size * (invocations + 1)), "--batch-size", str(size), "--out", events_file], check=True)
         events = lam.event_lines(events_file)
         assert len(events) == invocations + 1, len(events)
+        if items == "small":
+            events = [small_items(line) for line in events]
+        if max(len(e) for e in events) > PAYLOAD_LIMIT:
+            sys.exit(f"{size} records per event: events of up to {max(len(e) for e in events) / 1e6:.1f} MB, above Lambda's 6 MB "
+                     "invocation payload (the emulator would cut them short): use fewer records or ITEMS=small")
         functions = []
         for name, binary in (("ddbcdc", bootstrap), ("python", python_fn)):
             prefix = f"{name}-{size}-{max_records}"
@@ -221,7 +262,7 @@ try:
         return f"${x:.4g}"
 
     print(f"# bench-lambda-cost.sh: {invocations} warm invocations per function and batch size, interleaved; "
-          f"memory {memory_mb} MB; seed {seed}; CPU: "
+          f"memory {memory_mb} MB; seed {seed}; items: {items}; CPU: "
           + (f"held to {cpu_share.share:.3f} of a core (CPU_SHARE=1)" if cpu_share else "not limited (the emulator's own)"))
     print(f"# prices: ${price_gb_s:.10f} per GB-s, ${price_request * 1e6:.2f} per million requests, ${price_put * 1000:.3f} per 1,000 PUTs "
           f"(us-east-1, x86, list prices; free tiers left out)")
@@ -242,8 +283,7 @@ try:
         by_key[(r["function"], r["size"], r["max_records"])] = (median_billed, lambda_cost)
         name = "ddbcdc" if r["function"] == "ddbcdc" else "note's Python"
         limit = "" if r["max_records"] == 2000 else f", MAX_RECORDS {r['max_records']}"
-        flag = " (over 6 MB)" if r["event_mb"] * 1e6 > PAYLOAD_LIMIT else ""
-        print(f"| {name}{limit} | {r['size']:,} | {r['event_mb']:.2f}{flag} | {statistics.median(x['duration'] for x in r['runs']):.1f} | "
+        print(f"| {name}{limit} | {r['size']:,} | {r['event_mb']:.2f} | {statistics.median(x['duration'] for x in r['runs']):.1f} | "
               f"{median_billed:,.0f} ({min(billed):,}-{max(billed):,}) | {gb_s:.4f} | {per_million:,.0f} | {fmt_money(lambda_cost)} | "
               f"{puts_per_million:,.0f} | {fmt_money(puts_per_million * price_put)} |")
     print()
