@@ -35,8 +35,9 @@
 # What the emulator does not do: it does not hold the function to the CPU share Lambda gives its
 # memory (a full vCPU at 1,769 MB: 512 MB is about 0.29 of one), so both functions run with a whole
 # core. CPU_SHARE=1 does it here: each emulator (with the runtime it starts) runs in a cgroup of
-# its own whose CPU quota is MEMORY_MB / 1,769 of one core (cgroup v1's cpu controller or cgroup
-# v2, as root; the script stops if it cannot). Its S3 is local (no network round trip).
+# its own whose CPU quota is MEMORY_MB / 1,769 of one core in every 10 ms (cgroup v1's cpu
+# controller or cgroup v2, as root; the script stops if it cannot). Its S3 is local (no network
+# round trip). The objects' mean size is the gzip objects in the bucket (the Python's survivors).
 #
 # Items: an invocation's event is at most 6 MB (Lambda's payload limit: an event source mapping
 # ends a batch there, and the emulator cuts a larger body short, which the function would see as a
@@ -123,7 +124,9 @@ class CPUShare:
 
     def __init__(self, name):
         v1, v2 = Path("/sys/fs/cgroup/cpu"), Path("/sys/fs/cgroup")
-        period = 100_000
+        # A 10 ms period: with the usual 100 ms, a short invocation (under 29 ms of CPU) would run
+        # unthrottled on the quota of the idle period before it, and not show the share at all.
+        period = 10_000
         quota = max(1000, period * memory_mb // 1769)
         if (v1 / "cpu.cfs_quota_us").exists():
             self.path = v1 / name
@@ -252,10 +255,12 @@ try:
         event_mb = statistics.median(len(e) for e in events) / 1e6
         for fn, prefix in functions:
             pages = peer.client().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix + "/")
-            kept = sum(len(page.get("Contents", [])) for page in pages)
+            sizes = [o["Size"] for page in pages for o in page.get("Contents", [])]
+            kept = len(sizes)
             written = warm_up[fn.name]["objects"] + sum(r["objects"] for r in measured[fn.name])
             results.append({"function": fn.name, "size": size, "max_records": max_records, "event_mb": event_mb,
-                            "runs": measured[fn.name], "kept": kept, "written": written})
+                            "runs": measured[fn.name], "kept": kept, "written": written,
+                            "object_kb": statistics.mean(sizes) / 1000 if sizes else 0})
         print(f"== {size} records per event (MAX_RECORDS {max_records}) done, load {load():.2f}", file=sys.stderr, flush=True)
 
     def fmt_money(x):
@@ -269,8 +274,8 @@ try:
     print(f"# load average (1 min) before {load_before[0]:.2f}, after {load():.2f}; bootstrap {bootstrap}")
     print()
     print("| function | records/event | event MB | Duration ms median | billed ms median (min-max) | GB-s per event | "
-          "invocations per M changes | Lambda $ per M changes | PutObjects per M changes | S3 PUT $ per M changes |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "invocations per M changes | Lambda $ per M changes | PutObjects per M changes | S3 PUT $ per M changes | object KB (mean) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     by_key = {}
     for r in results:
         billed = [x["billed"] for x in r["runs"]]
@@ -285,7 +290,7 @@ try:
         limit = "" if r["max_records"] == 2000 else f", MAX_RECORDS {r['max_records']}"
         print(f"| {name}{limit} | {r['size']:,} | {r['event_mb']:.2f} | {statistics.median(x['duration'] for x in r['runs']):.1f} | "
               f"{median_billed:,.0f} ({min(billed):,}-{max(billed):,}) | {gb_s:.4f} | {per_million:,.0f} | {fmt_money(lambda_cost)} | "
-              f"{puts_per_million:,.0f} | {fmt_money(puts_per_million * price_put)} |")
+              f"{puts_per_million:,.0f} | {fmt_money(puts_per_million * price_put)} | {r['object_kb']:,.1f} |")
     print()
     for (function, size, max_records), (billed, cost) in by_key.items():
         if function == "ddbcdc" and ("python", size, max_records) in by_key:
