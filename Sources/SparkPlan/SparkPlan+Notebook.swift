@@ -311,7 +311,8 @@ extension SparkPlan {
             """#
         out += Self.cell
         out += """
-            run_task(spark)  # noqa: F821 -- the notebook's session
+            if SETTINGS["mode"] != "none":
+                run_task(spark)  # noqa: F821 -- the notebook's session
 
             """
         return out

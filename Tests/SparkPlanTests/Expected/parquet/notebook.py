@@ -721,4 +721,5 @@ def run_task(spark):
 
 # COMMAND ----------
 
-run_task(spark)  # noqa: F821 -- the notebook's session
+if SETTINGS["mode"] != "none":
+    run_task(spark)  # noqa: F821 -- the notebook's session
