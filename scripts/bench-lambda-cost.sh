@@ -110,6 +110,8 @@ def small_items(line):
             if len(compact(record).encode()) > SMALL_RECORD_BYTES:
                 ddb.update(before)
     return compact(event).encode()
+
+
 REPORT = re.compile(r"REPORT RequestId: (\S+)\s+(?:Init Duration: [0-9.]+ ms\s+)?Duration: ([0-9.]+) ms\s+"
                     r"Billed Duration: ([0-9]+) ms\s+Memory Size: ([0-9]+) MB")
 
@@ -298,7 +300,8 @@ try:
             print(f"{size:>6,} records/event (MAX_RECORDS {max_records}): the note's Python bills {py_billed / billed:.1f}x "
                   f"ddbcdc's duration; Lambda cost per million changes {fmt_money(cost)} vs {fmt_money(py_cost)}")
     for r in results:
-        print(f"{r['function']}, {r['size']:,} records/event: {r['kept']} objects in the bucket after {r['written']} PutObjects"
+        limit = "" if r["max_records"] == 2000 else f" (MAX_RECORDS {r['max_records']})"
+        print(f"{r['function']}, {r['size']:,} records/event{limit}: {r['kept']} objects in the bucket after {r['written']} PutObjects"
               + ("" if r["kept"] == r["written"] else " (the note's keys collide within a second: a later PutObject replaced an earlier one)"))
 finally:
     subprocess.run([ROOT / "scripts/peers/s3-swift.sh", "stop", peer_dir], capture_output=True)
