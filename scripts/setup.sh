@@ -32,9 +32,11 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 # pyspark (Spark's SQL parser, the generated stream code), deltalake (delta-rs: the MERGE on a real
 # Delta table) and duckdb (MERGE INTO, 1.4 and later) check the generated Databricks artifacts.
-# moto (DynamoDB Streams and a lenient S3) signs checks on the raw path from 5.2.4 on.
-PIP_PACKAGES=(boto3 pytest 'moto[server]>=5.2.4' cryptography cfn-lint 'pyspark>=4.0,<5' 'deltalake>=1.6,<2' 'duckdb>=1.4' pyarrow pyyaml)
-if ! .venv/bin/python -c 'import boto3, pytest, cryptography, cfnlint, pyspark, deltalake, duckdb, pyarrow, yaml, flask, flask_cors, moto.server, importlib.metadata as m, sys; sys.exit(tuple(int(x) for x in m.version("moto").split(".")[:3]) < (5, 2, 4))' 2>/dev/null; then
+# moto (DynamoDB Streams and a lenient S3) signs checks on the raw path from 5.2.4 on. awslambdaric
+# (the Python runtime interface client) runs the design note's handler under the emulator for
+# scripts/bench-lambda-cost.sh.
+PIP_PACKAGES=(boto3 pytest 'moto[server]>=5.2.4' cryptography cfn-lint 'pyspark>=4.0,<5' 'deltalake>=1.6,<2' 'duckdb>=1.4' pyarrow pyyaml awslambdaric)
+if ! .venv/bin/python -c 'import boto3, pytest, cryptography, cfnlint, pyspark, deltalake, duckdb, pyarrow, yaml, awslambdaric, flask, flask_cors, moto.server, importlib.metadata as m, sys; sys.exit(tuple(int(x) for x in m.version("moto").split(".")[:3]) < (5, 2, 4))' 2>/dev/null; then
     say "pip install ${PIP_PACKAGES[*]}"
     .venv/bin/pip install -q --disable-pip-version-check "${PIP_PACKAGES[@]}"
 fi

@@ -30,6 +30,20 @@ package struct ConfigFile {
         }
     }
 
+    /// The list setting `name` as ``strings(_:)`` reads it, but an item that is not text is an
+    /// error rather than left out (a recipient list must not lose one without a word).
+    package func strictStrings(_ name: String) throws -> [String]? {
+        if case .array(let items)? = value(name) {
+            return try items.map { item in
+                guard let text = item.stringValue else {
+                    throw SparkPlanError(.invalidConfig, "\(name) is a list of text, and \(item.jsonText) is not text")
+                }
+                return text
+            }
+        }
+        return strings(name)
+    }
+
     /// The whole-number setting `name`.
     package func int(_ name: String) throws -> Int? {
         guard let value = value(name) else { return nil }
@@ -44,7 +58,7 @@ package struct ConfigFile {
         "source", "table", "keys", "key_schema", "checkpoint", "schema_location", "schema", "infer_from", "numbers",
         "delete_mode", "tombstone_retention_days", "processing_time", "format", "scd_type", "view", "grant_select", "app_id",
         "quarantine_table", "on_misfit", "metadata_prefix",
-        "job_name", "schedule", "cluster_id", "notebook_path",
+        "job_name", "schedule", "cluster_id", "notebook_path", "notify_email", "notify_webhook_id",
     ]
 
     /// Refuses a setting not in ``known`` (a misspelt name would otherwise be ignored).

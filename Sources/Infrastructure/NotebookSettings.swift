@@ -34,6 +34,10 @@ package struct NotebookSettings: Sendable {
     package var schedule: String?
     package var clusterId: String?
     package var notebookPath: String?
+    /// Email addresses told when a run of the job fails.
+    package var notifyEmail: [String] = []
+    /// Notification destination ids told when a run of the job fails.
+    package var notifyWebhookId: [String] = []
 
     /// Nothing set.
     package init() {}
@@ -116,6 +120,8 @@ package struct NotebookSettings: Sendable {
         if let value = schedule ?? file.string("schedule") { config.schedule = value }
         if let value = clusterId ?? file.string("cluster_id") { config.clusterId = value }
         if let value = notebookPath ?? file.string("notebook_path") { config.notebookPath = value }
+        config.notifyEmails = notifyEmail.isEmpty ? try file.strictStrings("notify_email") ?? [] : notifyEmail
+        config.notifyWebhookIDs = notifyWebhookId.isEmpty ? try file.strictStrings("notify_webhook_id") ?? [] : notifyWebhookId
         try file.checkAllUsed()
         try config.validate()
         return config

@@ -213,6 +213,16 @@ public struct PlanConfig: Sendable {
     public var notebookPath: String
     /// Most files one micro-batch takes (Auto Loader's `cloudFiles.maxFilesPerTrigger`).
     public var maxFilesPerTrigger = 1000
+    /// Email addresses told when a run of the job fails (the job's `email_notifications.on_failure`,
+    /// and the DLT pipeline's failure alerts in the bundle).
+    public var notifyEmails: [String] = []
+    /// Notification destination ids told when a run of the job fails (the job's
+    /// `webhook_notifications.on_failure`): Slack, Teams, PagerDuty or webhook destinations a
+    /// workspace admin created; at most ``maxWebhookDestinations``.
+    public var notifyWebhookIDs: [String] = []
+
+    /// The most system destinations a job may name for one event (Databricks' limit).
+    public static let maxWebhookDestinations = 3
 
     /// A configuration with the defaults for everything else.
     /// - Throws: `SparkPlanError` for empty or unusable keys, paths or names.
@@ -275,5 +285,44 @@ public struct PlanConfig: Sendable {
                 throw SparkPlanError(.invalidConfig, "the key column '\(Quote.commentText(key))' is not in the schema")
             }
         }
+        try validateNotifications()
+    }
+
+    /// Each address looks like one (name@domain, no spaces), each destination id is a UUID (what
+    /// Databricks gives a notification destination; a webhook's URL is refused here, not by the
+    /// Jobs API at deploy time), none is named twice, and at most three destinations.
+    func validateNotifications() throws(SparkPlanError) {
+        for address in notifyEmails {
+            let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+            let plain = !address.unicodeScalars.contains { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }
+            guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), plain
+            else {
+                throw SparkPlanError(.invalidConfig, "the notification address '\(Quote.commentText(address))' is not an email address (name@domain)")
+            }
+        }
+        for id in notifyWebhookIDs where !Self.isUUID(id) {
+            throw SparkPlanError(
+                .invalidConfig,
+                "the notification destination '\(Quote.commentText(id))' is not a destination id (a UUID such as "
+                    + "0481e838-0a59-4eff-9541-a4ca6f149574: create the destination in the workspace's settings, "
+                    + "Notifications, and give its id, not its URL)")
+        }
+        for (what, values) in [("notification address", notifyEmails.map { $0.lowercased() }), ("notification destination", notifyWebhookIDs.map { $0.lowercased() })] {
+            var seen = Set<String>()
+            for value in values where !seen.insert(value).inserted {
+                throw SparkPlanError(.invalidConfig, "the \(what) '\(Quote.commentText(value))' is named twice")
+            }
+        }
+        guard notifyWebhookIDs.count <= Self.maxWebhookDestinations else {
+            throw SparkPlanError(
+                .invalidConfig,
+                "\(notifyWebhookIDs.count) notification destinations: a job takes at most \(Self.maxWebhookDestinations) for one event")
+        }
+    }
+
+    /// 8-4-4-4-12 hexadecimal digits.
+    static func isUUID(_ text: String) -> Bool {
+        let groups = text.split(separator: "-", omittingEmptySubsequences: false)
+        return groups.map(\.count) == [8, 4, 4, 4, 12] && groups.allSatisfy { $0.allSatisfy { $0.isASCII && $0.isHexDigit } }
     }
 }

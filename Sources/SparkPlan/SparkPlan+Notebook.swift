@@ -257,16 +257,62 @@ extension SparkPlan {
                 """Deletes soft-deleted rows older than the retention."""
                 if CLEANUP_SQL is not None:
                     spark.sql(CLEANUP_SQL)
+
+
+            def quarantine_counts(spark, since_micros):
+                """What this run put in the quarantine table: "quarantined", its entries (one per value that
+                did not fit its column), and "quarantined_changes", the changes they held back from the
+                MERGE. Read back from the table (entries written since the run started), not from
+                BATCH_METRICS: under Spark Connect (serverless jobs, shared clusters) merge_batch runs in a
+                process of its own, whose globals this notebook never sees."""
+                if not spark.catalog.tableExists(SETTINGS["quarantine_table"]):
+                    return {"quarantined": 0, "quarantined_changes": 0}
+                written = spark.table(SETTINGS["quarantine_table"]).where(F.expr("unix_micros(quarantined_at)") >= F.lit(since_micros))
+                counted = written.agg(
+                    F.count(F.lit(1)).alias("entries"), F.countDistinct("batch_id", "row_json").alias("changes")
+                ).first()
+                return {"quarantined": int(counted["entries"]), "quarantined_changes": int(counted["changes"])}
+
+
+            def publish_counts(counts, finished):
+                """The run's counts as the task's output: task values (a later task reads
+                {{tasks.merge_changes.values.quarantined}}) and, when the run finished, the notebook's exit
+                value (JSON). Nothing to do where there is no dbutils (local runs)."""
+                utils = globals().get("dbutils")
+                if utils is None:
+                    return
+                for name, value in counts.items():
+                    utils.jobs.taskValues.set(key=name, value=value)
+                if finished:
+                    utils.notebook.exit(_json.dumps(counts))
+
+
+            def run_task(spark):
+                """The job task SETTINGS["mode"] names. "stream": set up, merge what has arrived and, with the
+                availableNow trigger, publish the run's quarantine counts (also when the run fails, before
+                the failure is raised). "cleanup": delete old tombstones. "none": nothing (define only)."""
+                if SETTINGS["mode"] == "stream":
+                    ensure_table(spark)
+                    since = spark.sql("SELECT unix_micros(current_timestamp()) AS now").first()["now"]
+                    query = start_stream(spark)
+                    if SETTINGS["trigger"] != "availableNow":
+                        return None  # runs until stopped: counts per batch in the driver log and the quarantine table
+                    try:
+                        query.awaitTermination()
+                    except Exception:
+                        publish_counts(quarantine_counts(spark, since), finished=False)
+                        raise
+                    counts = quarantine_counts(spark, since)
+                    publish_counts(counts, finished=True)
+                    return counts
+                if SETTINGS["mode"] == "cleanup":
+                    cleanup_tombstones(spark)
+                return None
             """#
         out += Self.cell
         out += """
-            if SETTINGS["mode"] == "stream":
-                ensure_table(spark)  # noqa: F821 -- the notebook's session
-                query = start_stream(spark)  # noqa: F821
-                if SETTINGS["trigger"] == "availableNow":
-                    query.awaitTermination()
-            elif SETTINGS["mode"] == "cleanup":
-                cleanup_tombstones(spark)  # noqa: F821
+            if SETTINGS["mode"] != "none":
+                run_task(spark)  # noqa: F821 -- the notebook's session
 
             """
         return out

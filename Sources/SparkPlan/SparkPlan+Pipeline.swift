@@ -167,8 +167,29 @@ extension SparkPlan {
             job.append(("continuous", .object([("pause_status", .string("UNPAUSED"))])))
         }
         job.append(("tasks", .array(jobTasks(notebookPath: notebookPath))))
+        job += failureNotifications
         job.append(("tags", .object([("ddbcdc", .string("merge")), ("target", .string(config.target.parts.joined(separator: ".")))])))
         return job
+    }
+
+    /// The job's failure notifications, when any are configured: `email_notifications.on_failure`
+    /// (addresses) and `webhook_notifications.on_failure` (notification destination ids). Job-level
+    /// notifications go out once a run has failed for good: the merge task's retries (a new attribute
+    /// stops the stream once) alert nobody. A run skipped because the previous one still runs
+    /// (`max_concurrent_runs` 1, a long backlog) is not a failure and alerts nobody either.
+    var failureNotifications: [(String, JSONValue)] {
+        var members: [(String, JSONValue)] = []
+        if !config.notifyEmails.isEmpty {
+            members.append(("email_notifications", .object([("on_failure", .array(config.notifyEmails.map(JSONValue.string)))])))
+        }
+        if !config.notifyWebhookIDs.isEmpty {
+            let destinations = config.notifyWebhookIDs.map { JSONValue.object([("id", .string($0))]) }
+            members.append(("webhook_notifications", .object([("on_failure", .array(destinations))])))
+        }
+        if !members.isEmpty {
+            members.append(("notification_settings", .object([("no_alert_for_skipped_runs", .bool(true)), ("no_alert_for_canceled_runs", .bool(false))])))
+        }
+        return members
     }
 
     /// `job.json`: a Jobs API 2.1 `jobs/create` request.
@@ -177,7 +198,7 @@ extension SparkPlan {
     /// `databricks.yml`: an Asset Bundle with the job (the notebook beside it) and the DLT pipeline.
     public var bundleYAML: String {
         let bundleName = "ddbcdc-" + String(config.target.table.unicodeScalars.map { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) ? Character($0) : "-" })
-        let pipeline: [(String, JSONValue)] = [
+        var pipeline: [(String, JSONValue)] = [
             ("name", .string(config.jobName + " (DLT)")),
             ("catalog", .string(config.pipelineTarget.catalog)),
             ("schema", .string(config.pipelineTarget.schema)),
@@ -185,6 +206,20 @@ extension SparkPlan {
             ("continuous", .bool(config.trigger != .availableNow)),
             ("libraries", .array([.object([("file", .object([("path", .string("./dlt_pipeline.py"))]))])])),
         ]
+        if !config.notifyEmails.isEmpty {
+            // A pipeline's notifications take addresses only (no destination ids).
+            let alerts = ["on-update-failure", "on-update-fatal-failure", "on-flow-failure"]
+            pipeline.append(
+                (
+                    "notifications",
+                    .array([
+                        .object([
+                            ("email_recipients", .array(config.notifyEmails.map(JSONValue.string))),
+                            ("alerts", .array(alerts.map(JSONValue.string))),
+                        ])
+                    ])
+                ))
+        }
         let bundle: JSONValue = .object([
             ("bundle", .object([("name", .string(bundleName))])),
             (

@@ -80,6 +80,44 @@ import Testing
         #expect(Self.invalidConfig { _ = try settings.planConfig() }?.contains("no --keys") == true)
     }
 
+    @Test func notificationsComeFromTheConfigFileAndAnOptionWins() throws {
+        let hook = "0481e838-0a59-4eff-9541-a4ca6f149574"
+        let config = try Self.file(
+            #"{"source": "s3://b/p", "table": "c.s.t", "keys": ["pk"], "notify_email": ["a@example.com", "b@example.com"], "notify_webhook_id": "\#(hook)"}"#
+        )
+        defer { try? FileManager.default.removeItem(at: config.deletingLastPathComponent()) }
+        var settings = NotebookSettings()
+        settings.config = config.path
+        var plan = try settings.planConfig()
+        #expect(plan.notifyEmails == ["a@example.com", "b@example.com"])
+        #expect(plan.notifyWebhookIDs == [hook])
+        settings.notifyEmail = ["c@example.com"]
+        plan = try settings.planConfig()
+        #expect(plan.notifyEmails == ["c@example.com"])
+        #expect(plan.notifyWebhookIDs == [hook])
+    }
+
+    @Test(arguments: [
+        (#""notify_email": ["oncall"]"#, "'oncall' is not an email address"),
+        (#""notify_email": ["on call@example.com"]"#, "is not an email address"),
+        (#""notify_email": ["a@example"]"#, "is not an email address"),
+        (#""notify_email": ["a@example.com", "A@example.com"]"#, "'a@example.com' is named twice"),
+        (#""notify_email": ["a@example.com", 7]"#, "notify_email is a list of text, and 7 is not text"),
+        (#""notify_webhook_id": ["https://hooks.slack.com/services/T0/B0/x"]"#, "is not a destination id"),
+        (
+            #""notify_webhook_id": ["00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002", "00000000-0000-0000-0000-000000000003", "00000000-0000-0000-0000-000000000004"]"#,
+            "4 notification destinations: a job takes at most 3"
+        ),
+    ])
+    func aBadNotificationIsRefusedAndNamed(_ setting: String, _ says: String) throws {
+        let config = try Self.file(#"{"source": "s3://b/p", "table": "c.s.t", "keys": ["pk"], "# + setting + "}")
+        defer { try? FileManager.default.removeItem(at: config.deletingLastPathComponent()) }
+        var settings = NotebookSettings()
+        settings.config = config.path
+        let message = Self.invalidConfig { _ = try settings.planConfig() }
+        #expect(message?.contains(says) == true, "\(message ?? "accepted: \(setting)")")
+    }
+
     @Test func keysComeFromADescribeTableResponseHashFirst() throws {
         let response = try JSONValue.parse(
             Array(

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import types
 from decimal import Decimal
 from pathlib import Path
 
@@ -124,12 +125,34 @@ def split_sql(text):
     return statements
 
 
-def load_notebook(path, overrides, spark=None):
-    """Executes a generated notebook's cells in a fresh namespace (DDBCDC_OVERRIDES applied)."""
+class FakeDbutils:
+    """What a generated notebook uses of Databricks' dbutils, recorded: widgets (none is defined, so
+    get raises as Databricks does for a missing one), jobs.taskValues.set and notebook.exit."""
+
+    def __init__(self):
+        self.task_values, self.exit_values = {}, []
+        self.widgets = types.SimpleNamespace(get=self._no_widget)
+        self.jobs = types.SimpleNamespace(taskValues=types.SimpleNamespace(set=self._set_task_value))
+        self.notebook = types.SimpleNamespace(exit=self.exit_values.append)
+
+    @staticmethod
+    def _no_widget(name):
+        raise ValueError(f"InputWidgetNotDefined: no widget named {name}")
+
+    def _set_task_value(self, key, value):
+        json.dumps(value)  # a task value must be JSON
+        self.task_values[key] = value
+
+
+def load_notebook(path, overrides, spark=None, dbutils=None):
+    """Executes a generated notebook's cells in a fresh namespace (DDBCDC_OVERRIDES applied; without
+    `dbutils` the notebook runs as it does outside Databricks)."""
     source = Path(path).read_text(encoding="utf-8")
     namespace = {"__name__": "ddbcdc_notebook", "DDBCDC_OVERRIDES": dict(overrides)}
     if spark is not None:
         namespace["spark"] = spark
+    if dbutils is not None:
+        namespace["dbutils"] = dbutils
     exec(compile(source, str(path), "exec"), namespace)
     return namespace
 

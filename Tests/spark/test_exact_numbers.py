@@ -13,7 +13,7 @@ import pyarrow as pa
 import pytest
 from deltalake import DeltaTable, write_deltalake
 
-from conftest import emit, load_notebook
+from conftest import FakeDbutils, emit, load_notebook
 from engines import arrow_type
 from workload import plain, write_events
 
@@ -142,19 +142,33 @@ def run_notebook(spark, ddbcdc, landed, tmp_path, *extra, on_misfit=None):
                  "quarantine_table": quarantine}
     if on_misfit:
         overrides["on_misfit"] = on_misfit
-    ns = load_notebook(files["notebook.py"], overrides, spark)
+    dbutils = FakeDbutils()
+    ns = load_notebook(files["notebook.py"], overrides, spark, dbutils)
     delta = tmp_path / "delta"
     delta_table_like_setup_sql(delta, json.loads(ns["TABLE_SCHEMA_JSON"]))
     # Auto Loader (addNewColumns, inferColumnTypes false) adds a new attribute as STRING; a plain
     # file stream reads only the columns it is given, so the test names it.
     ns["SOURCE_SCHEMA"] += ", `weight` STRING"
     ns["apply_merge"] = delta_merge(delta, plan)
-    query = ns["start_stream"](spark)
+    # The job's task as the notebook's last cell runs it (mode "stream"), but for setup.sql's
+    # statements, whose catalog names the local session does not have.
+    ns["ensure_table"] = lambda session: None
+    queries = []
+    start_stream = ns["start_stream"]
+    ns["start_stream"] = lambda session: queries.append(start_stream(session)) or queries[-1]
+    ns["SETTINGS"]["mode"] = "stream"
     try:
-        query.awaitTermination(300)
+        ns["run_task"](spark)
     except Exception:  # noqa: BLE001 -- a failed stream raises here; query.exception() holds it
         pass
-    return ns, query, delta, quarantine
+    (query,) = queries
+    return ns, query, delta, quarantine, dbutils
+
+
+def quarantined_here(spark, quarantine):
+    """The quarantine table's entries and the changes they hold (distinct rows of a batch)."""
+    rows = spark.table(quarantine).collect()
+    return len(rows), len({(r["batch_id"], r["row_json"]) for r in rows})
 
 
 def expected_state(records, misfit_ids):
@@ -168,7 +182,7 @@ def expected_state(records, misfit_ids):
 
 
 def test_notebook_stream_keeps_every_number_exact_and_quarantines_every_misfit(spark, ddbcdc, landed, tmp_path):
-    ns, query, delta, quarantine = run_notebook(spark, ddbcdc, landed, tmp_path)
+    ns, query, delta, quarantine, dbutils = run_notebook(spark, ddbcdc, landed, tmp_path)
     assert query.exception() is None, query.exception()
 
     table = DeltaTable(str(delta))
@@ -211,6 +225,12 @@ def test_notebook_stream_keeps_every_number_exact_and_quarantines_every_misfit(s
         for column, n in m["misfits"].items():
             counted[column] = counted.get(column, 0) + n
     assert counted == {c: 1 for _, c, _ in landed["misfits"]}
+    # The job's output: the run's counts as task values and as the notebook's exit value, the same as
+    # the quarantine table holds (entries over several micro-batches; here one misfit per change).
+    entries, changes = quarantined_here(spark, quarantine)
+    assert (entries, changes) == (len(landed["misfits"]), len(landed["misfit_ids"]))
+    assert dbutils.task_values == {"quarantined": entries, "quarantined_changes": changes}
+    assert [json.loads(value) for value in dbutils.exit_values] == [dbutils.task_values]
     spark.sql(f"DROP TABLE {quarantine}")
 
 
@@ -245,10 +265,13 @@ def test_the_issues_case_1_5_then_1_25_reaches_the_merge_exactly(spark, ddbcdc, 
 
 
 def test_on_misfit_fail_stops_the_stream_after_quarantining(spark, ddbcdc, landed, tmp_path):
-    ns, query, delta, quarantine = run_notebook(spark, ddbcdc, landed, tmp_path, "--on-misfit", "fail")
+    ns, query, delta, quarantine, dbutils = run_notebook(spark, ddbcdc, landed, tmp_path, "--on-misfit", "fail")
     error = query.exception()
     assert error is not None and "do not fit their columns" in str(error), error
     assert spark.table(quarantine).count() >= 1
+    # A failed run still tells its counts (task values), and does not end as if it had finished.
+    entries, changes = quarantined_here(spark, quarantine)
+    assert dbutils.task_values == {"quarantined": entries, "quarantined_changes": changes} and dbutils.exit_values == []
     failed = ns["BATCH_METRICS"][-1]
     assert failed["quarantined_rows"] >= 1
     # The failed batch was not merged: the table holds no change of that batch.

@@ -108,6 +108,34 @@ def test_job_and_bundle(artifacts):
     assert (pipeline["catalog"], pipeline["schema"]) == ("main", "cdc")
 
 
+def test_failure_notifications_reach_the_job_the_bundle_and_the_pipeline(ddbcdc, tmp_path):
+    """--notify-email and --notify-webhook-id (each repeatable) become the job's on-failure
+    notifications, in job.json and in the bundle's job, and the pipeline's failure alerts (email
+    only: a pipeline takes no destination ids); none without them; a webhook URL is refused."""
+    hooks = ["0481e838-0a59-4eff-9541-a4ca6f149574", "9BD4C7A3-1F0E-4B5A-8C6D-2E7F3A9B0C1D"]
+    emails = ["oncall@example.com", "data+cdc@example.org"]
+    base = ["--source", "s3://b/p", "--table", "main.cdc.t", "--keys", "pk"]
+    files = emit(ddbcdc, tmp_path / "with", *base, "--notify-email", emails[0], "--notify-webhook-id", hooks[0],
+                 "--notify-email", emails[1], "--notify-webhook-id", hooks[1])
+    bundle = yaml.safe_load(files["databricks.yml"].read_text())
+    for job in (json.loads(files["job.json"].read_text()), bundle["resources"]["jobs"]["ddbcdc_merge"]):
+        assert job["email_notifications"] == {"on_failure": emails}
+        assert job["webhook_notifications"] == {"on_failure": [{"id": hook} for hook in hooks]}
+        assert job["notification_settings"] == {"no_alert_for_skipped_runs": True, "no_alert_for_canceled_runs": False}
+    (alert,) = bundle["resources"]["pipelines"]["ddbcdc_dlt"]["notifications"]
+    assert alert["email_recipients"] == emails and {"on-update-failure", "on-flow-failure"} <= set(alert["alerts"])
+
+    plain = emit(ddbcdc, tmp_path / "without", *base)
+    bundle = yaml.safe_load(plain["databricks.yml"].read_text())
+    for job in (json.loads(plain["job.json"].read_text()), bundle["resources"]["jobs"]["ddbcdc_merge"]):
+        assert not {"email_notifications", "webhook_notifications", "notification_settings"} & set(job)
+    assert "notifications" not in bundle["resources"]["pipelines"]["ddbcdc_dlt"]
+
+    refused = ddbcdc("emit-notebook", "--out", tmp_path / "refused", *base, "--notify-webhook-id",
+                     "https://hooks.slack.com/services/T0/B0/x", check=False)
+    assert refused.returncode == 64 and "is not a destination id" in refused.stderr, refused.stderr
+
+
 class FakeDLT(types.ModuleType):
     """Records what the DLT pipeline declares; runs nothing of Databricks."""
 

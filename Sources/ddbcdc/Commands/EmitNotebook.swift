@@ -106,6 +106,15 @@ struct EmitNotebook: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The notebook's workspace path in job.json.", valueName: "path"))
     var notebookPath: String?
 
+    @Option(help: ArgumentHelp("Email this address when a run of the job fails, and when the DLT pipeline fails (repeatable).", valueName: "address"))
+    var notifyEmail: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "Tell this notification destination (Slack, Teams, PagerDuty, webhook: its id, a UUID, from the workspace's settings) when a run of the job fails (repeatable, at most 3).",
+            valueName: "id"))
+    var notifyWebhookId: [String] = []
+
     func validate() throws {
         if schema != nil && inferFrom != nil { throw ValidationError("give --schema or --infer-from, not both") }
         if keys != nil && keySchema != nil { throw ValidationError("give --keys or --key-schema, not both") }
@@ -161,6 +170,8 @@ struct EmitNotebook: AsyncParsableCommand {
         settings.schedule = schedule
         settings.clusterId = clusterId
         settings.notebookPath = notebookPath
+        settings.notifyEmail = notifyEmail
+        settings.notifyWebhookId = notifyWebhookId
         return settings
     }
 }
