@@ -11,9 +11,12 @@
 #    too), and the typed layout's schema, `ddbcdc schema --format json` over them;
 # 4. RUNS rounds, each into fresh, empty directories, the writers interleaved so that the machine's
 #    noise falls on all of them alike:
-#      ddbcdc run --format json --gzip-level 6                    (today's default: the baseline)
+#      ddbcdc run --format json --gzip-level 6                    (the reference: gzip-6 NDJSON, level given
+#                                                                  explicitly, whatever NDJSON's default)
 #      ddbcdc run --format parquet [--parquet-compression zstd|gzip|none]   (packed layout)
-#      ddbcdc run --format parquet --schema S [--parquet-compression zstd]  (typed layout)
+#      ddbcdc run --format parquet --schema S [--parquet-compression zstd|gzip]  (typed layout)
+#      (gzip at Parquet's default level; GZIP_LEVELS="1 2 3" adds packed and typed gzip runs at
+#      each of those --parquet-gzip-level values, to choose that default by size and time)
 #      pyarrow: pq.write_table of the same rows, packed-like (the metadata columns and _item, the
 #      item's exact JSON text) and typed-like (pyarrow.json's own inferred types), snappy and
 #      zstd, one file per batch cut as ddbcdc cuts them (2,000 rows, or the dt=/HH= partition
@@ -29,6 +32,7 @@
 # Wall time from `date +%s.%N`; CPU time and peak RSS from `/usr/bin/time -v` (scripts/bench-lib.sh).
 #
 # Environment: SEED (42), RECORDS (200000), RUNS (3), PYTHON (.venv/bin/python: pyarrow and duckdb),
+#              GZIP_LEVELS (none: extra Parquet gzip levels to run, e.g. "1 2 3 4 5 6"),
 #              SCRATCH_PATH (.build: SwiftPM's --scratch-path), SKIP_BUILD=1 to use the built binary,
 #              KEEP=DIR to leave the landing zones of the first round in DIR.
 set -euo pipefail
@@ -80,11 +84,16 @@ WRITERS=(
     "json|--format json --gzip-level $GZIP_LEVEL"
     "parquet-packed-snappy|--format parquet"
     "parquet-packed-zstd|--format parquet --parquet-compression zstd"
-    "parquet-packed-gzip|--format parquet --parquet-compression gzip --gzip-level $GZIP_LEVEL"
+    "parquet-packed-gzip|--format parquet --parquet-compression gzip"
     "parquet-packed-none|--format parquet --parquet-compression none"
     "parquet-typed-snappy|--format parquet --schema $SCHEMA"
     "parquet-typed-zstd|--format parquet --schema $SCHEMA --parquet-compression zstd"
+    "parquet-typed-gzip|--format parquet --schema $SCHEMA --parquet-compression gzip"
 )
+for level in ${GZIP_LEVELS:-}; do
+    WRITERS+=("parquet-packed-gzip-$level|--format parquet --parquet-compression gzip --parquet-gzip-level $level")
+    WRITERS+=("parquet-typed-gzip-$level|--format parquet --schema $SCHEMA --parquet-compression gzip --parquet-gzip-level $level")
+done
 
 # ---- timed rounds ----------------------------------------------------------------------------------
 for ((i = 1; i <= RUNS; i++)); do
@@ -116,17 +125,22 @@ done
 
 # ---- report ------------------------------------------------------------------------------------
 "$PYTHON" - "$WORK/info.json" "$RECORDS" "$INPUT_BYTES" "$NDJSON_BYTES" "$GZIP6_BYTES" "$RUNS" \
-    "$(tail -n 1 "$WORK/1/parquet-typed-snappy.err" 2> /dev/null || true)" <<'EOF'
+    "$(tail -n 1 "$WORK/1/parquet-typed-snappy.err" 2> /dev/null || true)" "${GZIP_LEVELS:-}" <<'EOF'
 import json, sys
-path, records, input_bytes, ndjson_bytes, gzip6_bytes, runs, typed_summary = sys.argv[1:8]
+path, records, input_bytes, ndjson_bytes, gzip6_bytes, runs, typed_summary, levels = sys.argv[1:9]
 variants = [
     ("json", "ddbcdc run --format json (gzip-6 NDJSON)"),
     ("parquet-packed-snappy", "ddbcdc parquet packed snappy"),
     ("parquet-packed-zstd", "ddbcdc parquet packed zstd"),
-    ("parquet-packed-gzip", "ddbcdc parquet packed gzip-6"),
+    ("parquet-packed-gzip", "ddbcdc parquet packed gzip (default level)"),
     ("parquet-packed-none", "ddbcdc parquet packed none"),
     ("parquet-typed-snappy", "ddbcdc parquet typed snappy"),
     ("parquet-typed-zstd", "ddbcdc parquet typed zstd"),
+    ("parquet-typed-gzip", "ddbcdc parquet typed gzip (default level)"),
+] + [
+    (f"parquet-{layout}-gzip-{level}", f"ddbcdc parquet {layout} gzip level {level}")
+    for level in levels.split() for layout in ("packed", "typed")
+] + [
     ("pyarrow-packed-snappy", "pyarrow packed-like snappy"),
     ("pyarrow-packed-zstd", "pyarrow packed-like zstd"),
     ("pyarrow-typed-snappy", "pyarrow typed-like snappy"),

@@ -34,21 +34,18 @@ public struct ParquetLayout: Sendable {
     /// The name of the rescued-data column.
     public static let rescuedColumn = "_rescued_data"
 
-    /// How one value is shredded: the plan mirrors the Parquet schema, with leaf indices.
-    let metadata: [ColumnPlan]
-    /// The typed layout's data columns (schema order), or empty.
-    let columns: [ColumnPlan]
+    /// How rows are shredded into the columns: the metadata columns, then (typed) the schema's.
+    let plan: ShredPlan
     /// The `_item` or `_rescued_data` leaf.
-    let textLeaf: Int
+    var textLeaf: Int { plan.textLeaf }
 
     /// The packed layout.
     /// - Parameter metadataNames: the metadata columns' names, as the rows were written.
     public init(packed metadataNames: MetadataNames) throws(ParquetRowsError) {
         var builder = PlanBuilder()
-        metadata = Self.metadataPlans(metadataNames, &builder)
-        columns = []
-        textLeaf = builder.leaf()
-        builder.nodes.append(.leaf(name: Self.itemColumn, repetition: .optional, type: .byteArray, logical: .string))
+        Self.metadataPlans(metadataNames, &builder)
+        builder.textLeaf(Self.itemColumn)
+        plan = builder.plan
         kind = .packed
         schemaHash = nil
         schema = try Self.parquetSchema(builder.nodes)
@@ -62,11 +59,10 @@ public struct ParquetLayout: Sendable {
     ///   metadata column declared with another type than ddbcdc writes.
     public init(typed sparkSchema: SparkSchema, metadataNames: MetadataNames) throws(ParquetRowsError) {
         var builder = PlanBuilder()
-        metadata = Self.metadataPlans(metadataNames, &builder)
+        Self.metadataPlans(metadataNames, &builder)
         // Names compare as bytes, as rows spell them: Swift's String equality would take the NFC and
         // NFD spellings of one word (both valid, distinct DynamoDB attribute names) as one.
         let reserved = Set(metadataNames.all.map { Array($0.utf8) })
-        var plans: [ColumnPlan] = []
         var seen = Set<[UInt8]>()
         for field in sparkSchema.fields {
             guard !reserved.contains(Array(field.name.utf8)) else { continue }
@@ -76,11 +72,10 @@ public struct ParquetLayout: Sendable {
             guard seen.insert(Array(field.name.utf8)).inserted else {
                 throw ParquetRowsError(.invalidSchema, "the schema names the column '\(field.name)' twice")
             }
-            plans.append(try builder.plan(field.name, field.type, path: field.name))
+            try builder.column(field.name, field.type, path: field.name, metadata: false)
         }
-        columns = plans
-        textLeaf = builder.leaf()
-        builder.nodes.append(.leaf(name: Self.rescuedColumn, repetition: .optional, type: .byteArray, logical: .string))
+        builder.textLeaf(Self.rescuedColumn)
+        plan = builder.plan
         kind = .typed
         schemaHash = Digest.hex(Digest.sha256(Array(sparkSchema.json.jsonText.utf8)))
         schema = try Self.parquetSchema(builder.nodes)
@@ -92,125 +87,13 @@ public struct ParquetLayout: Sendable {
         }
     }
 
-    private static func metadataPlans(_ names: MetadataNames, _ builder: inout PlanBuilder) -> [ColumnPlan] {
+    private static func metadataPlans(_ names: MetadataNames, _ builder: inout PlanBuilder) {
         let types: [(String, SparkType)] = [
             (names.eventName, .string), (names.eventId, .string), (names.seq, .string), (names.approxStreamTs, .bigint),
             (names.ingestTs, .bigint), (names.isDeleted, .boolean), (names.ttlDelete, .boolean),
         ]
         // Scalar types cannot fail to plan.
-        return types.map { name, type in try! builder.plan(name, type, path: name) }
+        for (name, type) in types { try! builder.column(name, type, path: name, metadata: true) }
     }
 }
 
-/// One column's (or nested field's) shredding plan.
-struct ColumnPlan: Sendable {
-    indirect enum Shape: Sendable {
-        case string(leaf: Int)
-        case boolean(leaf: Int)
-        case int64(leaf: Int)
-        case decimal(leaf: Int, precision: Int, scale: Int, storage: DecimalStorage)
-        /// A 3-level LIST: `repetition` is the level of its repeated group.
-        case list(element: ColumnPlan, repetition: Int)
-        /// A MAP with STRING keys: the key's leaf, the value's plan, the repeated group's level.
-        case map(keyLeaf: Int, value: ColumnPlan, repetition: Int)
-        case structure(fields: [(name: [UInt8], plan: ColumnPlan)])
-    }
-
-    /// How a DECIMAL is stored.
-    enum DecimalStorage: Sendable { case int32, int64, fixed16 }
-
-    /// The name as rows spell it.
-    let name: [UInt8]
-    let shape: Shape
-    /// The leaves under this node, in schema order.
-    let leaves: Range<Int>
-}
-
-/// Builds the Parquet schema nodes and the shredding plans together, numbering leaves depth-first
-/// and counting repetition levels as the Parquet schema will.
-struct PlanBuilder {
-    var nodes: [SchemaNode] = []
-    private var nextLeaf = 0
-    private var repetition = 0
-
-    mutating func leaf() -> Int {
-        defer { nextLeaf += 1 }
-        return nextLeaf
-    }
-
-    /// Plans a top-level column and appends its schema node.
-    mutating func plan(_ name: String, _ type: SparkType, path: String) throws(ParquetRowsError) -> ColumnPlan {
-        let (node, plan) = try make(name, type, path: path)
-        nodes.append(node)
-        return plan
-    }
-
-    private mutating func make(_ name: String, _ type: SparkType, path: String) throws(ParquetRowsError) -> (SchemaNode, ColumnPlan) {
-        let first = nextLeaf
-        let node: SchemaNode
-        let shape: ColumnPlan.Shape
-        switch type {
-        case .string:
-            shape = .string(leaf: leaf())
-            node = .leaf(name: name, repetition: .optional, type: .byteArray, logical: .string)
-        case .boolean:
-            shape = .boolean(leaf: leaf())
-            node = .leaf(name: name, repetition: .optional, type: .boolean, logical: nil)
-        case .bigint:
-            shape = .int64(leaf: leaf())
-            node = .leaf(name: name, repetition: .optional, type: .int64, logical: nil)
-        case .timestamp:
-            shape = .int64(leaf: leaf())
-            node = .leaf(name: name, repetition: .optional, type: .int64, logical: .timestampMillis(utc: true))
-        case .decimal(let precision, let scale):
-            guard (1...38).contains(precision), (0...precision).contains(scale) else {
-                throw ParquetRowsError(.invalidSchema, "column '\(path)': DECIMAL(\(precision),\(scale)) is outside DECIMAL(1…38, 0…precision)")
-            }
-            let storage: ColumnPlan.DecimalStorage = precision <= 9 ? .int32 : precision <= 18 ? .int64 : .fixed16
-            let physical: PhysicalType = storage == .int32 ? .int32 : storage == .int64 ? .int64 : .fixedLenByteArray(16)
-            shape = .decimal(leaf: leaf(), precision: precision, scale: scale, storage: storage)
-            node = .leaf(name: name, repetition: .optional, type: physical, logical: .decimal(precision: precision, scale: scale))
-        case .array(let element):
-            repetition += 1
-            let level = repetition
-            let (elementNode, elementPlan) = try make("element", element, path: path + "[]")
-            repetition -= 1
-            shape = .list(element: elementPlan, repetition: level)
-            node = .group(
-                name: name, repetition: .optional, logical: .list,
-                children: [.group(name: "list", repetition: .repeated, logical: nil, children: [elementNode])])
-        case .map(let value):
-            repetition += 1
-            let level = repetition
-            let keyLeaf = leaf()
-            let (valueNode, valuePlan) = try make("value", value, path: path + "{}")
-            repetition -= 1
-            shape = .map(keyLeaf: keyLeaf, value: valuePlan, repetition: level)
-            node = .group(
-                name: name, repetition: .optional, logical: .map,
-                children: [
-                    .group(
-                        name: "key_value", repetition: .repeated, logical: nil,
-                        children: [.leaf(name: "key", repetition: .required, type: .byteArray, logical: .string), valueNode])
-                ])
-        case .struct(let fields):
-            guard !fields.isEmpty else {
-                throw ParquetRowsError(.invalidSchema, "column '\(path)': a STRUCT without fields cannot be a Parquet group")
-            }
-            var children: [SchemaNode] = []
-            var plans: [(name: [UInt8], plan: ColumnPlan)] = []
-            var seen = Set<[UInt8]>()
-            for field in fields {
-                guard seen.insert(Array(field.name.utf8)).inserted else {
-                    throw ParquetRowsError(.invalidSchema, "column '\(path)': the struct names the field '\(field.name)' twice")
-                }
-                let (child, plan) = try make(field.name, field.type, path: path + "." + field.name)
-                children.append(child)
-                plans.append((Array(field.name.utf8), plan))
-            }
-            shape = .structure(fields: plans)
-            node = .group(name: name, repetition: .optional, logical: nil, children: children)
-        }
-        return (node, ColumnPlan(name: Array(name.utf8), shape: shape, leaves: first..<nextLeaf))
-    }
-}

@@ -37,27 +37,29 @@ public struct ParquetRowEncoder: Sendable {
     /// The Parquet file of `rows`: row-JSON objects, one per line (each ends with a newline).
     /// - Parameter count: how many rows (lines) `rows` holds; checked.
     public func encode(rows: [UInt8], count: Int) throws(ParquetRowsError) -> Encoded {
-        var shredder = RowShredder(layout: layout, writer: ParquetWriter(schema: layout.schema, options: options))
-        var index = 0
-        try rows.withUnsafeBufferPointer { (all: UnsafeBufferPointer<UInt8>) throws(ParquetRowsError) in
-            var start = 0
-            while start < all.count {
-                var end = start
-                while end < all.count && all[end] != UInt8(ascii: "\n") { end += 1 }
-                if end > start {
-                    try shredder.add(row: UnsafeBufferPointer(rebasing: all[start..<end]), index: index)
-                    index += 1
+        try layout.plan.withPointers { (plan) throws(ParquetRowsError) -> Encoded in
+            var shredder = RowShredder(kind: layout.kind, plan: plan, writer: ParquetWriter(schema: layout.schema, options: options))
+            var index = 0
+            try rows.withUnsafeBufferPointer { (all: UnsafeBufferPointer<UInt8>) throws(ParquetRowsError) in
+                var start = 0
+                while start < all.count {
+                    var end = start
+                    while end < all.count && all[end] != UInt8(ascii: "\n") { end += 1 }
+                    if end > start {
+                        try shredder.add(row: UnsafeBufferPointer(rebasing: all[start..<end]), index: index)
+                        index += 1
+                    }
+                    start = end + 1
                 }
-                start = end + 1
             }
+            guard index == count else {
+                throw ParquetRowsError(.malformedRow, "the batch holds \(index) rows, not the \(count) it was said to hold")
+            }
+            let bytes: [UInt8]
+            do { bytes = try shredder.writer.finish() } catch {
+                throw ParquetRowsError(.writeFailed, "the Parquet file could not be finished: \(error)")
+            }
+            return Encoded(bytes: bytes, rescuedValues: shredder.rescued, rowsWithRescued: shredder.rowsWithRescued)
         }
-        guard index == count else {
-            throw ParquetRowsError(.malformedRow, "the batch holds \(index) rows, not the \(count) it was said to hold")
-        }
-        let bytes: [UInt8]
-        do { bytes = try shredder.writer.finish() } catch {
-            throw ParquetRowsError(.writeFailed, "the Parquet file could not be finished: \(error)")
-        }
-        return Encoded(bytes: bytes, rescuedValues: shredder.rescued, rowsWithRescued: shredder.rowsWithRescued)
     }
 }

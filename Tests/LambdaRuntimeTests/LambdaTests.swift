@@ -199,11 +199,20 @@ final class MemorySink: ObjectSink, Sendable {
         (["S3_BUCKET": "b", "AWS_REGION": "r", "DDBCDC_LAYOUT": "wide"], "DDBCDC_LAYOUT=wide"),
         (["S3_BUCKET": "b", "AWS_REGION": "r", "DDBCDC_METADATA_PREFIX": "a\"b"], "DDBCDC_METADATA_PREFIX"),
         (["S3_BUCKET": "b", "AWS_REGION": "r", "DDBCDC_CONCURRENCY": "0"], "DDBCDC_CONCURRENCY=0 is not a whole number in 1…64"),
+        (["S3_BUCKET": "b", "AWS_REGION": "r", "DDBCDC_PARQUET_GZIP_LEVEL": "13"], "DDBCDC_PARQUET_GZIP_LEVEL=13 is not a whole number in 0…12"),
     ])
     func configurationProblemsSayWhatToFix(_ environment: [String: String], _ expected: String) {
         #expect {
             _ = try LambdaConfiguration(environment: environment)
         } throws: { "\($0)".contains(expected) }
+    }
+
+    @Test func parquetsGzipLevelIsItsOwnSettingNotNDJSONs() throws {
+        let base = ["S3_BUCKET": "b", "AWS_REGION": "r", "DDBCDC_FORMAT": "parquet", "DDBCDC_PARQUET_COMPRESSION": "gzip"]
+        let set = try LambdaConfiguration(environment: base.merging(["GZIP_LEVEL": "1", "DDBCDC_PARQUET_GZIP_LEVEL": "9"]) { $1 })
+        #expect(set.encoding.gzipLevel == 1 && set.encoding.parquetGzipLevel == 9)
+        let ndjsonOnly = try LambdaConfiguration(environment: base.merging(["GZIP_LEVEL": "9"]) { $1 })
+        #expect(ndjsonOnly.encoding.parquetGzipLevel == ObjectEncoding.defaultParquetGzipLevel)
     }
 
     @Test func metadataPrefixRenamesTheRowsMetadataColumns() throws {

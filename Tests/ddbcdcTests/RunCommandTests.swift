@@ -187,6 +187,8 @@ import Testing
         (["run", "--input", "-", "--sink", "/tmp/x", "--gzip-level", "13"], 64),
         (["run", "--input", "-", "--sink", "/tmp/x", "--max-bytes", "lots"], 64),
         (["run", "--input", "-", "--sink", "/tmp/x", "--max-records", "0"], 64),
+        (["run", "--input", "-", "--sink", "/tmp/x", "--format", "parquet", "--parquet-compression", "gzip", "--parquet-gzip-level", "13"], 64),
+        (["run", "--input", "-", "--sink", "/tmp/x", "--format", "parquet", "--parquet-gzip-level", "4"], 64),
     ] as [([String], Int32)])
     func usageErrors(_ arguments: [String], _ status: Int32) throws {
         let outcome = try CommandRunner.run(arguments)

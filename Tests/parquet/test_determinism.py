@@ -96,3 +96,24 @@ def test_a_changed_schema_or_value_changes_the_bytes(tmp_path, ddbcdc):
     assert set(out["a"]) == set(out["b"]) and all(out["a"][n] != out["b"][n] for n in out["a"])
     differing = [n for n in out["a"] if out["changed"].get(n) != out["a"][n]]
     assert len(differing) == 1, f"one changed value changes one object, not {len(differing)}"
+
+
+def test_parquet_gzip_level_is_its_own_setting(tmp_path, ddbcdc):
+    """Parquet's GZIP level is --parquet-gzip-level (default: the fastest level no bigger than gzip -6
+    NDJSON, docs/parquet.md), not NDJSON's --gzip-level: setting NDJSON's leaves the files as they
+    were, setting Parquet's changes their bytes (the same names, GZIP pages either way)."""
+    events = make_input(tmp_path)
+
+    def run(name, *extra):
+        sink = tmp_path / name
+        ddbcdc("run", "--input", events, "--sink", sink, "--format", "parquet", "--parquet-compression", "gzip",
+               "--max-records", "400", "--max-seconds", "0", "--quiet", *extra)
+        return listing(sink)
+
+    default = run("default")
+    assert run("ndjson-level-9", "--gzip-level", "9") == default
+    level9 = run("level-9", "--parquet-gzip-level", "9")
+    assert set(level9) == set(default) and all(level9[n] != default[n] for n in default)
+    for n in default:
+        metadata = pq.ParquetFile(tmp_path / "level-9" / n).metadata
+        assert {metadata.row_group(0).column(c).compression for c in range(metadata.num_columns)} == {"GZIP"}

@@ -25,8 +25,10 @@ package enum ParquetCompression: String, Sendable, CaseIterable {
 package struct ObjectEncoding: Sendable {
     /// gzip NDJSON (default) or Parquet.
     package var format: ObjectFormat
-    /// gzip's level for NDJSON objects and for Parquet's GZIP codec.
+    /// gzip's level for NDJSON objects.
     package var gzipLevel: Int
+    /// libdeflate's level for Parquet's GZIP codec.
+    package var parquetGzipLevel: Int
     /// Parquet's codec.
     package var parquetCompression: ParquetCompression
     /// zstd's level for Parquet's ZSTD codec.
@@ -36,12 +38,21 @@ package struct ObjectEncoding: Sendable {
     /// The typed layout's columns (a schema file); nil for the packed layout.
     package var schema: SparkSchema?
 
+    /// Parquet's GZIP level when none is given: the fastest libdeflate level whose Parquet files of
+    /// the project's generated corpus are no bigger than the gzip-6 NDJSON objects of the same rows
+    /// (`scripts/bench-parquet.sh` measures it; the figures are in docs/parquet.md). Its own
+    /// setting, not NDJSON's level: page-sized deflate streams of columns compress differently
+    /// from whole NDJSON objects.
+    package static let defaultParquetGzipLevel = 4
+
     package init(
-        format: ObjectFormat = .json, gzipLevel: Int = 6, parquetCompression: ParquetCompression = .snappy, zstdLevel: Int = 3,
-        rowGroupBytes: Int = 128 << 20, schema: SparkSchema? = nil
+        format: ObjectFormat = .json, gzipLevel: Int = 6, parquetCompression: ParquetCompression = .snappy,
+        parquetGzipLevel: Int = ObjectEncoding.defaultParquetGzipLevel, zstdLevel: Int = 3, rowGroupBytes: Int = 128 << 20,
+        schema: SparkSchema? = nil
     ) {
         self.format = format
         self.gzipLevel = gzipLevel
+        self.parquetGzipLevel = parquetGzipLevel
         self.parquetCompression = parquetCompression
         self.zstdLevel = zstdLevel
         self.rowGroupBytes = rowGroupBytes
@@ -65,7 +76,7 @@ package struct ObjectEncoding: Sendable {
             switch parquetCompression {
             case .snappy: options.codec = .snappy
             case .zstd: options.codec = .zstd(level: zstdLevel)
-            case .gzip: options.codec = .gzip(level: gzipLevel)
+            case .gzip: options.codec = .gzip(level: parquetGzipLevel)
             case .none: options.codec = .none
             }
             options.rowGroupBytes = rowGroupBytes
