@@ -87,7 +87,9 @@ package struct LambdaConfiguration {
         encoding = ObjectEncoding(
             format: try choice("DDBCDC_FORMAT", ObjectFormat.json), gzipLevel: gzipLevel,
             parquetCompression: try choice("DDBCDC_PARQUET_COMPRESSION", ParquetCompression.snappy),
-            parquetGzipLevel: try integer("DDBCDC_PARQUET_GZIP_LEVEL", ObjectEncoding.defaultParquetGzipLevel, 0...12))
+            // Unset: the layout's own default (ObjectEncoding.defaultParquetGzipLevel(typed:)).
+            parquetGzipLevel: environment["DDBCDC_PARQUET_GZIP_LEVEL"]?.isEmpty == false
+                ? try integer("DDBCDC_PARQUET_GZIP_LEVEL", 0, 0...12) : nil)
         if let schema = environment["DDBCDC_SCHEMA"], !schema.isEmpty {
             guard encoding.format == .parquet else { throw Problem(description: "DDBCDC_SCHEMA types Parquet columns: set DDBCDC_FORMAT=parquet too") }
             do {

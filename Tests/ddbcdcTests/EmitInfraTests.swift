@@ -135,6 +135,14 @@ import Testing
         #expect(template.components(separatedBy: #"Principal: "*""#).count == 2)
     }
 
+    @Test func parquetsSettingsBecomeTheFunctionsEnvironment() throws {
+        let template = try Self.emit(["--format", "parquet", "--parquet-compression", "gzip", "--parquet-gzip-level", "7"]).template
+        for expected in [#"DDBCDC_FORMAT: "parquet""#, #"DDBCDC_PARQUET_COMPRESSION: "gzip""#, #"DDBCDC_PARQUET_GZIP_LEVEL: "7""#] {
+            #expect(template.contains(expected), "\(expected)")
+        }
+        #expect(try !Self.emit(["--format", "parquet", "--parquet-compression", "gzip"]).template.contains("DDBCDC_PARQUET_GZIP_LEVEL"))
+    }
+
     @Test func valuesAreQuotedAndEscaped() throws {
         let emitted = try Self.emit(["--prefix", #"a "quoted" \ prefix/ünï #: {x}"#])
         #expect(emitted.statements["WriteObjectsUnderThePrefix"]?["Resource"] as? String == #"arn:aws:s3:::lake-raw/a "quoted" \ prefix/ünï #: {x}/*"#)
@@ -175,6 +183,9 @@ import Testing
         (["--iterator-age-alarm-minutes", "0"], "--iterator-age-alarm-minutes must be 1 to 1440"),
         (["--alarm-email", "oncall"], "--alarm-email 'oncall' is not an email address"),
         (["--alarm-topic-arn", "arn:aws:sns:us-east-1:210987654321:ops"], "their own region only"),
+        (["--parquet-gzip-level", "3"], "--parquet-compression and --parquet-gzip-level need --format parquet"),
+        (["--format", "parquet", "--parquet-gzip-level", "3"], "--parquet-gzip-level needs --parquet-compression gzip"),
+        (["--format", "parquet", "--parquet-compression", "gzip", "--parquet-gzip-level", "13"], "--parquet-gzip-level must be 0 to 12, not 13"),
     ])
     func badInputIsAUsageErrorThatSaysWhy(arguments: [String], says: String) throws {
         let dir = try CommandRunner.temporaryDirectory()

@@ -27,8 +27,9 @@ package struct ObjectEncoding: Sendable {
     package var format: ObjectFormat
     /// gzip's level for NDJSON objects.
     package var gzipLevel: Int
-    /// libdeflate's level for Parquet's GZIP codec.
-    package var parquetGzipLevel: Int
+    /// libdeflate's level for Parquet's GZIP codec; nil for the layout's default
+    /// (``defaultParquetGzipLevel(typed:)``).
+    package var parquetGzipLevel: Int?
     /// Parquet's codec.
     package var parquetCompression: ParquetCompression
     /// zstd's level for Parquet's ZSTD codec.
@@ -38,16 +39,21 @@ package struct ObjectEncoding: Sendable {
     /// The typed layout's columns (a schema file); nil for the packed layout.
     package var schema: SparkSchema?
 
-    /// Parquet's GZIP level when none is given: the fastest libdeflate level whose Parquet files of
-    /// the project's generated corpus are no bigger than the gzip-6 NDJSON objects of the same rows
-    /// (`scripts/bench-parquet.sh` measures it; the figures are in docs/parquet.md). Its own
-    /// setting, not NDJSON's level: page-sized deflate streams of columns compress differently
-    /// from whole NDJSON objects.
-    package static let defaultParquetGzipLevel = 4
+    /// Parquet's GZIP level when none is given: for each layout, the fastest libdeflate level whose
+    /// Parquet files of the project's generated corpus are no bigger than the gzip-6 NDJSON objects
+    /// of the same rows (`GZIP_LEVELS="1 2 3 4 5 6" scripts/bench-parquet.sh` measures it; the
+    /// figures are in docs/parquet.md): 4 for the packed layout (one JSON text column, 0.997× at 4,
+    /// 1.024× at 3), 1 for the typed one (columns of one type each compress well even at 1: 0.880×).
+    /// Its own setting, not NDJSON's level: page-sized deflate streams of columns compress
+    /// differently from whole NDJSON objects.
+    package static func defaultParquetGzipLevel(typed: Bool) -> Int { typed ? 1 : 4 }
+
+    /// The GZIP level Parquet files are written with: the one given, or the layout's default.
+    package var effectiveParquetGzipLevel: Int { parquetGzipLevel ?? Self.defaultParquetGzipLevel(typed: schema != nil) }
 
     package init(
         format: ObjectFormat = .json, gzipLevel: Int = 6, parquetCompression: ParquetCompression = .snappy,
-        parquetGzipLevel: Int = ObjectEncoding.defaultParquetGzipLevel, zstdLevel: Int = 3, rowGroupBytes: Int = 128 << 20,
+        parquetGzipLevel: Int? = nil, zstdLevel: Int = 3, rowGroupBytes: Int = 128 << 20,
         schema: SparkSchema? = nil
     ) {
         self.format = format
@@ -76,7 +82,7 @@ package struct ObjectEncoding: Sendable {
             switch parquetCompression {
             case .snappy: options.codec = .snappy
             case .zstd: options.codec = .zstd(level: zstdLevel)
-            case .gzip: options.codec = .gzip(level: parquetGzipLevel)
+            case .gzip: options.codec = .gzip(level: effectiveParquetGzipLevel)
             case .none: options.codec = .none
             }
             options.rowGroupBytes = rowGroupBytes

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Infrastructure
+import NDJSONBuffer
 import Pipeline
 import ProcessKit
 
@@ -115,6 +116,9 @@ struct EmitInfra: AsyncParsableCommand {
     @Option(help: "Parquet: the pages' codec, snappy, zstd, gzip or none (DDBCDC_PARQUET_COMPRESSION).")
     var parquetCompression: ParquetCompression?
 
+    @Option(help: ArgumentHelp("Parquet: the gzip codec's level, 0 to 12 (DDBCDC_PARQUET_GZIP_LEVEL; default: the layout's, see `ddbcdc run --help`).", valueName: "level"))
+    var parquetGzipLevel: Int?
+
     @Option(help: "Days the function's log group keeps its logs (one of CloudWatch Logs' periods).")
     var logRetentionDays: Int = 30
 
@@ -187,8 +191,15 @@ struct EmitInfra: AsyncParsableCommand {
             if format == .parquet {
                 infrastructure.environment.append((key: "DDBCDC_FORMAT", value: format.rawValue))
                 if let parquetCompression { infrastructure.environment.append((key: "DDBCDC_PARQUET_COMPRESSION", value: parquetCompression.rawValue)) }
-            } else if parquetCompression != nil {
-                throw ValidationError("--parquet-compression needs --format parquet")
+                if let parquetGzipLevel {
+                    guard parquetCompression == .gzip else { throw ValidationError("--parquet-gzip-level needs --parquet-compression gzip") }
+                    guard Gzip.levels.contains(parquetGzipLevel) else {
+                        throw ValidationError("--parquet-gzip-level must be 0 to 12, not \(parquetGzipLevel)")
+                    }
+                    infrastructure.environment.append((key: "DDBCDC_PARQUET_GZIP_LEVEL", value: String(parquetGzipLevel)))
+                }
+            } else if parquetCompression != nil || parquetGzipLevel != nil {
+                throw ValidationError("--parquet-compression and --parquet-gzip-level need --format parquet")
             }
             return infrastructure
         } catch let error as LambdaInfrastructure.Problem {

@@ -36,7 +36,7 @@ struct ObjectOptionGroup: ParsableArguments, Sendable {
     @Option(help: "Parquet: the pages' codec, snappy, zstd (level 3), gzip (--parquet-gzip-level) or none.")
     var parquetCompression: ParquetCompression = .snappy
 
-    @Option(help: ArgumentHelp("Parquet: the gzip codec's level, 0 (stored) to 12 (default \(ObjectEncoding.defaultParquetGzipLevel): the fastest whose files are no bigger than gzip -6 NDJSON of the same rows; --gzip-level is NDJSON's).", valueName: "level"))
+    @Option(help: ArgumentHelp("Parquet: the gzip codec's level, 0 (stored) to 12 (default \(ObjectEncoding.defaultParquetGzipLevel(typed: false)) packed, \(ObjectEncoding.defaultParquetGzipLevel(typed: true)) typed: the fastest whose files are no bigger than gzip -6 NDJSON of the same rows; --gzip-level is NDJSON's).", valueName: "level"))
     var parquetGzipLevel: Int?
 
     @Option(help: ArgumentHelp("Parquet: uncompressed bytes of a row group before the next one starts (default 134217728: one row group per object).", valueName: "bytes"))
@@ -91,7 +91,7 @@ struct ObjectOptionGroup: ParsableArguments, Sendable {
             prefix: prefix ?? environment("S3_PREFIX") ?? "",
             encoding: ObjectEncoding(
                 format: format, gzipLevel: gzipLevel, parquetCompression: parquetCompression,
-                parquetGzipLevel: parquetGzipLevel ?? ObjectEncoding.defaultParquetGzipLevel, rowGroupBytes: parquetRowGroupBytes,
+                parquetGzipLevel: parquetGzipLevel, rowGroupBytes: parquetRowGroupBytes,
                 schema: sparkSchema))
     }
 
