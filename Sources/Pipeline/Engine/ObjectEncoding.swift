@@ -36,8 +36,15 @@ package struct ObjectEncoding: Sendable {
     /// The typed layout's columns (a schema file); nil for the packed layout.
     package var schema: SparkSchema?
 
+    /// The gzip level when none is set (`--gzip-level`, `GZIP_LEVEL`), the one place it is set.
+    ///
+    /// The promise is "objects no bigger than gzip -6 would make, as fast as possible": the
+    /// cheapest libdeflate level whose objects are no bigger than GNU `gzip -6` of the same
+    /// batches, as `scripts/bench-gzip-levels.sh` measures it (figures in the README).
+    package static let defaultGzipLevel = 6
+
     package init(
-        format: ObjectFormat = .json, gzipLevel: Int = 6, parquetCompression: ParquetCompression = .snappy, zstdLevel: Int = 3,
+        format: ObjectFormat = .json, gzipLevel: Int = ObjectEncoding.defaultGzipLevel, parquetCompression: ParquetCompression = .snappy, zstdLevel: Int = 3,
         rowGroupBytes: Int = 128 << 20, schema: SparkSchema? = nil
     ) {
         self.format = format
