@@ -126,7 +126,7 @@ echo
 bench_machine
 echo "load: $(uptime | sed 's/.*load average/load average/')"
 "$PYTHON" - "$RESULTS" "$INPUT_BYTES" "$RECORDS" "$HAVE_TIME" "$OBJECT_ROWS" "$ERROR_OBJECTS" "$NDJSON_BYTES" \
-    "$GZIP6_BYTES" "$PY_ROWS_ON_DISK" "$PY_SUMMARY" "$DDBCDC_SUMMARY" "$PY_NOTE" "${GZIP_LEVEL:-default}" "$PIGZ_NOTE" <<'EOF'
+    "$GZIP6_BYTES" "$PY_ROWS_ON_DISK" "$PY_SUMMARY" "$DDBCDC_SUMMARY" "$PY_NOTE" "${GZIP_LEVEL:+level $GZIP_LEVEL}" "$PIGZ_NOTE" <<'EOF'
 import json
 import statistics
 import sys
@@ -149,7 +149,7 @@ except ValueError:
 
 
 print(f"input: {input_bytes / 1e6:.1f} MB, {records:,} records ({input_bytes / records:,.0f} B/record); "
-      f"ddbcdc at gzip level {level}, the Python handler at 6; MB = 10^6 bytes")
+      f"ddbcdc at gzip {level or 'its default level'}, the Python handler at level 6; MB = 10^6 bytes")
 print()
 header = ["tool", "runs", "median s", "best s", "records/s (median)", "records/s (best)"]
 if have_time == "1":
