@@ -176,10 +176,7 @@ extension JSONCursor {
         case .ns:
             try transcodeNumberSet(into: &out, numbers: numbers, scratch: &scratch)
         case .bs:
-            // Binary sets sort by their bytes, not their base64 text: decode, then write canonically.
-            var bytes: [UInt8] = []
-            RowJSONEncoder(numbers: numbers).append(try decodeSet(tag), to: &bytes)
-            out.append(contentsOf: bytes)
+            try transcodeBinarySet(into: &out, numbers: numbers, scratch: &scratch)
         }
         try endAttributeValue(tag)
     }
@@ -216,6 +213,75 @@ extension JSONCursor {
             appendRaw(from: member.start - 1, to: member.end + 1, into: &out)
         }
         out.append(UInt8(ascii: "]"))
+    }
+
+    /// Reads a `BS` and writes its members sorted by their bytes.
+    ///
+    /// `readBase64String` accepts canonical base64 only, which spells each byte string one way;
+    /// and texts compared digit by digit in the alphabet's order, `=` first, sort as the bytes they
+    /// spell. So members are sorted and written as they stand, without decoding them. A member
+    /// written with escapes (rare) sends the whole set down the general path, which decodes.
+    private mutating func transcodeBinarySet(
+        into out: inout RowWriter, numbers: NumberOutput, scratch: inout TranscodeScratch
+    ) throws(DDBError) {
+        let valueStart = pos
+        try expectKind(UInt8(ascii: "["), for: .bs, "an array of strings")
+        let setStart = pos
+        scratch.strings.removeAll(keepingCapacity: true)
+        if try beginArray("a set") {
+            repeat {
+                let member: StringSpan
+                do throws(DDBError) {
+                    member = try readBase64String(for: .bs)
+                } catch {
+                    var error = error
+                    error.path.components.insert(.index(scratch.strings.count), at: 0)
+                    throw error
+                }
+                if member.hasEscapes {
+                    pos = valueStart
+                    return try transcodeDecodedBinarySet(into: &out, numbers: numbers)
+                }
+                scratch.strings.append(member)
+            } while try nextMember(close: UInt8(ascii: "]"))
+        }
+        guard !scratch.strings.isEmpty else { throw DDBError(.emptySet, "BS a set must have at least one member", offset: setStart) }
+        let cursor = self
+        scratch.strings.sort { cursor.base64Precedes($0, $1) }
+        out.append(UInt8(ascii: "["))
+        for (index, member) in scratch.strings.enumerated() {
+            if index > 0 {
+                let previous = scratch.strings[index - 1]
+                guard previous.count != member.count || !memcmpEqual(base + previous.start, base + member.start, member.count) else {
+                    let bytes = (try? Base64.decode(base + member.start, count: member.count)) ?? []
+                    throw DDBError(.duplicateSetMember, "BS set holds the member \(bytes) twice", offset: setStart)
+                }
+                out.append(UInt8(ascii: ","))
+            }
+            appendRaw(from: member.start - 1, to: member.end + 1, into: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
+    /// A `BS` decoded into values and written from them: the general path.
+    private mutating func transcodeDecodedBinarySet(into out: inout RowWriter, numbers: NumberOutput) throws(DDBError) {
+        var bytes: [UInt8] = []
+        RowJSONEncoder(numbers: numbers).append(try decodeSet(.bs), to: &bytes)
+        out.append(contentsOf: bytes)
+    }
+
+    /// Whether the bytes that canonical base64 text `a` spells sort before those of `b`.
+    private func base64Precedes(_ a: StringSpan, _ b: StringSpan) -> Bool {
+        Base64.ranks.withUnsafeBufferPointer { rank in
+            var k = 0
+            while k < a.count && k < b.count {
+                let x = rank[Int(base[a.start &+ k])], y = rank[Int(base[b.start &+ k])]
+                if x != y { return x < y }
+                k &+= 1
+            }
+            // One text is the other's start: it has no padding, so its bytes start the other's.
+            return a.count < b.count
+        }
     }
 
     /// Reads an `NS` and writes its members sorted numerically.
