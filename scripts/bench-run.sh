@@ -149,7 +149,7 @@ except ValueError:
 
 
 print(f"input: {input_bytes / 1e6:.1f} MB, {records:,} records ({input_bytes / records:,.0f} B/record); "
-      f"ddbcdc at gzip {level or 'its default level'}, the Python handler at level 6; MB = 10^6 bytes")
+      f"ddbcdc at {level or 'its default gzip level'}, the Python handler at gzip level 6; MB = 10^6 bytes")
 print()
 header = ["tool", "runs", "median s", "best s", "records/s (median)", "records/s (best)"]
 if have_time == "1":
