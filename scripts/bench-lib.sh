@@ -31,7 +31,7 @@ bench_input() {
         mv "$DATA.tmp" "$DATA"
         echo "$digest" > "$DATA.generator"
     fi
-    INPUT_BYTES=$(stat -c %s "$DATA")
+    INPUT_BYTES=$(stat -L -c %s "$DATA")  # -L: the data may be a link to a shared copy
 }
 
 # The machine line of a report: CPUs and model, the Swift and Python versions.

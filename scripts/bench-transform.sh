@@ -9,7 +9,9 @@
 # 3. checks once, untimed, that ddbcdc turns every record into a row;
 # 4. times `ddbcdc transform --input F --ingest-ts 0 > /dev/null` RUNS times (median and best)
 #    and `python3 scripts/python_transform.py --input F --out /dev/null` PY_RUNS times;
-# 5. prints input MB, seconds, input MB/s, records/s, peak RSS and the ratio.
+# 5. prints input MB, seconds, input MB/s, records/s, input MB per CPU second (per core: transform
+#    is single-threaded, so this is the issue's "transform MB/s per core" whatever else runs), peak
+#    RSS and the ratio, then the goal rows.
 #
 # Single process, no CPU pinning: ddbcdc transform is single-threaded, and so is the Python.
 # Wall time comes from `date +%s.%N`; peak RSS from `/usr/bin/time -v` when it exists.
@@ -63,7 +65,7 @@ RESULTS="$WORK/results"
 time_run() {
     local label=$1; shift
     bench_time "$label" "$WORK/run.err" "$@"
-    echo "$label $BENCH_T0 $BENCH_T1 $BENCH_RSS" >> "$RESULTS"
+    echo "$label $BENCH_T0 $BENCH_T1 $BENCH_RSS $BENCH_CPU" >> "$RESULTS"
 }
 
 say "== ddbcdc transform, $RUNS runs"
@@ -84,6 +86,7 @@ fi
 # ---- report ------------------------------------------------------------------------------------
 echo
 bench_machine
+echo "load: $(uptime | sed 's/.*load average/load average/')"
 "$PYTHON" - "$RESULTS" "$INPUT_BYTES" "$RECORDS" "$HAVE_TIME" "$NOTE" "$PY_NOTE" <<'EOF'
 import statistics
 import sys
@@ -93,27 +96,32 @@ results, input_bytes, records, have_time, note, py_note = sys.argv[1:7]
 input_bytes, records = int(input_bytes), int(records)
 runs = {}
 for line in open(results):
-    label, t0, t1, rss = line.split()
-    runs.setdefault(label, []).append((float(Decimal(t1) - Decimal(t0)), None if rss == "-" else int(rss)))
+    label, t0, t1, rss, cpu = line.split()
+    runs.setdefault(label, []).append((float(Decimal(t1) - Decimal(t0)), None if rss == "-" else int(rss),
+                                       None if cpu == "-" else float(cpu)))
 
 print(f"input: {input_bytes / 1e6:.1f} MB, {records:,} records ({input_bytes / records:,.0f} B/record); MB = 10^6 bytes")
 print()
 header = ["tool", "runs", "input MB", "median s", "best s", "MB/s (median)", "records/s (median)", "records/s (best)"]
 if have_time == "1":
-    header.append("peak RSS MB")
+    header += ["MB per CPU s (median)", "peak RSS MB"]
 rows = []
 medians = {}
 for label, name in (("ddbcdc", "ddbcdc transform"), ("python", "python_transform.py (boto3)")):
     if label not in runs:
         continue
-    secs = [s for s, _ in runs[label]]
+    secs = [s for s, _, _ in runs[label]]
     med, best = statistics.median(secs), min(secs)
     medians[label] = (med, best)
     row = [name, str(len(secs)), f"{input_bytes / 1e6:.1f}", f"{med:.3f}", f"{best:.3f}",
            f"{input_bytes / 1e6 / med:.1f}", f"{records / med:,.0f}", f"{records / best:,.0f}"]
     if have_time == "1":
-        rss = [r for _, r in runs[label] if r is not None]
-        row.append(f"{max(rss) / 1024:.1f}" if rss else "-")
+        rss = [r for _, r, _ in runs[label] if r is not None]
+        cpus = [c for _, _, c in runs[label] if c]
+        per_core = input_bytes / 1e6 / statistics.median(cpus) if cpus else None
+        if label == "ddbcdc":
+            goal_per_core, goal_rss = per_core, max(rss) / 1024 if rss else None
+        row += [f"{per_core:.1f}" if per_core else "-", f"{max(rss) / 1024:.1f}" if rss else "-"]
     rows.append(row)
 widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
 print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |")
@@ -124,8 +132,14 @@ print()
 if "ddbcdc" in medians and "python" in medians:
     (dm, db), (pm, pb) = medians["ddbcdc"], medians["python"]
     print(f"ratio: ddbcdc is {pm / dm:.1f}x the Python transform's speed (median vs median), {pb / db:.1f}x (best vs best)")
+if have_time == "1" and "ddbcdc" in medians:
+    print()
+    print("| goal (issue 16) | now | goal |")
+    print("|---|---|---|")
+    print(f"| `transform`, MB/s per core (input MB per CPU second, median) | {goal_per_core:.0f} | >= 600 |")
+    print(f"| peak RSS | {goal_rss:.1f} MB | <= 64 MiB |")
 if have_time != "1":
-    print("peak RSS: not measured (/usr/bin/time is absent)")
+    print("peak RSS and CPU: not measured (/usr/bin/time is absent)")
 for n in (note, py_note):
     if n:
         print(f"note: {n}")

@@ -7,8 +7,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 say() { printf '== %s\n' "$*" >&2; }
 
-# Debian packages: the C libraries the package links (headers and pkg-config files).
-APT_PACKAGES=(zlib1g-dev libssl-dev libdeflate-dev libsnappy-dev libzstd-dev pkg-config)
+# Debian packages: the C libraries the package links (headers and pkg-config files), and pigz,
+# the 2-core gzip reference of scripts/bench-run.sh and bench-gzip-levels.sh.
+APT_PACKAGES=(zlib1g-dev libssl-dev libdeflate-dev libsnappy-dev libzstd-dev pkg-config pigz)
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -9,6 +9,15 @@ package enum Base64 {
         return table
     }()
 
+    /// The order of base64 digits: `=` 0, then the alphabet from 1 (`A`) to 64 (`/`). Canonical
+    /// texts compared digit by digit in this order sort as the bytes they spell.
+    package static let ranks: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        table[Int(UInt8(ascii: "="))] = 0
+        for (index, byte) in alphabet.enumerated() { table[Int(byte)] = UInt8(index + 1) }
+        return table
+    }()
+
     /// Checks `count` bytes at `bytes` and returns the decoded length.
     /// - Throws: ``DDBError`` `badBase64` with the offset of the first bad byte, relative to `bytes`.
     package static func validate(_ bytes: UnsafePointer<UInt8>, count: Int) throws(DDBError) -> Int {

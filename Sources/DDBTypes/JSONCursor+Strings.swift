@@ -8,23 +8,7 @@ extension JSONCursor {
         let start = pos
         var hasEscapes = false
         while true {
-            // Eight bytes at a time while none is special: '"', '\', a control character or non-ASCII.
-            while pos &+ 8 <= end {
-                let word = UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self)
-                let ones: UInt64 = 0x0101_0101_0101_0101
-                let highs: UInt64 = 0x8080_8080_8080_8080
-                let quote = word ^ (ones &* 0x22)
-                let backslash = word ^ (ones &* 0x5C)
-                let special =
-                    ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | (word &- ones &* 0x20) | word
-                let found = special & highs
-                if found != 0 {
-                    // The lowest flagged byte is truly special (borrows only run upwards): go straight to it.
-                    pos &+= found.trailingZeroBitCount &>> 3
-                    break
-                }
-                pos &+= 8
-            }
+            skipPlainStringBytes()
             guard pos < end else { throw truncated("a string") }
             let byte = base[pos]
             if byte == UInt8(ascii: "\"") {
@@ -43,6 +27,45 @@ extension JSONCursor {
                 try scanUTF8Sequence()
             }
         }
+    }
+
+    /// Moves the cursor past string bytes that need no attention (printable ASCII other than `"`
+    /// and `\`), stopping at the first one that does, or 15 bytes or fewer from the end of the
+    /// input (the caller goes through those one by one).
+    ///
+    /// Sixteen bytes at a time with `SIMD16<UInt8>`: lane-wise wrapping arithmetic and bitwise
+    /// operations compile to single SSE2/NEON instructions (lane comparisons such as `.==` do not,
+    /// yet), and lanes do not borrow from each other, so every flag is exact.
+    @inline(__always)
+    package mutating func skipPlainStringBytes() {
+        while pos &+ 16 <= end {
+            let block = UnsafeRawPointer(base + pos).loadUnaligned(as: SIMD16<UInt8>.self)
+            let flags = unsafeBitCast(Self.specialStringBytes(block), to: SIMD2<UInt64>.self)
+            if flags[0] != 0 {
+                pos &+= flags[0].trailingZeroBitCount &>> 3
+                return
+            }
+            if flags[1] != 0 {
+                pos &+= 8 &+ flags[1].trailingZeroBitCount &>> 3
+                return
+            }
+            pos &+= 16
+        }
+    }
+
+    /// 0x80 in each lane whose byte is `"`, `\`, a control character or not ASCII; 0 in the others.
+    ///
+    /// A lane `x` is zero exactly when `(x &- 1) & ~x` has its top bit set (so `"` and `\` are
+    /// found as zeros of `byte ^ "` and `byte ^ \`); a byte below 0x20 or from 0x80 on has its top
+    /// bit set in `byte &- 0x20` or in itself.
+    @inline(__always)
+    static func specialStringBytes(_ block: SIMD16<UInt8>) -> SIMD16<UInt8> {
+        let one = SIMD16<UInt8>(repeating: 1)
+        let quote = block ^ SIMD16(repeating: UInt8(ascii: "\""))
+        let backslash = block ^ SIMD16(repeating: UInt8(ascii: "\\"))
+        let control = block &- SIMD16(repeating: 0x20)
+        let special = ((quote &- one) & ~quote) | ((backslash &- one) & ~backslash) | control | block
+        return special & SIMD16(repeating: 0x80)
     }
 
     private mutating func scanEscape() throws(DDBError) {

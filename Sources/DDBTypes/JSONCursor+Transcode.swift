@@ -13,6 +13,9 @@ package struct TranscodeScratch {
     /// Members of the set being read, and names being sorted for the duplicate check of a large map.
     var strings: [StringSpan] = []
     var numbers: [(span: StringSpan, syntax: NumberSyntax, key: NumericKey)] = []
+    /// Where `transcodeItem` writes the item before appending it to the caller's bytes (nil only
+    /// while it writes).
+    var writer: RowWriter? = RowWriter()
 
     package init() {
         names.reserveCapacity(64)
@@ -34,7 +37,12 @@ extension JSONCursor {
         let base = scratch.names.count
         defer { scratch.names.removeSubrange(base...) }
         scratch.itemValues.removeAll(keepingCapacity: true)
-        let count = try transcodeMembers(into: &out, numbers: numbers, scratch: &scratch, depth: 0)
+        // The writer leaves the scratch while it is written, so that both can be passed inout.
+        var writer = scratch.writer.take()!
+        defer { scratch.writer = writer }
+        writer.begin()
+        let count = try transcodeMembers(into: &writer, numbers: numbers, scratch: &scratch, depth: 0)
+        out.append(contentsOf: writer.written)
         scratch.itemNames.removeAll(keepingCapacity: true)
         scratch.itemNames.append(contentsOf: scratch.names[base...])
         return count
@@ -42,7 +50,7 @@ extension JSONCursor {
 
     /// Reads `{ "name": <AV>, … }`, writing `"name":<row value>` members separated by commas.
     private mutating func transcodeMembers(
-        into out: inout [UInt8], numbers: NumberOutput, scratch: inout TranscodeScratch, depth: Int
+        into out: inout RowWriter, numbers: NumberOutput, scratch: inout TranscodeScratch, depth: Int
     ) throws(DDBError) -> Int {
         let first = try peekAfterWhitespace("an attribute map")
         guard first == UInt8(ascii: "{") else {
@@ -51,15 +59,20 @@ extension JSONCursor {
         guard try beginObject("an attribute map") else { return 0 }
         let namesBase = scratch.names.count
         var count = 0
+        var namesSeen = NameFilter()
         repeat {
             let nameStart = pos
             let key = try readKey()
             // Small maps (nearly all) are checked as they are read; a larger one once, sorted, at its end.
-            if count < Self.linearNameCheckLimit, hasName(key, among: scratch.names, from: namesBase) {
+            // The filter rules out most names without comparing them with the ones before.
+            if count < Self.linearNameCheckLimit, namesSeen.mayHold(key, in: self),
+                hasName(key, among: scratch.names, from: namesBase)
+            {
                 throw prefixing(
                     DDBError(.duplicateAttribute, "attribute \"\(decodedString(key))\" appears twice", offset: nameStart), name: key)
             }
             scratch.names.append(key)
+            namesSeen.insert(key, in: self)
             if pos == key.end &+ 2 && (count == 0 || base[key.start &- 2] == UInt8(ascii: ",")) {
                 // Compact input: copy `,"name":` in one go.
                 appendRaw(from: count == 0 ? key.start &- 1 : key.start &- 2, to: pos, into: &out)
@@ -105,7 +118,7 @@ extension JSONCursor {
     }
 
     private mutating func transcodeValue(
-        into out: inout [UInt8], numbers: NumberOutput, scratch: inout TranscodeScratch, depth: Int
+        into out: inout RowWriter, numbers: NumberOutput, scratch: inout TranscodeScratch, depth: Int
     ) throws(DDBError) {
         guard depth <= DynamoJSONDecoder.maxDepth else {
             throw DDBError(.nestingTooDeep, "values nested more than \(DynamoJSONDecoder.maxDepth) levels", offset: pos)
@@ -132,9 +145,9 @@ extension JSONCursor {
             let isTrue = try readLiteral() == UInt8(ascii: "t")
             if tag == .null {
                 guard isTrue else { throw DDBError(.wrongJSONType, "NULL must be true", offset: pos) }
-                out.append(contentsOf: RowJSONEncoder.nullBytes)
+                out.append("null")
             } else {
-                out.append(contentsOf: isTrue ? RowJSONEncoder.trueBytes : RowJSONEncoder.falseBytes)
+                out.append(isTrue ? "true" : "false")
             }
         case .m:
             out.append(UInt8(ascii: "{"))
@@ -163,14 +176,13 @@ extension JSONCursor {
         case .ns:
             try transcodeNumberSet(into: &out, numbers: numbers, scratch: &scratch)
         case .bs:
-            // Binary sets sort by their bytes, not their base64 text: decode, then write canonically.
-            RowJSONEncoder(numbers: numbers).append(try decodeSet(tag), to: &out)
+            try transcodeBinarySet(into: &out, numbers: numbers, scratch: &scratch)
         }
         try endAttributeValue(tag)
     }
 
     /// Reads an `SS` and writes its members sorted by code point (UTF-8 byte order).
-    private mutating func transcodeStringSet(into out: inout [UInt8], scratch: inout TranscodeScratch) throws(DDBError) {
+    private mutating func transcodeStringSet(into out: inout RowWriter, scratch: inout TranscodeScratch) throws(DDBError) {
         try expectKind(UInt8(ascii: "["), for: .ss, "an array of strings")
         let setStart = pos
         scratch.strings.removeAll(keepingCapacity: true)
@@ -203,9 +215,78 @@ extension JSONCursor {
         out.append(UInt8(ascii: "]"))
     }
 
+    /// Reads a `BS` and writes its members sorted by their bytes.
+    ///
+    /// `readBase64String` accepts canonical base64 only, which spells each byte string one way;
+    /// and texts compared digit by digit in the alphabet's order, `=` first, sort as the bytes they
+    /// spell. So members are sorted and written as they stand, without decoding them. A member
+    /// written with escapes (rare) sends the whole set down the general path, which decodes.
+    private mutating func transcodeBinarySet(
+        into out: inout RowWriter, numbers: NumberOutput, scratch: inout TranscodeScratch
+    ) throws(DDBError) {
+        let valueStart = pos
+        try expectKind(UInt8(ascii: "["), for: .bs, "an array of strings")
+        let setStart = pos
+        scratch.strings.removeAll(keepingCapacity: true)
+        if try beginArray("a set") {
+            repeat {
+                let member: StringSpan
+                do throws(DDBError) {
+                    member = try readBase64String(for: .bs)
+                } catch {
+                    var error = error
+                    error.path.components.insert(.index(scratch.strings.count), at: 0)
+                    throw error
+                }
+                if member.hasEscapes {
+                    pos = valueStart
+                    return try transcodeDecodedBinarySet(into: &out, numbers: numbers)
+                }
+                scratch.strings.append(member)
+            } while try nextMember(close: UInt8(ascii: "]"))
+        }
+        guard !scratch.strings.isEmpty else { throw DDBError(.emptySet, "BS a set must have at least one member", offset: setStart) }
+        let cursor = self
+        scratch.strings.sort { cursor.base64Precedes($0, $1) }
+        out.append(UInt8(ascii: "["))
+        for (index, member) in scratch.strings.enumerated() {
+            if index > 0 {
+                let previous = scratch.strings[index - 1]
+                guard previous.count != member.count || !memcmpEqual(base + previous.start, base + member.start, member.count) else {
+                    let bytes = (try? Base64.decode(base + member.start, count: member.count)) ?? []
+                    throw DDBError(.duplicateSetMember, "BS set holds the member \(bytes) twice", offset: setStart)
+                }
+                out.append(UInt8(ascii: ","))
+            }
+            appendRaw(from: member.start - 1, to: member.end + 1, into: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
+    /// A `BS` decoded into values and written from them: the general path.
+    private mutating func transcodeDecodedBinarySet(into out: inout RowWriter, numbers: NumberOutput) throws(DDBError) {
+        var bytes: [UInt8] = []
+        RowJSONEncoder(numbers: numbers).append(try decodeSet(.bs), to: &bytes)
+        out.append(contentsOf: bytes)
+    }
+
+    /// Whether the bytes that canonical base64 text `a` spells sort before those of `b`.
+    private func base64Precedes(_ a: StringSpan, _ b: StringSpan) -> Bool {
+        Base64.ranks.withUnsafeBufferPointer { rank in
+            var k = 0
+            while k < a.count && k < b.count {
+                let x = rank[Int(base[a.start &+ k])], y = rank[Int(base[b.start &+ k])]
+                if x != y { return x < y }
+                k &+= 1
+            }
+            // One text is the other's start: it has no padding, so its bytes start the other's.
+            return a.count < b.count
+        }
+    }
+
     /// Reads an `NS` and writes its members sorted numerically.
     private mutating func transcodeNumberSet(
-        into out: inout [UInt8], numbers: NumberOutput, scratch: inout TranscodeScratch
+        into out: inout RowWriter, numbers: NumberOutput, scratch: inout TranscodeScratch
     ) throws(DDBError) {
         try expectKind(UInt8(ascii: "["), for: .ns, "an array of strings")
         let setStart = pos
@@ -242,13 +323,15 @@ extension JSONCursor {
     }
 
     @inline(__always)
-    private func appendNumber(_ span: StringSpan, _ syntax: NumberSyntax, numbers: NumberOutput, into out: inout [UInt8]) {
+    private func appendNumber(_ span: StringSpan, _ syntax: NumberSyntax, numbers: NumberOutput, into out: inout RowWriter) {
         if numbers == .string { out.append(UInt8(ascii: "\"")) }
         if syntax.isJSONGrammar && !span.hasEscapes {
             appendRaw(from: span.start, to: span.end, into: &out)
         } else {
             let text = decodedBytes(span)
-            text.withUnsafeBufferPointer { syntax.appendCanonical(of: $0, to: &out) }
+            var canonical: [UInt8] = []
+            text.withUnsafeBufferPointer { syntax.appendCanonical(of: $0, to: &canonical) }
+            out.append(contentsOf: canonical)
         }
         if numbers == .string { out.append(UInt8(ascii: "\"")) }
     }
@@ -288,5 +371,40 @@ extension JSONCursor {
     @inline(__always)
     package func appendRaw(from start: Int, to end: Int, into out: inout [UInt8]) {
         out.append(contentsOf: UnsafeBufferPointer(start: base + start, count: end - start))
+    }
+
+    /// Appends input bytes `start..<end` unchanged.
+    @inline(__always)
+    func appendRaw(from start: Int, to end: Int, into out: inout RowWriter) {
+        out.append(base + start, count: end &- start)
+    }
+}
+
+/// A one-word Bloom filter of the member names read so far in one map: most names of a map differ
+/// in length or in their first or last byte, so most are known to be new without comparing them
+/// with the names before (which costs a quadratic number of comparisons).
+///
+/// A name with escapes has other spellings of the same value (`"a"` and `"\u0061"`): once one
+/// is seen, or when the name being checked has escapes, every name is compared.
+struct NameFilter {
+    private var bits: UInt64 = 0
+
+    @inline(__always)
+    private static func bit(_ name: StringSpan, in cursor: JSONCursor) -> UInt64 {
+        if name.hasEscapes { return ~0 }
+        // The bytes around the name are its quotes, so an empty name reads only those.
+        let first = UInt64(cursor.base[name.start]), last = UInt64(cursor.base[name.end &- 1])
+        return 1 &<< ((first &* 7 &+ last &* 3 &+ UInt64(name.end &- name.start)) & 63)
+    }
+
+    /// Whether a name equal to `name` may have been inserted (false: certainly not).
+    @inline(__always)
+    func mayHold(_ name: StringSpan, in cursor: JSONCursor) -> Bool {
+        bits & Self.bit(name, in: cursor) != 0
+    }
+
+    @inline(__always)
+    mutating func insert(_ name: StringSpan, in cursor: JSONCursor) {
+        bits |= Self.bit(name, in: cursor)
     }
 }

@@ -73,7 +73,7 @@ package struct LambdaConfiguration {
             throw Problem(description: "S3_PREFIX: \(error.message)")
         }
         _ = try integer("MAX_SECONDS", 15, 0...86_400)
-        let gzipLevel = try integer("GZIP_LEVEL", 6, 0...12)
+        let gzipLevel = try integer("GZIP_LEVEL", ObjectEncoding.defaultGzipLevel, 0...12)
         rows = NormalizeOptions(
             layout: try choice("DDBCDC_LAYOUT", RowLayout.flat), numbers: try choice("DDBCDC_NUMBERS", NumberOutput.exact),
             tombstoneImage: try choice("DDBCDC_TOMBSTONE", TombstoneImage.keys),

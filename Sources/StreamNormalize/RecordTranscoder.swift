@@ -308,10 +308,7 @@ package struct RecordTranscoder {
     ) throws(DDBError) {
         // Most members are read by length first: one comparison rules out all but one name.
         switch key.count {
-        case 7, 8, 9, 11, 12, 14: break
-        default: if !key.hasEscapes { return try cursor.skipValue() }
-        }
-        if cursor.bytes(key, equal: "dynamodb") {
+        case 8 where cursor.bytes(key, equal: "dynamodb"):
             try fields.read(.dynamodb, key, cursor)
             guard try cursor.beginObject("the dynamodb object") else { return }
             repeat {
@@ -322,12 +319,12 @@ package struct RecordTranscoder {
                     throw cursor.prefixing(error, name: field)
                 }
             } while try cursor.nextMember(close: UInt8(ascii: "}"))
-        } else if cursor.bytes(key, equal: "eventID") {
+        case 7 where cursor.bytes(key, equal: "eventID"):
             try fields.read(.eventID, key, cursor)
             let span = try readString(&cursor, "eventID")
             fields.eventID = span
             lastEventID = span
-        } else if cursor.bytes(key, equal: "eventName") {
+        case 9 where cursor.bytes(key, equal: "eventName"):
             try fields.read(.eventName, key, cursor)
             let span = try readString(&cursor, "eventName")
             if cursor.bytes(span, equal: "INSERT") {
@@ -340,7 +337,7 @@ package struct RecordTranscoder {
                 throw DDBError(
                     .unsupportedRecord, "eventName \"\(cursor.decodedString(span))\" is not INSERT, MODIFY or REMOVE", offset: span.start)
             }
-        } else if cursor.bytes(key, equal: "eventSource") {
+        case 11 where cursor.bytes(key, equal: "eventSource"):
             try fields.read(.eventSource, key, cursor)
             let span = try readString(&cursor, "eventSource")
             guard cursor.bytes(span, equal: "aws:dynamodb") else {
@@ -348,10 +345,10 @@ package struct RecordTranscoder {
                     .unsupportedRecord, "eventSource \"\(cursor.decodedString(span))\" is not aws:dynamodb: not a DynamoDB Streams record",
                     offset: span.start)
             }
-        } else if cursor.bytes(key, equal: "eventSourceARN") {
+        case 14 where cursor.bytes(key, equal: "eventSourceARN"):
             try fields.read(.eventSourceARN, key, cursor)
             fields.table = try tableName(try readString(&cursor, "eventSourceARN"), cursor)
-        } else if cursor.bytes(key, equal: "userIdentity") {
+        case 12 where cursor.bytes(key, equal: "userIdentity"):
             try fields.read(.userIdentity, key, cursor)
             let first = try cursor.peekAfterWhitespace("userIdentity")
             guard first != UInt8(ascii: "n") else { return try cursor.skipValue() }
@@ -368,7 +365,7 @@ package struct RecordTranscoder {
                     try cursor.skipValue()
                 }
             } while try cursor.nextMember(close: UInt8(ascii: "}"))
-        } else {
+        default:
             try cursor.skipValue()
         }
     }
@@ -377,10 +374,7 @@ package struct RecordTranscoder {
         _ key: StringSpan, _ cursor: inout JSONCursor, _ fields: inout Fields, _ out: inout [UInt8]
     ) throws(DDBError) {
         switch key.count {
-        case 4, 8, 14, 27: break
-        default: if !key.hasEscapes { return try cursor.skipValue() }
-        }
-        if cursor.bytes(key, equal: "NewImage") {
+        case 8 where cursor.bytes(key, equal: "NewImage"):
             guard !fields.hasNew else { throw duplicate(key, cursor) }
             guard wants(fields.kind, image: .new) else { return try cursor.skipValue() }
             fields.hasNew = true
@@ -409,7 +403,7 @@ package struct RecordTranscoder {
                 newValues.append(contentsOf: scratch.itemValues)
                 fields.keysCheckPending = true
             }
-        } else if cursor.bytes(key, equal: "Keys") {
+        case 4 where cursor.bytes(key, equal: "Keys"):
             guard !fields.hasKeys, fields.keysRange == nil else { throw duplicate(key, cursor) }
             _ = try cursor.peekAfterWhitespace("Keys")
             let keysStart = cursor.pos
@@ -423,13 +417,13 @@ package struct RecordTranscoder {
                 fields.keyCount = try cursor.transcodeItem(into: &keys, numbers: options.numbers, scratch: &scratch)
             }
             fields.keysCheck = Result { () throws(DDBError) in try checkNames(scratch.itemNames, in: cursor, image: "Keys") }
-        } else if cursor.bytes(key, equal: "OldImage") {
+        case 8 where cursor.bytes(key, equal: "OldImage"):
             guard !fields.hasOld else { throw duplicate(key, cursor) }
             guard wants(fields.kind, image: .old) else { return try cursor.skipValue() }
             fields.hasOld = true
             fields.oldCount = try cursor.transcodeItem(into: &oldImage, numbers: options.numbers, scratch: &scratch)
             fields.oldCheck = Result { () throws(DDBError) in try checkNames(scratch.itemNames, in: cursor, image: "OldImage") }
-        } else if cursor.bytes(key, equal: "SequenceNumber") {
+        case 14 where cursor.bytes(key, equal: "SequenceNumber"):
             try fields.read(.sequenceNumber, key, cursor)
             let span = try readString(&cursor, "SequenceNumber")
             guard !span.hasEscapes,
@@ -442,7 +436,7 @@ package struct RecordTranscoder {
             fields.sequence = sequence
             fields.sequenceTextLength = span.count
             lastSequenceNumber = span
-        } else if cursor.bytes(key, equal: "ApproximateCreationDateTime") {
+        case 27 where cursor.bytes(key, equal: "ApproximateCreationDateTime"):
             try fields.read(.creationTime, key, cursor)
             let first = try cursor.peekAfterWhitespace("ApproximateCreationDateTime")
             guard first == UInt8(ascii: "-") || first &- UInt8(ascii: "0") < 10 else {
@@ -451,7 +445,7 @@ package struct RecordTranscoder {
             }
             let range = try cursor.scanNumberToken()
             fields.changeTime = try EpochTime.millis(fromSeconds: UnsafeBufferPointer(start: cursor.base + range.lowerBound, count: range.count), offset: range.lowerBound)
-        } else {
+        default:
             try cursor.skipValue()
         }
     }

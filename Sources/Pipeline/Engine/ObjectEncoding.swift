@@ -39,6 +39,13 @@ package struct ObjectEncoding: Sendable {
     /// The typed layout's columns (a schema file); nil for the packed layout.
     package var schema: SparkSchema?
 
+    /// The gzip level when none is set (`--gzip-level`, `GZIP_LEVEL`), the one place it is set.
+    ///
+    /// The promise is "objects no bigger than gzip -6 would make, as fast as possible": the
+    /// cheapest libdeflate level whose objects are no bigger than GNU `gzip -6` of the same
+    /// batches, as `scripts/bench-gzip-levels.sh` measures it (figures in the README).
+    package static let defaultGzipLevel = 6
+
     /// Parquet's GZIP level when none is given: for each layout, the fastest libdeflate level whose
     /// Parquet files of the project's generated corpus are no bigger than the gzip-6 NDJSON objects
     /// of the same rows (`GZIP_LEVELS="1 2 3 4 5 6" scripts/bench-parquet.sh` measures it; the
@@ -52,7 +59,7 @@ package struct ObjectEncoding: Sendable {
     package var effectiveParquetGzipLevel: Int { parquetGzipLevel ?? Self.defaultParquetGzipLevel(typed: schema != nil) }
 
     package init(
-        format: ObjectFormat = .json, gzipLevel: Int = 6, parquetCompression: ParquetCompression = .snappy,
+        format: ObjectFormat = .json, gzipLevel: Int = ObjectEncoding.defaultGzipLevel, parquetCompression: ParquetCompression = .snappy,
         parquetGzipLevel: Int? = nil, zstdLevel: Int = 3, rowGroupBytes: Int = 128 << 20,
         schema: SparkSchema? = nil
     ) {

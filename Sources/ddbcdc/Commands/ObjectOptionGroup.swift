@@ -21,7 +21,7 @@ struct ObjectOptionGroup: ParsableArguments, Sendable {
     @Option(help: "Partitions with an open batch at once; one more seals the least recently written (default 16).")
     var maxOpenPartitions: Int = 16
 
-    @Option(help: "gzip level, 0 (stored) to 12; 1–9 as gzip's (GZIP_LEVEL; default 6).")
+    @Option(help: "gzip level, 0 (stored) to 12; 1–9 as gzip's (GZIP_LEVEL; default \(ObjectEncoding.defaultGzipLevel)).")
     var gzipLevel: Int?
 
     @Option(help: "Objects compressed and written at the same time (default 2).")
@@ -70,7 +70,7 @@ struct ObjectOptionGroup: ParsableArguments, Sendable {
         }
         let maxRecords = try number(self.maxRecords, "MAX_RECORDS", { Int($0) }, default: 2000)
         let maxBytes = try number(self.maxBytes.map { text -> Int? in Int(text.replacingUnderscores()) } ?? nil, "MAX_PAYLOAD_BYTES", { Int($0) }, default: 8_000_000)
-        let gzipLevel = try number(self.gzipLevel, "GZIP_LEVEL", { Int($0) }, default: 6)
+        let gzipLevel = try number(self.gzipLevel, "GZIP_LEVEL", { Int($0) }, default: ObjectEncoding.defaultGzipLevel)
         guard maxRecords >= 1 else { throw ValidationError("--max-records must be at least 1") }
         guard maxBytes >= 1 else { throw ValidationError("--max-bytes must be at least 1") }
         guard Gzip.levels.contains(gzipLevel) else { throw ValidationError("--gzip-level must be 0 to 12, not \(gzipLevel)") }
