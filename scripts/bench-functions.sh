@@ -42,4 +42,4 @@ say "== rows and schema with $BIN"
 
 cd Benchmarks
 DDBCDC_BENCH_EVENTS=$EVENTS DDBCDC_BENCH_ROWS="$DIR/rows.ndjson" DDBCDC_BENCH_SCHEMA="$DIR/schema.json" \
-    exec swift package --disable-sandbox benchmark "$@"
+    exec swift package --disable-sandbox --allow-writing-to-package-directory benchmark "$@"
