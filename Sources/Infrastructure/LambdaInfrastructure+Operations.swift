@@ -1,4 +1,5 @@
 import Pipeline
+import SparkPlan
 
 extension LambdaInfrastructure {
     /// The go-live resources `emit-infra` adds around the function: the bucket (when it creates
@@ -51,13 +52,9 @@ extension LambdaInfrastructure {
             if let alarmTopicARN { try Self.checkTopic(alarmTopicARN, stream: stream) }
         }
 
-        /// An address SNS's email protocol can take: one `@`, a dotted domain, no spaces or controls.
+        /// An address SNS's email protocol can take (the shape the job's notification addresses are checked for too).
         static func checkEmail(_ text: String) throws(Problem) {
-            let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-            let valid =
-                parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".")
-                && text.count <= 254 && text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value != 0x7F && !"<>,;\"".unicodeScalars.contains($0) }
-            guard valid else { throw Problem("--alarm-email '\(text)' is not an email address (name@example.com)") }
+            guard PlanConfig.isEmailAddress(text) else { throw Problem("--alarm-email '\(text)' is not an email address (name@example.com)") }
         }
 
         /// An SNS topic of the stream's region: CloudWatch alarms notify topics of their own region only.

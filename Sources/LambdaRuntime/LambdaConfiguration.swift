@@ -17,7 +17,7 @@ package import S3Sink
 /// | `DDBCDC_FORMAT` | `json` (gzip NDJSON) or `parquet` | json |
 /// | `DDBCDC_SCHEMA` | Parquet's typed layout: a schema file in the package (Spark StructType JSON; relative to `LAMBDA_TASK_ROOT`), or that JSON itself | the packed layout |
 /// | `DDBCDC_PARQUET_COMPRESSION` | `snappy`, `zstd`, `gzip` or `none` | snappy |
-/// | `DDBCDC_PARQUET_GZIP_LEVEL` | 0–12: Parquet's gzip codec (`GZIP_LEVEL` is NDJSON's) | 4 |
+/// | `DDBCDC_PARQUET_GZIP_LEVEL` | 0–12: Parquet's gzip codec (`GZIP_LEVEL` is NDJSON's) | 4 packed, 1 typed |
 /// | `DDBCDC_LAYOUT`, `DDBCDC_NUMBERS`, `DDBCDC_TOMBSTONE`, `DDBCDC_UPDATED_AT` | row options as the command's flags | flat, exact, keys, off |
 /// | `DDBCDC_METADATA_PREFIX` | rename the metadata columns as a set (`--metadata-prefix`) | the seed's names |
 /// | `DDBCDC_DEADLINE_MARGIN_MS` | stop waiting for uploads this long before the deadline | 1000 |
@@ -50,12 +50,16 @@ package struct LambdaConfiguration {
             throw Problem(description: "S3_BUCKET is not set: set it to the name of the bucket the objects go to")
         }
         self.bucket = bucket
-        func integer(_ name: String, _ fallback: Int, _ range: ClosedRange<Int>) throws -> Int {
-            guard let text = environment[name], !text.isEmpty else { return fallback }
+        /// The variable's whole number, or nil when it is unset or empty.
+        func integer(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
+            guard let text = environment[name], !text.isEmpty else { return nil }
             guard let value = Int(text.filter { $0 != "_" }), range.contains(value) else {
                 throw Problem(description: "\(name)=\(text) is not a whole number in \(range.lowerBound)…\(range.upperBound)")
             }
             return value
+        }
+        func integer(_ name: String, _ fallback: Int, _ range: ClosedRange<Int>) throws -> Int {
+            try integer(name, range) ?? fallback
         }
         func choice<T: RawRepresentable>(_ name: String, _ fallback: T) throws -> T where T.RawValue == String {
             guard let text = environment[name], !text.isEmpty else { return fallback }
@@ -88,8 +92,7 @@ package struct LambdaConfiguration {
             format: try choice("DDBCDC_FORMAT", ObjectFormat.json), gzipLevel: gzipLevel,
             parquetCompression: try choice("DDBCDC_PARQUET_COMPRESSION", ParquetCompression.snappy),
             // Unset: the layout's own default (ObjectEncoding.defaultParquetGzipLevel(typed:)).
-            parquetGzipLevel: environment["DDBCDC_PARQUET_GZIP_LEVEL"]?.isEmpty == false
-                ? try integer("DDBCDC_PARQUET_GZIP_LEVEL", 0, 0...12) : nil)
+            parquetGzipLevel: try integer("DDBCDC_PARQUET_GZIP_LEVEL", 0...12))
         if let schema = environment["DDBCDC_SCHEMA"], !schema.isEmpty {
             guard encoding.format == .parquet else { throw Problem(description: "DDBCDC_SCHEMA types Parquet columns: set DDBCDC_FORMAT=parquet too") }
             do {

@@ -292,13 +292,8 @@ public struct PlanConfig: Sendable {
     /// Databricks gives a notification destination; a webhook's URL is refused here, not by the
     /// Jobs API at deploy time), none is named twice, and at most three destinations.
     func validateNotifications() throws(SparkPlanError) {
-        for address in notifyEmails {
-            let parts = address.split(separator: "@", omittingEmptySubsequences: false)
-            let plain = !address.unicodeScalars.contains { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }
-            guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), plain
-            else {
-                throw SparkPlanError(.invalidConfig, "the notification address '\(Quote.commentText(address))' is not an email address (name@domain)")
-            }
+        for address in notifyEmails where !Self.isEmailAddress(address) {
+            throw SparkPlanError(.invalidConfig, "the notification address '\(Quote.commentText(address))' is not an email address (name@domain)")
         }
         for id in notifyWebhookIDs where !Self.isUUID(id) {
             throw SparkPlanError(
@@ -318,6 +313,18 @@ public struct PlanConfig: Sendable {
                 .invalidConfig,
                 "\(notifyWebhookIDs.count) notification destinations: a job takes at most \(Self.maxWebhookDestinations) for one event")
         }
+    }
+
+    /// Whether `text` looks like an address a mail system takes (the job's notifications, `emit-infra
+    /// --alarm-email`'s SNS subscription): one `@` after a non-empty name, a dotted domain, at most 254
+    /// characters, no whitespace, control characters or `<>,;"` (which would make it a list or a display name).
+    package static func isEmailAddress(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        let plain = !text.unicodeScalars.contains {
+            $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F || "<>,;\"".unicodeScalars.contains($0)
+        }
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".")
+            && !parts[1].hasSuffix(".") && text.count <= 254 && plain
     }
 
     /// 8-4-4-4-12 hexadecimal digits.

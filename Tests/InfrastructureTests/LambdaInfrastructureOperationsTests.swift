@@ -41,6 +41,7 @@ import Testing
         ("email and topic", "--alarm-email and --alarm-topic-arn exclude each other"),
         ("email without @", "--alarm-email 'oncall.example.com' is not an email address"),
         ("email with two @", "--alarm-email 'a@b@example.com' is not an email address"),
+        ("two addresses", "--alarm-email 'a@example.com,b@example.com' is not an email address"),
         ("topic of another region", "CloudWatch alarms notify topics of their own region only"),
         ("a queue for a topic", "--alarm-topic-arn 'arn:aws:sqs:eu-west-1:210987654321:q' is not an ARN of the form"),
     ])
@@ -57,6 +58,7 @@ import Testing
             case "email and topic": { $0.alarmEmail = "oncall@example.com"; $0.alarmTopicARN = "arn:aws:sns:eu-west-1:210987654321:t" }
             case "email without @": { $0.alarmEmail = "oncall.example.com" }
             case "email with two @": { $0.alarmEmail = "a@b@example.com" }
+            case "two addresses": { $0.alarmEmail = "a@example.com,b@example.com" }
             case "topic of another region": { $0.alarmTopicARN = "arn:aws:sns:us-east-1:210987654321:t" }
             default: { $0.alarmTopicARN = "arn:aws:sqs:eu-west-1:210987654321:q" }
             }

@@ -101,6 +101,7 @@ import Testing
         (#""notify_email": ["oncall"]"#, "'oncall' is not an email address"),
         (#""notify_email": ["on call@example.com"]"#, "is not an email address"),
         (#""notify_email": ["a@example"]"#, "is not an email address"),
+        (#""notify_email": ["<ops@example.com>"]"#, "is not an email address"),
         (#""notify_email": ["a@example.com", "A@example.com"]"#, "'a@example.com' is named twice"),
         (#""notify_email": ["a@example.com", 7]"#, "notify_email is a list of text, and 7 is not text"),
         (#""notify_webhook_id": ["https://hooks.slack.com/services/T0/B0/x"]"#, "is not a destination id"),
