@@ -157,17 +157,5 @@ func typed(_ value: JSONValue) -> [UInt8] {
     }
 }
 
-func quoted(_ text: String) -> [UInt8] {
-    var out = Array("\"".utf8)
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += Array(#"\""#.utf8)
-        case "\\": out += Array(#"\\"#.utf8)
-        case _ where scalar.value < 0x20:
-            let hex = String(scalar.value, radix: 16)
-            out += Array("\\u".utf8) + Array(repeating: UInt8(ascii: "0"), count: 4 - hex.utf8.count) + Array(hex.utf8)
-        default: out += Array(String(scalar).utf8)
-        }
-    }
-    return out + Array("\"".utf8)
-}
+/// `text` as a JSON string, escaped as ddbcdc escapes row JSON.
+func quoted(_ text: String) -> [UInt8] { RowJSONEncoder().encode(.string(text)) }
