@@ -214,7 +214,7 @@ struct ColumnWriter: Sendable {
 
     /// Encodes the page being filled (if it has any level) into `pages`: levels (repetition, then
     /// definition, each with its 4-byte length), then RLE_DICTIONARY indices or PLAIN values.
-    mutating func cutPage(codec: Codec, body: inout [UInt8], scratch: inout [UInt8]) throws(ParquetError) {
+    mutating func cutPage(compressor: inout PageCompressor, body: inout [UInt8], scratch: inout [UInt8]) throws(ParquetError) {
         guard pageLevels > 0 else { return }
         guard pageLevels <= Int(Int32.max) else {
             throw ParquetError(.tooLarge, "\(leaf.path.joined(separator: ".")): a page of \(pageLevels) levels (Parquet counts in 32 bits)")
@@ -241,7 +241,7 @@ struct ColumnWriter: Sendable {
         }
         let header = ParquetFormat.DataPageHeader(numValues: Int32(pageLevels), encoding: encoding)
         let (headerBytes, compressedBytes) = try Self.appendPage(
-            type: .dataPage, dataPageHeader: header, body: body, codec: codec, scratch: &scratch, into: &pages, path: leaf.path)
+            type: .dataPage, dataPageHeader: header, body: body, compressor: &compressor, scratch: &scratch, into: &pages, path: leaf.path)
         pagesUncompressed += Int64(headerBytes + body.count)
         pagesCompressed += Int64(headerBytes + compressedBytes)
         chunkLevels += Int64(pageLevels)
@@ -258,15 +258,16 @@ struct ColumnWriter: Sendable {
     /// header's size and the compressed size.
     private static func appendPage(
         type: ParquetFormat.PageType, dataPageHeader: ParquetFormat.DataPageHeader? = nil,
-        dictionaryPageHeader: ParquetFormat.DictionaryPageHeader? = nil, body: [UInt8], codec: Codec, scratch: inout [UInt8],
+        dictionaryPageHeader: ParquetFormat.DictionaryPageHeader? = nil, body: [UInt8], compressor: inout PageCompressor, scratch: inout [UInt8],
         into out: inout [UInt8], path: [String]
     ) throws(ParquetError) -> (header: Int, compressed: Int) {
         guard body.count <= Int(Int32.max) else {
             throw ParquetError(.tooLarge, "\(path.joined(separator: ".")): a page of \(body.count) bytes (Parquet sizes are 32-bit)")
         }
         var compressed = body.count
-        if codec != .none {
-            let result = body.withUnsafeBytes { input in Result { () throws(ParquetError) in try codec.compress(input, into: &scratch) } }
+        let stored = compressor.codec == .none
+        if !stored {
+            let result = body.withUnsafeBytes { input in Result { () throws(ParquetError) in try compressor.compress(input, into: &scratch) } }
             compressed = try result.get()
         }
         let header = ParquetFormat.PageHeader(
@@ -275,7 +276,7 @@ struct ColumnWriter: Sendable {
         var writer = ThriftCompactWriter(capacity: 64)
         writer.writeStruct(header)
         out.append(contentsOf: writer.bytes)
-        if codec == .none {
+        if stored {
             out.append(contentsOf: body)
         } else {
             out.append(contentsOf: scratch[0..<compressed])
@@ -286,9 +287,9 @@ struct ColumnWriter: Sendable {
     /// Cuts the last page, appends the chunk (dictionary page first when a data page used it) to
     /// `file`, and starts a new chunk; returns its footer entry and its sizes.
     mutating func finishChunk(
-        into file: inout [UInt8], codec: Codec, body: inout [UInt8], scratch: inout [UInt8]
+        into file: inout [UInt8], compressor: inout PageCompressor, body: inout [UInt8], scratch: inout [UInt8]
     ) throws(ParquetError) -> (chunk: ParquetFormat.ColumnChunk, uncompressed: Int64, compressed: Int64) {
-        try cutPage(codec: codec, body: &body, scratch: &scratch)
+        try cutPage(compressor: &compressor, body: &body, scratch: &scratch)
         var uncompressed = pagesUncompressed
         var compressed = pagesCompressed
         var dictionaryOffset: Int64?
@@ -310,7 +311,7 @@ struct ColumnWriter: Sendable {
             }
             let (header, size) = try Self.appendPage(
                 type: .dictionaryPage, dictionaryPageHeader: .init(numValues: Int32(dictionary.count), encoding: .plain), body: body,
-                codec: codec, scratch: &scratch, into: &file, path: leaf.path)
+                compressor: &compressor, scratch: &scratch, into: &file, path: leaf.path)
             uncompressed += Int64(header + body.count)
             compressed += Int64(header + size)
             encodingStats.append(.init(pageType: .dictionaryPage, encoding: .plain, count: 1))
@@ -326,7 +327,7 @@ struct ColumnWriter: Sendable {
         file.append(contentsOf: pages)
         let metadata = ParquetFormat.ColumnMetaData(
             type: leaf.type.format, encodings: encodings.sorted().map(ParquetFormat.Encoding.init(rawValue:)), pathInSchema: leaf.path,
-            codec: codec.format, numValues: chunkLevels, totalUncompressedSize: uncompressed, totalCompressedSize: compressed,
+            codec: compressor.codec.format, numValues: chunkLevels, totalUncompressedSize: uncompressed, totalCompressedSize: compressed,
             dataPageOffset: dataPageOffset, dictionaryPageOffset: dictionaryOffset, statistics: statistics, encodingStats: encodingStats)
         resetChunk()
         return (ParquetFormat.ColumnChunk(fileOffset: 0, metaData: metadata), uncompressed, compressed)

@@ -158,9 +158,10 @@ public struct ParquetWriter: Sendable {
             }
             rows += 1
             var buffered = 0
+            var compressor = PageCompressor(options.codec)  // a context is made only if a page is cut
             for index in columns.indices {
                 if columns[index].pageEstimate >= options.pageBytes {
-                    try columns[index].cutPage(codec: options.codec, body: &body, scratch: &scratch)
+                    try columns[index].cutPage(compressor: &compressor, body: &body, scratch: &scratch)
                 }
                 buffered += columns[index].bufferedBytes
             }
@@ -217,9 +218,10 @@ public struct ParquetWriter: Sendable {
         chunks.reserveCapacity(columns.count)
         var uncompressed: Int64 = 0
         var compressed: Int64 = 0
+        var compressor = PageCompressor(options.codec)  // one context for all the chunks' pages
         for index in columns.indices {
             let (chunk, chunkUncompressed, chunkCompressed) = try columns[index].finishChunk(
-                into: &file, codec: options.codec, body: &body, scratch: &scratch)
+                into: &file, compressor: &compressor, body: &body, scratch: &scratch)
             chunks.append(chunk)
             uncompressed += chunkUncompressed
             compressed += chunkCompressed
