@@ -18,6 +18,7 @@ package import S3Sink
 /// | `DDBCDC_SCHEMA` | Parquet's typed layout: a schema file in the package (Spark StructType JSON; relative to `LAMBDA_TASK_ROOT`), or that JSON itself | the packed layout |
 /// | `DDBCDC_PARQUET_COMPRESSION` | `snappy`, `zstd`, `gzip` or `none` | snappy |
 /// | `DDBCDC_PARQUET_GZIP_LEVEL` | 0–12: Parquet's gzip codec (`GZIP_LEVEL` is NDJSON's) | 4 packed, 1 typed |
+/// | `DDBCDC_PARQUET_ZSTD_LEVEL` | 1–22: Parquet's zstd codec | 1 |
 /// | `DDBCDC_LAYOUT`, `DDBCDC_NUMBERS`, `DDBCDC_TOMBSTONE`, `DDBCDC_UPDATED_AT` | row options as the command's flags | flat, exact, keys, off |
 /// | `DDBCDC_METADATA_PREFIX` | rename the metadata columns as a set (`--metadata-prefix`) | the seed's names |
 /// | `DDBCDC_DEADLINE_MARGIN_MS` | stop waiting for uploads this long before the deadline | 1000 |
@@ -92,7 +93,8 @@ package struct LambdaConfiguration {
             format: try choice("DDBCDC_FORMAT", ObjectFormat.json), gzipLevel: gzipLevel,
             parquetCompression: try choice("DDBCDC_PARQUET_COMPRESSION", ParquetCompression.snappy),
             // Unset: the layout's own default (ObjectEncoding.defaultParquetGzipLevel(typed:)).
-            parquetGzipLevel: try integer("DDBCDC_PARQUET_GZIP_LEVEL", 0...12))
+            parquetGzipLevel: try integer("DDBCDC_PARQUET_GZIP_LEVEL", ObjectEncoding.parquetGzipLevels),
+            parquetZstdLevel: try integer("DDBCDC_PARQUET_ZSTD_LEVEL", ObjectEncoding.parquetZstdLevels))
         if let schema = environment["DDBCDC_SCHEMA"], !schema.isEmpty {
             guard encoding.format == .parquet else { throw Problem(description: "DDBCDC_SCHEMA types Parquet columns: set DDBCDC_FORMAT=parquet too") }
             do {

@@ -200,6 +200,7 @@ final class MemorySink: ObjectSink, Sendable {
         (["S3_BUCKET": "b", "AWS_REGION": "r", "DDBCDC_METADATA_PREFIX": "a\"b"], "DDBCDC_METADATA_PREFIX"),
         (["S3_BUCKET": "b", "AWS_REGION": "r", "DDBCDC_CONCURRENCY": "0"], "DDBCDC_CONCURRENCY=0 is not a whole number in 1…64"),
         (["S3_BUCKET": "b", "AWS_REGION": "r", "DDBCDC_PARQUET_GZIP_LEVEL": "13"], "DDBCDC_PARQUET_GZIP_LEVEL=13 is not a whole number in 0…12"),
+        (["S3_BUCKET": "b", "AWS_REGION": "r", "DDBCDC_PARQUET_ZSTD_LEVEL": "0"], "DDBCDC_PARQUET_ZSTD_LEVEL=0 is not a whole number in 1…22"),
     ])
     func configurationProblemsSayWhatToFix(_ environment: [String: String], _ expected: String) {
         #expect {
@@ -216,6 +217,12 @@ final class MemorySink: ObjectSink, Sendable {
         // The typed layout's default is its own (a schema given): the fastest level still no bigger than gzip-6 NDJSON.
         let typed = try LambdaConfiguration(environment: base.merging(["GZIP_LEVEL": "9", "DDBCDC_SCHEMA": #"{"type":"struct","fields":[{"name":"a","type":"string","nullable":true,"metadata":{}}]}"#]) { $1 })
         #expect(typed.encoding.effectiveParquetGzipLevel == 1)
+    }
+
+    @Test func parquetsZstdLevelIsReadAndDefaultsToTheDocumentedOne() throws {
+        let base = ["S3_BUCKET": "b", "AWS_REGION": "r", "DDBCDC_FORMAT": "parquet", "DDBCDC_PARQUET_COMPRESSION": "zstd"]
+        #expect(try LambdaConfiguration(environment: base.merging(["DDBCDC_PARQUET_ZSTD_LEVEL": "19"]) { $1 }).encoding.effectiveParquetZstdLevel == 19)
+        #expect(try LambdaConfiguration(environment: base).encoding.effectiveParquetZstdLevel == 1)
     }
 
     @Test func metadataPrefixRenamesTheRowsMetadataColumns() throws {

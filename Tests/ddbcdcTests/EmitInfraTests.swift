@@ -141,6 +141,8 @@ import Testing
             #expect(template.contains(expected), "\(expected)")
         }
         #expect(try !Self.emit(["--format", "parquet", "--parquet-compression", "gzip"]).template.contains("DDBCDC_PARQUET_GZIP_LEVEL"))
+        let zstd = try Self.emit(["--format", "parquet", "--parquet-compression", "zstd", "--parquet-zstd-level", "9"]).template
+        #expect(zstd.contains(#"DDBCDC_PARQUET_ZSTD_LEVEL: "9""#) && !zstd.contains("DDBCDC_PARQUET_GZIP_LEVEL"))
     }
 
     @Test func valuesAreQuotedAndEscaped() throws {
@@ -183,7 +185,10 @@ import Testing
         (["--iterator-age-alarm-minutes", "0"], "--iterator-age-alarm-minutes must be 1 to 1440"),
         (["--alarm-email", "oncall"], "--alarm-email 'oncall' is not an email address"),
         (["--alarm-topic-arn", "arn:aws:sns:us-east-1:210987654321:ops"], "their own region only"),
-        (["--parquet-gzip-level", "3"], "--parquet-compression and --parquet-gzip-level need --format parquet"),
+        (["--parquet-gzip-level", "3"], "--parquet-compression, --parquet-gzip-level and --parquet-zstd-level need --format parquet"),
+        (["--parquet-zstd-level", "3"], "--parquet-compression, --parquet-gzip-level and --parquet-zstd-level need --format parquet"),
+        (["--format", "parquet", "--parquet-compression", "gzip", "--parquet-zstd-level", "3"], "--parquet-zstd-level needs --parquet-compression zstd"),
+        (["--format", "parquet", "--parquet-compression", "zstd", "--parquet-zstd-level", "0"], "--parquet-zstd-level must be 1 to 22, not 0"),
         (["--format", "parquet", "--parquet-gzip-level", "3"], "--parquet-gzip-level needs --parquet-compression gzip"),
         (["--format", "parquet", "--parquet-compression", "gzip", "--parquet-gzip-level", "13"], "--parquet-gzip-level must be 0 to 12, not 13"),
     ])

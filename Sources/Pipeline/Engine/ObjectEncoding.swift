@@ -32,8 +32,8 @@ package struct ObjectEncoding: Sendable {
     package var parquetGzipLevel: Int?
     /// Parquet's codec.
     package var parquetCompression: ParquetCompression
-    /// zstd's level for Parquet's ZSTD codec.
-    package var zstdLevel: Int
+    /// libzstd's level for Parquet's ZSTD codec; nil for ``defaultParquetZstdLevel``.
+    package var parquetZstdLevel: Int?
     /// Uncompressed bytes of a row group before the next one starts (Parquet).
     package var rowGroupBytes: Int
     /// The typed layout's columns (a schema file); nil for the packed layout.
@@ -58,16 +58,47 @@ package struct ObjectEncoding: Sendable {
     /// The GZIP level Parquet files are written with: the one given, or the layout's default.
     package var effectiveParquetGzipLevel: Int { parquetGzipLevel ?? Self.defaultParquetGzipLevel(typed: schema != nil) }
 
+    /// The levels `--parquet-gzip-level` takes (libdeflate's: 0 stored, 1 fastest … 12 smallest).
+    package static let parquetGzipLevels = 0...12
+
+    /// The levels `--parquet-zstd-level` takes (libzstd's 1 fastest … 22 smallest; its negative
+    /// "fast" levels are left out: on the project's corpus they make files a third bigger).
+    package static let parquetZstdLevels = 1...22
+
+    /// Parquet's ZSTD level when none is given, by the same rule as GZIP's: the fastest level whose
+    /// files are no bigger than the gzip-6 NDJSON objects of the same rows. Level 1 for both
+    /// layouts: on the project's corpus its files are even a little smaller than levels 2–4's,
+    /// 0.98× the NDJSON packed and 0.84× typed; level -1 is 1.32× and 1.16× (figures in docs/parquet.md).
+    package static let defaultParquetZstdLevel = 1
+
+    /// The ZSTD level Parquet files are written with: the one given, or the default.
+    package var effectiveParquetZstdLevel: Int { parquetZstdLevel ?? Self.defaultParquetZstdLevel }
+
+    /// Why Parquet's codec level options cannot be used as given, or nil: a level must be in its
+    /// codec's range and needs that codec (`compression` nil is the default, snappy). One check for
+    /// every command and file that takes them (`run`, `stream`, `backfill`, `emit-infra`).
+    package static func parquetLevelProblem(compression: ParquetCompression?, gzipLevel: Int?, zstdLevel: Int?) -> String? {
+        if let gzipLevel {
+            guard compression == .gzip else { return "--parquet-gzip-level needs --parquet-compression gzip" }
+            guard parquetGzipLevels.contains(gzipLevel) else { return "--parquet-gzip-level must be 0 to 12, not \(gzipLevel)" }
+        }
+        if let zstdLevel {
+            guard compression == .zstd else { return "--parquet-zstd-level needs --parquet-compression zstd" }
+            guard parquetZstdLevels.contains(zstdLevel) else { return "--parquet-zstd-level must be 1 to 22, not \(zstdLevel)" }
+        }
+        return nil
+    }
+
     package init(
         format: ObjectFormat = .json, gzipLevel: Int = ObjectEncoding.defaultGzipLevel, parquetCompression: ParquetCompression = .snappy,
-        parquetGzipLevel: Int? = nil, zstdLevel: Int = 3, rowGroupBytes: Int = 128 << 20,
+        parquetGzipLevel: Int? = nil, parquetZstdLevel: Int? = nil, rowGroupBytes: Int = 128 << 20,
         schema: SparkSchema? = nil
     ) {
         self.format = format
         self.gzipLevel = gzipLevel
         self.parquetGzipLevel = parquetGzipLevel
         self.parquetCompression = parquetCompression
-        self.zstdLevel = zstdLevel
+        self.parquetZstdLevel = parquetZstdLevel
         self.rowGroupBytes = rowGroupBytes
         self.schema = schema
     }
@@ -88,7 +119,7 @@ package struct ObjectEncoding: Sendable {
             var options = WriterOptions()
             switch parquetCompression {
             case .snappy: options.codec = .snappy
-            case .zstd: options.codec = .zstd(level: zstdLevel)
+            case .zstd: options.codec = .zstd(level: effectiveParquetZstdLevel)
             case .gzip: options.codec = .gzip(level: effectiveParquetGzipLevel)
             case .none: options.codec = .none
             }

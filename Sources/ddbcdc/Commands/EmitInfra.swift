@@ -119,6 +119,9 @@ struct EmitInfra: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Parquet: the gzip codec's level, 0 to 12 (DDBCDC_PARQUET_GZIP_LEVEL; default: the layout's, see `ddbcdc run --help`).", valueName: "level"))
     var parquetGzipLevel: Int?
 
+    @Option(help: ArgumentHelp("Parquet: the zstd codec's level, 1 to 22 (DDBCDC_PARQUET_ZSTD_LEVEL; default \(ObjectEncoding.defaultParquetZstdLevel)).", valueName: "level"))
+    var parquetZstdLevel: Int?
+
     @Option(help: "Days the function's log group keeps its logs (one of CloudWatch Logs' periods).")
     var logRetentionDays: Int = 30
 
@@ -191,15 +194,13 @@ struct EmitInfra: AsyncParsableCommand {
             if format == .parquet {
                 infrastructure.environment.append((key: "DDBCDC_FORMAT", value: format.rawValue))
                 if let parquetCompression { infrastructure.environment.append((key: "DDBCDC_PARQUET_COMPRESSION", value: parquetCompression.rawValue)) }
-                if let parquetGzipLevel {
-                    guard parquetCompression == .gzip else { throw ValidationError("--parquet-gzip-level needs --parquet-compression gzip") }
-                    guard Gzip.levels.contains(parquetGzipLevel) else {
-                        throw ValidationError("--parquet-gzip-level must be 0 to 12, not \(parquetGzipLevel)")
-                    }
-                    infrastructure.environment.append((key: "DDBCDC_PARQUET_GZIP_LEVEL", value: String(parquetGzipLevel)))
+                if let problem = ObjectEncoding.parquetLevelProblem(compression: parquetCompression, gzipLevel: parquetGzipLevel, zstdLevel: parquetZstdLevel) {
+                    throw ValidationError(problem)
                 }
-            } else if parquetCompression != nil || parquetGzipLevel != nil {
-                throw ValidationError("--parquet-compression and --parquet-gzip-level need --format parquet")
+                if let parquetGzipLevel { infrastructure.environment.append((key: "DDBCDC_PARQUET_GZIP_LEVEL", value: String(parquetGzipLevel))) }
+                if let parquetZstdLevel { infrastructure.environment.append((key: "DDBCDC_PARQUET_ZSTD_LEVEL", value: String(parquetZstdLevel))) }
+            } else if parquetCompression != nil || parquetGzipLevel != nil || parquetZstdLevel != nil {
+                throw ValidationError("--parquet-compression, --parquet-gzip-level and --parquet-zstd-level need --format parquet")
             }
             return infrastructure
         } catch let error as LambdaInfrastructure.Problem {

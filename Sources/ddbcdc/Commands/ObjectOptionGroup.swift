@@ -33,11 +33,14 @@ struct ObjectOptionGroup: ParsableArguments, Sendable {
     @Option(help: ArgumentHelp("Parquet: type the columns by this schema file (Spark StructType JSON, what `ddbcdc schema --format json` writes; values that do not fit go to _rescued_data). Default: the packed layout (metadata columns and the item as one JSON string, _item).", valueName: "file"))
     var schema: String?
 
-    @Option(help: "Parquet: the pages' codec, snappy, zstd (level 3), gzip (--parquet-gzip-level) or none.")
+    @Option(help: "Parquet: the pages' codec, snappy, zstd (--parquet-zstd-level), gzip (--parquet-gzip-level) or none.")
     var parquetCompression: ParquetCompression = .snappy
 
     @Option(help: ArgumentHelp("Parquet: the gzip codec's level, 0 (stored) to 12 (default \(ObjectEncoding.defaultParquetGzipLevel(typed: false)) packed, \(ObjectEncoding.defaultParquetGzipLevel(typed: true)) typed: the fastest whose files are no bigger than gzip -6 NDJSON of the same rows; --gzip-level is NDJSON's).", valueName: "level"))
     var parquetGzipLevel: Int?
+
+    @Option(help: ArgumentHelp("Parquet: the zstd codec's level, 1 to 22 (default \(ObjectEncoding.defaultParquetZstdLevel): the fastest whose files are no bigger than gzip -6 NDJSON of the same rows).", valueName: "level"))
+    var parquetZstdLevel: Int?
 
     @Option(help: ArgumentHelp("Parquet: uncompressed bytes of a row group before the next one starts (default 134217728: one row group per object).", valueName: "bytes"))
     var parquetRowGroupBytes: Int = 128 << 20
@@ -91,7 +94,7 @@ struct ObjectOptionGroup: ParsableArguments, Sendable {
             prefix: prefix ?? environment("S3_PREFIX") ?? "",
             encoding: ObjectEncoding(
                 format: format, gzipLevel: gzipLevel, parquetCompression: parquetCompression,
-                parquetGzipLevel: parquetGzipLevel, rowGroupBytes: parquetRowGroupBytes,
+                parquetGzipLevel: parquetGzipLevel, parquetZstdLevel: parquetZstdLevel, rowGroupBytes: parquetRowGroupBytes,
                 schema: sparkSchema))
     }
 
@@ -106,9 +109,8 @@ struct ObjectOptionGroup: ParsableArguments, Sendable {
             if schema != nil { throw ValidationError("--schema types Parquet columns: give --format parquet too") }
             if parquetCompression != .snappy { throw ValidationError("--parquet-compression needs --format parquet") }
         }
-        if let parquetGzipLevel {
-            guard parquetCompression == .gzip else { throw ValidationError("--parquet-gzip-level needs --format parquet --parquet-compression gzip") }
-            guard Gzip.levels.contains(parquetGzipLevel) else { throw ValidationError("--parquet-gzip-level must be 0 to 12, not \(parquetGzipLevel)") }
+        if let problem = ObjectEncoding.parquetLevelProblem(compression: parquetCompression, gzipLevel: parquetGzipLevel, zstdLevel: parquetZstdLevel) {
+            throw ValidationError(problem)
         }
     }
 }
