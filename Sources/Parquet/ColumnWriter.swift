@@ -36,6 +36,9 @@ struct ColumnWriter: Sendable {
 
     // The column chunk.
     private var dictionaryEnabled: Bool
+    /// PLAIN bytes of the chunk's values so far, while the dictionary is on trial (the chunk's first
+    /// ``dictionaryTrialValues`` values).
+    private var trialPlainBytes = 0
     private var dictionary = DictionaryTable()
     /// Finished data pages, each a header and its (compressed) body.
     private var pages: [UInt8] = []
@@ -122,7 +125,10 @@ struct ColumnWriter: Sendable {
         appendEncoded(bytes, bytesBounds: true)
     }
 
-    /// A non-null value into the dictionary (or PLAIN once the dictionary is full).
+    /// Values a chunk's dictionary is tried on before the writer decides whether it pays.
+    static let dictionaryTrialValues = 256
+
+    /// A non-null value into the dictionary (or PLAIN once the dictionary is full or did not pay).
     @inline(__always)
     private mutating func appendEncoded(_ bytes: UnsafeRawBufferPointer, bytesBounds: Bool) {
         pageValues += 1
@@ -131,6 +137,10 @@ struct ColumnWriter: Sendable {
                 indices.append(UInt32(truncatingIfNeeded: index))
                 // A value seen before is already within the bounds.
                 if isNew && bytesBounds { widenBounds(bytes) }
+                if dictionaryDataPages == 0 && chunkValues == 0 && pageValues <= Self.dictionaryTrialValues {
+                    trialPlainBytes += bytes.count + (isByteArray ? 4 : 0)
+                    if pageValues == Self.dictionaryTrialValues && !dictionaryPays { fallBackToPlain() }
+                }
                 return
             }
             fallBackToPlain()
@@ -139,8 +149,19 @@ struct ColumnWriter: Sendable {
         if bytesBounds { widenBounds(bytes) }
     }
 
-    /// The dictionary is full: this page's values so far become PLAIN, and so does the rest of the chunk
-    /// (pages already cut keep their dictionary indices; the dictionary page still precedes them).
+    /// Whether the dictionary makes the chunk's first values smaller than PLAIN would: its PLAIN
+    /// page and the indices (at their bit width) against the values' own PLAIN bytes, as
+    /// parquet-mr judges it. Columns of distinct values (`_seq`, `_eventId`, the packed layout's
+    /// `_item`) fail it: hashing and copying every value into a dictionary that saves nothing costs
+    /// more than the rest of the column's encoding.
+    private var dictionaryPays: Bool {
+        let indexBytes = (pageValues * dictionaryIndexWidth + 7) / 8
+        return dictionary.plainSize(lengthPrefixed: isByteArray) + indexBytes < trialPlainBytes
+    }
+
+    /// The dictionary is full, or did not pay: this page's values so far become PLAIN, and so does
+    /// the rest of the chunk (pages already cut keep their dictionary indices; the dictionary page
+    /// still precedes them; a dictionary no page used is not written).
     private mutating func fallBackToPlain() {
         dictionaryEnabled = false
         for index in indices {
@@ -184,6 +205,13 @@ struct ColumnWriter: Sendable {
                 let x = Int8(bitPattern: a[0]), y = Int8(bitPattern: b[0])
                 if x != y { return x < y ? -1 : 1 }
                 i = 1
+            }
+            // Eight bytes at a time as big-endian words (their order is the bytes' order), then the rest.
+            while i &+ 8 <= common {
+                let x = UInt64(bigEndian: a.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                let y = UInt64(bigEndian: b.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                if x != y { return x < y ? -1 : 1 }
+                i &+= 8
             }
             while i < common {
                 if a[i] != b[i] { return a[i] < b[i] ? -1 : 1 }
@@ -360,6 +388,7 @@ struct ColumnWriter: Sendable {
 
     private mutating func resetChunk() {
         dictionaryEnabled = !isBoolean
+        trialPlainBytes = 0
         dictionary.removeAll()
         pages.removeAll(keepingCapacity: true)
         dictionaryDataPages = 0

@@ -4,8 +4,9 @@
 /// The file has data pages v1 whose levels are RLE/bit-packed with a 4-byte length (repetition
 /// levels only when the leaf is repeated, definition levels only when it can be null);
 /// values are dictionary-encoded (a PLAIN dictionary page, RLE_DICTIONARY data pages) until the
-/// chunk's dictionary would pass ``WriterOptions/dictionaryPageBytes``, then PLAIN; booleans
-/// are always PLAIN. Pages are cut between rows only. Every column chunk has statistics (null
+/// chunk's dictionary would pass ``WriterOptions/dictionaryPageBytes``, then PLAIN; a chunk whose
+/// first 256 values the dictionary does not make smaller (its PLAIN page and the indices against
+/// the values' PLAIN bytes, parquet-mr's test) is PLAIN from there on; booleans are always PLAIN. Pages are cut between rows only. Every column chunk has statistics (null
 /// count, and bounds by the column's type order when they are 64 bytes or less) and the footer
 /// says `TypeDefinedOrder` for every leaf. The same appends with the same options always give the
 /// same bytes.
