@@ -106,7 +106,8 @@ struct ColumnWriter: Sendable {
         pageValues += 1
     }
 
-    mutating func append(integer value: Int64, bytes: UnsafeRawBufferPointer, repetition: Int) {
+    /// - Returns: whether the page estimate may have grown by more than this value's bytes (see ``appendEncoded(_:bytesBounds:)``).
+    mutating func append(integer value: Int64, bytes: UnsafeRawBufferPointer, repetition: Int) -> Bool {
         level(definition: maxDefinition, repetition: repetition)
         if !hasBounds {
             minInteger = value
@@ -117,36 +118,61 @@ struct ColumnWriter: Sendable {
         } else if value > maxInteger {
             maxInteger = value
         }
-        appendEncoded(bytes, bytesBounds: false)
+        return appendEncoded(bytes, bytesBounds: false)
     }
 
-    mutating func append(bytes: UnsafeRawBufferPointer, repetition: Int) {
+    /// - Returns: whether the page estimate may have grown by more than this value's bytes (see ``appendEncoded(_:bytesBounds:)``).
+    mutating func append(bytes: UnsafeRawBufferPointer, repetition: Int) -> Bool {
         level(definition: maxDefinition, repetition: repetition)
-        appendEncoded(bytes, bytesBounds: true)
+        return appendEncoded(bytes, bytesBounds: true)
     }
+
+    /// The most one value of `count` bytes adds to ``pageEstimate`` and to ``bufferedBytes`` when
+    /// ``appendEncoded(_:bytesBounds:)`` says it did not jump: its levels (at most two bytes), and
+    /// either its PLAIN bytes with a length prefix, or a dictionary index (at most four bytes) and
+    /// the dictionary's growth (its bytes and a length prefix).
+    @inline(__always)
+    static func growthBound(_ count: Int) -> Int { count &+ 10 }
 
     /// Values a chunk's dictionary is tried on before the writer decides whether it pays.
     static let dictionaryTrialValues = 256
 
     /// A non-null value into the dictionary (or PLAIN once the dictionary is full or did not pay).
+    ///
+    /// - Returns: true when the page estimate may have jumped by more than ``growthBound(_:)``:
+    ///   the page's indices became PLAIN values, or the dictionary's index width grew (every index
+    ///   of the page costs more). The writer then measures every column at the row's end.
     @inline(__always)
-    private mutating func appendEncoded(_ bytes: UnsafeRawBufferPointer, bytesBounds: Bool) {
+    private mutating func appendEncoded(_ bytes: UnsafeRawBufferPointer, bytesBounds: Bool) -> Bool {
         pageValues += 1
         if dictionaryEnabled {
             if let (index, isNew) = dictionary.index(of: bytes, lengthPrefixed: isByteArray, limit: dictionaryLimit) {
                 indices.append(UInt32(truncatingIfNeeded: index))
-                // A value seen before is already within the bounds.
-                if isNew && bytesBounds { widenBounds(bytes) }
+                var jumped = false
+                if isNew {
+                    // A value seen before is already within the bounds.
+                    if bytesBounds { widenBounds(bytes) }
+                    // The width is bitWidth(count - 1): it grows when count - 1 reaches a power of two.
+                    let last = dictionary.count &- 1
+                    jumped = last > 0 && last & (last &- 1) == 0
+                }
                 if dictionaryDataPages == 0 && chunkValues == 0 && pageValues <= Self.dictionaryTrialValues {
                     trialPlainBytes += bytes.count + (isByteArray ? 4 : 0)
-                    if pageValues == Self.dictionaryTrialValues && !dictionaryPays { fallBackToPlain() }
+                    if pageValues == Self.dictionaryTrialValues && !dictionaryPays {
+                        fallBackToPlain()
+                        jumped = true
+                    }
                 }
-                return
+                return jumped
             }
             fallBackToPlain()
+            appendPlain(bytes)
+            if bytesBounds { widenBounds(bytes) }
+            return true
         }
         appendPlain(bytes)
         if bytesBounds { widenBounds(bytes) }
+        return false
     }
 
     /// Whether the dictionary makes the chunk's first values smaller than PLAIN would: its PLAIN

@@ -38,6 +38,20 @@ public struct ParquetWriter: Sendable {
     private var body: [UInt8] = []
     private var scratch: [UInt8] = []
 
+    // What `endRow` needs to decide without looking at every column each row. Between two
+    // measurements no column's page estimate grows by more than `grown`, and the columns' buffered
+    // bytes together neither (each append adds its ``ColumnWriter/growthBound(_:)``; an append whose
+    // estimate can jump more sets `mustMeasure`): so while `largestPage + grown` and `buffered +
+    // grown` stay under their limits, measuring could not cut a page or a row group, and pages and
+    // row groups are cut at exactly the rows they would be if every row measured.
+    /// Leaves that have begun the row being written (a value or null at repetition level 0).
+    private var leavesBegun = 0
+    private var grown = 0
+    private var mustMeasure = false
+    /// The largest page estimate of a column, and all columns' buffered bytes, when last measured.
+    private var largestPage = 0
+    private var buffered = 0
+
     /// Creates a writer. Options out of range are reported by the first ``endRow()`` or ``finish()``.
     public init(schema: ParquetSchema, options: WriterOptions = WriterOptions()) {
         self.schema = schema
@@ -63,24 +77,28 @@ public struct ParquetWriter: Sendable {
             return fail(leaf, "definition level \(definition) of a null is not in 0..<\(columns[leaf].maxDefinition)")
         }
         columns[leaf].appendNull(definition: definition, repetition: repetition)
+        grown &+= ColumnWriter.growthBound(0)
     }
 
     /// Appends a value to a BOOLEAN leaf.
     public mutating func append(leaf: Int, bool value: Bool, repetition: Int) {
         guard begin(leaf: leaf, repetition: repetition), expect(leaf, .boolean) else { return }
         columns[leaf].append(bool: value, repetition: repetition)
+        grown &+= ColumnWriter.growthBound(1)
     }
 
     /// Appends a value to an INT32 leaf (for a decimal, the unscaled value).
     public mutating func append(leaf: Int, int32 value: Int32, repetition: Int) {
         guard begin(leaf: leaf, repetition: repetition), expect(leaf, .int32) else { return }
-        withUnsafeBytes(of: value.littleEndian) { columns[leaf].append(integer: Int64(value), bytes: $0, repetition: repetition) }
+        if withUnsafeBytes(of: value.littleEndian, { columns[leaf].append(integer: Int64(value), bytes: $0, repetition: repetition) }) { mustMeasure = true }
+        grown &+= ColumnWriter.growthBound(4)
     }
 
     /// Appends a value to an INT64 leaf (for a decimal, the unscaled value; for a timestamp, milliseconds).
     public mutating func append(leaf: Int, int64 value: Int64, repetition: Int) {
         guard begin(leaf: leaf, repetition: repetition), expect(leaf, .int64) else { return }
-        withUnsafeBytes(of: value.littleEndian) { columns[leaf].append(integer: value, bytes: $0, repetition: repetition) }
+        if withUnsafeBytes(of: value.littleEndian, { columns[leaf].append(integer: value, bytes: $0, repetition: repetition) }) { mustMeasure = true }
+        grown &+= ColumnWriter.growthBound(8)
     }
 
     /// Appends a value to a BYTE_ARRAY leaf, or to a FIXED_LEN_BYTE_ARRAY leaf when `bytes` has its
@@ -95,7 +113,8 @@ public struct ParquetWriter: Sendable {
         case let other:
             return fail(leaf, "a byte string for a \(other) column")
         }
-        columns[leaf].append(bytes: bytes, repetition: repetition)
+        if columns[leaf].append(bytes: bytes, repetition: repetition) { mustMeasure = true }
+        grown &+= ColumnWriter.growthBound(bytes.count)
     }
 
     /// Appends a string's UTF-8 bytes to a BYTE_ARRAY leaf (see ``append(leaf:bytes:repetition:)``).
@@ -122,6 +141,7 @@ public struct ParquetWriter: Sendable {
                 return false
             }
             columns[leaf].rowsStarted += 1
+            leavesBegun += 1
         } else if columns[leaf].rowsStarted != rows + 1 {
             fail(leaf, "repetition level \(repetition) before the row's first value (level 0)")
             return false
@@ -153,20 +173,35 @@ public struct ParquetWriter: Sendable {
     public mutating func endRow() throws(ParquetError) {
         do throws(ParquetError) {
             try check()
-            for index in columns.indices where columns[index].rowsStarted != rows + 1 {
-                throw ParquetError(
-                    .invalidAppend, "row \(rows), leaf \(index) (\(columns[index].leaf.path.joined(separator: "."))): no value or null in the row")
+            // `begin` counts a leaf once per row (a second level 0 fails it), so all began when the count is full.
+            if leavesBegun != columns.count {
+                for index in columns.indices where columns[index].rowsStarted != rows + 1 {
+                    throw ParquetError(
+                        .invalidAppend, "row \(rows), leaf \(index) (\(columns[index].leaf.path.joined(separator: "."))): no value or null in the row")
+                }
             }
             rows += 1
-            var buffered = 0
+            leavesBegun = 0
+            guard mustMeasure || largestPage &+ grown >= options.pageBytes || buffered &+ grown >= options.rowGroupBytes else { return }
+            var total = 0
+            var largest = 0
             var compressor = PageCompressor(options.codec)  // a context is made only if a page is cut
             for index in columns.indices {
                 if columns[index].pageEstimate >= options.pageBytes {
                     try columns[index].cutPage(compressor: &compressor, body: &body, scratch: &scratch)
                 }
-                buffered += columns[index].bufferedBytes
+                total += columns[index].bufferedBytes
+                largest = max(largest, columns[index].pageEstimate)
             }
-            if buffered >= options.rowGroupBytes { try flushRowGroup() }
+            buffered = total
+            largestPage = largest
+            grown = 0
+            mustMeasure = false
+            if total >= options.rowGroupBytes {
+                try flushRowGroup()
+                buffered = 0
+                largestPage = 0
+            }
         } catch {
             failure = error
             throw error

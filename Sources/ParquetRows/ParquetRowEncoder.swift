@@ -1,5 +1,11 @@
 public import Parquet
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A batch of row-JSON lines as one Parquet file, in a ``ParquetLayout``.
 ///
 /// The same rows give the same bytes: the layout, the options and the rows decide the file (no
@@ -41,10 +47,14 @@ public struct ParquetRowEncoder: Sendable {
             var shredder = RowShredder(kind: layout.kind, plan: plan, writer: ParquetWriter(schema: layout.schema, options: options))
             var index = 0
             try rows.withUnsafeBufferPointer { (all: UnsafeBufferPointer<UInt8>) throws(ParquetRowsError) in
+                guard let base = all.baseAddress else { return }
                 var start = 0
                 while start < all.count {
-                    var end = start
-                    while end < all.count && all[end] != UInt8(ascii: "\n") { end += 1 }
+                    // The line's end by memchr (vectorised), not a byte loop: rows are ~600 bytes.
+                    var end = all.count
+                    if let newline = memchr(base + start, 0x0A, all.count - start) {
+                        end = UnsafePointer<UInt8>(newline.assumingMemoryBound(to: UInt8.self)) - base
+                    }
                     if end > start {
                         try shredder.add(row: UnsafeBufferPointer(rebasing: all[start..<end]), index: index)
                         index += 1

@@ -286,6 +286,32 @@ import Testing
         #expect(Set(bools["encodings"] as? [String] ?? []) == ["PLAIN"])
     }
 
+    /// Pages are cut at the end of exactly the row that brings their encoded size to `pageBytes`,
+    /// though the writer measures its columns only when they could have got there: PLAIN values
+    /// of 14 bytes (a 4-byte length and 10 bytes) against 100-byte pages are 8 per page; and a
+    /// dictionary that fills at the 6th value turns the page's indices (a byte) into 84 PLAIN
+    /// bytes at once, which must cut that page at its 6th row against 80-byte pages.
+    @Test func pagesAreCutAtTheRowThatFillsThem() throws {
+        let schema = try ParquetSchema(columns: [.leaf(name: "s", repetition: .required, type: .byteArray, logical: .string)])
+        let rows: [[Value]] = (0..<50).map { (n: Int) -> [Value] in [.string("value \(1000 + n)")] }
+        let model = RowModel(schema: schema)
+        func dataPageValues(pageBytes: Int, dictionaryPageBytes: Int) throws -> [Int] {
+            var options = WriterOptions()
+            options.codec = .none
+            options.pageBytes = pageBytes
+            options.dictionaryPageBytes = dictionaryPageBytes
+            let answer = try #require(
+                try PyArrowPeer.expectIdentical([PyArrowPeer.Job(bytes: try model.file(rows, options: options), expectedRows: model.json(rows), pages: true)]).first)
+            let chunks = try #require(answer["pages"] as? [[String: Any]])
+            let pages = try #require(chunks.first?["pages"] as? [[String: Any]])
+            return pages.filter { $0["type"] as? Int == 0 }.compactMap { $0["num_values"] as? Int }
+        }
+        #expect(try dataPageValues(pageBytes: 100, dictionaryPageBytes: 0) == [8, 8, 8, 8, 8, 8, 2])
+        let withDictionary = try dataPageValues(pageBytes: 80, dictionaryPageBytes: 70)
+        #expect(withDictionary.first == 6, "\(withDictionary)")
+        #expect(withDictionary.reduce(0, +) == 50)
+    }
+
     /// A chunk whose first values are all distinct is written PLAIN, without a dictionary page (a
     /// dictionary would save nothing and cost a hash and a copy per value); one whose values repeat
     /// keeps its dictionary. Decided after the chunk's first 256 values, by size.
