@@ -74,6 +74,8 @@ enum ExactDecimal {
             }
             if last <= first { return 0 }  // every digit was a dropped zero: the value is zero
         }
+        // At most `precision` ≤ 38 digits are accumulated (checked before each), and 10^38 < 2^127:
+        // the wrapping operations cannot wrap, and skip Int128's overflow checks per digit.
         var value: Int128 = 0
         var digits = 0
         var position = first
@@ -83,11 +85,11 @@ enum ExactDecimal {
             if byte == UInt8(ascii: ".") { continue }
             digits += 1
             guard digits <= precision else { return nil }
-            value = value * 10 + Int128(byte &- UInt8(ascii: "0"))
+            value = value &* 10 &+ Int128(byte &- UInt8(ascii: "0"))
         }
         if shift > 0 && digits > 0 {
             guard digits + shift <= precision else { return nil }
-            for _ in 0..<shift { value *= 10 }
+            for _ in 0..<shift { value = value &* 10 }
         }
         return negative ? -value : value
     }
