@@ -17,7 +17,7 @@ package import S3Sink
 /// | `DDBCDC_FORMAT` | `json` (gzip NDJSON) or `parquet` | json |
 /// | `DDBCDC_SCHEMA` | Parquet's typed layout: a schema file in the package (Spark StructType JSON; relative to `LAMBDA_TASK_ROOT`), or that JSON itself | the packed layout |
 /// | `DDBCDC_PARQUET_COMPRESSION` | `snappy`, `zstd`, `gzip` or `none` | snappy |
-/// | `DDBCDC_PARQUET_GZIP_LEVEL` | 0–12: Parquet's gzip codec (`GZIP_LEVEL` is NDJSON's) | 4 packed, 1 typed |
+/// | `DDBCDC_PARQUET_GZIP_LEVEL` | 0–12: Parquet's gzip codec (`GZIP_LEVEL` is NDJSON's) | 3 packed, 1 typed |
 /// | `DDBCDC_PARQUET_ZSTD_LEVEL` | 1–22: Parquet's zstd codec | 1 |
 /// | `DDBCDC_LAYOUT`, `DDBCDC_NUMBERS`, `DDBCDC_TOMBSTONE`, `DDBCDC_UPDATED_AT` | row options as the command's flags | flat, exact, keys, off |
 /// | `DDBCDC_METADATA_PREFIX` | rename the metadata columns as a set (`--metadata-prefix`) | the seed's names |

@@ -213,7 +213,7 @@ final class MemorySink: ObjectSink, Sendable {
         let set = try LambdaConfiguration(environment: base.merging(["GZIP_LEVEL": "1", "DDBCDC_PARQUET_GZIP_LEVEL": "9"]) { $1 })
         #expect(set.encoding.gzipLevel == 1 && set.encoding.parquetGzipLevel == 9)
         let ndjsonOnly = try LambdaConfiguration(environment: base.merging(["GZIP_LEVEL": "9"]) { $1 })
-        #expect(ndjsonOnly.encoding.parquetGzipLevel == nil && ndjsonOnly.encoding.effectiveParquetGzipLevel == 4)
+        #expect(ndjsonOnly.encoding.parquetGzipLevel == nil && ndjsonOnly.encoding.effectiveParquetGzipLevel == 3)
         // The typed layout's default is its own (a schema given): the fastest level still no bigger than gzip-6 NDJSON.
         let typed = try LambdaConfiguration(environment: base.merging(["GZIP_LEVEL": "9", "DDBCDC_SCHEMA": #"{"type":"struct","fields":[{"name":"a","type":"string","nullable":true,"metadata":{}}]}"#]) { $1 })
         #expect(typed.encoding.effectiveParquetGzipLevel == 1)

@@ -49,11 +49,11 @@ package struct ObjectEncoding: Sendable {
     /// Parquet's GZIP level when none is given: for each layout, the fastest libdeflate level whose
     /// Parquet files of the project's generated corpus are no bigger than the gzip-6 NDJSON objects
     /// of the same rows (`GZIP_LEVELS="1 2 3 4 5 6" scripts/bench-parquet.sh` measures it; the
-    /// figures are in docs/parquet.md): 4 for the packed layout (one JSON text column, 0.997× at 4,
-    /// 1.024× at 3), 1 for the typed one (columns of one type each compress well even at 1: 0.880×).
-    /// Its own setting, not NDJSON's level: page-sized deflate streams of columns compress
+    /// figures are in docs/parquet.md): 3 for the packed layout (one JSON text column, PLAIN: 0.992×
+    /// at 3, 1.023× at 2), 1 for the typed one (columns of one type each compress well even at 1:
+    /// 0.811×). Its own setting, not NDJSON's level: page-sized deflate streams of columns compress
     /// differently from whole NDJSON objects.
-    package static func defaultParquetGzipLevel(typed: Bool) -> Int { typed ? 1 : 4 }
+    package static func defaultParquetGzipLevel(typed: Bool) -> Int { typed ? 1 : 3 }
 
     /// The GZIP level Parquet files are written with: the one given, or the layout's default.
     package var effectiveParquetGzipLevel: Int { parquetGzipLevel ?? Self.defaultParquetGzipLevel(typed: schema != nil) }
@@ -68,7 +68,7 @@ package struct ObjectEncoding: Sendable {
     /// Parquet's ZSTD level when none is given, by the same rule as GZIP's: the fastest level whose
     /// files are no bigger than the gzip-6 NDJSON objects of the same rows. Level 1 for both
     /// layouts: on the project's corpus its files are even a little smaller than levels 2–4's,
-    /// 0.98× the NDJSON packed and 0.84× typed; level -1 is 1.32× and 1.16× (figures in docs/parquet.md).
+    /// 0.947× the NDJSON packed and 0.772× typed (figures in docs/parquet.md).
     package static let defaultParquetZstdLevel = 1
 
     /// The ZSTD level Parquet files are written with: the one given, or the default.
