@@ -70,6 +70,10 @@ struct RowShredder {
         row += 1
         text.removeAll(keepingCapacity: true)
         var rowRescued = false
+        // Members kept as text that follow one another in the row (only a comma between them) are
+        // copied as one run of bytes: `{"a":1,"b":2}` either way, in fewer appends.
+        var runStart = 0
+        var runEnd = -1
         var cursor = JSONCursor(bytes)
         rowBase = cursor.base
         if try cursor.beginObject("a row (a JSON object)") {
@@ -101,14 +105,20 @@ struct RowShredder {
                 // have, or whose value does not fit, is rescued as it was written.
                 cursor.pos = valueStart
                 try cursor.skipValue()
-                text.append(text.isEmpty ? UInt8(ascii: "{") : UInt8(ascii: ","))
-                text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[memberStart..<cursor.pos]))
+                if runEnd >= 0 && memberStart == runEnd &+ 1 && bytes[runEnd] == UInt8(ascii: ",") {
+                    runEnd = cursor.pos
+                } else {
+                    if runEnd >= 0 { appendText(bytes, runStart, runEnd) }
+                    runStart = memberStart
+                    runEnd = cursor.pos
+                }
                 if kind == .typed {
                     rescued += 1
                     rowRescued = true
                 }
             } while try cursor.nextMember(close: UInt8(ascii: "}"))
         }
+        if runEnd >= 0 { appendText(bytes, runStart, runEnd) }
         if rowRescued { rowsWithRescued += 1 }
         for t in 0..<plan.top.count where seenTop[t] != row {
             nulls(plan.nodes[Int(plan.top[t].node)], definition: 0, repetition: 0)
@@ -120,6 +130,13 @@ struct RowShredder {
             text.append(UInt8(ascii: "}"))
             text.withUnsafeBytes { writer.append(leaf: plan.textLeaf, bytes: $0, repetition: 0) }
         }
+    }
+
+    /// Appends members `bytes[start..<end]` (one or more, comma-separated) to the row's text object.
+    @inline(__always)
+    private mutating func appendText(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) {
+        text.append(text.isEmpty ? UInt8(ascii: "{") : UInt8(ascii: ","))
+        text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
     }
 
     // MARK: Names
