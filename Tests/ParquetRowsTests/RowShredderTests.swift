@@ -69,6 +69,22 @@ import Testing
         #expect(encoded.rowsWithRescued == 2)
     }
 
+    /// The text columns hold the members in row order, however they sit among the columns' own
+    /// members: runs of neighbours and single members between kept ones come out alike.
+    @Test func textColumnsHoldTheMembersInRowOrder() throws {
+        let row = #"{"d":1.234,"x":[1,"2"],"s":"kept","o":{"x":1,"nope":1},"l":5,"extra":{},"e2":null,"_seq":"1","last":true}"#
+        func text(_ layout: ParquetLayout, _ column: String) throws -> String? {
+            let file = try ParquetFile(bytes: try Self.encode([row], layout: layout).bytes)
+            let index = try #require(file.schema.columns.firstIndex { $0.name == column })
+            guard case .bytes(let bytes)? = try file.readRows()[0][index] else { return nil }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        #expect(try text(ParquetLayout(typed: Self.schema, metadataNames: .seed), ParquetLayout.rescuedColumn)
+            == #"{"d":1.234,"x":[1,"2"],"o":{"x":1,"nope":1},"extra":{},"e2":null,"last":true}"#)
+        #expect(try text(ParquetLayout(packed: .seed), ParquetLayout.itemColumn)
+            == #"{"d":1.234,"x":[1,"2"],"s":"kept","o":{"x":1,"nope":1},"l":5,"extra":{},"e2":null,"last":true}"#)
+    }
+
     @Test func packedRescuesNothing() throws {
         let layout = try ParquetLayout(packed: .seed)
         let encoded = try Self.encode([#"{"d":1.234,"anything":{"x":[1,"2",null]},"_seq":"1"}"#, "{}"], layout: layout)
