@@ -9,6 +9,7 @@ import json
 import sys
 
 import pyarrow.parquet as pq
+import pytest
 
 from conftest import REPO, parquet_files
 
@@ -98,43 +99,28 @@ def test_a_changed_schema_or_value_changes_the_bytes(tmp_path, ddbcdc):
     assert len(differing) == 1, f"one changed value changes one object, not {len(differing)}"
 
 
-def test_parquet_gzip_level_is_its_own_setting(tmp_path, ddbcdc):
-    """Parquet's GZIP level is --parquet-gzip-level (default: the fastest level no bigger than gzip -6
-    NDJSON, docs/parquet.md), not NDJSON's --gzip-level: setting NDJSON's leaves the files as they
-    were, setting Parquet's changes their bytes (the same names, GZIP pages either way)."""
+@pytest.mark.parametrize("codec,default,other", [("gzip", "3", "9"), ("zstd", "1", "19")])
+def test_parquet_codec_level_is_its_own_setting(tmp_path, ddbcdc, codec, default, other):
+    """Parquet's GZIP and ZSTD levels are --parquet-gzip-level and --parquet-zstd-level (defaults:
+    the fastest level no bigger than gzip -6 NDJSON, docs/parquet.md: gzip 3 for this packed
+    layout, zstd 1), not NDJSON's --gzip-level: setting NDJSON's leaves the files as they were,
+    giving the default changes nothing, another level changes the bytes under the same names with
+    the codec's pages either way, and pyarrow reads the same rows."""
     events = make_input(tmp_path)
 
     def run(name, *extra):
         sink = tmp_path / name
-        ddbcdc("run", "--input", events, "--sink", sink, "--format", "parquet", "--parquet-compression", "gzip",
+        ddbcdc("run", "--input", events, "--sink", sink, "--format", "parquet", "--parquet-compression", codec,
                "--max-records", "400", "--max-seconds", "0", "--quiet", *extra)
         return listing(sink)
 
-    default = run("default")
-    assert run("ndjson-level-9", "--gzip-level", "9") == default
-    level9 = run("level-9", "--parquet-gzip-level", "9")
-    assert set(level9) == set(default) and all(level9[n] != default[n] for n in default)
-    for n in default:
-        metadata = pq.ParquetFile(tmp_path / "level-9" / n).metadata
-        assert {metadata.row_group(0).column(c).compression for c in range(metadata.num_columns)} == {"GZIP"}
-
-
-def test_parquet_zstd_level_is_its_own_setting(tmp_path, ddbcdc):
-    """--parquet-zstd-level sets libzstd's level of ZSTD pages (default 1, docs/parquet.md): a
-    higher level gives other bytes under the same names, and pyarrow reads the same rows from both."""
-    events = make_input(tmp_path)
-
-    def run(name, *extra):
-        sink = tmp_path / name
-        ddbcdc("run", "--input", events, "--sink", sink, "--format", "parquet", "--parquet-compression", "zstd",
-               "--max-records", "400", "--max-seconds", "0", "--quiet", *extra)
-        return listing(sink)
-
-    default = run("default")
-    assert run("level-1", "--parquet-zstd-level", "1") == default
-    level19 = run("level-19", "--parquet-zstd-level", "19")
-    assert set(level19) == set(default) and any(level19[n] != default[n] for n in default)
-    for n in default:
-        metadata = pq.ParquetFile(tmp_path / "level-19" / n).metadata
-        assert {metadata.row_group(0).column(c).compression for c in range(metadata.num_columns)} == {"ZSTD"}
-        assert pq.read_table(tmp_path / "level-19" / n).equals(pq.read_table(tmp_path / "default" / n))
+    level = f"--parquet-{codec}-level"
+    baseline = run("default")
+    assert run("ndjson-level-9", "--gzip-level", "9") == baseline
+    assert run("given-default", level, default) == baseline
+    changed = run("other", level, other)
+    assert set(changed) == set(baseline) and all(changed[n] != baseline[n] for n in baseline)
+    for n in baseline:
+        metadata = pq.ParquetFile(tmp_path / "other" / n).metadata
+        assert {metadata.row_group(0).column(c).compression for c in range(metadata.num_columns)} == {codec.upper()}
+        assert pq.read_table(tmp_path / "other" / n).equals(pq.read_table(tmp_path / "default" / n))
