@@ -68,7 +68,8 @@ extension JSONCursor {
         return special & SIMD16(repeating: 0x80)
     }
 
-    private mutating func scanEscape() throws(DDBError) {
+    /// Reads the escape at the cursor (a backslash) and moves past it; `\u` surrogates must pair.
+    mutating func scanEscape() throws(DDBError) {
         guard pos + 1 < end else { throw truncated("a string escape") }
         switch base[pos + 1] {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
@@ -116,7 +117,7 @@ extension JSONCursor {
     }
 
     /// Validates one multi-byte UTF-8 sequence at the cursor and moves past it.
-    private mutating func scanUTF8Sequence() throws(DDBError) {
+    mutating func scanUTF8Sequence() throws(DDBError) {
         let lead = base[pos]
         let length: Int
         var low: UInt8 = 0x80
