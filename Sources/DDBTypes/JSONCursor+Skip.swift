@@ -5,9 +5,10 @@ extension JSONCursor {
     /// members a row keeps as text), so it is one loop with the cursor in a local and the open
     /// containers in a bit stack rather than a call per value. The common cases (compact JSON,
     /// plain and multi-byte string bytes, simple escapes, integers and decimals, literals) are
-    /// handled inline; anything else, and every fault, goes to the same precise reads the decoders
-    /// use (`scanEscape`, `scanUTF8Sequence`, `scanNumberToken`, `readLiteral`), so the errors, their
-    /// codes and offsets are the same whichever way a value is read.
+    /// handled inline; anything else (a `\u` escape, an exponent, the end of the input) and every
+    /// fault goes to the precise reads the decoders use (`scanStringBody`, `scanNumberToken`,
+    /// `readLiteral`), from the token's start, so the errors, their codes and offsets are the same
+    /// whichever way a value is read.
     ///
     /// - Parameter depth: containers already open around the value; the value may nest until
     ///   `maxJSONDepth` in all.
@@ -20,7 +21,32 @@ extension JSONCursor {
         var open = 0
         var stackLow: UInt64 = 0
         var stackHigh: UInt64 = 0
+        // Whether a member name and its `:` come before the next value.
+        var memberName = false
         nextValue: while true {
+            if memberName {
+                if p < end && base[p] == UInt8(ascii: "\"") {
+                    p &+= 1
+                } else {
+                    Self.skipWhitespace(base, end, &p)
+                    guard p < end, base[p] == UInt8(ascii: "\"") else {
+                        pos = p
+                        throw malformed("a member name in quotes")
+                    }
+                    p &+= 1
+                }
+                p = try skipString(at: p)
+                if p < end && base[p] == UInt8(ascii: ":") {
+                    p &+= 1
+                } else {
+                    Self.skipWhitespace(base, end, &p)
+                    guard p < end, base[p] == UInt8(ascii: ":") else {
+                        pos = p
+                        throw malformed("':' after a member name")
+                    }
+                    p &+= 1
+                }
+            }
             // A value starts at `p` (maybe after whitespace).
             guard depth &+ open < Self.maxJSONDepth else {
                 pos = p
@@ -34,8 +60,7 @@ extension JSONCursor {
             let byte = base[p]
             switch byte {
             case UInt8(ascii: "\""):
-                p &+= 1
-                try skipStringBody(&p)
+                p = try skipString(at: p &+ 1)
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 p &+= 1
                 if p < end && base[p] <= 0x20 { Self.skipWhitespace(base, end, &p) }
@@ -51,13 +76,13 @@ extension JSONCursor {
                     stackHigh = stackHigh &<< 1 | stackLow &>> 63
                     stackLow = stackLow &<< 1 | (isObject ? 1 : 0)
                     open &+= 1
-                    if isObject { try skipMemberName(&p) }
+                    memberName = isObject
                     continue nextValue
                 }
             case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
-                try skipLiteral(&p, byte)
+                p = try skipLiteral(at: p, byte)
             default:
-                try skipNumber(&p)
+                p = try skipNumber(at: p)
             }
             // A value ended at `p`: close the containers that end with it, then go on to the next
             // member or element.
@@ -85,7 +110,7 @@ extension JSONCursor {
                         throw malformed(isObject ? "',' or '}'" : "',' or ']'")
                     }
                 }
-                if isObject { try skipMemberName(&p) }
+                memberName = isObject
                 continue nextValue
             }
             pos = p
@@ -102,43 +127,36 @@ extension JSONCursor {
         }
     }
 
-    /// Skips a member name and the `:` after it, as `readKey` reads them.
+    /// The index after the closing quote of the string whose content starts at `start`, validated
+    /// as `scanStringBody` validates it (which names the fault, if there is one).
     @inline(__always)
-    private mutating func skipMemberName(_ p: inout Int) throws(DDBError) {
-        if p < end && base[p] == UInt8(ascii: "\"") {
-            p &+= 1
-        } else {
-            Self.skipWhitespace(base, end, &p)
-            guard p < end, base[p] == UInt8(ascii: "\"") else {
-                pos = p
-                throw malformed("a member name in quotes")
-            }
-            p &+= 1
-        }
-        try skipStringBody(&p)
-        if p < end && base[p] == UInt8(ascii: ":") {
-            p &+= 1
-        } else {
-            Self.skipWhitespace(base, end, &p)
-            guard p < end, base[p] == UInt8(ascii: ":") else {
-                pos = p
-                throw malformed("':' after a member name")
-            }
-            p &+= 1
-        }
+    private mutating func skipString(at start: Int) throws(DDBError) -> Int {
+        let next = Self.plainStringEnd(base, end, start)
+        if next >= 0 { return next }
+        return try scannedStringEnd(at: start)
     }
 
-    /// Skips a string's content after its opening quote and the closing quote, validating as
-    /// `scanStringBody` does.
+    /// `scanStringBody`'s reading of a string that is not plain, out of line: rare, and large.
+    @inline(never)
+    private mutating func scannedStringEnd(at start: Int) throws(DDBError) -> Int {
+        pos = start
+        _ = try scanStringBody()
+        return pos
+    }
+
+    /// The index after the closing quote of the string whose content starts at `start`, if it
+    /// holds only printable ASCII, one-letter escapes and well-formed multi-byte UTF-8 and its quote
+    /// comes before `end`; -1 otherwise (a `\u` escape, a fault, or the end of the input).
+    ///
+    /// Plain bytes go 16 at a time (see `skipPlainStringBytes`); multi-byte sequences back to back
+    /// (text in most scripts) without going back to the block scan between them.
     @inline(__always)
-    private mutating func skipStringBody(_ p: inout Int) throws(DDBError) {
-        let base = self.base
-        let end = self.end
+    private static func plainStringEnd(_ base: UnsafePointer<UInt8>, _ end: Int, _ start: Int) -> Int {
+        var p = start
         while true {
-            // Plain bytes 16 at a time (see `skipPlainStringBytes`).
             while p &+ 16 <= end {
                 let block = UnsafeRawPointer(base + p).loadUnaligned(as: SIMD16<UInt8>.self)
-                let flags = unsafeBitCast(Self.specialStringBytes(block), to: SIMD2<UInt64>.self)
+                let flags = unsafeBitCast(specialStringBytes(block), to: SIMD2<UInt64>.self)
                 if flags[0] != 0 {
                     p &+= flags[0].trailingZeroBitCount &>> 3
                     break
@@ -149,30 +167,27 @@ extension JSONCursor {
                 }
                 p &+= 16
             }
-            guard p < end else {
-                pos = p
-                throw truncated("a string")
-            }
+            guard p < end else { return -1 }
             var byte = base[p]
-            if byte == UInt8(ascii: "\"") {
-                p &+= 1
-                return
-            }
+            if byte == UInt8(ascii: "\"") { return p &+ 1 }
             if byte >= 0x80 {
-                // Multi-byte sequences back to back (text in most scripts) without going back to
-                // the block scan between them.
                 repeat {
-                    p = try skipUTF8Sequence(at: p, lead: byte)
+                    p = utf8SequenceEnd(base, end, p, byte)
+                    guard p >= 0 else { return -1 }
                     guard p < end else { break }
                     byte = base[p]
                 } while byte >= 0x80
             } else if byte == UInt8(ascii: "\\") {
-                try skipEscape(&p)
+                guard p &+ 1 < end else { return -1 }
+                switch base[p &+ 1] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    p &+= 2
+                default:
+                    return -1
+                }
             } else if byte < 0x20 {
-                pos = p
-                throw DDBError(
-                    .malformedJSON, "raw control character 0x\(String(byte, radix: 16)) in a string (JSON needs it escaped)",
-                    offset: p)
+                return -1
             } else {
                 // Plain ASCII within 16 bytes of the end.
                 p &+= 1
@@ -180,10 +195,10 @@ extension JSONCursor {
         }
     }
 
-    /// The end of the well-formed multi-byte UTF-8 sequence that starts with `lead` at `p`.
+    /// The end of the well-formed multi-byte UTF-8 sequence that starts with `lead` at `p`, or -1
+    /// if it is not one or may continue past `end`.
     @inline(__always)
-    private mutating func skipUTF8Sequence(at p: Int, lead: UInt8) throws(DDBError) -> Int {
-        let base = self.base
+    private static func utf8SequenceEnd(_ base: UnsafePointer<UInt8>, _ end: Int, _ p: Int, _ lead: UInt8) -> Int {
         // The second byte's range depends on the lead (no overlong forms, no surrogates, nothing
         // past U+10FFFF); the others are any continuation byte.
         if lead &- 0xC2 < 0x1E {
@@ -205,33 +220,12 @@ extension JSONCursor {
                 }
             }
         }
-        // Not well-formed, or it may continue past the end: the precise read names the fault.
-        pos = p
-        try scanUTF8Sequence()
-        return pos
-    }
-
-    /// Skips an escape at `p` (a backslash): the one-letter escapes here, `\u` and faults by `scanEscape`.
-    @inline(__always)
-    private mutating func skipEscape(_ p: inout Int) throws(DDBError) {
-        if p &+ 1 < end {
-            switch base[p &+ 1] {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                p &+= 2
-                return
-            default:
-                break
-            }
-        }
-        pos = p
-        try scanEscape()
-        p = pos
+        return -1
     }
 
     /// Skips `true`, `false` or `null` at `p` (which starts with `first`), one load per literal.
     @inline(__always)
-    private mutating func skipLiteral(_ p: inout Int, _ first: UInt8) throws(DDBError) {
+    private mutating func skipLiteral(at p: Int, _ first: UInt8) throws(DDBError) -> Int {
         if p &+ 5 <= end || (p &+ 4 <= end && first != UInt8(ascii: "f")) {
             // The literals' bytes as little-endian words: "true", "null", and "alse" after the f.
             let raw = UnsafeRawPointer(base + p)
@@ -241,20 +235,17 @@ extension JSONCursor {
             case UInt8(ascii: "n"): matches = raw.loadUnaligned(as: UInt32.self) == UInt32(littleEndian: 0x6C6C_756E)
             default: matches = raw.loadUnaligned(fromByteOffset: 1, as: UInt32.self) == UInt32(littleEndian: 0x6573_6C61)
             }
-            if matches {
-                p &+= first == UInt8(ascii: "f") ? 5 : 4
-                return
-            }
+            if matches { return p &+ (first == UInt8(ascii: "f") ? 5 : 4) }
         }
         pos = p
         _ = try readLiteral()
-        p = pos
+        return pos
     }
 
     /// Skips a number at `p` by JSON's grammar: integers and decimals here, exponents and faults by
     /// `scanNumberToken`.
     @inline(__always)
-    private mutating func skipNumber(_ p: inout Int) throws(DDBError) {
+    private mutating func skipNumber(at p: Int) throws(DDBError) -> Int {
         var q = p
         if q < end && base[q] == UInt8(ascii: "-") { q &+= 1 }
         // Integer part: 0 alone, or 1-9 and digits.
@@ -276,12 +267,9 @@ extension JSONCursor {
             }
         }
         // A number at the very end of the input may continue in bytes not yet read.
-        if q >= 0 && q < end && base[q] | 0x20 != UInt8(ascii: "e") {
-            p = q
-            return
-        }
+        if q >= 0 && q < end && base[q] | 0x20 != UInt8(ascii: "e") { return q }
         pos = p
         _ = try scanNumberToken()
-        p = pos
+        return pos
     }
 }

@@ -68,8 +68,7 @@ extension JSONCursor {
         return special & SIMD16(repeating: 0x80)
     }
 
-    /// Reads the escape at the cursor (a backslash) and moves past it; `\u` surrogates must pair.
-    mutating func scanEscape() throws(DDBError) {
+    private mutating func scanEscape() throws(DDBError) {
         guard pos + 1 < end else { throw truncated("a string escape") }
         switch base[pos + 1] {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
@@ -117,7 +116,7 @@ extension JSONCursor {
     }
 
     /// Validates one multi-byte UTF-8 sequence at the cursor and moves past it.
-    mutating func scanUTF8Sequence() throws(DDBError) {
+    private mutating func scanUTF8Sequence() throws(DDBError) {
         let lead = base[pos]
         let length: Int
         var low: UInt8 = 0x80
