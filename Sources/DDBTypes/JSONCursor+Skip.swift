@@ -16,8 +16,10 @@ extension JSONCursor {
         let base = self.base
         let end = self.end
         var p = pos
-        // Containers this call has opened, and which of them are objects: bit k of `stack` (the
-        // low word, then the high word) is the kind of the k-th innermost. maxJSONDepth ≤ 128.
+        // Containers this call has opened, and which of them are objects: bit k of the 128-bit
+        // stack (`stackLow`, then `stackHigh`) is 1 when the k-th innermost is an object. The depth
+        // check keeps `open` within those 128 bits.
+        precondition(depth >= 0 && Self.maxJSONDepth <= 128, "skipValue's container stack holds 128 levels")
         var open = 0
         var stackLow: UInt64 = 0
         var stackHigh: UInt64 = 0
