@@ -188,34 +188,6 @@ package struct JSONCursor {
         return start..<pos
     }
 
-    /// Skips one JSON value of any kind, checking its syntax (strings fully: escapes and UTF-8).
-    package mutating func skipValue(depth: Int = 0) throws(DDBError) {
-        guard depth < Self.maxJSONDepth else {
-            throw DDBError(.nestingTooDeep, "JSON nested more than \(Self.maxJSONDepth) levels", offset: pos)
-        }
-        let byte = try peekAfterWhitespace("a JSON value")
-        switch byte {
-        case UInt8(ascii: "\""):
-            pos += 1
-            _ = try scanStringBody()
-        case UInt8(ascii: "{"):
-            guard try beginObject("an object") else { return }
-            repeat {
-                _ = try readKey()
-                try skipValue(depth: depth + 1)
-            } while try nextMember(close: UInt8(ascii: "}"))
-        case UInt8(ascii: "["):
-            guard try beginArray("an array") else { return }
-            repeat {
-                try skipValue(depth: depth + 1)
-            } while try nextMember(close: UInt8(ascii: "]"))
-        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
-            _ = try readLiteral()
-        default:
-            _ = try scanNumberToken()
-        }
-    }
-
     /// The bytes of `range` equal `literal`.
     @inlinable @inline(__always)
     package func bytes(_ span: StringSpan, equal literal: StaticString) -> Bool {
