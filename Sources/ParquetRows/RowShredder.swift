@@ -379,10 +379,17 @@ struct PlanPointers {
     let names: UnsafePointer<UInt8>
     let slots: UnsafeBufferPointer<Int32>
     let textLeaf: Int
+    /// ``ShredPlan/lengths`` and ``ShredPlan/firstBytes``.
+    let lengths: UInt64
+    let firstBytes: SIMD4<UInt64>
 
     /// The first top-level column named by these bytes.
     @inline(__always)
     func topIndex(_ key: UnsafePointer<UInt8>, _ count: Int) -> Int? {
+        guard lengths & (1 &<< UInt64(min(count, 63))) != 0 else { return nil }
+        if count > 0 {
+            guard firstBytes[Int(key[0] &>> 6)] & (1 &<< UInt64(key[0] & 63)) != 0 else { return nil }
+        }
         let mask = slots.count &- 1
         var slot = ShredPlan.hash(key, count) & mask
         while true {
@@ -422,7 +429,7 @@ extension ShredPlan {
                         slots.withUnsafeBufferPointer { slots in
                             let pointers = PlanPointers(
                                 nodes: nodes, fields: fields, top: top, names: names.baseAddress ?? UnsafePointer(bitPattern: 1)!, slots: slots,
-                                textLeaf: textLeaf)
+                                textLeaf: textLeaf, lengths: lengths, firstBytes: firstBytes)
                             do throws(E) { return .success(try body(pointers)) } catch { return .failure(error) }
                         }
                     }

@@ -70,6 +70,12 @@ struct ShredPlan: Sendable {
     /// Hash slot → index in `top`, -1 when empty; a power of two long, at most half full. A name
     /// given twice keeps its first column (as a search from the start would).
     var slots: [Int32] = []
+    /// A filter in front of `slots`: bit n of `lengths` is set when a top-level name is n bytes
+    /// long (bit 63: 63 or more), bit b of `firstBytes` when one begins with byte b. A member
+    /// name that misses either is no column, known without hashing it: most of a packed row's
+    /// names (the item's attributes) are turned away here. Every bit set when a name is empty.
+    var lengths: UInt64 = 0
+    var firstBytes = SIMD4<UInt64>(repeating: 0)
 
     /// A fast hash of a name's bytes, 8 at a time.
     @inline(__always)
@@ -102,10 +108,19 @@ struct ShredPlan: Sendable {
         while size < top.count * 2 { size *= 2 }
         slots = Array(repeating: -1, count: size)
         let mask = size - 1
+        lengths = 0
+        firstBytes = SIMD4(repeating: 0)
         names.withUnsafeBufferPointer { names in
             for (index, field) in top.enumerated() {
                 let start = names.baseAddress! + Int(field.nameStart)
                 let count = Int(field.nameEnd - field.nameStart)
+                if count == 0 {
+                    lengths = ~0
+                    firstBytes = SIMD4(repeating: ~0)
+                } else {
+                    lengths |= 1 &<< UInt64(min(count, 63))
+                    firstBytes[Int(start[0] &>> 6)] |= 1 &<< UInt64(start[0] & 63)
+                }
                 var slot = Self.hash(start, count) & mask
                 var duplicate = false
                 while slots[slot] >= 0 {
