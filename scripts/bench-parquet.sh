@@ -22,12 +22,16 @@
 #      zstd, one file per batch cut as ddbcdc cuts them (2,000 rows, or the dt=/HH= partition
 #      changes); only Table.from_pylist + write_table are timed (scripts/bench_parquet.py);
 #    every ddbcdc run at its defaults otherwise (2,000 records, 8,000,000 bytes, --concurrency 2);
+#    each round starts one writer further on in that list (the order rotates), and each writer is
+#    also compared with the NDJSON run of its own round (the median of those per-round ratios,
+#    "paired": the machine's speed drifts between rounds far more than within one);
 # 5. DuckDB reads each landing zone of the first round, RUNS times:
 #      SELECT count(*), sum(length(_seq)) FROM read_parquet('<dir>/**/*.parquet')
 #      SELECT count(*), sum(length(_seq)) FROM read_json('<dir>/**/*.ndjson.gz', format = 'newline_delimited')
 #    and every zone must give RECORDS rows and the NDJSON's sum;
-# 6. prints seconds (median, best, spread), records/s, CPU seconds, peak RSS, objects and bytes
-#    (and their ratio to the NDJSON objects), DuckDB's read time, and the issue's goals with pass/fail.
+# 6. prints seconds (median, best, spread), records/s, CPU seconds, peak RSS, the paired wall and
+#    CPU ratios to NDJSON, objects and bytes (and their ratio to the NDJSON objects), DuckDB's read
+#    time, and the issue's goals with pass/fail (speed goals by the paired ratios).
 #
 # Wall time from `date +%s.%N`; CPU time and peak RSS from `/usr/bin/time -v` (scripts/bench-lib.sh).
 #
@@ -98,7 +102,9 @@ done
 # ---- timed rounds ----------------------------------------------------------------------------------
 for ((i = 1; i <= RUNS; i++)); do
     say "== round $i of $RUNS"
-    for writer in "${WRITERS[@]}"; do
+    # Each round starts one writer further on, so no writer always runs first or after the same one.
+    for ((k = 0; k < ${#WRITERS[@]}; k++)); do
+        writer=${WRITERS[(k + i - 1) % ${#WRITERS[@]}]}
         label=${writer%%|*}
         read -r -a options <<< "${writer#*|}"
         out="$WORK/$i/$label"
