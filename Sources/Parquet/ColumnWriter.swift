@@ -81,10 +81,12 @@ struct ColumnWriter: Sendable {
 
     // MARK: Appending
 
+    /// Every append's levels; a level-0 one begins a row (the writer has checked that it may).
     @inline(__always)
     private mutating func level(definition: Int, repetition: Int) {
         if maxDefinition > 0 { definitions.append(UInt8(truncatingIfNeeded: definition)) }
         if maxRepetition > 0 { repetitions.append(UInt8(truncatingIfNeeded: repetition)) }
+        if repetition == 0 { rowsStarted &+= 1 }
         pageLevels += 1
     }
 

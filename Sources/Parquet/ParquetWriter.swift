@@ -140,7 +140,8 @@ public struct ParquetWriter: Sendable {
                 fail(leaf, "a second repetition level 0 (a new row) before endRow()")
                 return false
             }
-            columns[leaf].rowsStarted += 1
+            // The column counts the row itself when the value or null is appended (one access to
+            // `columns[leaf]` that mutates per append, not two).
             leavesBegun += 1
         } else if columns[leaf].rowsStarted != rows + 1 {
             fail(leaf, "repetition level \(repetition) before the row's first value (level 0)")
