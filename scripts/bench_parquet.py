@@ -257,12 +257,13 @@ def report_main(results, info_path):
         cpus = [x["cpu"] for x in r if x["cpu"] is not None]
         rss = [x["rss"] for x in r if x["rss"] is not None]
         rd = [x[0] for x in reads.get(label, [])]
+        ddbcdc_run = label != "json" and not label.startswith("pyarrow")
+        paired_s, paired_cpu = (paired(label, "s"), paired(label, "cpu")) if ddbcdc_run else (None, None)
         rows.append([
             title, f"{med:.3f}", f"{min(secs):.3f}", f"{(max(secs) - min(secs)) / med * 100:.0f}%",
             f"{records / med:,.0f}", f"{statistics.median(cpus):.2f}" if cpus else "-",
             f"{max(rss) / 1024:.0f}" if rss else "-",
-            f"{paired(label, 's'):.3f}x" if label != "json" and not label.startswith("pyarrow") else "-",
-            f"{paired(label, 'cpu'):.3f}x" if label != "json" and not label.startswith("pyarrow") and paired(label, 'cpu') else "-",
+            f"{paired_s:.3f}x" if paired_s else "-", f"{paired_cpu:.3f}x" if paired_cpu else "-",
             f"{r[0]['objects']:,}", f"{r[0]['bytes']:,}",
             f"{r[0]['bytes'] / base_bytes:.3f}x", f"{statistics.median(rd):.3f}" if rd else "-",
             f"{(max(rd) - min(rd)) / statistics.median(rd) * 100:.0f}%" if rd else "-"])

@@ -156,19 +156,7 @@ extension JSONCursor {
     private static func plainStringEnd(_ base: UnsafePointer<UInt8>, _ end: Int, _ start: Int) -> Int {
         var p = start
         while true {
-            while p &+ 16 <= end {
-                let block = UnsafeRawPointer(base + p).loadUnaligned(as: SIMD16<UInt8>.self)
-                let flags = unsafeBitCast(specialStringBytes(block), to: SIMD2<UInt64>.self)
-                if flags[0] != 0 {
-                    p &+= flags[0].trailingZeroBitCount &>> 3
-                    break
-                }
-                if flags[1] != 0 {
-                    p &+= 8 &+ flags[1].trailingZeroBitCount &>> 3
-                    break
-                }
-                p &+= 16
-            }
+            skipPlainStringBytes(base, end, &p)
             guard p < end else { return -1 }
             var byte = base[p]
             if byte == UInt8(ascii: "\"") { return p &+ 1 }

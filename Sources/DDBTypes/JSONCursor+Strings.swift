@@ -38,18 +38,24 @@ extension JSONCursor {
     /// yet), and lanes do not borrow from each other, so every flag is exact.
     @inline(__always)
     package mutating func skipPlainStringBytes() {
-        while pos &+ 16 <= end {
-            let block = UnsafeRawPointer(base + pos).loadUnaligned(as: SIMD16<UInt8>.self)
-            let flags = unsafeBitCast(Self.specialStringBytes(block), to: SIMD2<UInt64>.self)
+        Self.skipPlainStringBytes(base, end, &pos)
+    }
+
+    /// ``skipPlainStringBytes()`` on a position held outside the cursor (`skipValue`'s loop).
+    @inline(__always)
+    static func skipPlainStringBytes(_ base: UnsafePointer<UInt8>, _ end: Int, _ p: inout Int) {
+        while p &+ 16 <= end {
+            let block = UnsafeRawPointer(base + p).loadUnaligned(as: SIMD16<UInt8>.self)
+            let flags = unsafeBitCast(specialStringBytes(block), to: SIMD2<UInt64>.self)
             if flags[0] != 0 {
-                pos &+= flags[0].trailingZeroBitCount &>> 3
+                p &+= flags[0].trailingZeroBitCount &>> 3
                 return
             }
             if flags[1] != 0 {
-                pos &+= 8 &+ flags[1].trailingZeroBitCount &>> 3
+                p &+= 8 &+ flags[1].trailingZeroBitCount &>> 3
                 return
             }
-            pos &+= 16
+            p &+= 16
         }
     }
 

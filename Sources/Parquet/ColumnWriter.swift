@@ -158,7 +158,8 @@ struct ColumnWriter: Sendable {
                     let last = dictionary.count &- 1
                     jumped = last > 0 && last & (last &- 1) == 0
                 }
-                if dictionaryDataPages == 0 && chunkValues == 0 && pageValues <= Self.dictionaryTrialValues {
+                // On trial while no page with values was cut in this chunk yet.
+                if chunkValues == 0 && pageValues <= Self.dictionaryTrialValues {
                     trialPlainBytes += bytes.count + (isByteArray ? 4 : 0)
                     if pageValues == Self.dictionaryTrialValues && !dictionaryPays {
                         fallBackToPlain()

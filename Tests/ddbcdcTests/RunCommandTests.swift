@@ -191,6 +191,7 @@ import Testing
         (["run", "--input", "-", "--sink", "/tmp/x", "--format", "parquet", "--parquet-gzip-level", "4"], 64),
         (["run", "--input", "-", "--sink", "/tmp/x", "--format", "parquet", "--parquet-compression", "zstd", "--parquet-zstd-level", "23"], 64),
         (["run", "--input", "-", "--sink", "/tmp/x", "--format", "parquet", "--parquet-zstd-level", "3"], 64),
+        (["run", "--input", "-", "--sink", "/tmp/x", "--parquet-zstd-level", "3"], 64),
     ] as [([String], Int32)])
     func usageErrors(_ arguments: [String], _ status: Int32) throws {
         let outcome = try CommandRunner.run(arguments)

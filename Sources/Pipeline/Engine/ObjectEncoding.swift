@@ -1,3 +1,4 @@
+package import NDJSONBuffer
 import Parquet
 package import ParquetRows
 package import SparkTypes
@@ -58,8 +59,8 @@ package struct ObjectEncoding: Sendable {
     /// The GZIP level Parquet files are written with: the one given, or the layout's default.
     package var effectiveParquetGzipLevel: Int { parquetGzipLevel ?? Self.defaultParquetGzipLevel(typed: schema != nil) }
 
-    /// The levels `--parquet-gzip-level` takes (libdeflate's: 0 stored, 1 fastest … 12 smallest).
-    package static let parquetGzipLevels = 0...12
+    /// The levels `--parquet-gzip-level` takes: libdeflate's, as for NDJSON.
+    package static let parquetGzipLevels = Gzip.levels
 
     /// The levels `--parquet-zstd-level` takes (libzstd's 1 fastest … 22 smallest; its negative
     /// "fast" levels are left out: on the project's corpus they make files a third bigger).
@@ -80,11 +81,15 @@ package struct ObjectEncoding: Sendable {
     package static func parquetLevelProblem(compression: ParquetCompression?, gzipLevel: Int?, zstdLevel: Int?) -> String? {
         if let gzipLevel {
             guard compression == .gzip else { return "--parquet-gzip-level needs --parquet-compression gzip" }
-            guard parquetGzipLevels.contains(gzipLevel) else { return "--parquet-gzip-level must be 0 to 12, not \(gzipLevel)" }
+            guard parquetGzipLevels.contains(gzipLevel) else {
+                return "--parquet-gzip-level must be \(parquetGzipLevels.lowerBound) to \(parquetGzipLevels.upperBound), not \(gzipLevel)"
+            }
         }
         if let zstdLevel {
             guard compression == .zstd else { return "--parquet-zstd-level needs --parquet-compression zstd" }
-            guard parquetZstdLevels.contains(zstdLevel) else { return "--parquet-zstd-level must be 1 to 22, not \(zstdLevel)" }
+            guard parquetZstdLevels.contains(zstdLevel) else {
+                return "--parquet-zstd-level must be \(parquetZstdLevels.lowerBound) to \(parquetZstdLevels.upperBound), not \(zstdLevel)"
+            }
         }
         return nil
     }

@@ -107,7 +107,9 @@ struct ObjectOptionGroup: ParsableArguments, Sendable {
         guard parquetRowGroupBytes >= 1 else { throw ValidationError("--parquet-row-group-bytes must be at least 1") }
         if format != .parquet {
             if schema != nil { throw ValidationError("--schema types Parquet columns: give --format parquet too") }
-            if parquetCompression != .snappy { throw ValidationError("--parquet-compression needs --format parquet") }
+            if parquetCompression != .snappy || parquetGzipLevel != nil || parquetZstdLevel != nil {
+                throw ValidationError("--parquet-compression, --parquet-gzip-level and --parquet-zstd-level need --format parquet")
+            }
         }
         if let problem = ObjectEncoding.parquetLevelProblem(compression: parquetCompression, gzipLevel: parquetGzipLevel, zstdLevel: parquetZstdLevel) {
             throw ValidationError(problem)
