@@ -110,12 +110,53 @@ public struct ChangeStreamReader {
     }
 
     /// Starts reading a new input: what an unfinished one held is dropped.
-    /// - Parameter recordNamePrefix: for export lines, what their `_eventId` starts with
-    ///   (`<ExportId>/<data file>/`); their line number follows.
-    public mutating func start(recordNamePrefix: String? = nil) {
+    /// - Parameters:
+    ///   - recordNamePrefix: for export lines, what their `_eventId` starts with
+    ///     (`<ExportId>/<data file>/`); their line number follows.
+    ///   - origin: where in the input the bytes to come start (0: at its beginning). A reader
+    ///     started later in an input reads from there as a reader of the whole input would if it
+    ///     stood between top-level units there (see ``read(piece:origin:isLast:onRow:onError:)``);
+    ///     its errors' offsets are the input's, its counts its own.
+    public mutating func start(recordNamePrefix: String? = nil, origin: Int = 0) {
         if let recordNamePrefix { transcoder.setRecordNamePrefix(recordNamePrefix) }
-        place = Place(buffer: [UInt8](repeating: 0, count: chunkSize))
+        place = Place(buffer: [UInt8](repeating: 0, count: chunkSize), origin: origin)
         out.reserveCapacity(1 << 16)
+    }
+
+    /// Reads `piece`, the bytes of an input from `origin` on, as a reader of the whole input would
+    /// read them if it stood between top-level units (events, pages, arrays, records, lines) at
+    /// `origin`; the input ends with the piece when `isLast`. Counts start again. Reads no source
+    /// and copies nothing: for pieces of an input read apart.
+    /// - Returns: whether the piece ends between top-level units (always, when `isLast`): when
+    ///   not, its last unit runs on past it, and that unit was not handed on.
+    /// - Throws: what `onRow` or `onError` throw.
+    public mutating func read(
+        piece: UnsafeBufferPointer<UInt8>, origin: Int, isLast: Bool,
+        onRow: (UnsafeBufferPointer<UInt8>, RowInfo) throws -> Void,
+        onError: (StreamError) throws -> Void
+    ) throws -> Bool {
+        var place = Place(buffer: [], origin: origin)
+        place.summary.bytesIn = piece.count
+        place.eof = isLast
+        var out: [UInt8] = []
+        swap(&out, &self.out)
+        defer {
+            swap(&out, &self.out)
+            place.finished = true
+            self.place = place
+        }
+        while true {
+            let stepStart = place.pos
+            switch try step(
+                piece, &place.pos, &place.state, eof: isLast, origin: origin, out: &out, summary: &place.summary, onRow: onRow, onError: onError)
+            {
+            case .advanced: continue
+            case .done: return true
+            case .needMore:
+                guard place.state == .top else { return false }
+                return piece[stepStart...].allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+            }
+        }
     }
 
     /// Turns what the buffer holds into rows, then reads once from `source`; returns `false` once

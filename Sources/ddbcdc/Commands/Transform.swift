@@ -30,7 +30,14 @@ struct Transform: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where --skip-invalid writes bad records, one JSON line each with its error.", valueName: "file"))
     var errors: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Threads that turn records into rows (default: the machine's cores, at most 8). Output is the same for any number.",
+            valueName: "n"))
+    var parseThreads: Int = ParallelReader.defaultThreads
+
     func validate() throws {
+        guard parseThreads >= 1 else { throw ValidationError("--parse-threads must be at least 1") }
         if skipInvalid && errors == nil {
             throw ValidationError("--skip-invalid needs --errors FILE, so that bad records are kept, not dropped")
         }
@@ -70,16 +77,19 @@ struct Transform: AsyncParsableCommand {
         defer { source.close() }
         var output = FileSink.standardOutput
         var errorSink = try errors.map { try FileSink(creating: $0) }
-        var reader = ChangeStreamReader(options: rows.normalizeOptions(defaultIngest: "now", clock: .system))
+        var reader = ParallelReader(options: rows.normalizeOptions(defaultIngest: "now", clock: .system), threads: parseThreads)
+        reader.start()
         let summary: ChangeStreamReader.Summary
         do {
-            summary = try reader.run(
+            while try reader.readMore(
                 &source,
                 onRow: { row, _ in try output.write(row) },
                 onError: { error in
                     guard errorSink != nil else { throw Stop(error: error) }
                     try errorSink!.write(error.jsonLine)
                 })
+            {}
+            summary = reader.summary
         } catch let stop as Stop {
             try output.flush()
             printError("ddbcdc: error: \(stop.error)")

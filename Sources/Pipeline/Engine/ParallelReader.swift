@@ -1,0 +1,385 @@
+import Dispatch
+package import StreamNormalize
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads an input as ``ChangeStreamReader`` does (the same rows, errors and counts, handed on in
+/// the same order) with its records turned into rows on several threads.
+///
+/// The input is cut into segments of whole lines, about ``segmentBytes`` each, and every segment is
+/// read by a reader of its own on a worker thread, as if the input began there. That guess holds
+/// when the segment before it ends between top-level units
+/// (``ChangeStreamReader/read(piece:origin:isLast:onRow:onError:)`` says whether it does):
+/// one event, page, array or record per line, as Lambda events and `GetRecords` pages are kept in
+/// files. Segments are handed on in order; where a unit runs across a segment's end (a
+/// pretty-printed event), or a line is longer than ``maxSegmentBytes``, what was read ahead is
+/// dropped and the rest of the input is read from that segment's start by one reader, as
+/// ``ChangeStreamReader`` reads it. Error record numbers count from the input's start.
+///
+/// Memory: at most ``lookahead`` segments are held with their rows, besides the line being cut and
+/// two spare buffers. On the 200,000-record benchmark input (lines of about 1.2 MB) `transform`
+/// with 2 threads peaks at about 32 MB, against 21 MB reading sequentially.
+package struct ParallelReader {
+    package typealias Summary = ChangeStreamReader.Summary
+
+    /// The bytes a segment is cut at (at the first line break past them).
+    package let segmentBytes: Int
+    /// Segments read ahead at most (being read or waiting to be handed on): one more than threads.
+    package let lookahead: Int
+    /// Buffers kept for the segments to come (more cost memory and gain nothing measurable).
+    private static let maxSpare = 2
+    /// A line longer than this is not cut into a segment: reading goes on one unit after another.
+    package let maxSegmentBytes: Int
+
+    private let options: NormalizeOptions
+    private let threads: Int
+
+    /// Per input.
+    private var pending: [Segment] = []
+    /// Bytes read and not cut into a segment yet: `carry[..<carryFilled]` (buffers are used whole,
+    /// what lies past their filled part is not read).
+    private var carry: [UInt8] = []
+    private var carryFilled = 0
+    /// Where `carry` starts in the input.
+    private var carryOrigin = 0
+    /// Buffers of segments handed on, for the next segments' bytes and rows.
+    private var spare: [[UInt8]] = []
+    private var spareRows: [[UInt8]] = []
+    private var inputEnded = false
+    /// A line longer than ``maxSegmentBytes`` was met: no more segments are cut.
+    private var uncuttable = false
+    /// The counts of the segments handed on.
+    private var handedOn = Summary()
+    /// Reading one unit after another, from a point on.
+    private var sequential: Sequential?
+    private var recordNamePrefix: String?
+
+    private struct Sequential {
+        var reader: ChangeStreamReader
+        /// Bytes already taken from the source, from the reader's origin on.
+        var held: [UInt8]
+        var heldPosition = 0
+        /// Records handed on before the reader's origin.
+        var recordBase: Int
+    }
+
+    /// Worker threads by default: the machine's online cores, at most 8.
+    package static var defaultThreads: Int { min(max(sysconf(Int32(_SC_NPROCESSORS_ONLN)), 1), 8) }
+
+    /// Creates a reader.
+    /// - Parameters:
+    ///   - options: how records become rows.
+    ///   - threads: worker threads (at most); 1 reads one unit after another on the calling thread.
+    ///   - segmentBytes: the size segments are cut at.
+    ///   - maxSegmentBytes: the longest line cut into a segment (at least `segmentBytes`); a Lambda
+    ///     event is at most 6 MB.
+    package init(options: NormalizeOptions, threads: Int, segmentBytes: Int = 512 << 10, maxSegmentBytes: Int = 16 << 20) {
+        self.options = options
+        self.threads = max(1, threads)
+        self.segmentBytes = max(segmentBytes, 1)
+        self.maxSegmentBytes = max(maxSegmentBytes, self.segmentBytes)
+        self.lookahead = max(1, threads) + 1
+    }
+
+    /// Starts reading a new input: what an unfinished one held is dropped.
+    /// - Parameters:
+    ///   - recordNamePrefix: for export lines (read one after another: their row names count lines).
+    ///   - readAhead: whether the input may be read ahead of its rows (a regular file; not a
+    ///     stream whose reads wait for input); when not, or with one thread, reading is sequential.
+    package mutating func start(recordNamePrefix: String? = nil, readAhead: Bool = true) {
+        pending = []
+        carryFilled = 0
+        carryOrigin = 0
+        inputEnded = false
+        uncuttable = false
+        handedOn = Summary()
+        segmentsHandedOn = 0
+        sequential = nil
+        self.recordNamePrefix = recordNamePrefix
+        if threads == 1 || !readAhead || options.exportLines != nil || recordNamePrefix != nil {
+            readSequentially(from: 0, held: [])
+        }
+    }
+
+    /// Whether segments are read on worker threads (until a unit runs across a segment's end).
+    package var isParallel: Bool { sequential == nil }
+    /// Segments of the input read on worker threads and handed on.
+    package private(set) var segmentsHandedOn = 0
+
+    /// Counts of the input being read: what was handed on so far.
+    package var summary: Summary {
+        guard let sequential else { return handedOn }
+        var summary = handedOn
+        let tail = sequential.reader.summary
+        summary.records += tail.records
+        summary.rows += tail.rows
+        summary.errors += tail.errors
+        summary.bytesIn += tail.bytesIn
+        return summary
+    }
+
+    /// Hands on the rows and errors of the next segment (or, reading sequentially, of the next
+    /// chunk); returns `false` once the input has ended and everything in it was handed on.
+    ///
+    /// When `source` throws, the reader keeps its place. When `onRow` or `onError` throw, the
+    /// input cannot be read further.
+    package mutating func readMore<Source: ByteSource>(
+        _ source: inout Source,
+        onRow: (UnsafeBufferPointer<UInt8>, RowInfo) throws -> Void,
+        onError: (StreamError) throws -> Void
+    ) throws -> Bool {
+        if sequential == nil {
+            try fill(&source)
+            if pending.isEmpty {
+                guard uncuttable else { return false }
+                // Every segment so far ended between units: go on from the line that could not be cut.
+                readSequentially(from: carryOrigin, held: Array(carry[..<carryFilled]))
+                carryFilled = 0
+            } else {
+                let segment = pending.removeFirst()
+                segment.done.wait()
+                var result = segment.result.take()!
+                if result.endsBetweenUnits {
+                    try handOn(result, onRow: onRow, onError: onError)
+                    segmentsHandedOn += 1
+                    recycle(segment, &result)
+                    return true
+                }
+                // A unit runs across the segment's end: read on from the segment's start.
+                var held = Array(segment.piece)
+                for later in pending { held += later.piece }
+                held += carry[..<carryFilled]
+                readSequentially(from: segment.origin, held: held)
+                pending = []
+                carryFilled = 0
+            }
+        }
+        var state = sequential.take()!
+        defer { sequential = state }
+        var chained = HeldBytes(held: state.held, position: state.heldPosition, rest: source)
+        defer {
+            source = chained.rest
+            state.heldPosition = chained.position
+            if chained.position == state.held.count && !state.held.isEmpty {
+                state.held = []
+                state.heldPosition = 0
+            }
+        }
+        let base = state.recordBase
+        return try state.reader.readMore(
+            &chained, onRow: onRow,
+            onError: { error in
+                var error = error
+                if let index = error.recordIndex { error.recordIndex = index + base }
+                try onError(error)
+            })
+    }
+
+    private mutating func readSequentially(from origin: Int, held: [UInt8]) {
+        var reader = ChangeStreamReader(options: options)
+        reader.start(recordNamePrefix: recordNamePrefix, origin: origin)
+        sequential = Sequential(reader: reader, held: held, recordBase: handedOn.records)
+    }
+
+    private mutating func handOn(
+        _ result: SegmentResult,
+        onRow: (UnsafeBufferPointer<UInt8>, RowInfo) throws -> Void,
+        onError: (StreamError) throws -> Void
+    ) throws {
+        let base = handedOn.records
+        try result.rows.withUnsafeBufferPointer { rows in
+            var start = 0
+            for entry in result.entries {
+                switch entry {
+                case .row(let end, let info):
+                    try onRow(UnsafeBufferPointer(rebasing: rows[start..<end]), info)
+                    start = end
+                case .error(var error):
+                    if let index = error.recordIndex { error.recordIndex = index + base }
+                    try onError(error)
+                }
+            }
+        }
+        handedOn.records += result.summary.records
+        handedOn.rows += result.summary.rows
+        handedOn.errors += result.summary.errors
+        handedOn.bytesIn += result.summary.bytesIn
+    }
+
+    // MARK: Segments
+
+    /// Cuts segments and gives them to the workers until ``lookahead`` are out or the input ended.
+    private mutating func fill<Source: ByteSource>(_ source: inout Source) throws {
+        while pending.count < lookahead && !uncuttable {
+            guard let (bytes, count, isLast) = try cut(&source) else { return }
+            let segment = Segment(
+                origin: carryOrigin - count, bytes: bytes, count: count, isLast: isLast, rowBuffer: spareRows.popLast() ?? [])
+            pending.append(segment)
+            DispatchQueue.global().async { [options] in
+                segment.result = Self.read(segment, options: options)
+                segment.done.signal()
+            }
+            if isLast { return }
+        }
+    }
+
+    /// The next segment (`bytes[..<count]`): the lines up to the first that ends past
+    /// ``segmentBytes``, or the input's rest; `nil` when the input has ended or its next line is
+    /// longer than ``maxSegmentBytes`` (`uncuttable`).
+    private mutating func cut<Source: ByteSource>(_ source: inout Source) throws -> (bytes: [UInt8], count: Int, isLast: Bool)? {
+        while true {
+            if carryFilled >= segmentBytes, let lineBreak = Self.lineBreak(in: carry, from: segmentBytes - 1, to: carryFilled) {
+                // The segment takes the buffer; the bytes after its line break start the next one.
+                let count = lineBreak + 1
+                var next = buffer(atLeast: 2 * segmentBytes + carryFilled - count)
+                next.withUnsafeMutableBytes { to in
+                    carry.withUnsafeBytes { from in
+                        to.baseAddress!.copyMemory(from: from.baseAddress! + count, byteCount: carryFilled - count)
+                    }
+                }
+                swap(&next, &carry)
+                carryFilled -= count
+                carryOrigin += count
+                return (next, count, false)
+            }
+            if inputEnded {
+                guard carryFilled > 0 else { return nil }
+                let count = carryFilled
+                var last: [UInt8] = []
+                swap(&last, &carry)
+                carryFilled = 0
+                carryOrigin += count
+                return (last, count, true)
+            }
+            if carryFilled >= maxSegmentBytes {
+                uncuttable = true
+                return nil
+            }
+            if carry.count - carryFilled < segmentBytes {
+                var larger = buffer(atLeast: max(2 * segmentBytes, carryFilled + segmentBytes))
+                larger.withUnsafeMutableBytes { to in
+                    carry.withUnsafeBytes { from in
+                        if carryFilled > 0 { to.baseAddress!.copyMemory(from: from.baseAddress!, byteCount: carryFilled) }
+                    }
+                }
+                swap(&larger, &carry)
+                if spare.count < Self.maxSpare, !larger.isEmpty { spare.append(larger) }
+            }
+            let filled = carryFilled
+            let count = try carry.withUnsafeMutableBytes { try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
+            if count == 0 { inputEnded = true }
+            carryFilled += count
+        }
+    }
+
+    /// A buffer of at least `size` bytes: a spare one, or a new one (its bytes not set).
+    private mutating func buffer(atLeast size: Int) -> [UInt8] {
+        if let index = spare.lastIndex(where: { $0.count >= size }) { return spare.remove(at: index) }
+        return [UInt8](unsafeUninitializedCapacity: size) { _, count in count = size }
+    }
+
+    /// The first line break in `bytes[start..<end]`.
+    private static func lineBreak(in bytes: [UInt8], from start: Int, to end: Int) -> Int? {
+        bytes.withUnsafeBytes { raw -> Int? in
+            guard start < end, let base = raw.baseAddress else { return nil }
+            guard let hit = memchr(base + start, 0x0A, end - start) else { return nil }
+            return base.distance(to: UnsafeRawPointer(hit))
+        }
+    }
+
+    /// Keeps a handed-on segment's buffers for the segments to come.
+    private mutating func recycle(_ segment: Segment, _ result: inout SegmentResult) {
+        guard spare.count < Self.maxSpare else { return }
+        spare.append(segment.takeBytes())
+        result.rows.removeAll(keepingCapacity: true)
+        spareRows.append(result.rows)
+        result.rows = []
+    }
+
+    /// Reads one segment with a reader of its own (on a worker thread).
+    private static func read(_ segment: Segment, options: NormalizeOptions) -> SegmentResult {
+        var reader = ChangeStreamReader(options: options, chunkSize: 16)
+        var result = SegmentResult(rows: segment.takeRowBuffer())
+        result.rows.reserveCapacity(segment.count / 2)
+        result.endsBetweenUnits = segment.bytes.withUnsafeBufferPointer { bytes in
+            // The callbacks do not throw.
+            (try? reader.read(
+                piece: UnsafeBufferPointer(rebasing: bytes[..<segment.count]), origin: segment.origin, isLast: segment.isLast,
+                onRow: { row, info in
+                    result.rows.append(contentsOf: row)
+                    result.entries.append(.row(end: result.rows.count, info))
+                },
+                onError: { result.entries.append(.error($0)) })) ?? false
+        }
+        result.summary = reader.summary
+        return result
+    }
+}
+
+/// A segment of the input, read on a worker thread: `result` is written once, before `done` is signalled.
+/// A buffer it is given (`rowBuffer`) is for its rows.
+private final class Segment: @unchecked Sendable {
+    let origin: Int
+    /// Its bytes are `bytes[..<count]`.
+    private(set) var bytes: [UInt8]
+    let count: Int
+    let isLast: Bool
+    let done = DispatchSemaphore(value: 0)
+    var result: SegmentResult?
+    private var rowBuffer: [UInt8]
+
+    init(origin: Int, bytes: [UInt8], count: Int, isLast: Bool, rowBuffer: [UInt8]) {
+        self.origin = origin
+        self.bytes = bytes
+        self.count = count
+        self.isLast = isLast
+        self.rowBuffer = rowBuffer
+    }
+
+    var piece: ArraySlice<UInt8> { bytes[..<count] }
+
+    func takeBytes() -> [UInt8] {
+        defer { bytes = [] }
+        return bytes
+    }
+
+    func takeRowBuffer() -> [UInt8] {
+        defer { rowBuffer = [] }
+        return rowBuffer
+    }
+}
+
+/// A segment's rows (one after another in `rows`) and errors, in input order, and its counts.
+private struct SegmentResult {
+    enum Entry {
+        case row(end: Int, RowInfo)
+        case error(StreamError)
+    }
+
+    var rows: [UInt8] = []
+    var entries: [Entry] = []
+    var summary = ChangeStreamReader.Summary()
+    /// Whether every unit of the segment ended in it (or it is the input's last).
+    var endsBetweenUnits = false
+}
+
+/// Bytes already taken from a source, then the source.
+private struct HeldBytes<Rest: ByteSource>: ByteSource {
+    let held: [UInt8]
+    var position: Int
+    var rest: Rest
+
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let count = min(buffer.count, held.count - position)
+        guard count > 0 else { return try rest.read(into: buffer) }
+        held.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + position, byteCount: count) }
+        position += count
+        return count
+    }
+}
