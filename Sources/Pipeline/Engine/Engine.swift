@@ -25,10 +25,13 @@ package struct EngineSettings: Sendable {
     /// would only pile up more objects that cannot be written); a Lambda event is read to its end,
     /// so that every record's position is known.
     package var stopReadingOnWriteFailure: Bool
+    /// Threads that turn records into rows, for inputs that may be read ahead (``SourceInput/readsAhead``).
+    package var parseThreads: Int
 
     package init(
         limits: BatchLimits, prefix: String, partitionBy: PartitionTime = .eventTime, rows: NormalizeOptions,
-        encoder: any BatchEncoder, maxInFlight: Int = 2, maxErrorBytes: Int? = nil, stopReadingOnWriteFailure: Bool = true
+        encoder: any BatchEncoder, maxInFlight: Int = 2, maxErrorBytes: Int? = nil, stopReadingOnWriteFailure: Bool = true,
+        parseThreads: Int = 1
     ) {
         self.limits = limits
         self.prefix = prefix
@@ -38,6 +41,7 @@ package struct EngineSettings: Sendable {
         self.maxInFlight = max(1, maxInFlight)
         self.maxErrorBytes = maxErrorBytes ?? limits.maxBytes
         self.stopReadingOnWriteFailure = stopReadingOnWriteFailure
+        self.parseThreads = max(1, parseThreads)
     }
 }
 
@@ -212,7 +216,7 @@ package struct Engine: Sendable {
             }
 
             // Read: input after input, chunk after chunk; between chunks, write what was sealed.
-            var reader = ChangeStreamReader(options: settings.rows)
+            var reader = ParallelReader(options: settings.rows, threads: settings.parseThreads)
             inputs: while !(stop?.isRequested ?? false) && !Task.isCancelled {
                 if settings.stopReadingOnWriteFailure && !state.report.notWritten.isEmpty {
                     state.report.stoppedEarly = true
@@ -239,7 +243,7 @@ package struct Engine: Sendable {
                 }
                 guard var input = opened else { break }
                 defer { input.close() }
-                reader.start(recordNamePrefix: input.recordNamePrefix)
+                reader.start(recordNamePrefix: input.recordNamePrefix, readAhead: input.readsAhead)
                 var index = 0
                 defer { state.report.bytesRead += reader.summary.bytesIn }
                 while true {

@@ -70,7 +70,14 @@ package struct ParallelReader {
     }
 
     /// Worker threads by default: the machine's online cores, at most 8.
-    package static var defaultThreads: Int { min(max(sysconf(Int32(_SC_NPROCESSORS_ONLN)), 1), 8) }
+    package static var defaultThreads: Int { min(onlineCores, 8) }
+
+    /// Worker threads beside `compressing` threads that encode objects: the cores they leave, at
+    /// least 1, at most 8. (With gzip level 6 on 2 cores, compression keeps both busy: a second
+    /// parsing thread made `run` slower, not faster.)
+    package static func threadsBeside(compressing: Int) -> Int { min(max(onlineCores - compressing, 1), 8) }
+
+    private static var onlineCores: Int { max(sysconf(Int32(_SC_NPROCESSORS_ONLN)), 1) }
 
     /// Creates a reader.
     /// - Parameters:

@@ -52,11 +52,15 @@ package struct SourceInput<Bytes: ByteSource> {
     /// For records that do not name themselves (export lines), what their `_eventId` starts
     /// with; their number in the input follows.
     package var recordNamePrefix: String?
+    /// Whether its bytes may be read ahead of its rows, on several threads (a regular file: its
+    /// reads never wait for input, so no batch waits for its age deadline on them).
+    package var readsAhead: Bool
 
-    package init(name: String?, bytes: Bytes, recordNamePrefix: String? = nil, close: @escaping () -> Void = {}) {
+    package init(name: String?, bytes: Bytes, recordNamePrefix: String? = nil, readsAhead: Bool = false, close: @escaping () -> Void = {}) {
         self.name = name
         self.bytes = bytes
         self.recordNamePrefix = recordNamePrefix
+        self.readsAhead = readsAhead
         self.close = close
     }
 }

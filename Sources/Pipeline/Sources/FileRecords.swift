@@ -43,14 +43,15 @@ package struct FileRecords: RecordSource {
         file.wait = wait
         file.stop = stop
         let name = path == "-" ? nil : path
+        let regular = path != "-" && InputFiles.regularFileID(path: path) != nil
         if InputFiles.isGzip(path) {
             let gunzip = GunzipSource(file, path: path, stop: stop)
-            return SourceInput(name: name, bytes: .gzip(gunzip)) {
+            return SourceInput(name: name, bytes: .gzip(gunzip), readsAhead: regular) {
                 gunzip.close()
                 file.close()
             }
         }
-        return SourceInput(name: name, bytes: .plain(file)) { file.close() }
+        return SourceInput(name: name, bytes: .plain(file), readsAhead: regular) { file.close() }
     }
 
     package func position(of info: RowInfo, index: Int) -> FilePosition { FilePosition(input: next - 1, record: index) }

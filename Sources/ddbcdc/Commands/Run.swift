@@ -71,7 +71,17 @@ struct Run: AsyncParsableCommand, StopsOnSignal, Sendable {
     @Flag(help: "No progress line, even on a terminal.")
     var quiet = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Threads that turn a file's records into rows (default: the cores --concurrency leaves, at least 1, at most 8; standard input is read by one). Objects are the same for any number.",
+            valueName: "n"))
+    var parseThreads: Int?
+
     @OptionGroup var rows: NormalizeOptionGroup
+
+    func validate() throws {
+        if let parseThreads, parseThreads < 1 { throw ValidationError("--parse-threads must be at least 1") }
+    }
 
     func run() async throws {
         // SIGINT and SIGTERM were blocked in DDBCDC.main before any thread started, so one that
@@ -119,7 +129,8 @@ struct Run: AsyncParsableCommand, StopsOnSignal, Sendable {
             settings: EngineSettings(
                 limits: settings.limits, prefix: target.prefix, partitionBy: partitionBy,
                 rows: rowOptions, encoder: try settings.encoder(rows: rowOptions),
-                maxInFlight: objects.concurrency),
+                maxInFlight: objects.concurrency,
+                parseThreads: parseThreads ?? ParallelReader.threadsBeside(compressing: objects.concurrency)),
             sink: target.sink, clock: clock)
         var source = FileRecords(paths: listing.files, stop: stop)
         var progress = !quiet && isatty(2) != 0 ? Progress(clock: clock) : nil
