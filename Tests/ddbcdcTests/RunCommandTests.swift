@@ -86,6 +86,27 @@ import Testing
         }
     }
 
+    @Test func anyNumberOfParseThreadsWritesTheSameObjects() throws {
+        let dir = try CommandRunner.temporaryDirectory()
+        let bad = #"{"eventID":"bad","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"NewImage":{"x":{"SS":[]}},"SequenceNumber":"1"}}"#
+        // About 7 MB: several 512 KiB segments, with bad records and a line that is not JSON.
+        let input = Self.events(count: 12_000) + bad + "\nnot json at all\n" + Self.events(count: 8_000, firstID: 12_000)
+        let file = dir.appendingPathComponent("events.jsonl")
+        try Data(input.utf8).write(to: file)
+        var trees: [[String: Data]] = []
+        for threads in ["1", "3"] {
+            let out = dir.appendingPathComponent("out-\(threads)")
+            let outcome = try CommandRunner.run(["run", "--input", file.path, "--sink", out.path, "--parse-threads", threads, "--quiet"])
+            #expect(outcome.status == 65, "\(outcome.stderr)")
+            #expect(outcome.stderr.contains("20001 records read, 20000 rows written"))
+            var tree: [String: Data] = [:]
+            for name in try Self.files(out) { tree[name] = try Data(contentsOf: out.appendingPathComponent(name)) }
+            trees.append(tree)
+        }
+        #expect(trees[0].count > 10 && trees[0].keys.contains { $0.hasPrefix("_errors/") })
+        #expect(trees[0] == trees[1])
+    }
+
     static func files(_ root: URL) throws -> [String] {
         (FileManager.default.enumerator(atPath: root.path)!.allObjects as! [String])
             .filter { $0.hasSuffix(".gz") || $0.hasSuffix(".ndjson") }.sorted()

@@ -68,7 +68,34 @@ import Testing
         #expect(NSDictionary(dictionary: record as! [String: Any]).isEqual(to: original as! [String: Any]))
     }
 
+    @Test func anyNumberOfParseThreadsGivesTheSameRowsAndErrors() throws {
+        // Enough lines for several 512 KiB segments, bad records among them, one event spread
+        // over several lines (read on from its segment's start) and more lines after it.
+        var input = ""
+        for line in 0..<6_000 {
+            input += line % 97 == 5 ? Self.bad : Self.good
+            if line == 4_000 { input += "{\n  \"Records\": [\n" + Self.after.dropLast() + "\n  ]\n}\n" }
+        }
+        let dir = try CommandRunner.temporaryDirectory()
+        let file = dir.appendingPathComponent("events.jsonl")
+        try Data(input.utf8).write(to: file)
+        var outcomes: [(rows: Data, errors: Data, stderr: String)] = []
+        for threads in ["1", "3"] {
+            let errors = dir.appendingPathComponent("errors-\(threads).ndjson")
+            let outcome = try CommandRunner.run(
+                ["transform", "--ingest-ts", "none", "--input", file.path, "--parse-threads", threads, "--skip-invalid", "--errors", errors.path])
+            #expect(outcome.status == 65, "\(outcome.stderr)")
+            outcomes.append((outcome.stdout, try Data(contentsOf: errors), outcome.stderr.replacingOccurrences(of: errors.path, with: "ERRORS")))
+        }
+        #expect(input.utf8.count > 4 * (512 << 10), "several segments")
+        #expect(outcomes[0].rows == outcomes[1].rows)
+        #expect(outcomes[0].errors == outcomes[1].errors)
+        #expect(outcomes[0].stderr == outcomes[1].stderr)
+        #expect(outcomes[1].stderr.contains("62 invalid record(s) set aside in ERRORS; 11877 rows written from 11939 records"))
+    }
+
     static let usageCases: [([String], Int32)] = [
+        (["transform", "--parse-threads", "0"], 64),
         (["transform", "--skip-invalid"], 64),
         (["transform", "--errors", "/tmp/x"], 64),
         (["transform", "--numbers", "float"], 64),
