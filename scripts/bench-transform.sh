@@ -7,13 +7,13 @@
 # 2. generates bench-data/events-seed<SEED>-<RECORDS>.jsonl with scripts/gen_events.py
 #    (200,000 records in Lambda events of 1,000, ~1.2 KB a record) unless it is already there;
 # 3. checks once, untimed, that ddbcdc turns every record into a row;
-# 4. times `ddbcdc transform --input F --ingest-ts 0 > /dev/null` RUNS times (median and best)
-#    and `python3 scripts/python_transform.py --input F --out /dev/null` PY_RUNS times;
-# 5. prints input MB, seconds, input MB/s, records/s, input MB per CPU second (per core: transform
-#    is single-threaded, so this is the issue's "transform MB/s per core" whatever else runs), peak
-#    RSS and the ratio, then the goal rows.
+# 4. times `ddbcdc transform --input F --ingest-ts 0 > /dev/null` RUNS times (median and best),
+#    with its default --parse-threads (the machine's cores) and with --parse-threads 1,
+#    alternating, and `python3 scripts/python_transform.py --input F --out /dev/null` PY_RUNS times;
+# 5. prints input MB, seconds, input MB/s, records/s, input MB per CPU second (the one-thread
+#    run's is the issue's "transform MB/s per core"), peak RSS and the ratios, then the goal rows.
 #
-# Single process, no CPU pinning: ddbcdc transform is single-threaded, and so is the Python.
+# Single process, no CPU pinning. The Python is single-threaded.
 # Wall time comes from `date +%s.%N`; peak RSS from `/usr/bin/time -v` when it exists.
 #
 # Environment: SEED (42), RECORDS (200000), RUNS (5), PY_RUNS (2),
@@ -68,9 +68,10 @@ time_run() {
     echo "$label $BENCH_T0 $BENCH_T1 $BENCH_RSS $BENCH_CPU" >> "$RESULTS"
 }
 
-say "== ddbcdc transform, $RUNS runs"
+say "== ddbcdc transform, $RUNS runs each with its default --parse-threads and with 1, alternating"
 for ((i = 1; i <= RUNS; i++)); do
     time_run ddbcdc "$BIN" "${DDBCDC_ARGS[@]}"
+    time_run ddbcdc1 "$BIN" "${DDBCDC_ARGS[@]}" --parse-threads 1
 done
 
 PY_NOTE=""
@@ -107,7 +108,8 @@ if have_time == "1":
     header += ["MB per CPU s (median)", "peak RSS MB"]
 rows = []
 medians = {}
-for label, name in (("ddbcdc", "ddbcdc transform"), ("python", "python_transform.py (boto3)")):
+for label, name in (("ddbcdc", "ddbcdc transform (all cores)"), ("ddbcdc1", "ddbcdc transform --parse-threads 1"),
+                    ("python", "python_transform.py (boto3)")):
     if label not in runs:
         continue
     secs = [s for s, _, _ in runs[label]]
@@ -119,8 +121,10 @@ for label, name in (("ddbcdc", "ddbcdc transform"), ("python", "python_transform
         rss = [r for _, r, _ in runs[label] if r is not None]
         cpus = [c for _, _, c in runs[label] if c]
         per_core = input_bytes / 1e6 / statistics.median(cpus) if cpus else None
+        if label == "ddbcdc1":
+            goal_per_core = per_core
         if label == "ddbcdc":
-            goal_per_core, goal_rss = per_core, max(rss) / 1024 if rss else None
+            goal_rss = max(rss) / 1024 if rss else None
         row += [f"{per_core:.1f}" if per_core else "-", f"{max(rss) / 1024:.1f}" if rss else "-"]
     rows.append(row)
 widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
@@ -132,11 +136,13 @@ print()
 if "ddbcdc" in medians and "python" in medians:
     (dm, db), (pm, pb) = medians["ddbcdc"], medians["python"]
     print(f"ratio: ddbcdc is {pm / dm:.1f}x the Python transform's speed (median vs median), {pb / db:.1f}x (best vs best)")
+if "ddbcdc" in medians and "ddbcdc1" in medians:
+    print(f"all cores: {medians['ddbcdc1'][0] / medians['ddbcdc'][0]:.2f}x the speed of one parse thread (median vs median)")
 if have_time == "1" and "ddbcdc" in medians:
     print()
     print("| goal (issue 16) | now | goal |")
     print("|---|---|---|")
-    print(f"| `transform`, MB/s per core (input MB per CPU second, median) | {goal_per_core:.0f} | >= 600 |")
+    print(f"| `transform`, MB/s per core (input MB per CPU second of --parse-threads 1, median) | {goal_per_core:.0f} | >= 600 |")
     print(f"| peak RSS | {goal_rss:.1f} MB | <= 64 MiB |")
 if have_time != "1":
     print("peak RSS and CPU: not measured (/usr/bin/time is absent)")
