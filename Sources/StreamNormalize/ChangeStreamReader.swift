@@ -93,6 +93,11 @@ public struct ChangeStreamReader {
     private var place: Place?
     private var out: [UInt8] = []
 
+    /// When set, ``readMore(_:onRow:onError:)`` returns as soon as a unit leaves reading between
+    /// the input's top-level units (events, pages, arrays, records, lines), before it reads more:
+    /// ``takeUnread()`` can then hand what is left to another reader.
+    public var pausesBetweenUnits = false
+
     /// Counts of the input being read (or the last one read).
     public var summary: Summary { place?.summary ?? Summary() }
 
@@ -159,6 +164,19 @@ public struct ChangeStreamReader {
         }
     }
 
+    /// When reading stands between the input's top-level units: the bytes read from the source and
+    /// not handed on yet (the next units, or part of them), and where they start in the input. A
+    /// reader started there (``start(recordNamePrefix:origin:)``) and given them, then the rest of
+    /// the source, reads on as this one would; this one is done with the input. `nil` elsewhere
+    /// (inside an event or array, or once the input has ended).
+    public mutating func takeUnread() -> (origin: Int, bytes: [UInt8])? {
+        guard var place, !place.finished, place.state == .top else { return nil }
+        let unread = (origin: place.origin + place.pos, bytes: Array(place.buffer[place.pos..<place.filled]))
+        place.finished = true
+        self.place = place
+        return unread
+    }
+
     /// Turns what the buffer holds into rows, then reads once from `source`; returns `false` once
     /// the input has ended and every record in it was handed on.
     ///
@@ -181,6 +199,7 @@ public struct ChangeStreamReader {
         var out: [UInt8] = []
         swap(&out, &self.out)  // moved, not copied: the steps append to it
         defer { swap(&out, &self.out) }
+        var paused = false
         try place.buffer.withUnsafeBufferPointer { bytes in
             let window = UnsafeBufferPointer(rebasing: bytes[..<place.filled])
             while true {
@@ -189,7 +208,12 @@ public struct ChangeStreamReader {
                     window, &place.pos, &place.state, eof: place.eof, origin: place.origin, out: &out, summary: &place.summary,
                     onRow: onRow, onError: onError)
                 switch step {
-                case .advanced: continue
+                case .advanced:
+                    if pausesBetweenUnits && place.state == .top {
+                        paused = true
+                        return
+                    }
+                    continue
                 case .needMore:
                     place.pos = stepStart
                     keepFrom = stepStart
@@ -203,6 +227,7 @@ public struct ChangeStreamReader {
             place.finished = true
             return false
         }
+        if paused { return true }
         // Keep the unfinished unit, make room, read more.
         if keepFrom > 0 {
             let filled = place.filled

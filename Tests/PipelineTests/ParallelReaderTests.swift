@@ -58,6 +58,7 @@ import Testing
         ("cut inside the last event", String(eventLines(8, seed: 12).dropLast(40))),
         ("GetRecords pages", (0..<10).map { #"{"NextShardIterator":"it\#($0)","Records":["# + records(3, seed: UInt64(20 + $0)).joined(separator: ",") + "]}\n" }.joined()),
         ("a line longer than any segment", eventLines(4, seed: 13) + event(records(40, seed: 14)) + "\n" + eventLines(4, seed: 15)),
+        ("pretty-printed events only", (0..<8).map { "{\n \"Records\": [\n" + records(3, seed: UInt64(30 + $0)).joined(separator: ",\n") + "\n ]\n}\n" }.joined()),
         ("an event left open", eventLines(3, seed: 16) + #"{"Records":["# + insert("open") + "\n"),
     ]
 
@@ -125,13 +126,15 @@ import Testing
         #expect(reader.segmentsHandedOn > 5)
     }
 
-    @Test func anEventOverSeveralLinesIsReadOnFromItsSegmentsStart() throws {
-        let name = "a pretty-printed event among lines"
-        let input = Array(Self.inputs.first { $0.0 == name }!.1.utf8)
+    @Test func anEventOverSeveralLinesIsReadOnFromItsSegmentsStartThenSegmentsAgain() throws {
+        let before = Self.eventLines(6, seed: 5)
+        let pretty = "{\n  \"Records\": [\n    " + Self.records(5, seed: 6).joined(separator: ",\n    ") + "\n  ]\n}\n"
+        let input = Array((before + pretty + Self.eventLines(30, seed: 7)).utf8)
         let (handed, reader) = try Self.parallel(input, threads: 2, segmentBytes: 97, readSize: .max)
         #expect(handed == (try Self.sequential(input)))
-        #expect(!reader.isParallel)
-        #expect(reader.segmentsHandedOn > 0, "the lines before the event were read in segments")
+        #expect(reader.isParallel, "segments are cut again once the event is read")
+        let (_, withoutTheEvent) = try Self.parallel(Array(before.utf8), threads: 2, segmentBytes: 97, readSize: .max)
+        #expect(reader.segmentsHandedOn > withoutTheEvent.segmentsHandedOn + 10, "the lines after the event were read in segments")
     }
 
     @Test func oneThreadReadsSequentially() throws {

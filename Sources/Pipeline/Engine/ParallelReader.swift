@@ -1,5 +1,6 @@
 import Dispatch
 package import StreamNormalize
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -15,12 +16,13 @@ import Darwin
 /// The input is cut into segments of whole lines, about ``segmentBytes`` each, and every segment is
 /// read by a reader of its own on a worker thread, as if the input began there. That guess holds
 /// when the segment before it ends between top-level units
-/// (``ChangeStreamReader/read(piece:origin:isLast:onRow:onError:)`` says whether it does):
-/// one event, page, array or record per line, as Lambda events and `GetRecords` pages are kept in
+/// (``ChangeStreamReader/read(piece:origin:isLast:onRow:onError:)`` says whether it does): one
+/// event, page, array or record per line, as Lambda events and `GetRecords` pages are kept in
 /// files. Segments are handed on in order; where a unit runs across a segment's end (a
-/// pretty-printed event), or a line is longer than ``maxSegmentBytes``, what was read ahead is
-/// dropped and the rest of the input is read from that segment's start by one reader, as
-/// ``ChangeStreamReader`` reads it. Error record numbers count from the input's start.
+/// pretty-printed event), or a line is longer than ``maxSegmentBytes``, the segments read ahead
+/// are dropped (their readers stop) and one reader reads on from that segment's start, as
+/// ``ChangeStreamReader`` reads it, until it stands between units again; then segments are cut
+/// from there. Error record numbers count from the input's start.
 ///
 /// Memory: at most ``lookahead`` segments are held with their rows, besides the line being cut and
 /// two spare buffers. On the 200,000-record benchmark input (lines of about 1.2 MB) `transform`
@@ -67,7 +69,17 @@ package struct ParallelReader {
         var heldPosition = 0
         /// Records handed on before the reader's origin.
         var recordBase: Int
+        /// Bytes the reader reads before segments are cut again, once it stands between units;
+        /// `nil`: it reads to the input's end.
+        var resumeAfter: Int?
     }
+
+    /// Times in a row reading fell back to one reader with few segments handed on in between: each
+    /// doubles the bytes read so before segments are cut again (a file of pretty-printed events
+    /// does not cut and drop segments over and over).
+    private var fallbacks = 0
+    /// ``segmentsHandedOn`` when segments were last cut again.
+    private var segmentsAtResume = 0
 
     /// Worker threads by default: the machine's online cores, at most 8.
     package static var defaultThreads: Int { min(onlineCores, 8) }
@@ -107,14 +119,17 @@ package struct ParallelReader {
         uncuttable = false
         handedOn = Summary()
         segmentsHandedOn = 0
+        fallbacks = 0
+        segmentsAtResume = 0
         sequential = nil
         self.recordNamePrefix = recordNamePrefix
         if threads == 1 || !readAhead || options.exportLines != nil || recordNamePrefix != nil {
-            readSequentially(from: 0, held: [])
+            readSequentially(from: 0, held: [], resuming: false)
         }
     }
 
-    /// Whether segments are read on worker threads (until a unit runs across a segment's end).
+    /// Whether segments are read on worker threads now (not one reader reading on over a unit
+    /// that ran across a segment's end).
     package var isParallel: Bool { sequential == nil }
     /// Segments of the input read on worker threads and handed on.
     package private(set) var segmentsHandedOn = 0
@@ -146,7 +161,7 @@ package struct ParallelReader {
             if pending.isEmpty {
                 guard uncuttable else { return false }
                 // Every segment so far ended between units: go on from the line that could not be cut.
-                readSequentially(from: carryOrigin, held: Array(carry[..<carryFilled]))
+                readSequentially(from: carryOrigin, held: Array(carry[..<carryFilled]), resuming: true)
                 carryFilled = 0
             } else {
                 let segment = pending.removeFirst()
@@ -158,18 +173,20 @@ package struct ParallelReader {
                     recycle(segment, &result)
                     return true
                 }
-                // A unit runs across the segment's end: read on from the segment's start.
+                // A unit runs across the segment's end: read on from the segment's start. The
+                // segments after it were cut inside that unit: their readers stop.
+                for later in pending { later.cancelled.store(true, ordering: .relaxed) }
                 var held = Array(segment.piece)
                 for later in pending { held += later.piece }
                 held += carry[..<carryFilled]
-                readSequentially(from: segment.origin, held: held)
+                readSequentially(from: segment.origin, held: held, resuming: true)
                 pending = []
                 carryFilled = 0
             }
         }
         var state = sequential.take()!
-        defer { sequential = state }
         var chained = HeldBytes(held: state.held, position: state.heldPosition, rest: source)
+        var resumed = false
         defer {
             source = chained.rest
             state.heldPosition = chained.position
@@ -177,21 +194,43 @@ package struct ParallelReader {
                 state.held = []
                 state.heldPosition = 0
             }
+            sequential = resumed ? nil : state
         }
         let base = state.recordBase
-        return try state.reader.readMore(
+        state.reader.pausesBetweenUnits = state.resumeAfter.map { state.reader.summary.bytesIn >= $0 } ?? false
+        let more = try state.reader.readMore(
             &chained, onRow: onRow,
             onError: { error in
                 var error = error
                 if let index = error.recordIndex { error.recordIndex = index + base }
                 try onError(error)
             })
+        if more, state.reader.pausesBetweenUnits, let unread = state.reader.takeUnread() {
+            // Between units again: cut segments from here.
+            let tail = state.reader.summary
+            handedOn.records += tail.records
+            handedOn.rows += tail.rows
+            handedOn.errors += tail.errors
+            handedOn.bytesIn += tail.bytesIn - unread.bytes.count
+            carry = unread.bytes + chained.held[chained.position...]
+            carryFilled = carry.count
+            carryOrigin = unread.origin
+            uncuttable = false
+            resumed = true
+            segmentsAtResume = segmentsHandedOn
+        }
+        return more
     }
 
-    private mutating func readSequentially(from origin: Int, held: [UInt8]) {
+    /// Reads on with one reader from `origin`, given the bytes from there that were read already;
+    /// `resuming`: cuts segments again once the reader stands between units.
+    private mutating func readSequentially(from origin: Int, held: [UInt8], resuming: Bool) {
         var reader = ChangeStreamReader(options: options)
         reader.start(recordNamePrefix: recordNamePrefix, origin: origin)
-        sequential = Sequential(reader: reader, held: held, recordBase: handedOn.records)
+        if segmentsHandedOn - segmentsAtResume >= 2 * lookahead { fallbacks = 0 }
+        let resumeAfter = resuming ? segmentBytes << min(fallbacks, 10) : nil
+        if resuming { fallbacks += 1 }
+        sequential = Sequential(reader: reader, held: held, recordBase: handedOn.records, resumeAfter: resumeAfter)
     }
 
     private mutating func handOn(
@@ -315,14 +354,18 @@ package struct ParallelReader {
         var result = SegmentResult(rows: segment.takeRowBuffer())
         result.rows.reserveCapacity(segment.count / 2)
         result.endsBetweenUnits = segment.bytes.withUnsafeBufferPointer { bytes in
-            // The callbacks do not throw.
+            // The callbacks throw only when the segment is cancelled: its result is not used.
             (try? reader.read(
                 piece: UnsafeBufferPointer(rebasing: bytes[..<segment.count]), origin: segment.origin, isLast: segment.isLast,
                 onRow: { row, info in
+                    if segment.cancelled.load(ordering: .relaxed) { throw Cancelled() }
                     result.rows.append(contentsOf: row)
                     result.entries.append(.row(end: result.rows.count, info))
                 },
-                onError: { result.entries.append(.error($0)) })) ?? false
+                onError: {
+                    if segment.cancelled.load(ordering: .relaxed) { throw Cancelled() }
+                    result.entries.append(.error($0))
+                })) ?? false
         }
         result.summary = reader.summary
         return result
@@ -339,6 +382,8 @@ private final class Segment: @unchecked Sendable {
     let isLast: Bool
     let done = DispatchSemaphore(value: 0)
     var result: SegmentResult?
+    /// Set when its result will not be used: its reader stops at its next row or error.
+    let cancelled = Atomic<Bool>(false)
     private var rowBuffer: [UInt8]
 
     init(origin: Int, bytes: [UInt8], count: Int, isLast: Bool, rowBuffer: [UInt8]) {
@@ -361,6 +406,8 @@ private final class Segment: @unchecked Sendable {
         return rowBuffer
     }
 }
+
+private struct Cancelled: Error {}
 
 /// A segment's rows (one after another in `rows`) and errors, in input order, and its counts.
 private struct SegmentResult {
