@@ -138,11 +138,7 @@ package struct ParallelReader {
     package var summary: Summary {
         guard let sequential else { return handedOn }
         var summary = handedOn
-        let tail = sequential.reader.summary
-        summary.records += tail.records
-        summary.rows += tail.rows
-        summary.errors += tail.errors
-        summary.bytesIn += tail.bytesIn
+        summary.add(sequential.reader.summary)
         return summary
     }
 
@@ -207,11 +203,8 @@ package struct ParallelReader {
             })
         if more, state.reader.pausesBetweenUnits, let unread = state.reader.takeUnread() {
             // Between units again: cut segments from here.
-            let tail = state.reader.summary
-            handedOn.records += tail.records
-            handedOn.rows += tail.rows
-            handedOn.errors += tail.errors
-            handedOn.bytesIn += tail.bytesIn - unread.bytes.count
+            handedOn.add(state.reader.summary)
+            handedOn.bytesIn -= unread.bytes.count  // read again as segments
             carry = unread.bytes + chained.held[chained.position...]
             carryFilled = carry.count
             carryOrigin = unread.origin
@@ -252,10 +245,7 @@ package struct ParallelReader {
                 }
             }
         }
-        handedOn.records += result.summary.records
-        handedOn.rows += result.summary.rows
-        handedOn.errors += result.summary.errors
-        handedOn.bytesIn += result.summary.bytesIn
+        handedOn.add(result.summary)
     }
 
     // MARK: Segments
@@ -408,6 +398,16 @@ private final class Segment: @unchecked Sendable {
 }
 
 private struct Cancelled: Error {}
+
+extension ChangeStreamReader.Summary {
+    /// Adds the counts of a later part of the input.
+    fileprivate mutating func add(_ later: Self) {
+        records += later.records
+        rows += later.rows
+        errors += later.errors
+        bytesIn += later.bytesIn
+    }
+}
 
 /// A segment's rows (one after another in `rows`) and errors, in input order, and its counts.
 private struct SegmentResult {
