@@ -74,12 +74,13 @@ module() {
 }
 module DDBTypes Sources/DDBTypes/*.swift
 module StreamNormalize Sources/StreamNormalize/*.swift
-# The gzip input path: Pipeline's GunzipSource and what it uses from ProcessKit (IOError,
-# StopRequest), without the rest, which needs swift-system, ServiceLifecycle, S3Sink and AsyncHTTPClient.
+# The gzip input path and the parallel reader: Pipeline's GunzipSource and ParallelReader and what
+# they use from ProcessKit (IOError, StopRequest), without the rest, which needs swift-system,
+# ServiceLifecycle, S3Sink and AsyncHTTPClient.
 FLAGS+=(-I Sources/CZlib)
 # (Part of a module: its warnings, such as imports only the other files use, are not this one's.)
 module ProcessKit -suppress-warnings Sources/ProcessKit/IOError.swift Sources/ProcessKit/StopRequest.swift
-module Pipeline -suppress-warnings Sources/Pipeline/IO/GunzipSource.swift
+module Pipeline -suppress-warnings Sources/Pipeline/IO/GunzipSource.swift Sources/Pipeline/Engine/ParallelReader.swift
 # The Parquet module whole (reader and writer), against snappy, zstd and libdeflate.
 FLAGS+=(-I Sources/CSnappy -I Sources/CZstd -I Sources/CLibdeflate)
 mapfile -t PARQUET_SOURCES < <(find Sources/Parquet -name '*.swift' | sort)
@@ -92,12 +93,12 @@ module ParquetRows Sources/ParquetRows/*.swift
 
 declare -A OBJECTS=(
     [transcoder]="DDBTypes"
-    [reader]="DDBTypes StreamNormalize"
+    [reader]="DDBTypes StreamNormalize ProcessKit Pipeline"
     [gunzip]="DDBTypes StreamNormalize ProcessKit Pipeline"
     [parquet]="Parquet"
     [rows]="DDBTypes StreamNormalize SparkTypes Digest Parquet ParquetRows"
 )
-declare -A LIBRARIES=([transcoder]="" [reader]="" [gunzip]="-lz" [parquet]="-lsnappy -lzstd -ldeflate" [rows]="-lsnappy -lzstd -ldeflate -lcrypto")
+declare -A LIBRARIES=([transcoder]="" [reader]="-lz" [gunzip]="-lz" [parquet]="-lsnappy -lzstd -ldeflate" [rows]="-lsnappy -lzstd -ldeflate -lcrypto")
 for target in "${TARGETS[@]}"; do
     objects=()
     for name in ${OBJECTS[$target]}; do objects+=("$OUT/modules/$name.o"); done

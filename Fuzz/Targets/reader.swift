@@ -10,9 +10,13 @@
 //   holds no record has none;
 // - every set-aside piece and every row's eventID are bytes of the input, in input order, without
 //   overlapping (nothing invented, nothing reported twice);
-// - rows and set-aside pieces are identical whatever the chunk sizes.
+// - rows and set-aside pieces are identical whatever the chunk sizes;
+// - Pipeline's ParallelReader (segments of whole lines read on worker threads, one reader reading
+//   on where a unit runs across a segment's end) hands on exactly what one reader does, with
+//   segments of sizes derived from the input.
 // A broken invariant traps, which libFuzzer reports as a crash and saves the input.
 import DDBTypes
+import Pipeline
 import StreamNormalize
 
 /// What one read produced, in order.
@@ -107,6 +111,35 @@ private func read(
     return outcome
 }
 
+/// What ParallelReader hands on, as ``read(_:options:readerChunk:sourceChunk:)`` records it.
+private func readInSegments(
+    _ input: UnsafeBufferPointer<UInt8>, options: NormalizeOptions, threads: Int, segmentBytes: Int, sourceChunk: Int
+) -> Outcome {
+    var outcome = Outcome()
+    var source = MemorySource(input)
+    source.maxChunk = sourceChunk
+    var reader = ParallelReader(options: options, threads: threads, segmentBytes: segmentBytes, maxSegmentBytes: 4 * segmentBytes)
+    reader.start()
+    do {
+        while try reader.readMore(
+            &source,
+            onRow: { row, info in outcome.events.append(.row(Array(row), info)) },
+            onError: { error in
+                outcome.events.append(
+                    .setAside(
+                        recordIndex: error.recordIndex, eventID: error.eventID, error: error.error, raw: error.raw,
+                        rawIsJSON: error.rawIsJSON, recordCount: error.recordCount, sequenceNumbers: error.sequenceNumbers))
+            })
+        {}
+        outcome.summary = reader.summary
+    } catch let error as ChangeStreamReader.ReadError {
+        outcome.failure = error.description
+    } catch {
+        fail("unexpected error \(error)", input)
+    }
+    return outcome
+}
+
 /// Whether `pieces` occur in `input` one after another, without overlapping.
 private func inOrder(_ pieces: [ArraySlice<UInt8>], in input: UnsafeBufferPointer<UInt8>) -> Bool {
     var from = 0
@@ -165,6 +198,18 @@ public func fuzzReader(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
             let first = zip(outcome.events, whole.events).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset ?? min(outcome.events.count, whole.events.count)
             fail(
                 "chunking (reader \(readerChunk), source \(sourceChunk)) gives \(outcome.events.count) events, \(outcome.summary), \(outcome.failure ?? "no failure"); one read gives \(whole.events.count), \(whole.summary), \(whole.failure ?? "no failure"); first difference at event \(first): \(first < outcome.events.count ? "\(outcome.events[first])" : "none") vs \(first < whole.events.count ? "\(whole.events[first])" : "none")",
+                input)
+        }
+    }
+
+    // In segments on worker threads: cut small, so that most inputs have several.
+    if whole.failure == nil {
+        let segmentBytes = 1 + Int((h >> 32) % 257)
+        let outcome = readInSegments(input, options: options, threads: 2 + Int((h >> 40) % 2), segmentBytes: segmentBytes, sourceChunk: small + Int((h >> 48) % 89))
+        guard outcome == whole else {
+            let first = zip(outcome.events, whole.events).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset ?? min(outcome.events.count, whole.events.count)
+            fail(
+                "segments of \(segmentBytes) bytes give \(outcome.events.count) events, \(outcome.summary), \(outcome.failure ?? "no failure"); one reader gives \(whole.events.count), \(whole.summary); first difference at event \(first): \(first < outcome.events.count ? "\(outcome.events[first])" : "none") vs \(first < whole.events.count ? "\(whole.events[first])" : "none")",
                 input)
         }
     }

@@ -97,6 +97,9 @@ public struct ChangeStreamReader {
     /// the input's top-level units (events, pages, arrays, records, lines), before it reads more:
     /// ``takeUnread()`` can then hand what is left to another reader.
     public var pausesBetweenUnits = false
+    /// Whether the last ``readMore(_:onRow:onError:)`` returned because of ``pausesBetweenUnits``:
+    /// a unit was handed on and reading stands between units, nothing more read.
+    public private(set) var isPaused = false
 
     /// Counts of the input being read (or the last one read).
     public var summary: Summary { place?.summary ?? Summary() }
@@ -191,6 +194,7 @@ public struct ChangeStreamReader {
     ) throws -> Bool {
         if place == nil { start() }
         guard !place!.finished else { return false }
+        isPaused = false
         var place = self.place.take()!
         defer { self.place = place }
         // Process what the buffer holds.
@@ -227,7 +231,10 @@ public struct ChangeStreamReader {
             place.finished = true
             return false
         }
-        if paused { return true }
+        if paused {
+            isPaused = true
+            return true
+        }
         // Keep the unfinished unit, make room, read more.
         if keepFrom > 0 {
             let filled = place.filled

@@ -137,6 +137,17 @@ import Testing
         #expect(reader.segmentsHandedOn > withoutTheEvent.segmentsHandedOn + 10, "the lines after the event were read in segments")
     }
 
+    @Test func aLongUnitReadAFewBytesAtATimeIsTakenOverOnce() throws {
+        // A page (not a Lambda event: held whole at the top level) on one line far longer than a
+        // segment, read 13 bytes at a time: one reader takes over once and reads it whole, rather
+        // than handing back to segments after every read (found by the reader fuzz target).
+        let page = #"{"NextShardIterator":"it","Records":["# + Self.records(20, seed: 40).joined(separator: ",") + "]}"
+        let input = Array((page + "\n" + Self.eventLines(3, seed: 41)).utf8)
+        let (handed, reader) = try Self.parallel(input, threads: 3, segmentBytes: 1, readSize: 13)
+        #expect(handed == (try Self.sequential(input)))
+        #expect(reader.takeovers <= 2, "\(reader.takeovers) takeovers")
+    }
+
     @Test func oneThreadReadsSequentially() throws {
         var reader = ParallelReader(options: NormalizeOptions(ingestTime: 7), threads: 1)
         reader.start()

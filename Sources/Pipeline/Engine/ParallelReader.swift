@@ -94,7 +94,8 @@ package struct ParallelReader {
     /// Creates a reader.
     /// - Parameters:
     ///   - options: how records become rows.
-    ///   - threads: worker threads (at most); 1 reads one unit after another on the calling thread.
+    ///   - threads: segments read at once (one more is cut ahead; Dispatch's workers, as many as
+    ///     the cores, read them); 1 reads one unit after another on the calling thread.
     ///   - segmentBytes: the size segments are cut at.
     ///   - maxSegmentBytes: the longest line cut into a segment (at least `segmentBytes`); a Lambda
     ///     event is at most 6 MB.
@@ -119,6 +120,7 @@ package struct ParallelReader {
         uncuttable = false
         handedOn = Summary()
         segmentsHandedOn = 0
+        takeovers = 0
         fallbacks = 0
         segmentsAtResume = 0
         sequential = nil
@@ -133,6 +135,8 @@ package struct ParallelReader {
     package var isParallel: Bool { sequential == nil }
     /// Segments of the input read on worker threads and handed on.
     package private(set) var segmentsHandedOn = 0
+    /// Times one reader took over in this input (a unit across a segment's end, a line too long).
+    package private(set) var takeovers = 0
 
     /// Counts of the input being read: what was handed on so far.
     package var summary: Summary {
@@ -201,7 +205,7 @@ package struct ParallelReader {
                 if let index = error.recordIndex { error.recordIndex = index + base }
                 try onError(error)
             })
-        if more, state.reader.pausesBetweenUnits, let unread = state.reader.takeUnread() {
+        if more, state.reader.isPaused, let unread = state.reader.takeUnread() {
             // Between units again: cut segments from here.
             handedOn.add(state.reader.summary)
             handedOn.bytesIn -= unread.bytes.count  // read again as segments
@@ -222,7 +226,10 @@ package struct ParallelReader {
         reader.start(recordNamePrefix: recordNamePrefix, origin: origin)
         if segmentsHandedOn - segmentsAtResume >= 2 * lookahead { fallbacks = 0 }
         let resumeAfter = resuming ? segmentBytes << min(fallbacks, 10) : nil
-        if resuming { fallbacks += 1 }
+        if resuming {
+            fallbacks += 1
+            takeovers += 1
+        }
         sequential = Sequential(reader: reader, held: held, recordBase: handedOn.records, resumeAfter: resumeAfter)
     }
 
