@@ -113,6 +113,7 @@ package struct ParallelReader {
     ///   - readAhead: whether the input may be read ahead of its rows (a regular file; not a
     ///     stream whose reads wait for input); when not, or with one thread, reading is sequential.
     package mutating func start(recordNamePrefix: String? = nil, readAhead: Bool = true) {
+        for segment in pending { segment.cancelled.store(true, ordering: .relaxed) }
         pending = []
         carryFilled = 0
         carryOrigin = 0
@@ -200,11 +201,7 @@ package struct ParallelReader {
         state.reader.pausesBetweenUnits = state.resumeAfter.map { state.reader.summary.bytesIn >= $0 } ?? false
         let more = try state.reader.readMore(
             &chained, onRow: onRow,
-            onError: { error in
-                var error = error
-                if let index = error.recordIndex { error.recordIndex = index + base }
-                try onError(error)
-            })
+            onError: { try onError($0.numbered(after: base)) })
         if more, state.reader.isPaused, let unread = state.reader.takeUnread() {
             // Between units again: cut segments from here.
             handedOn.add(state.reader.summary)
@@ -246,9 +243,8 @@ package struct ParallelReader {
                 case .row(let end, let info):
                     try onRow(UnsafeBufferPointer(rebasing: rows[start..<end]), info)
                     start = end
-                case .error(var error):
-                    if let index = error.recordIndex { error.recordIndex = index + base }
-                    try onError(error)
+                case .error(let error):
+                    try onError(error.numbered(after: base))
                 }
             }
         }
@@ -280,16 +276,9 @@ package struct ParallelReader {
             if carryFilled >= segmentBytes, let lineBreak = Self.lineBreak(in: carry, from: segmentBytes - 1, to: carryFilled) {
                 // The segment takes the buffer; the bytes after its line break start the next one.
                 let count = lineBreak + 1
-                var next = buffer(atLeast: 2 * segmentBytes + carryFilled - count)
-                next.withUnsafeMutableBytes { to in
-                    carry.withUnsafeBytes { from in
-                        to.baseAddress!.copyMemory(from: from.baseAddress! + count, byteCount: carryFilled - count)
-                    }
-                }
-                swap(&next, &carry)
-                carryFilled -= count
+                let bytes = replaceCarry(keepingFrom: count, atLeast: 2 * segmentBytes + carryFilled - count)
                 carryOrigin += count
-                return (next, count, false)
+                return (bytes, count, false)
             }
             if inputEnded {
                 guard carryFilled > 0 else { return nil }
@@ -305,20 +294,29 @@ package struct ParallelReader {
                 return nil
             }
             if carry.count - carryFilled < segmentBytes {
-                var larger = buffer(atLeast: max(2 * segmentBytes, carryFilled + segmentBytes))
-                larger.withUnsafeMutableBytes { to in
-                    carry.withUnsafeBytes { from in
-                        if carryFilled > 0 { to.baseAddress!.copyMemory(from: from.baseAddress!, byteCount: carryFilled) }
-                    }
-                }
-                swap(&larger, &carry)
-                if spare.count < Self.maxSpare, !larger.isEmpty { spare.append(larger) }
+                let smaller = replaceCarry(keepingFrom: 0, atLeast: max(2 * segmentBytes, carryFilled + segmentBytes))
+                if spare.count < Self.maxSpare, !smaller.isEmpty { spare.append(smaller) }
             }
             let filled = carryFilled
             let count = try carry.withUnsafeMutableBytes { try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
             if count == 0 { inputEnded = true }
             carryFilled += count
         }
+    }
+
+    /// Moves `carry[start..<carryFilled]` to the start of a buffer of at least `size` bytes, which
+    /// becomes `carry`; returns the buffer it replaces.
+    private mutating func replaceCarry(keepingFrom start: Int, atLeast size: Int) -> [UInt8] {
+        var old = buffer(atLeast: size)
+        let kept = carryFilled - start
+        if kept > 0 {
+            old.withUnsafeMutableBytes { to in
+                carry.withUnsafeBytes { from in to.baseAddress!.copyMemory(from: from.baseAddress! + start, byteCount: kept) }
+            }
+        }
+        swap(&old, &carry)
+        carryFilled = kept
+        return old
     }
 
     /// A buffer of at least `size` bytes: a spare one, or a new one (its bytes not set).
@@ -405,6 +403,15 @@ private final class Segment: @unchecked Sendable {
 }
 
 private struct Cancelled: Error {}
+
+extension StreamError {
+    /// The error of a reader that started after `records` records of the input, numbered from the input's start.
+    fileprivate func numbered(after records: Int) -> StreamError {
+        var error = self
+        if let index = recordIndex { error.recordIndex = index + records }
+        return error
+    }
+}
 
 extension ChangeStreamReader.Summary {
     /// Adds the counts of a later part of the input.

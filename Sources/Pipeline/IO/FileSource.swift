@@ -20,6 +20,10 @@ package struct FileSource: ByteSource {
     package var stop: StopRequest?
 
     /// Standard input.
+    /// Whether it reads a regular file (also standard input redirected from one): its reads never
+    /// wait for input, so it may be read ahead.
+    package var isRegularFile: Bool { InputFiles.regularFileID(descriptor: fd) != nil }
+
     package static var standardInput: FileSource { FileSource(fd: 0, path: "<stdin>", owned: false) }
 
     private init(fd: Int32, path: String, owned: Bool) {

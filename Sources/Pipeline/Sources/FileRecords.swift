@@ -43,7 +43,7 @@ package struct FileRecords: RecordSource {
         file.wait = wait
         file.stop = stop
         let name = path == "-" ? nil : path
-        let regular = path != "-" && InputFiles.regularFileID(path: path) != nil
+        let regular = file.isRegularFile
         if InputFiles.isGzip(path) {
             let gunzip = GunzipSource(file, path: path, stop: stop)
             return SourceInput(name: name, bytes: .gzip(gunzip), readsAhead: regular) {
