@@ -148,6 +148,64 @@ import Testing
         #expect(reader.takeovers <= 2, "\(reader.takeovers) takeovers")
     }
 
+    /// Bytes of an input up to `failAt`, then a failure (a file that cannot be read on, a gzip
+    /// stream that is corrupt there), once: a later read finds the end (so a reader that did not
+    /// keep the failure would take the input as ended).
+    struct FailingSource: ByteSource {
+        struct Failure: Error, CustomStringConvertible {
+            var description: String { "cannot read on" }
+        }
+        var bytes: MemorySource
+        var failed = false
+
+        init(_ input: [UInt8], failAt: Int, readSize: Int) {
+            bytes = MemorySource(input[..<failAt])
+            bytes.maxChunk = readSize
+        }
+
+        mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+            let count = try bytes.read(into: buffer)
+            if count == 0 && !failed {
+                failed = true
+                throw Failure()
+            }
+            return count
+        }
+    }
+
+    /// What a reader hands on before the source fails, and what it throws then.
+    static func untilFailure(_ read: (_ onRow: (UnsafeBufferPointer<UInt8>, RowInfo) -> Void, _ onError: (StreamError) -> Void) throws -> Bool) -> ([String], String) {
+        var items: [String] = []
+        do {
+            while try read({ row, _ in items.append("row " + String(decoding: row, as: UTF8.self)) }, { items.append("error \($0.description)") }) {}
+            return (items, "no failure")
+        } catch {
+            return (items, "\(error)")
+        }
+    }
+
+    /// A source that fails part-way (which segments read ahead meet first): everything before the
+    /// failure is handed on as one reader hands it on, then the failure is thrown, at every point.
+    @Test(arguments: ["events, one per line", "a pretty-printed event among lines", "a line longer than any segment"])
+    func aFailingSourceHandsOnWhatOneReaderReadBeforeTheFailure(_ name: String) throws {
+        let input = Array(Self.inputs.first { $0.0 == name }!.1.utf8)
+        for failAt in stride(from: 0, to: input.count, by: max(1, input.count / 23)) {
+            for readSize in [Int.max, 13] {
+                var one = ChangeStreamReader(options: NormalizeOptions(ingestTime: 7))
+                var oneSource = FailingSource(input, failAt: failAt, readSize: readSize)
+                let expected = Self.untilFailure { try one.readMore(&oneSource, onRow: $0, onError: $1) }
+                #expect(expected.1 == "cannot read on")
+                for (threads, segmentBytes) in [(2, 97), (3, 700), (2, 1)] {
+                    var reader = ParallelReader(options: NormalizeOptions(ingestTime: 7), threads: threads, segmentBytes: segmentBytes, maxSegmentBytes: 2_048)
+                    reader.start()
+                    var source = FailingSource(input, failAt: failAt, readSize: readSize)
+                    let handed = Self.untilFailure { try reader.readMore(&source, onRow: $0, onError: $1) }
+                    #expect(handed == expected, "failing at \(failAt), reads of \(readSize), \(threads) threads, segments of \(segmentBytes)")
+                }
+            }
+        }
+    }
+
     @Test func oneThreadReadsSequentially() throws {
         var reader = ParallelReader(options: NormalizeOptions(ingestTime: 7), threads: 1)
         reader.start()

@@ -107,6 +107,45 @@ import Testing
         #expect(trees[0] == trees[1])
     }
 
+    /// A directory of small files (plain and gzip, one empty, one with a bad record, one cut inside
+    /// an event, one gzip stream cut short) is read on several threads, files opened ahead: the
+    /// same objects, summary and reported input failure as one thread.
+    @Test func aDirectoryOfSmallFilesGivesTheSameObjectsOnAnyNumberOfParseThreads() throws {
+        let dir = try CommandRunner.temporaryDirectory()
+        let inputs = dir.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
+        let bad = #"{"eventID":"bad","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"NewImage":{"x":{"SS":[]}},"SequenceNumber":"1"}}"#
+        for n in 0..<40 {
+            var text = Self.events(count: 30 + n % 7 * 20, firstID: n * 1_000)
+            if n == 11 { text += bad + "\n" }
+            if n == 23 { text = "" }
+            if n == 29 { text = String(text.dropLast(50)) }
+            let file = inputs.appendingPathComponent(String(format: "part-%02d.jsonl", n))
+            try Data(text.utf8).write(to: file)
+            if n % 4 == 1 { #expect(try CommandRunner.tool(["gzip", file.path]).status == 0) }
+            if n == 33 {
+                // Cut short: its first records are read, then gunzip fails.
+                let gz = file.appendingPathExtension("gz")
+                let whole = try Data(contentsOf: gz)
+                try whole.prefix(whole.count / 2).write(to: gz)
+            }
+        }
+        var runs: [(tree: [String: Data], stderr: String)] = []
+        for threads in ["1", "3"] {
+            let out = dir.appendingPathComponent("out-\(threads)")
+            let outcome = try CommandRunner.run(["run", "--input", inputs.path, "--sink", out.path, "--parse-threads", threads, "--max-records", "100"])
+            #expect(outcome.status != 0, "a file could not be read to its end: \(outcome.stderr)")
+            var tree: [String: Data] = [:]
+            for name in try Self.files(out) { tree[name] = try Data(contentsOf: out.appendingPathComponent(name)) }
+            let stderr = outcome.stderr.split(separator: "\n").map { $0.replacing(/, [0-9.]+ s$/, with: "") }.joined(separator: "\n")
+            runs.append((tree, stderr))
+        }
+        #expect(runs[0].tree.count > 20 && runs[0].tree.keys.contains { $0.hasPrefix("_errors/") })
+        #expect(runs[0].stderr.contains("part-33.jsonl.gz"), "\(runs[0].stderr)")
+        #expect(runs[0].tree == runs[1].tree)
+        #expect(runs[0].stderr == runs[1].stderr)
+    }
+
     static func files(_ root: URL) throws -> [String] {
         (FileManager.default.enumerator(atPath: root.path)!.allObjects as! [String])
             .filter { $0.hasSuffix(".gz") || $0.hasSuffix(".ndjson") }.sorted()

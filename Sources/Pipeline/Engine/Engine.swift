@@ -217,33 +217,46 @@ package struct Engine: Sendable {
 
             // Read: input after input, chunk after chunk; between chunks, write what was sealed.
             var reader = ParallelReader(options: settings.rows, threads: settings.parseThreads)
+            // Inputs opened after the one being read, their first segments being read on other threads.
+            var ahead = InputsAhead<Source.Bytes>(options: settings.rows, threads: settings.parseThreads)
+            defer { ahead.discard() }
             inputs: while !(stop?.isRequested ?? false) && !Task.isCancelled {
                 if settings.stopReadingOnWriteFailure && !state.report.notWritten.isEmpty {
                     state.report.stoppedEarly = true
                     break
                 }
-                let opened: SourceInput<Source.Bytes>?
-                collectDurable()
-                wait.at = state.nextDeadline
-                if !outstanding.isEmpty {
-                    // Objects still being written: a source that waits for its next input (a quiet
-                    // stream) comes back soon, so their acknowledgments are not held until more input.
-                    let soon = clock.now().adding(millis: Self.acknowledgmentPollMillis)
-                    wait.at = min(wait.at ?? soon, soon)
-                }
-                do { opened = try await source.nextInput(wait: wait) } catch is SourceIdle {
-                    // A source that waits for its next input (a stream's shards) gave up at the
-                    // open batches' age deadline: seal what is due, write it, and ask again.
-                    state.sealDue(now: clock.now())
-                    await submitReady()
-                    continue
-                } catch {
-                    state.report.inputFailures.append(InputFailure(name: (error as? InputError)?.name, message: "\(error)"))
-                    continue
+                var opened: SourceInput<Source.Bytes>?
+                if let next = ahead.next(replacing: &reader) {
+                    switch next {
+                    case .input(let input): opened = input
+                    case .failed(let failure):
+                        state.report.inputFailures.append(failure)
+                        continue
+                    }
+                } else {
+                    collectDurable()
+                    wait.at = state.nextDeadline
+                    if !outstanding.isEmpty {
+                        // Objects still being written: a source that waits for its next input (a quiet
+                        // stream) comes back soon, so their acknowledgments are not held until more input.
+                        let soon = clock.now().adding(millis: Self.acknowledgmentPollMillis)
+                        wait.at = min(wait.at ?? soon, soon)
+                    }
+                    do { opened = try await source.nextInput(wait: wait) } catch is SourceIdle {
+                        // A source that waits for its next input (a stream's shards) gave up at the
+                        // open batches' age deadline: seal what is due, write it, and ask again.
+                        state.sealDue(now: clock.now())
+                        await submitReady()
+                        continue
+                    } catch {
+                        state.report.inputFailures.append(InputFailure(name: (error as? InputError)?.name, message: "\(error)"))
+                        continue
+                    }
+                    if let opened { reader.start(recordNamePrefix: opened.recordNamePrefix, readAhead: opened.readsAhead) }
                 }
                 guard var input = opened else { break }
                 defer { input.close() }
-                reader.start(recordNamePrefix: input.recordNamePrefix, readAhead: input.readsAhead)
+                source.readingNextInput()
                 var index = 0
                 defer { state.report.bytesRead += reader.summary.bytesIn }
                 while true {
@@ -269,6 +282,15 @@ package struct Engine: Sendable {
                         break
                     }
                     await submitReady()
+                    // Every segment of this input is out: open the next inputs and give the
+                    // workers their first segments.
+                    if source.opensInputsAhead && input.readsAhead {
+                        while ahead.readAhead(after: reader), !(stop?.isRequested ?? false) {
+                            do { ahead.add(try await source.nextInput(wait: wait)) } catch {
+                                ahead.add(failure: InputFailure(name: (error as? InputError)?.name, message: "\(error)"))
+                            }
+                        }
+                    }
                     if let progress, state.report.rows >= state.nextProgress {
                         state.nextProgress = state.report.rows + 1024
                         progress(state.report)

@@ -60,6 +60,9 @@ package struct ParallelReader {
     private var handedOn = Summary()
     /// Reading one unit after another, from a point on.
     private var sequential: Sequential?
+    /// What the source threw while segments were cut ahead: thrown where one reader would have
+    /// met it, after the segments cut before it and the lines read before it.
+    private var failure: (any Error)?
     private var recordNamePrefix: String?
 
     private struct Sequential {
@@ -125,6 +128,7 @@ package struct ParallelReader {
         fallbacks = 0
         segmentsAtResume = 0
         sequential = nil
+        failure = nil
         self.recordNamePrefix = recordNamePrefix
         if threads == 1 || !readAhead || options.exportLines != nil || recordNamePrefix != nil {
             readSequentially(from: 0, held: [], resuming: false)
@@ -139,6 +143,29 @@ package struct ParallelReader {
     /// Times one reader took over in this input (a unit across a segment's end, a line too long).
     package private(set) var takeovers = 0
 
+    /// Segments of the input cut and given to the workers, not handed on yet.
+    package var segmentsAhead: Int { pending.count }
+
+    /// Whether every byte of the input is in segments (read ahead or handed on): the workers have
+    /// room for the next input's segments (``readAhead(_:segments:)``).
+    package var hasCutAll: Bool { sequential == nil && inputEnded && carryFilled == 0 && !uncuttable && failure == nil }
+
+    /// Cuts up to `segments` segments of the input and gives them to the workers, handing nothing
+    /// on: an input's first segments are read while the rows of the input before it are handed
+    /// on. What the source throws is thrown by ``readMore(_:onRow:onError:)`` where one reader
+    /// would have met it.
+    package mutating func readAhead<Source: ByteSource>(_ source: inout Source, segments: Int) {
+        guard sequential == nil else { return }
+        fill(&source, upTo: pending.count + segments)
+    }
+
+    /// Stops reading the input: the readers of its segments stop, its buffers are kept.
+    package mutating func cancel() {
+        for segment in pending { segment.cancelled.store(true, ordering: .relaxed) }
+        pending = []
+        sequential = nil
+    }
+
     /// Counts of the input being read: what was handed on so far.
     package var summary: Summary {
         guard let sequential else { return handedOn }
@@ -150,19 +177,22 @@ package struct ParallelReader {
     /// Hands on the rows and errors of the next segment (or, reading sequentially, of the next
     /// chunk); returns `false` once the input has ended and everything in it was handed on.
     ///
-    /// When `source` throws, the reader keeps its place. When `onRow` or `onError` throw, the
-    /// input cannot be read further.
+    /// When `source` throws, the reader keeps its place; what it throws while segments are cut
+    /// ahead is thrown once everything before it was handed on (the segments, and the lines read
+    /// before it, by one reader), as one reader would meet it, and again at every later call.
+    /// When `onRow` or `onError` throw, the input cannot be read further.
     package mutating func readMore<Source: ByteSource>(
         _ source: inout Source,
         onRow: (UnsafeBufferPointer<UInt8>, RowInfo) throws -> Void,
         onError: (StreamError) throws -> Void
     ) throws -> Bool {
         if sequential == nil {
-            try fill(&source)
+            fill(&source, upTo: lookahead)
             if pending.isEmpty {
-                guard uncuttable else { return false }
-                // Every segment so far ended between units: go on from the line that could not be cut.
-                readSequentially(from: carryOrigin, held: Array(carry[..<carryFilled]), resuming: true)
+                guard uncuttable || failure != nil else { return false }
+                // Every segment so far ended between units: go on from the line that could not be
+                // cut, or read the lines before the source's failure and then meet it.
+                readSequentially(from: carryOrigin, held: Array(carry[..<carryFilled]), resuming: failure == nil)
                 carryFilled = 0
             } else {
                 let segment = pending.removeFirst()
@@ -186,7 +216,7 @@ package struct ParallelReader {
             }
         }
         var state = sequential.take()!
-        var chained = HeldBytes(held: state.held, position: state.heldPosition, rest: source)
+        var chained = HeldBytes(held: state.held, position: state.heldPosition, rest: source, failure: failure)
         var resumed = false
         defer {
             source = chained.rest
@@ -253,10 +283,16 @@ package struct ParallelReader {
 
     // MARK: Segments
 
-    /// Cuts segments and gives them to the workers until ``lookahead`` are out or the input ended.
-    private mutating func fill<Source: ByteSource>(_ source: inout Source) throws {
-        while pending.count < lookahead && !uncuttable {
-            guard let (bytes, count, isLast) = try cut(&source) else { return }
+    /// Cuts segments and gives them to the workers until `limit` are out or the input ended; keeps
+    /// what the source throws in `failure` (then cuts no more).
+    private mutating func fill<Source: ByteSource>(_ source: inout Source, upTo limit: Int) {
+        while pending.count < limit && !uncuttable && failure == nil {
+            let next: (bytes: [UInt8], count: Int, isLast: Bool)?
+            do { next = try cut(&source) } catch {
+                failure = error
+                return
+            }
+            guard let (bytes, count, isLast) = next else { return }
             let segment = Segment(
                 origin: carryOrigin - count, bytes: bytes, count: count, isLast: isLast, rowBuffer: spareRows.popLast() ?? [])
             pending.append(segment)
@@ -437,15 +473,19 @@ private struct SegmentResult {
     var endsBetweenUnits = false
 }
 
-/// Bytes already taken from a source, then the source.
+/// Bytes already taken from a source, then the source (or what it threw when they were taken).
 private struct HeldBytes<Rest: ByteSource>: ByteSource {
     let held: [UInt8]
     var position: Int
     var rest: Rest
+    let failure: (any Error)?
 
     mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let count = min(buffer.count, held.count - position)
-        guard count > 0 else { return try rest.read(into: buffer) }
+        guard count > 0 else {
+            if let failure { throw failure }
+            return try rest.read(into: buffer)
+        }
         held.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + position, byteCount: count) }
         position += count
         return count

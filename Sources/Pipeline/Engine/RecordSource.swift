@@ -35,10 +35,21 @@ package protocol RecordSource {
 
     /// These records are durable now (as rows in objects, or raw in `_errors`).
     mutating func acknowledge(_ positions: [Position])
+
+    /// Whether the engine may ask for the next input before it has handed on every record of the
+    /// inputs before (to read it on other threads meanwhile): `false` unless a source says so.
+    /// Such a source learns from ``readingNextInput()`` whose records come next.
+    var opensInputsAhead: Bool { get }
+
+    /// The engine starts handing on the records of the next input it was given: the input
+    /// ``position(of:index:)`` and ``positions(of:index:)`` speak of from now on.
+    mutating func readingNextInput()
 }
 
 extension RecordSource {
     package mutating func acknowledge(_ positions: [Position]) {}
+    package var opensInputsAhead: Bool { false }
+    package mutating func readingNextInput() {}
 }
 
 /// One input of a source: its bytes and the name `_errors` lines give it.

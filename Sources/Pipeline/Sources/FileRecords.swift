@@ -22,6 +22,10 @@ package struct FileRecords: RecordSource {
 
     private let paths: [String]
     private var next = 0
+    /// The places in the list of the inputs opened and not read yet (the engine opens inputs
+    /// ahead), and of the one being read.
+    private var opened: [Int] = []
+    private var reading = -1
     private let stop: StopRequest?
 
     /// - Parameters:
@@ -44,6 +48,7 @@ package struct FileRecords: RecordSource {
         file.stop = stop
         let name = path == "-" ? nil : path
         let regular = file.isRegularFile
+        opened.append(next - 1)
         if InputFiles.isGzip(path) {
             let gunzip = GunzipSource(file, path: path, stop: stop)
             return SourceInput(name: name, bytes: .gzip(gunzip), readsAhead: regular) {
@@ -54,10 +59,16 @@ package struct FileRecords: RecordSource {
         return SourceInput(name: name, bytes: .plain(file), readsAhead: regular) { file.close() }
     }
 
-    package func position(of info: RowInfo, index: Int) -> FilePosition { FilePosition(input: next - 1, record: index) }
+    /// Files are opened ahead of reading, to read the next on other threads while the rows
+    /// before it are handed on (``SourceInput/readsAhead``).
+    package var opensInputsAhead: Bool { true }
+
+    package mutating func readingNextInput() { reading = opened.removeFirst() }
+
+    package func position(of info: RowInfo, index: Int) -> FilePosition { FilePosition(input: reading, record: index) }
 
     package func positions(of error: StreamError, index: Int) -> [FilePosition] {
-        (0..<error.recordCount).map { FilePosition(input: next - 1, record: index + $0) }
+        (0..<error.recordCount).map { FilePosition(input: reading, record: index + $0) }
     }
 }
 
