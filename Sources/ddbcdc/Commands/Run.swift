@@ -73,7 +73,7 @@ struct Run: AsyncParsableCommand, StopsOnSignal, Sendable {
 
     @Option(
         help: ArgumentHelp(
-            "Threads that turn a file's records into rows (default: the cores --concurrency leaves, at least 1, at most 8; a pipe is read by one). Objects are the same for any number.",
+            "Threads that turn the records of files into rows, the next files of a directory opened ahead (default: the cores --concurrency leaves, at least 1, at most 8; a pipe is read by one). Objects are the same for any number.",
             valueName: "n"))
     var parseThreads: Int?
 
