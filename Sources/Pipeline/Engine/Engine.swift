@@ -249,7 +249,7 @@ package struct Engine: Sendable {
                         await submitReady()
                         continue
                     } catch {
-                        state.report.inputFailures.append(InputFailure(name: (error as? InputError)?.name, message: "\(error)"))
+                        state.report.inputFailures.append(InputFailure(opening: error))
                         continue
                     }
                     if let opened { reader.start(recordNamePrefix: opened.recordNamePrefix, readAhead: opened.readsAhead) }
@@ -282,12 +282,12 @@ package struct Engine: Sendable {
                         break
                     }
                     await submitReady()
-                    // Every segment of this input is out: open the next inputs and give the
-                    // workers their first segments.
+                    // Once every byte of this input is in segments, open the next inputs and give
+                    // the workers their first segments (files: their opening never waits).
                     if source.opensInputsAhead && input.readsAhead {
                         while ahead.readAhead(after: reader), !(stop?.isRequested ?? false) {
                             do { ahead.add(try await source.nextInput(wait: wait)) } catch {
-                                ahead.add(failure: InputFailure(name: (error as? InputError)?.name, message: "\(error)"))
+                                ahead.add(failure: InputFailure(opening: error))
                             }
                         }
                     }
@@ -366,6 +366,13 @@ package struct EngineReport<Position: Sendable>: Sendable {
 package struct InputFailure: Sendable {
     package var name: String?
     package var message: String
+}
+
+extension InputFailure {
+    /// What a source threw when asked for its next input.
+    init(opening error: any Error) {
+        self.init(name: (error as? InputError)?.name, message: "\(error)")
+    }
 }
 
 /// Where reading was when a stop was requested.
