@@ -26,12 +26,10 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-SEED=${SEED:-42}
 TARGET_BYTES=${TARGET_BYTES:-200000000}
 FILES=${FILES:-16}
 RUNS=${RUNS:-3}
 PY_RUNS=${PY_RUNS:-3}
-SCRATCH_PATH=${SCRATCH_PATH:-.build}
 if [[ -z "${PYTHON:-}" ]]; then
     PYTHON=python3
     if ! python3 -c "import boto3" 2> /dev/null && [[ -x .venv/bin/python ]]; then PYTHON=.venv/bin/python; fi

@@ -21,11 +21,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-SEED=${SEED:-42}
 RECORDS=${RECORDS:-2000}
-BATCH=1000
 PYTHON=${PYTHON:-python3}
-SCRATCH_PATH=${SCRATCH_PATH:-.build}
 
 # shellcheck source=scripts/bench-lib.sh
 source scripts/bench-lib.sh

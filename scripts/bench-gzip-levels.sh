@@ -24,13 +24,9 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-SEED=${SEED:-42}
-RECORDS=${RECORDS:-200000}
-BATCH=1000
 RUNS=${RUNS:-3}
 LEVELS=${LEVELS:-"0 3 4 5 6"}
 [[ " $LEVELS " == *" 0 "* ]] || LEVELS="0 $LEVELS"
-SCRATCH_PATH=${SCRATCH_PATH:-.build}
 PYTHON=${PYTHON:-python3}
 
 # shellcheck source=scripts/bench-lib.sh

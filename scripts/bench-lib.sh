@@ -5,7 +5,12 @@
 #   bench_input        generates bench-data/events-seed<SEED>-<RECORDS>.jsonl with
 #                      scripts/gen_events.py (Lambda events of BATCH records) unless the file is
 #                      there and was made by this generator; sets DATA and INPUT_BYTES
-# Reads SEED, RECORDS, BATCH, SCRATCH_PATH and PYTHON.
+# Reads SEED, RECORDS, SCRATCH_PATH and PYTHON; sets what a script did not:
+
+SEED=${SEED:-42}
+RECORDS=${RECORDS:-200000}
+BATCH=1000  # records per Lambda event
+SCRATCH_PATH=${SCRATCH_PATH:-.build}
 
 say() { printf '%s\n' "$*" >&2; }
 

@@ -22,14 +22,10 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-SEED=${SEED:-42}
-RECORDS=${RECORDS:-200000}
-BATCH=1000
 RUNS=${RUNS:-3}
 THREADS=${THREADS:-2}
 SETTINGS=${SETTINGS:-"--gzip-level 6;--gzip-level 1;--gzip-level 0;--format parquet --parquet-compression snappy"}
 BASELINE_BIN=${BASELINE_BIN:-}
-SCRATCH_PATH=${SCRATCH_PATH:-.build}
 PYTHON=${PYTHON:-python3}
 
 # shellcheck source=scripts/bench-lib.sh

@@ -33,16 +33,12 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-SEED=${SEED:-42}
-RECORDS=${RECORDS:-200000}
-BATCH=1000
 RUNS=${RUNS:-3}
 PY_RUNS=${PY_RUNS:-1}
 GZIP_LEVEL=${GZIP_LEVEL:-}
 PIGZ_RUNS=${PIGZ_RUNS:-3}
 LEVEL_ARGS=()
 [[ -n $GZIP_LEVEL ]] && LEVEL_ARGS=(--gzip-level "$GZIP_LEVEL")
-SCRATCH_PATH=${SCRATCH_PATH:-.build}
 if [[ -z "${PYTHON:-}" ]]; then
     PYTHON=python3
     if ! python3 -c "import boto3" 2> /dev/null && [[ -x .venv/bin/python ]]; then PYTHON=.venv/bin/python; fi

@@ -21,9 +21,6 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-SEED=${SEED:-42}
-RECORDS=${RECORDS:-200000}
-BATCH=1000
 ROUNDS=${ROUNDS:-7}
 PYTHON=${PYTHON:-python3}
 SCRATCH=${SCRATCH:-.build}

@@ -23,12 +23,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-SEED=${SEED:-42}
-RECORDS=${RECORDS:-200000}
-BATCH=1000
 RUNS=${RUNS:-5}
 PY_RUNS=${PY_RUNS:-2}
-SCRATCH_PATH=${SCRATCH_PATH:-.build}
 PYTHON=${PYTHON:-python3}
 
 # shellcheck source=scripts/bench-lib.sh
