@@ -116,8 +116,7 @@ package struct ParallelReader {
     ///   - readAhead: whether the input may be read ahead of its rows (a regular file; not a
     ///     stream whose reads wait for input); when not, or with one thread, reading is sequential.
     package mutating func start(recordNamePrefix: String? = nil, readAhead: Bool = true) {
-        for segment in pending { segment.cancelled.store(true, ordering: .relaxed) }
-        pending = []
+        cancel()
         carryFilled = 0
         carryOrigin = 0
         inputEnded = false
@@ -127,7 +126,6 @@ package struct ParallelReader {
         takeovers = 0
         fallbacks = 0
         segmentsAtResume = 0
-        sequential = nil
         failure = nil
         self.recordNamePrefix = recordNamePrefix
         if threads == 1 || !readAhead || options.exportLines != nil || recordNamePrefix != nil {
