@@ -3,7 +3,7 @@ extension JSONCursor {
     ///
     /// Validates as it goes: no raw control characters, only JSON's escapes, `\u` surrogates in
     /// pairs, and well-formed UTF-8 (no overlong forms, no encoded surrogates, nothing past U+10FFFF).
-    @inline(__always)
+    @inlinable @inline(__always)
     package mutating func scanStringBody() throws(DDBError) -> StringSpan {
         let start = pos
         var hasEscapes = false
@@ -18,15 +18,18 @@ extension JSONCursor {
                 hasEscapes = true
                 try scanEscape()
             } else if byte < 0x20 {
-                throw DDBError(
-                    .malformedJSON, "raw control character 0x\(String(byte, radix: 16)) in a string (JSON needs it escaped)",
-                    offset: pos)
+                throw rawControlCharacter(byte)
             } else if byte < 0x80 {
                 pos += 1
             } else {
                 try scanUTF8Sequence()
             }
         }
+    }
+
+    @usableFromInline
+    func rawControlCharacter(_ byte: UInt8) -> DDBError {
+        DDBError(.malformedJSON, "raw control character 0x\(String(byte, radix: 16)) in a string (JSON needs it escaped)", offset: pos)
     }
 
     /// Moves the cursor past string bytes that need no attention (printable ASCII other than `"`
@@ -36,13 +39,13 @@ extension JSONCursor {
     /// Sixteen bytes at a time with `SIMD16<UInt8>`: lane-wise wrapping arithmetic and bitwise
     /// operations compile to single SSE2/NEON instructions (lane comparisons such as `.==` do not,
     /// yet), and lanes do not borrow from each other, so every flag is exact.
-    @inline(__always)
+    @inlinable @inline(__always)
     package mutating func skipPlainStringBytes() {
         Self.skipPlainStringBytes(base, end, &pos)
     }
 
     /// ``skipPlainStringBytes()`` on a position held outside the cursor (`skipValue`'s loop).
-    @inline(__always)
+    @inlinable @inline(__always)
     static func skipPlainStringBytes(_ base: UnsafePointer<UInt8>, _ end: Int, _ p: inout Int) {
         while p &+ 16 <= end {
             let block = UnsafeRawPointer(base + p).loadUnaligned(as: SIMD16<UInt8>.self)
@@ -64,7 +67,7 @@ extension JSONCursor {
     /// A lane `x` is zero exactly when `(x &- 1) & ~x` has its top bit set (so `"` and `\` are
     /// found as zeros of `byte ^ "` and `byte ^ \`); a byte below 0x20 or from 0x80 on has its top
     /// bit set in `byte &- 0x20` or in itself.
-    @inline(__always)
+    @inlinable @inline(__always)
     static func specialStringBytes(_ block: SIMD16<UInt8>) -> SIMD16<UInt8> {
         let one = SIMD16<UInt8>(repeating: 1)
         let quote = block ^ SIMD16(repeating: UInt8(ascii: "\""))
@@ -74,7 +77,8 @@ extension JSONCursor {
         return special & SIMD16(repeating: 0x80)
     }
 
-    private mutating func scanEscape() throws(DDBError) {
+    @usableFromInline
+    mutating func scanEscape() throws(DDBError) {
         guard pos + 1 < end else { throw truncated("a string escape") }
         switch base[pos + 1] {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
@@ -122,7 +126,8 @@ extension JSONCursor {
     }
 
     /// Validates one multi-byte UTF-8 sequence at the cursor and moves past it.
-    private mutating func scanUTF8Sequence() throws(DDBError) {
+    @usableFromInline
+    mutating func scanUTF8Sequence() throws(DDBError) {
         let lead = base[pos]
         let length: Int
         var low: UInt8 = 0x80
@@ -170,22 +175,44 @@ extension JSONCursor {
 
     /// Appends the UTF-8 value of a string that `scanStringBody` has validated.
     package func appendDecoded(_ span: StringSpan, to out: inout [UInt8]) {
+        withDecoded(span) { out.append(contentsOf: $0) }
+    }
+
+    /// Calls `body` with the UTF-8 value of a string that `scanStringBody` has validated: the
+    /// input's own bytes when it has no escapes, else a decoded copy on the stack (a value is never
+    /// longer than its escaped text), so that comparing names allocates nothing.
+    @inline(__always)
+    func withDecoded<Result>(_ span: StringSpan, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        guard span.hasEscapes else { return body(UnsafeBufferPointer(start: base + span.start, count: span.count)) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(span.count, 1)) { buffer in
+            body(UnsafeBufferPointer(rebasing: buffer[..<decode(span, into: buffer.baseAddress!)]))
+        }
+    }
+
+    /// Writes the UTF-8 value of a validated string at `target` (room for `span.count` bytes is
+    /// enough) and returns its length.
+    private func decode(_ span: StringSpan, into target: UnsafeMutablePointer<UInt8>) -> Int {
         var i = span.start
+        var n = 0
+        func put(_ byte: UInt8) {
+            target[n] = byte
+            n += 1
+        }
         while i < span.end {
             let byte = base[i]
             guard byte == UInt8(ascii: "\\") else {
-                out.append(byte)
+                put(byte)
                 i += 1
                 continue
             }
             let escaped = base[i + 1]
             i += 2
             switch escaped {
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "b"): put(0x08)
+            case UInt8(ascii: "f"): put(0x0C)
+            case UInt8(ascii: "n"): put(0x0A)
+            case UInt8(ascii: "r"): put(0x0D)
+            case UInt8(ascii: "t"): put(0x09)
             case UInt8(ascii: "u"):
                 var scalar = (try? readHex4(at: i)) ?? 0xFFFD
                 i += 4
@@ -194,10 +221,26 @@ extension JSONCursor {
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     i += 6
                 }
-                appendUTF8(scalar, to: &out)
-            default: out.append(escaped)  // '"', '\' and '/'
+                switch scalar {
+                case 0..<0x80:
+                    put(UInt8(scalar))
+                case 0x80..<0x800:
+                    put(UInt8(0xC0 | scalar >> 6))
+                    put(UInt8(0x80 | scalar & 0x3F))
+                case 0x800..<0x10000:
+                    put(UInt8(0xE0 | scalar >> 12))
+                    put(UInt8(0x80 | scalar >> 6 & 0x3F))
+                    put(UInt8(0x80 | scalar & 0x3F))
+                default:
+                    put(UInt8(0xF0 | scalar >> 18))
+                    put(UInt8(0x80 | scalar >> 12 & 0x3F))
+                    put(UInt8(0x80 | scalar >> 6 & 0x3F))
+                    put(UInt8(0x80 | scalar & 0x3F))
+                }
+            default: put(escaped)  // '"', '\' and '/'
             }
         }
+        return n
     }
 
     /// Whether two scanned strings have the same value.
@@ -205,27 +248,7 @@ extension JSONCursor {
         if !a.hasEscapes && !b.hasEscapes {
             return a.count == b.count && memcmpEqual(base + a.start, base + b.start, a.count)
         }
-        return decodedBytes(a) == decodedBytes(b)
-    }
-}
-
-@inline(__always)
-func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
-    switch scalar {
-    case 0..<0x80:
-        out.append(UInt8(scalar))
-    case 0x80..<0x800:
-        out.append(UInt8(0xC0 | scalar >> 6))
-        out.append(UInt8(0x80 | scalar & 0x3F))
-    case 0x800..<0x10000:
-        out.append(UInt8(0xE0 | scalar >> 12))
-        out.append(UInt8(0x80 | scalar >> 6 & 0x3F))
-        out.append(UInt8(0x80 | scalar & 0x3F))
-    default:
-        out.append(UInt8(0xF0 | scalar >> 18))
-        out.append(UInt8(0x80 | scalar >> 12 & 0x3F))
-        out.append(UInt8(0x80 | scalar >> 6 & 0x3F))
-        out.append(UInt8(0x80 | scalar & 0x3F))
+        return withDecoded(a) { x in withDecoded(b) { y in x.elementsEqual(y) } }
     }
 }
 

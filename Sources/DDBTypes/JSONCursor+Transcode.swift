@@ -34,18 +34,38 @@ extension JSONCursor {
     package mutating func transcodeItem(
         into out: inout [UInt8], numbers: NumberOutput, scratch: inout TranscodeScratch
     ) throws(DDBError) -> Int {
-        let base = scratch.names.count
-        defer { scratch.names.removeSubrange(base...) }
-        scratch.itemValues.removeAll(keepingCapacity: true)
         // The writer leaves the scratch while it is written, so that both can be passed inout.
         var writer = scratch.writer.take()!
         defer { scratch.writer = writer }
         writer.begin()
-        let count = try transcodeMembers(into: &writer, numbers: numbers, scratch: &scratch, depth: 0)
+        let count = try transcodeItem(into: &writer, numbers: numbers, scratch: &scratch)
         out.append(contentsOf: writer.written)
-        scratch.itemNames.removeAll(keepingCapacity: true)
-        scratch.itemNames.append(contentsOf: scratch.names[base...])
         return count
+    }
+
+    /// ``transcodeItem(into:numbers:scratch:)`` appending to a ``RowWriter``: what the record
+    /// readers use, so that an item is written once, where the row is.
+    package mutating func transcodeItem(
+        into out: inout RowWriter, numbers: NumberOutput, scratch: inout TranscodeScratch
+    ) throws(DDBError) -> Int {
+        let base = scratch.names.count
+        scratch.itemValues.removeAll(keepingCapacity: true)
+        do throws(DDBError) {
+            let count = try transcodeMembers(into: &out, numbers: numbers, scratch: &scratch, depth: 0)
+            if base == 0 {
+                // The item's names are all the names: hand them over rather than copy them.
+                swap(&scratch.itemNames, &scratch.names)
+                scratch.names.removeAll(keepingCapacity: true)
+            } else {
+                scratch.itemNames.removeAll(keepingCapacity: true)
+                scratch.itemNames.append(contentsOf: scratch.names[base...])
+                scratch.names.removeSubrange(base...)
+            }
+            return count
+        } catch {
+            scratch.names.removeSubrange(base...)
+            throw error
+        }
     }
 
     /// Reads `{ "name": <AV>, … }`, writing `"name":<row value>` members separated by commas.
@@ -132,8 +152,16 @@ extension JSONCursor {
             _ = try scanStringBody()
             appendRaw(from: quote, to: pos, into: &out)
         case .n:
-            let (span, syntax) = try readNumberString()
-            appendNumber(span, syntax, numbers: numbers, into: &out)
+            // Most numbers are plain JSON decimals of a few digits: those are valid DynamoDB
+            // numbers as they stand (see `isPlainNumber`) and are copied without parsing them.
+            if let plain = plainNumberString() {
+                if numbers == .string { out.append(UInt8(ascii: "\"")) }
+                appendRaw(from: plain.start, to: plain.end, into: &out)
+                if numbers == .string { out.append(UInt8(ascii: "\"")) }
+            } else {
+                let (span, syntax) = try readNumberString()
+                appendNumber(span, syntax, numbers: numbers, into: &out)
+            }
         case .b:
             let span = try readBase64String(for: tag)
             appendRaw(from: span.start - 1, to: span.end + 1, into: &out)
@@ -322,6 +350,50 @@ extension JSONCursor {
         out.append(UInt8(ascii: "]"))
     }
 
+    /// The `N` value's string at the cursor, read past, when it is a plain JSON decimal (see
+    /// ``isPlainNumber(_:count:)``); otherwise nil and the cursor unmoved (the caller reads it
+    /// with ``readNumberString()``, which names any fault).
+    @inline(__always)
+    private mutating func plainNumberString() -> StringSpan? {
+        var p = pos
+        guard p < end, base[p] == UInt8(ascii: "\"") else { return nil }
+        p &+= 1
+        let start = p
+        // At most 38 characters, then the closing quote.
+        let limit = Swift.min(end, start &+ 39)
+        while p < limit && base[p] != UInt8(ascii: "\"") { p &+= 1 }
+        guard p < limit, Self.isPlainNumber(base + start, count: p &- start) else { return nil }
+        pos = p &+ 1
+        return StringSpan(start: start, end: p, hasEscapes: false)
+    }
+
+    /// Whether `count` bytes are a JSON decimal without exponent of at most 38 characters:
+    /// `-`?, `0` or a nonzero digit and digits, then `.` and digits or nothing.
+    ///
+    /// Such text is a valid DynamoDB number, and is written as it stands: at most 38 digits
+    /// means at most 38 significant ones, and its adjusted exponent lies within −38…37, inside
+    /// DynamoDB's range; `NumberSyntax.parse` finds it JSON grammar.
+    @inline(__always)
+    static func isPlainNumber(_ text: UnsafePointer<UInt8>, count: Int) -> Bool {
+        guard count > 0 && count <= 38 else { return false }
+        var index = text[0] == UInt8(ascii: "-") ? 1 : 0
+        guard index < count else { return false }
+        let first = text[index]
+        if first == UInt8(ascii: "0") {
+            index &+= 1
+        } else if first &- UInt8(ascii: "1") < 9 {
+            index &+= 1
+            while index < count && text[index] &- UInt8(ascii: "0") < 10 { index &+= 1 }
+        } else {
+            return false
+        }
+        if index == count { return true }
+        guard text[index] == UInt8(ascii: "."), index &+ 1 < count else { return false }
+        index &+= 1
+        while index < count && text[index] &- UInt8(ascii: "0") < 10 { index &+= 1 }
+        return index == count
+    }
+
     @inline(__always)
     private func appendNumber(_ span: StringSpan, _ syntax: NumberSyntax, numbers: NumberOutput, into out: inout RowWriter) {
         if numbers == .string { out.append(UInt8(ascii: "\"")) }
@@ -342,7 +414,7 @@ extension JSONCursor {
             return UnsafeBufferPointer(start: base + a.start, count: a.count)
                 .lexicographicallyPrecedes(UnsafeBufferPointer(start: base + b.start, count: b.count))
         }
-        return decodedBytes(a).lexicographicallyPrecedes(decodedBytes(b))
+        return withDecoded(a) { x in withDecoded(b) { y in x.lexicographicallyPrecedes(y) } }
     }
 
     /// Whether `names[from...]` holds a name equal to `key`.
@@ -375,7 +447,7 @@ extension JSONCursor {
 
     /// Appends input bytes `start..<end` unchanged.
     @inline(__always)
-    func appendRaw(from start: Int, to end: Int, into out: inout RowWriter) {
+    package func appendRaw(from start: Int, to end: Int, into out: inout RowWriter) {
         out.append(base + start, count: end &- start)
     }
 }

@@ -3,10 +3,15 @@
 /// Every read checks bounds; running off the end throws `truncated`, which a streaming reader
 /// takes as "need more input". The cursor does not own its bytes: use it inside
 /// `withUnsafeBufferPointer`.
-package struct JSONCursor {
-    package let base: UnsafePointer<UInt8>
-    package let end: Int
-    package var pos: Int
+///
+/// The type, its stored properties and its small reads are `@usableFromInline`/`@inlinable`:
+/// without that, an `@inlinable` member of a `package` type is not inlined into another module
+/// (StreamNormalize's record reader), and every member name, comma and comparison there cost a
+/// call.
+@usableFromInline package struct JSONCursor {
+    @usableFromInline package let base: UnsafePointer<UInt8>
+    @usableFromInline package let end: Int
+    @usableFromInline package var pos: Int
 
     /// Nesting allowed for arbitrary JSON (record envelopes and their unknown fields).
     package static let maxJSONDepth = 128
@@ -26,11 +31,11 @@ package struct JSONCursor {
 
     // MARK: Errors
 
-    package func truncated(_ what: @autoclosure () -> String) -> DDBError {
+    @usableFromInline package func truncated(_ what: @autoclosure () -> String) -> DDBError {
         DDBError(.truncated, "input ends inside \(what())", offset: pos)
     }
 
-    package func malformed(_ expected: @autoclosure () -> String) -> DDBError {
+    @usableFromInline package func malformed(_ expected: @autoclosure () -> String) -> DDBError {
         if pos >= end { return truncated("a JSON value") }
         return DDBError(.malformedJSON, "expected \(expected()) but found \(describeByte(base[pos]))", offset: pos)
     }
@@ -42,7 +47,7 @@ package struct JSONCursor {
 
     // MARK: Structure
 
-    @inline(__always)
+    @inlinable @inline(__always)
     package mutating func skipWhitespace() {
         // Compact JSON has none: one comparison settles the common case.
         if pos < end && base[pos] > 0x20 { return }
@@ -54,7 +59,7 @@ package struct JSONCursor {
     }
 
     /// The byte at the cursor after whitespace, not consumed.
-    @inline(__always)
+    @inlinable @inline(__always)
     package mutating func peekAfterWhitespace(_ what: @autoclosure () -> String) throws(DDBError) -> UInt8 {
         skipWhitespace()
         guard pos < end else { throw truncated(what()) }
@@ -62,7 +67,7 @@ package struct JSONCursor {
     }
 
     /// Consumes whitespace and then `byte`.
-    @inline(__always)
+    @inlinable @inline(__always)
     package mutating func expect(_ byte: UInt8, _ what: @autoclosure () -> String) throws(DDBError) {
         skipWhitespace()
         guard pos < end, base[pos] == byte else { throw malformed(what()) }
@@ -70,7 +75,7 @@ package struct JSONCursor {
     }
 
     /// After an object member or array element: consumes `,` (true) or `close` (false).
-    @inline(__always)
+    @inlinable @inline(__always)
     package mutating func nextMember(close: UInt8) throws(DDBError) -> Bool {
         if pos < end && base[pos] == UInt8(ascii: ",") {
             pos &+= 1
@@ -87,7 +92,7 @@ package struct JSONCursor {
     }
 
     /// Consumes `{` and reports whether the object has a first member (false for `{}`).
-    @inline(__always)
+    @inlinable @inline(__always)
     package mutating func beginObject(_ what: @autoclosure () -> String) throws(DDBError) -> Bool {
         try expect(UInt8(ascii: "{"), what())
         skipWhitespace()
@@ -100,7 +105,7 @@ package struct JSONCursor {
     }
 
     /// Consumes `[` and reports whether the array has a first element (false for `[]`).
-    @inline(__always)
+    @inlinable @inline(__always)
     package mutating func beginArray(_ what: @autoclosure () -> String) throws(DDBError) -> Bool {
         try expect(UInt8(ascii: "["), what())
         skipWhitespace()
@@ -113,7 +118,7 @@ package struct JSONCursor {
     }
 
     /// Reads an object key and the `:` after it.
-    @inline(__always)
+    @inlinable @inline(__always)
     package mutating func readKey() throws(DDBError) -> StringSpan {
         if pos < end && base[pos] == UInt8(ascii: "\"") {
             pos &+= 1
@@ -197,12 +202,20 @@ package struct JSONCursor {
 }
 
 /// The content of a JSON string in the input (between the quotes).
-@frozen package struct StringSpan: Sendable {
-    package var start: Int
-    package var end: Int
+@usableFromInline @frozen package struct StringSpan: Sendable {
+    @usableFromInline package var start: Int
+    @usableFromInline package var end: Int
     /// Whether the content has backslash escapes (otherwise it is the value's UTF-8 as is).
-    package var hasEscapes: Bool
-    package var count: Int { end - start }
+    @usableFromInline package var hasEscapes: Bool
+
+    @inlinable
+    package init(start: Int, end: Int, hasEscapes: Bool) {
+        self.start = start
+        self.end = end
+        self.hasEscapes = hasEscapes
+    }
+
+    @inlinable package var count: Int { end &- start }
 }
 
 @inlinable @inline(__always)

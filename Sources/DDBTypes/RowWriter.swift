@@ -7,13 +7,13 @@
 /// Value semantics the copy-on-write way, checked once per item rather than once per byte:
 /// ``begin()`` gives the writer storage of its own before it is written to, so copies of a
 /// transcoder never write into each other's bytes.
-package struct RowWriter {
+@usableFromInline package struct RowWriter {
     /// Owns the memory and frees it; the writer keeps its own pointer to it for the hot path.
-    private final class Storage {
-        let bytes: UnsafeMutablePointer<UInt8>
-        let capacity: Int
+    @usableFromInline final class Storage {
+        @usableFromInline let bytes: UnsafeMutablePointer<UInt8>
+        @usableFromInline let capacity: Int
 
-        init(capacity: Int) {
+        @usableFromInline init(capacity: Int) {
             self.capacity = capacity
             bytes = .allocate(capacity: capacity)
         }
@@ -21,11 +21,11 @@ package struct RowWriter {
         deinit { bytes.deallocate() }
     }
 
-    private var storage: Storage
-    private var bytes: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
+    @usableFromInline var storage: Storage
+    @usableFromInline var bytes: UnsafeMutablePointer<UInt8>
+    @usableFromInline var capacity: Int
     /// How many bytes were written since ``begin()``.
-    package private(set) var count = 0
+    @usableFromInline package internal(set) var count = 0
 
     package init(capacity: Int = 16 << 10) {
         storage = Storage(capacity: max(capacity, 16))
@@ -34,7 +34,7 @@ package struct RowWriter {
     }
 
     /// Empties the writer, making its storage its own first (a copy of the writer may share it).
-    @inline(__always)
+    @inlinable @inline(__always)
     package mutating func begin() {
         if !isKnownUniquelyReferenced(&storage) {
             storage = Storage(capacity: capacity)
@@ -44,9 +44,9 @@ package struct RowWriter {
     }
 
     /// What was written since ``begin()``; valid until the next write.
-    package var written: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: bytes, count: count) }
+    @inlinable package var written: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: bytes, count: count) }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     package mutating func append(_ byte: UInt8) {
         if count == capacity { grow(minimum: count &+ 1) }
         bytes[count] = byte
@@ -54,7 +54,7 @@ package struct RowWriter {
     }
 
     /// Appends `length` bytes from `source`, which must not point into this writer.
-    @inline(__always)
+    @inlinable @inline(__always)
     package mutating func append(_ source: UnsafePointer<UInt8>, count length: Int) {
         if length > capacity &- count { grow(minimum: count + length) }
         copy(source, to: bytes + count, count: length)
@@ -63,8 +63,8 @@ package struct RowWriter {
 
     /// Copies `length` bytes; most are names and short values, which two overlapping loads copy
     /// without a call to `memcpy`. Every load and store stays inside the `length` bytes.
-    @inline(__always)
-    private func copy(_ source: UnsafePointer<UInt8>, to target: UnsafeMutablePointer<UInt8>, count length: Int) {
+    @inlinable @inline(__always)
+    func copy(_ source: UnsafePointer<UInt8>, to target: UnsafeMutablePointer<UInt8>, count length: Int) {
         let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(target)
         if length >= 8 && length <= 16 {
             let head = from.loadUnaligned(as: UInt64.self)
@@ -83,20 +83,86 @@ package struct RowWriter {
         }
     }
 
+    /// Appends the bytes of `buffer`, which must not point into this writer.
+    @inlinable @inline(__always)
+    package mutating func append(_ buffer: UnsafeBufferPointer<UInt8>) {
+        if let base = buffer.baseAddress { append(base, count: buffer.count) }
+    }
+
+    /// Forgets what was written after the first `count` bytes (a row that failed part-way).
+    @inlinable @inline(__always)
+    package mutating func removeLast(from count: Int) {
+        precondition(count >= 0 && count <= self.count, "RowWriter.removeLast(from:) past the bytes written")
+        self.count = count
+    }
+
+    /// Appends `value` in decimal, zero-padded to at least `width` digits (at most 20).
+    ///
+    /// Two digits per division (by 100, which compiles to a multiplication), from a table of the
+    /// hundred pairs: every row has about 70 digits of metadata (`_seq`, `_approxStreamTs`).
+    @inlinable @inline(__always)
+    package mutating func appendDecimal(_ value: UInt64, width: Int = 1) {
+        var length = Swift.min(Swift.max(width, 1), 20)
+        var limit: UInt64 = 1
+        for _ in 0..<Swift.min(length, 19) { limit &*= 10 }
+        while length < 20 && value >= limit {
+            length &+= 1
+            if length < 20 { limit &*= 10 }
+        }
+        if length > capacity &- count { grow(minimum: count + length) }
+        let pairs = Self.digitPairs.utf8Start
+        var index = count &+ length
+        var rest = value
+        while rest >= 100 {
+            let quotient = rest / 100
+            let pair = Int(truncatingIfNeeded: rest &- quotient &* 100) &* 2
+            index &-= 2
+            bytes[index] = pairs[pair]
+            bytes[index &+ 1] = pairs[pair &+ 1]
+            rest = quotient
+        }
+        if rest >= 10 {
+            let pair = Int(truncatingIfNeeded: rest) &* 2
+            index &-= 2
+            bytes[index] = pairs[pair]
+            bytes[index &+ 1] = pairs[pair &+ 1]
+        } else {
+            index &-= 1
+            bytes[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest)
+        }
+        while index > count {
+            index &-= 1
+            bytes[index] = UInt8(ascii: "0")
+        }
+        count &+= length
+    }
+
+    /// `00`, `01`, … `99`, back to back.
+    @inlinable static var digitPairs: StaticString {
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+    }
+
+    /// Appends `value` in decimal, with a `-` first when it is negative.
+    @inlinable @inline(__always)
+    package mutating func appendDecimal(_ value: Int64) {
+        if value < 0 { append(UInt8(ascii: "-")) }
+        appendDecimal(value.magnitude)
+    }
+
     package mutating func append(contentsOf array: [UInt8]) {
         array.withUnsafeBufferPointer { buffer in
             if let base = buffer.baseAddress { append(base, count: buffer.count) }
         }
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     package mutating func append(_ literal: StaticString) {
         append(literal.utf8Start, count: literal.utf8CodeUnitCount)
     }
 
     /// Moves to storage at least twice as large; rare (the storage is kept from item to item).
-    @inline(never)
-    private mutating func grow(minimum: Int) {
+    @usableFromInline @inline(never)
+    mutating func grow(minimum: Int) {
         let larger = Storage(capacity: max(minimum, capacity * 2))
         larger.bytes.initialize(from: bytes, count: count)
         storage = larger

@@ -91,7 +91,9 @@ public struct ChangeStreamReader {
     }
 
     private var place: Place?
-    private var out: [UInt8] = []
+    /// Where rows are written; out of the reader (nil) while a read writes to it, so that the
+    /// writer's storage stays its own and is reused.
+    private var out: RowWriter? = RowWriter(capacity: 1 << 16)
 
     /// When set, ``readMore(_:onRow:onError:)`` returns as soon as a unit leaves reading between
     /// the input's top-level units (events, pages, arrays, records, lines), before it reads more:
@@ -128,7 +130,6 @@ public struct ChangeStreamReader {
     public mutating func start(recordNamePrefix: String? = nil, origin: Int = 0) {
         if let recordNamePrefix { transcoder.setRecordNamePrefix(recordNamePrefix) }
         place = Place(buffer: [UInt8](repeating: 0, count: chunkSize), origin: origin)
-        out.reserveCapacity(1 << 16)
     }
 
     /// Reads `piece`, the bytes of an input from `origin` on, as a reader of the whole input would
@@ -146,10 +147,9 @@ public struct ChangeStreamReader {
         var place = Place(buffer: [], origin: origin)
         place.summary.bytesIn = piece.count
         place.eof = isLast
-        var out: [UInt8] = []
-        swap(&out, &self.out)
+        var out = self.out.take()!
         defer {
-            swap(&out, &self.out)
+            self.out = out
             place.finished = true
             self.place = place
         }
@@ -200,9 +200,8 @@ public struct ChangeStreamReader {
         // Process what the buffer holds.
         var keepFrom = place.pos
         var finished = false
-        var out: [UInt8] = []
-        swap(&out, &self.out)  // moved, not copied: the steps append to it
-        defer { swap(&out, &self.out) }
+        var out = self.out.take()!  // moved, not copied: the steps write to it
+        defer { self.out = out }
         var paused = false
         try place.buffer.withUnsafeBufferPointer { bytes in
             let window = UnsafeBufferPointer(rebasing: bytes[..<place.filled])
@@ -269,7 +268,7 @@ public struct ChangeStreamReader {
 
     private mutating func step(
         _ window: UnsafeBufferPointer<UInt8>, _ pos: inout Int, _ state: inout State, eof: Bool, origin: Int,
-        out: inout [UInt8], summary: inout Summary,
+        out: inout RowWriter, summary: inout Summary,
         onRow: (UnsafeBufferPointer<UInt8>, RowInfo) throws -> Void,
         onError: (StreamError) throws -> Void
     ) throws -> Step {
@@ -421,19 +420,19 @@ public struct ChangeStreamReader {
     /// Turns the record at `start` into a row, or sets it aside.
     private mutating func record(
         _ window: UnsafeBufferPointer<UInt8>, _ pos: inout Int, at start: Int, eof: Bool, origin: Int, state: inout State,
-        out: inout [UInt8], summary: inout Summary,
+        out: inout RowWriter, summary: inout Summary,
         onRow: (UnsafeBufferPointer<UInt8>, RowInfo) throws -> Void,
         onError: (StreamError) throws -> Void
     ) throws -> Step {
         var cursor = JSONCursor(window, at: start)
-        out.removeAll(keepingCapacity: true)
+        out.begin()
         let failure: DDBError
         let number = summary.records + 1
         switch Result(catching: { () throws(DDBError) in try transcoder.transcode(&cursor, into: &out, recordNumber: number) }) {
         case .success(let info):
             summary.records += 1
             summary.rows += 1
-            try out.withUnsafeBufferPointer { try onRow($0, info) }
+            try onRow(out.written, info)
             pos = cursor.pos
             return .advanced
         case .failure(let error):
@@ -487,7 +486,7 @@ public struct ChangeStreamReader {
     /// record, so damage never reaches into the next one.
     private mutating func exportLine(
         _ window: UnsafeBufferPointer<UInt8>, _ pos: inout Int, at start: Int, eof: Bool, origin: Int,
-        out: inout [UInt8], summary: inout Summary,
+        out: inout RowWriter, summary: inout Summary,
         onRow: (UnsafeBufferPointer<UInt8>, RowInfo) throws -> Void,
         onError: (StreamError) throws -> Void
     ) throws -> Step {
@@ -496,7 +495,7 @@ public struct ChangeStreamReader {
         if end == window.count && !eof { return .needMore }
         let next = end < window.count ? end + 1 : end
         var cursor = JSONCursor(base: window.baseAddress!, end: end, at: start)
-        out.removeAll(keepingCapacity: true)
+        out.begin()
         let number = summary.records + 1
         summary.records += 1
         var failure: DDBError
@@ -505,7 +504,7 @@ public struct ChangeStreamReader {
             cursor.skipWhitespace()
             if cursor.pos == end {
                 summary.rows += 1
-                try out.withUnsafeBufferPointer { try onRow($0, info) }
+                try onRow(out.written, info)
                 pos = next
                 return .advanced
             }

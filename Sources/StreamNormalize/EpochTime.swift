@@ -25,6 +25,17 @@ package enum EpochTime {
             }
             index += 1
         }
+        if index == text.count && integerDigits <= 13 {
+            // No exponent (the usual `1767225600.123`): the integer digits, then three of the fraction.
+            var millis: Int64 = 0
+            for k in 0..<integerDigits { millis = millis &* 10 &+ Int64(text[k] &- UInt8(ascii: "0")) }
+            let fractionDigits = mantissaDigits &- integerDigits
+            for k in 0..<3 {
+                millis = millis &* 10 &+ (k < fractionDigits ? Int64(text[pointAt &+ 1 &+ k] &- UInt8(ascii: "0")) : 0)
+            }
+            guard millis <= maxMillis else { throw bad("is after the year 2286") }
+            return millis
+        }
         var exponent = 0
         if index < text.count {
             index += 1
@@ -45,8 +56,10 @@ package enum EpochTime {
         var k = 0
         while k < wholeDigits {
             let digit = k < mantissaDigits ? Int64(text[pointAt >= 0 && k >= integerDigits ? k + 1 : k] - UInt8(ascii: "0")) : 0
-            guard millis <= (maxMillis - digit) / 10 else { throw bad("is after the year 2286") }
-            millis = millis * 10 + digit
+            // `millis` was at most maxMillis (13 digits), so this cannot overflow; once past
+            // maxMillis it only grows.
+            millis = millis &* 10 &+ digit
+            guard millis <= maxMillis else { throw bad("is after the year 2286") }
             k += 1
         }
         return millis

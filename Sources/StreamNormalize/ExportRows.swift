@@ -59,13 +59,13 @@ extension RecordTranscoder {
     ///   - rows: the export's kind and overlap.
     ///   - lineNumber: the line's number in its data file, from 1 (part of `_eventId`).
     mutating func transcodeExportLine(
-        _ cursor: inout JSONCursor, into out: inout [UInt8], rowStart: Int, rows: ExportRows, lineNumber: Int
+        _ cursor: inout JSONCursor, into out: inout RowWriter, rowStart: Int, rows: ExportRows, lineNumber: Int
     ) throws(DDBError) -> RowInfo {
         lastEventID = nil
         out.append(UInt8(ascii: "{"))
-        keys.removeAll(keepingCapacity: true)
-        newImage.removeAll(keepingCapacity: true)
-        oldImage.removeAll(keepingCapacity: true)
+        keys.begin()
+        newImage.begin()
+        oldImage.begin()
         guard try cursor.peekAfterWhitespace("an export line") == UInt8(ascii: "{") else {
             throw DDBError(.wrongJSONType, "an export line must be a JSON object", offset: cursor.pos)
         }
@@ -89,7 +89,7 @@ extension RecordTranscoder {
         }
 
         let kind: ChangeKind, changeTime: Int64, sequence: SequenceNumber
-        let image: [UInt8], count: Int, check: Result<Bool, DDBError>, direct: Bool
+        let image: UnsafeBufferPointer<UInt8>, count: Int, check: Result<Bool, DDBError>, direct: Bool
         switch rows.kind {
         case .full(let exportTime):
             guard line.hasItem else {
@@ -99,7 +99,7 @@ extension RecordTranscoder {
                 throw DDBError(.numberOutOfRange, "the export time less the overlap is before 1970 or after 2286", offset: end)
             }
             (kind, changeTime, sequence) = (.insert, time, .zero)
-            (image, count, check, direct) = (newImage, line.newCount, line.newCheck, line.direct)
+            (image, count, check, direct) = (newImage.written, line.newCount, line.newCheck, line.direct)
         case .incremental:
             guard let micros = line.writeMicros else {
                 throw missing(
@@ -116,13 +116,13 @@ extension RecordTranscoder {
             if line.hasNew {
                 if let keysRange = line.keysRange { try checkKeys(keysRange, names: line.newNames, values: line.newValues, cursor) }
                 kind = .insert
-                (image, count, check, direct) = (newImage, line.newCount, line.newCheck, false)
+                (image, count, check, direct) = (newImage.written, line.newCount, line.newCheck, false)
             } else {
                 kind = .remove
                 if options.tombstoneImage == .old && line.hasOld {
-                    (image, count, check, direct) = (oldImage, line.oldCount, line.oldCheck, false)
+                    (image, count, check, direct) = (oldImage.written, line.oldCount, line.oldCheck, false)
                 } else {
-                    (image, count, check, direct) = (keys, line.keyCount, line.keysCheck, false)
+                    (image, count, check, direct) = (keys.written, line.keyCount, line.keysCheck, false)
                 }
             }
         }
@@ -130,7 +130,7 @@ extension RecordTranscoder {
         switch options.layout {
         case .flat:
             let hasUpdatedAt = try check.get()
-            if !direct { out.append(contentsOf: image) }
+            if !direct { out.append(image) }
             if count > 0 { out.append(UInt8(ascii: ",")) }
             if !hasUpdatedAt && options.updatedAtFallback != .off { appendUpdatedAt(changeTime, to: &out) }
         case .envelope:
@@ -141,19 +141,19 @@ extension RecordTranscoder {
                     offset: end)
             }
             appendLiteral(kind == .remove ? "\"op\":\"d\",\"keys\":" : line.hasOld ? "\"op\":\"u\",\"keys\":" : "\"op\":\"c\",\"keys\":", &out)
-            appendImage(true, keys, &out)
+            appendImage(true, keys.written, &out)
             appendLiteral(",\"before\":", &out)
-            appendImage(line.hasOld, oldImage, &out)
+            appendImage(line.hasOld, oldImage.written, &out)
             appendLiteral(",\"after\":", &out)
-            appendImage(line.hasNew, newImage, &out)
+            appendImage(line.hasNew, newImage.written, &out)
             out.append(UInt8(ascii: ","))
         }
-        out.append(contentsOf: metadata.eventName)
+        out.append(metadata.eventName)
         appendLiteral(kind == .remove ? "REMOVE" : "INSERT", &out)
-        out.append(contentsOf: metadata.eventId)
+        out.append(metadata.eventId)
         let eventIDStart = out.count - rowStart
         out.append(contentsOf: recordNamePrefix)
-        appendInteger(Int64(lineNumber), &out)
+        out.appendDecimal(Int64(lineNumber))
         let eventIDEnd = out.count - rowStart
         appendMetadata(after: kind, changeTime: changeTime, sequence: sequence, isTTL: false, to: &out)
         return RowInfo(
@@ -162,7 +162,7 @@ extension RecordTranscoder {
     }
 
     private mutating func readExportMember(
-        _ key: StringSpan, _ cursor: inout JSONCursor, _ line: inout ExportLine, _ out: inout [UInt8], rows: ExportRows
+        _ key: StringSpan, _ cursor: inout JSONCursor, _ line: inout ExportLine, _ out: inout RowWriter, rows: ExportRows
     ) throws(DDBError) {
         let isFull: Bool
         if case .full = rows.kind { isFull = true } else { isFull = false }

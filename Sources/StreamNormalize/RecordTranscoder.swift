@@ -5,9 +5,9 @@ package import DDBTypes
 package struct RecordTranscoder {
     package let options: NormalizeOptions
     var scratch = TranscodeScratch()
-    var keys: [UInt8] = []
-    var newImage: [UInt8] = []
-    var oldImage: [UInt8] = []
+    var keys = RowWriter(capacity: 4096)
+    var newImage = RowWriter(capacity: 64 * 1024)
+    var oldImage = RowWriter(capacity: 64 * 1024)
     /// Where the `eventID` of the record last read lies, for error messages when the record fails.
     package internal(set) var lastEventID: StringSpan?
     /// Where the `SequenceNumber` of the record last read lies, once it was read, so that a record
@@ -38,9 +38,6 @@ package struct RecordTranscoder {
         var firstBytes = [Bool](repeating: false, count: 256)
         for name in metadataNameBytes { if let first = name.first { firstBytes[Int(first)] = true } }
         metadataFirstBytes = firstBytes
-        keys.reserveCapacity(4096)
-        newImage.reserveCapacity(64 * 1024)
-        oldImage.reserveCapacity(64 * 1024)
     }
 
     /// Sets what export rows' `_eventId`s start with (their line number follows).
@@ -102,9 +99,13 @@ package struct RecordTranscoder {
 
     /// Reads the record at the cursor and appends its row and a newline to `out`.
     /// On error `out` is left as it was.
+    ///
+    /// `out` is a ``RowWriter`` rather than an `[UInt8]`: a row is written a few bytes at a time
+    /// (names, metadata fragments, digits), and each append to an array pays a uniqueness check,
+    /// a generic copy and, for an array held by the transcoder, a retain and a release.
     /// - Parameter recordNumber: the record's number in its input, from 1: an export line's number
     ///   (its `_eventId` ends with it); stream records name themselves.
-    package mutating func transcode(_ cursor: inout JSONCursor, into out: inout [UInt8], recordNumber: Int) throws(DDBError) -> RowInfo {
+    package mutating func transcode(_ cursor: inout JSONCursor, into out: inout RowWriter, recordNumber: Int) throws(DDBError) -> RowInfo {
         let rowStart = out.count
         do throws(DDBError) {
             if let export = options.exportLines {
@@ -112,18 +113,18 @@ package struct RecordTranscoder {
             }
             return try transcodeRow(&cursor, into: &out, rowStart: rowStart)
         } catch {
-            out.removeSubrange(rowStart...)
+            out.removeLast(from: rowStart)
             throw error
         }
     }
 
-    private mutating func transcodeRow(_ cursor: inout JSONCursor, into out: inout [UInt8], rowStart: Int) throws(DDBError) -> RowInfo {
+    private mutating func transcodeRow(_ cursor: inout JSONCursor, into out: inout RowWriter, rowStart: Int) throws(DDBError) -> RowInfo {
         lastEventID = nil
         lastSequenceNumber = nil
         out.append(UInt8(ascii: "{"))
-        keys.removeAll(keepingCapacity: true)
-        newImage.removeAll(keepingCapacity: true)
-        oldImage.removeAll(keepingCapacity: true)
+        keys.begin()
+        newImage.begin()
+        oldImage.begin()
         var fields = Fields()
         let first = try cursor.peekAfterWhitespace("a stream record")
         guard first == UInt8(ascii: "{") else {
@@ -167,7 +168,7 @@ package struct RecordTranscoder {
 
         switch options.layout {
         case .flat:
-            let image: [UInt8], count: Int, check: Result<Bool, DDBError>, name: ImageName
+            let image: UnsafeBufferPointer<UInt8>, count: Int, check: Result<Bool, DDBError>, name: ImageName
             switch kind {
             case .insert, .modify:
                 guard fields.hasNew else {
@@ -175,17 +176,17 @@ package struct RecordTranscoder {
                         [.name("dynamodb"), .name("NewImage")],
                         "NewImage; the stream's view type must be NEW_IMAGE or NEW_AND_OLD_IMAGES")
                 }
-                (image, count, check, name) = (newImage, fields.newCount, fields.newCheck, .new)
+                (image, count, check, name) = (newImage.written, fields.newCount, fields.newCheck, .new)
             case .remove:
                 if options.tombstoneImage == .old && fields.hasOld {
-                    (image, count, check, name) = (oldImage, fields.oldCount, fields.oldCheck, .old)
+                    (image, count, check, name) = (oldImage.written, fields.oldCount, fields.oldCheck, .old)
                 } else {
                     guard fields.hasKeys else { throw missing([.name("dynamodb"), .name("Keys")], "Keys") }
-                    (image, count, check, name) = (keys, fields.keyCount, fields.keysCheck, .keys)
+                    (image, count, check, name) = (keys.written, fields.keyCount, fields.keysCheck, .keys)
                 }
             }
             let hasUpdatedAt = try check.get()
-            if fields.direct != name { out.append(contentsOf: image) }
+            if fields.direct != name { out.append(image) }
             if count > 0 { out.append(UInt8(ascii: ",")) }
             if !hasUpdatedAt && options.updatedAtFallback != .off {
                 appendUpdatedAt(changeTime, to: &out)
@@ -195,16 +196,16 @@ package struct RecordTranscoder {
             appendLiteral("\"op\":\"", &out)
             appendLiteral(op, &out)
             appendLiteral("\",\"keys\":", &out)
-            appendImage(fields.hasKeys, keys, &out)
+            appendImage(fields.hasKeys, keys.written, &out)
             appendLiteral(",\"before\":", &out)
-            appendImage(fields.hasOld, oldImage, &out)
+            appendImage(fields.hasOld, oldImage.written, &out)
             appendLiteral(",\"after\":", &out)
-            appendImage(fields.hasNew && kind != .remove, newImage, &out)
+            appendImage(fields.hasNew && kind != .remove, newImage.written, &out)
             out.append(UInt8(ascii: ","))
         }
-        out.append(contentsOf: metadata.eventName)
+        out.append(metadata.eventName)
         appendLiteral(kind == .insert ? "INSERT" : kind == .modify ? "MODIFY" : "REMOVE", &out)
-        out.append(contentsOf: metadata.eventId)
+        out.append(metadata.eventId)
         let eventIDStart = out.count - rowStart
         cursor.appendRaw(from: eventIDSpan.start, to: eventIDSpan.end, into: &out)
         let eventIDEnd = out.count - rowStart
@@ -217,18 +218,18 @@ package struct RecordTranscoder {
     /// The metadata columns after `_eventId` (`_seq`, `_approxStreamTs`, `_ingestTs`, `is_deleted`,
     /// `_ttlDelete`) and the row's end: the same for stream records and export lines.
     @inline(__always)
-    func appendMetadata(after kind: ChangeKind, changeTime: Int64, sequence: SequenceNumber, isTTL: Bool, to out: inout [UInt8]) {
-        out.append(contentsOf: metadata.seq)
+    func appendMetadata(after kind: ChangeKind, changeTime: Int64, sequence: SequenceNumber, isTTL: Bool, to out: inout RowWriter) {
+        out.append(metadata.seq)
         OrderKey(changeTime: changeTime, sequenceNumber: sequence).append(to: &out)
-        out.append(contentsOf: metadata.approxStreamTs)
-        appendInteger(changeTime, &out)
+        out.append(metadata.approxStreamTs)
+        out.appendDecimal(changeTime)
         if let ingest = options.ingestTime {
-            out.append(contentsOf: metadata.ingestTs)
-            appendInteger(ingest, &out)
+            out.append(metadata.ingestTs)
+            out.appendDecimal(ingest)
         }
-        out.append(contentsOf: metadata.isDeleted)
+        out.append(metadata.isDeleted)
         appendLiteral(kind == .remove ? "true" : "false", &out)
-        out.append(contentsOf: metadata.ttlDelete)
+        out.append(metadata.ttlDelete)
         appendLiteral(isTTL ? "true}\n" : "false}\n", &out)
     }
 
@@ -259,22 +260,21 @@ package struct RecordTranscoder {
         return hasUpdatedAt
     }
 
-    func appendUpdatedAt(_ millis: Int64, to out: inout [UInt8]) {
+    func appendUpdatedAt(_ millis: Int64, to out: inout RowWriter) {
         appendLiteral("\"updated_at\":", &out)
         switch options.updatedAtFallback {
         case .off: return
         case .epochMillis:
-            appendInteger(millis, &out)
+            out.appendDecimal(millis)
         case .epochSeconds:
-            appendInteger(millis / 1000, &out)
+            out.appendDecimal(millis / 1000)
             if millis % 1000 != 0 {
-                let fraction = String(millis % 1000)
                 out.append(UInt8(ascii: "."))
-                out.append(contentsOf: (String(repeating: "0", count: 3 - fraction.utf8.count) + fraction).utf8)
+                out.appendDecimal(UInt64(millis % 1000), width: 3)
             }
         case .iso8601:
             out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: ISO8601.format(epochMillis: millis).utf8)
+            out.append(contentsOf: Array(ISO8601.format(epochMillis: millis).utf8))
             out.append(UInt8(ascii: "\""))
         }
         out.append(UInt8(ascii: ","))
@@ -304,7 +304,7 @@ package struct RecordTranscoder {
     }
 
     private mutating func readRecordField(
-        _ key: StringSpan, _ cursor: inout JSONCursor, _ fields: inout Fields, _ out: inout [UInt8]
+        _ key: StringSpan, _ cursor: inout JSONCursor, _ fields: inout Fields, _ out: inout RowWriter
     ) throws(DDBError) {
         // Most members are read by length first: one comparison rules out all but one name.
         switch key.count {
@@ -371,7 +371,7 @@ package struct RecordTranscoder {
     }
 
     private mutating func readStreamField(
-        _ key: StringSpan, _ cursor: inout JSONCursor, _ fields: inout Fields, _ out: inout [UInt8]
+        _ key: StringSpan, _ cursor: inout JSONCursor, _ fields: inout Fields, _ out: inout RowWriter
     ) throws(DDBError) {
         switch key.count {
         case 8 where cursor.bytes(key, equal: "NewImage"):
@@ -554,10 +554,10 @@ package struct RecordTranscoder {
         return try cursor.scanStringBody()
     }
 
-    func appendImage(_ present: Bool, _ members: [UInt8], _ out: inout [UInt8]) {
+    func appendImage(_ present: Bool, _ members: UnsafeBufferPointer<UInt8>, _ out: inout RowWriter) {
         if present {
             out.append(UInt8(ascii: "{"))
-            out.append(contentsOf: members)
+            out.append(members)
             out.append(UInt8(ascii: "}"))
         } else {
             appendLiteral("null", &out)
@@ -566,25 +566,8 @@ package struct RecordTranscoder {
 }
 
 @inline(__always)
-func appendLiteral(_ literal: StaticString, _ out: inout [UInt8]) {
-    out.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
-}
-
-@inline(__always)
-func appendInteger(_ value: Int64, _ out: inout [UInt8]) {
-    if value < 0 { out.append(UInt8(ascii: "-")) }
-    var magnitude = value.magnitude
-    var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                 UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    var count = 0
-    withUnsafeMutableBytes(of: &digits) { buffer in
-        repeat {
-            buffer[19 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-            magnitude /= 10
-            count += 1
-        } while magnitude > 0
-        out.append(contentsOf: buffer[(20 - count)...])
-    }
+func appendLiteral(_ literal: StaticString, _ out: inout RowWriter) {
+    out.append(literal)
 }
 
 extension StaticString {
@@ -592,18 +575,37 @@ extension StaticString {
 }
 
 /// The metadata columns' JSON fragments for one set of names, built once per transcoder.
+///
+/// Kept as pointers into one allocation (owned by `storage`) rather than as arrays: appending an
+/// array the transcoder holds costs a retain and a release, seven times a row.
 struct MetadataFragments {
-    var eventName, eventId, seq, approxStreamTs, ingestTs, isDeleted, ttlDelete: [UInt8]
+    let eventName, eventId, seq, approxStreamTs, ingestTs, isDeleted, ttlDelete: UnsafeBufferPointer<UInt8>
+    private let storage: Storage
+
+    private final class Storage {
+        let bytes: UnsafeMutableBufferPointer<UInt8>
+        init(_ bytes: [UInt8]) {
+            self.bytes = .allocate(capacity: max(bytes.count, 1))
+            _ = self.bytes.initialize(from: bytes)
+        }
+        deinit { bytes.deallocate() }
+    }
 
     init(_ names: MetadataNames) {
         // The names hold no quote, backslash or control character (MetadataNames.problem), so
         // they go into the JSON as they are.
-        eventName = Array("\"\(names.eventName)\":\"".utf8)
-        eventId = Array("\",\"\(names.eventId)\":\"".utf8)
-        seq = Array("\",\"\(names.seq)\":\"".utf8)
-        approxStreamTs = Array("\",\"\(names.approxStreamTs)\":".utf8)
-        ingestTs = Array(",\"\(names.ingestTs)\":".utf8)
-        isDeleted = Array(",\"\(names.isDeleted)\":".utf8)
-        ttlDelete = Array(",\"\(names.ttlDelete)\":".utf8)
+        let texts = [
+            "\"\(names.eventName)\":\"", "\",\"\(names.eventId)\":\"", "\",\"\(names.seq)\":\"",
+            "\",\"\(names.approxStreamTs)\":", ",\"\(names.ingestTs)\":", ",\"\(names.isDeleted)\":", ",\"\(names.ttlDelete)\":",
+        ].map { Array($0.utf8) }
+        storage = Storage(texts.flatMap { $0 })
+        var fragments: [UnsafeBufferPointer<UInt8>] = []
+        var offset = 0
+        for text in texts {
+            fragments.append(UnsafeBufferPointer(rebasing: storage.bytes[offset..<offset + text.count]))
+            offset += text.count
+        }
+        (eventName, eventId, seq, approxStreamTs) = (fragments[0], fragments[1], fragments[2], fragments[3])
+        (ingestTs, isDeleted, ttlDelete) = (fragments[4], fragments[5], fragments[6])
     }
 }

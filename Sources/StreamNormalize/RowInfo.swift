@@ -1,3 +1,5 @@
+import DDBTypes
+
 /// The kind of change a stream record describes.
 public enum ChangeKind: String, Sendable {
     /// A new item (`INSERT`): the row holds its new image.
@@ -67,14 +69,39 @@ public struct SequenceNumber: Sendable, Hashable, Comparable, CustomStringConver
     }
 
     init?(digits: UnsafeBufferPointer<UInt8>) {
-        guard !digits.isEmpty, digits.allSatisfy({ $0 &- UInt8(ascii: "0") < 10 }) else { return nil }
+        let count = digits.count
+        guard count > 0 else { return nil }
         var start = 0
-        while start < digits.count - 1 && digits[start] == UInt8(ascii: "0") { start += 1 }
-        guard digits.count - start <= 40 else { return nil }
-        var high: UInt128 = 0, low: UInt64 = 0
-        let split = max(start, digits.count - 19)
-        for k in start..<split { high = high * 10 + UInt128(digits[k] - UInt8(ascii: "0")) }
-        for k in split..<digits.count { low = low * 10 + UInt64(digits[k] - UInt8(ascii: "0")) }
+        while start < count &- 1 && digits[start] == UInt8(ascii: "0") { start &+= 1 }
+        guard count &- start <= 40 else { return nil }
+        // The last 19 digits go into `low`; those before (at most 21) into `high`, 64 bits at a
+        // time while they fit (19 digits), so that a stream's usual 21 digits need no 128-bit
+        // multiplication.
+        let split = max(start, count &- 19)
+        var head: UInt64 = 0
+        var index = start
+        let headEnd = min(split, start &+ 19)
+        while index < headEnd {
+            let digit = digits[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            head = head &* 10 &+ UInt64(digit)
+            index &+= 1
+        }
+        var high = UInt128(head)
+        while index < split {
+            let digit = digits[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            high = high &* 10 &+ UInt128(digit)
+            index &+= 1
+        }
+        var low: UInt64 = 0
+        while index < count {
+            let digit = digits[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            low = low &* 10 &+ UInt64(digit)
+            index &+= 1
+        }
+        // Leading zeros were skipped without being checked as digits: they are zeros.
         self.high = high
         self.low = low
     }
@@ -95,19 +122,26 @@ public struct SequenceNumber: Sendable, Hashable, Comparable, CustomStringConver
 
     /// The 40 zero-padded digits.
     public var description: String {
-        var out: [UInt8] = []
+        var out = RowWriter(capacity: 40)
         append(to: &out)
-        return String(decoding: out, as: UTF8.self)
+        return String(decoding: out.written, as: UTF8.self)
     }
 
     /// Appends the 40 zero-padded digits.
-    func append(to out: inout [UInt8]) {
-        // `high` has at most 21 digits: split off the top two with one 128-bit division, rather
-        // than dividing 128 bits by ten for every digit (a library call each, on every row).
-        let (top, rest) = high.quotientAndRemainder(dividingBy: 10_000_000_000_000_000_000)
-        appendPadded(UInt64(top), width: 2, &out)
-        appendPadded(UInt64(rest), width: 19, &out)
-        appendPadded(low, width: 19, &out)
+    @inline(__always)
+    func append(to out: inout RowWriter) {
+        // `high` has at most 21 digits. Stream sequence numbers have about 21, so `high` is
+        // small: split it with 64-bit arithmetic (a multiplication by a constant), and keep the
+        // 128-bit division, a library call, for the rest.
+        if let small = UInt64(exactly: high) {
+            out.appendDecimal(small / 10_000_000_000_000_000_000, width: 2)
+            out.appendDecimal(small % 10_000_000_000_000_000_000, width: 19)
+        } else {
+            let (top, rest) = high.quotientAndRemainder(dividingBy: 10_000_000_000_000_000_000)
+            out.appendDecimal(UInt64(top), width: 2)
+            out.appendDecimal(UInt64(rest), width: 19)
+        }
+        out.appendDecimal(low, width: 19)
     }
 }
 
@@ -131,35 +165,16 @@ public struct OrderKey: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     /// `1767225600123-0000000000004421584500000000017450439091`.
     public var description: String {
-        var out: [UInt8] = []
+        var out = RowWriter(capacity: 54)
         append(to: &out)
-        return String(decoding: out, as: UTF8.self)
+        return String(decoding: out.written, as: UTF8.self)
     }
 
     /// Appends the key's 54 characters.
-    func append(to out: inout [UInt8]) {
-        appendPadded(UInt64(changeTime), width: 13, &out)
+    @inline(__always)
+    func append(to out: inout RowWriter) {
+        out.appendDecimal(UInt64(changeTime), width: 13)
         out.append(UInt8(ascii: "-"))
         sequenceNumber.append(to: &out)
-    }
-}
-
-/// Appends `value` in decimal, zero-padded to `width` digits.
-@inline(__always)
-func appendPadded<Value: FixedWidthInteger & UnsignedInteger>(_ value: Value, width: Int, _ out: inout [UInt8]) {
-    var digits: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)  // room for 40 digits
-    var value = value
-    withUnsafeMutableBytes(of: &digits) { buffer in
-        var index = 40
-        repeat {
-            index -= 1
-            buffer[index] = UInt8(ascii: "0") + UInt8(value % 10)
-            value /= 10
-        } while value > 0
-        while 40 - index < width {
-            index -= 1
-            buffer[index] = UInt8(ascii: "0")
-        }
-        out.append(contentsOf: buffer[index...])
     }
 }
