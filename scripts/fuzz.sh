@@ -60,17 +60,21 @@ stale() {
     for file in "$@"; do [[ $file -nt $product ]] && return 0; done
     return 1
 }
+# A module is also rebuilt when a module built before it was: it may import it, and an object
+# compiled against an older layout of a type overruns it (AddressSanitizer saw exactly that).
+EARLIER=()
 module() {
     local name=$1; shift
     local extra=()
     [[ $1 == -* ]] && { extra=("$1"); shift; }
     local sources=("$@")
-    if stale "$OUT/modules/$name.o" "${sources[@]}" "$OUT/flags"; then
+    if stale "$OUT/modules/$name.o" "${sources[@]}" "$OUT/flags" "${EARLIER[@]}"; then
         say "swiftc $name (fuzzer, address)"
         swiftc "${FLAGS[@]}" "${extra[@]}" -module-name "$name" -wmo -emit-module -emit-module-path "$OUT/modules/$name.swiftmodule" \
             -c "${sources[@]}" -o "$OUT/modules/$name.o"
         touch "$OUT/modules/$name.o"  # swiftc leaves an unchanged object's time as it was
     fi
+    EARLIER+=("$OUT/modules/$name.o")
 }
 module DDBTypes Sources/DDBTypes/*.swift
 module StreamNormalize Sources/StreamNormalize/*.swift

@@ -8,6 +8,8 @@
 //   for the decoded item: the same members, strings, booleans, nulls and lists, sets in the same
 //   canonical order, numbers numerically equal; with `numbers: .string` each number is the same
 //   text as a string; its member count and top-level names are the item's.
+// The same bytes are also skipped: `skipItem` and `skipAttributeValue` (the fast skips of images a
+// row does not use) must end where `skipValue` ends, or fail with its error at its offset.
 // A disagreement traps, which libFuzzer reports as a crash and saves the input.
 import DDBTypes
 
@@ -218,6 +220,27 @@ public func fuzzTranscoder(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 
     }
     let exact = transcode(.exact)
     let quoted = transcode(.string)
+
+    func skipped(_ skip: (inout JSONCursor) throws(DDBError) -> Void) -> Result<Int, DDBError> {
+        var cursor = JSONCursor(input)
+        do throws(DDBError) {
+            try skip(&cursor)
+            return .success(cursor.pos)
+        } catch {
+            return .failure(error)
+        }
+    }
+    let general = skipped { cursor throws(DDBError) in try cursor.skipValue() }
+    let asItem = skipped { cursor throws(DDBError) in try cursor.skipItem() }
+    let generalMember = skipped { cursor throws(DDBError) in try cursor.skipValue(depth: 1) }
+    let asMember = skipped { cursor throws(DDBError) in try cursor.skipAttributeValue() }
+    for (fast, reference, what) in [(asItem, general, "skipItem"), (asMember, generalMember, "skipAttributeValue")] {
+        switch (fast, reference) {
+        case (.success(let end), .success(let expected)) where end == expected: break
+        case (.failure(let error), .failure(let expected)) where error == expected: break
+        default: fail("\(what) gives \(fast), skipValue \(reference)", input)
+        }
+    }
 
     switch (decoded, exact, quoted) {
     case (.failure(let error), .failure(let other), .failure):

@@ -120,6 +120,82 @@ extension JSONCursor {
         }
     }
 
+    /// Skips an item image (`{"name":{"S":"…"},…}`) exactly as ``skipValue(depth:)`` skips it
+    /// (any JSON value: the same values accepted, the same faults at the same places), faster
+    /// when it has the shape DynamoDB writes: compact, with scalar values such as `{"S":"…"}` read
+    /// by one load of their type tag rather than token by token.
+    ///
+    /// For the images a row does not use (a MODIFY's `OldImage`, a flat row's `Keys`).
+    package mutating func skipItem() throws(DDBError) {
+        if let next = compactItemEnd() {
+            pos = next
+            return
+        }
+        try skipValue()
+    }
+
+    /// Skips one member value of an item image (at `depth` 1) as ``skipValue(depth:)`` does,
+    /// `{"S":"…"}` and the like by their tag.
+    package mutating func skipAttributeValue() throws(DDBError) {
+        if let next = Self.scalarAttributeEnd(base, end, pos) {
+            pos = next
+            return
+        }
+        try skipValue(depth: 1)
+    }
+
+    /// Where the item at the cursor ends, when it is a compact object that `skipValue` accepts;
+    /// nil for anything else (whitespace, a fault, the end of the input): the caller then reads it
+    /// with `skipValue`, which names any fault. Member values other than scalar attribute values
+    /// are read with `skipValue` from their start.
+    private func compactItemEnd() -> Int? {
+        let base = self.base, end = self.end
+        var p = pos
+        guard p &+ 1 < end, base[p] == UInt8(ascii: "{") else { return nil }
+        p &+= 1
+        if base[p] == UInt8(ascii: "}") { return p &+ 1 }
+        while true {
+            guard p < end, base[p] == UInt8(ascii: "\"") else { return nil }
+            p = Self.plainStringEnd(base, end, p &+ 1)
+            guard p >= 0, p < end, base[p] == UInt8(ascii: ":") else { return nil }
+            p &+= 1
+            if let next = Self.scalarAttributeEnd(base, end, p) {
+                p = next
+            } else {
+                var value = JSONCursor(base: base, end: end, at: p)
+                do throws(DDBError) {
+                    try value.skipValue(depth: 1)
+                } catch {
+                    return nil
+                }
+                p = value.pos
+            }
+            guard p < end else { return nil }
+            if base[p] == UInt8(ascii: ",") {
+                p &+= 1
+            } else if base[p] == UInt8(ascii: "}") {
+                return p &+ 1
+            } else {
+                return nil
+            }
+        }
+    }
+
+    /// Where a compact `{"S":"…"}`, `{"N":"…"}` or `{"B":"…"}` at `p` ends (its string valid as
+    /// `skipValue` validates strings), or nil for any other value.
+    @inline(__always)
+    private static func scalarAttributeEnd(_ base: UnsafePointer<UInt8>, _ end: Int, _ p: Int) -> Int? {
+        guard p &+ 8 <= end else { return nil }
+        // `{"X":"` with X one of S, N, B: the word's bytes 0-1, 3-5.
+        let word = UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self)
+        guard word & 0x0000_FFFF_FF00_FFFF == 0x0000_223A_2200_227B else { return nil }
+        let tag = UInt8(truncatingIfNeeded: word >> 16)
+        guard tag == UInt8(ascii: "S") || tag == UInt8(ascii: "N") || tag == UInt8(ascii: "B") else { return nil }
+        let next = plainStringEnd(base, end, p &+ 6)
+        guard next >= 0, next < end, base[next] == UInt8(ascii: "}") else { return nil }
+        return next &+ 1
+    }
+
     @inline(__always)
     private static func skipWhitespace(_ base: UnsafePointer<UInt8>, _ end: Int, _ p: inout Int) {
         while p < end {

@@ -114,7 +114,7 @@ extension RecordTranscoder {
             }
             (changeTime, sequence) = (time, micros.sequence)
             if line.hasNew {
-                if let keysRange = line.keysRange { try checkKeys(keysRange, names: line.newNames, values: line.newValues, cursor) }
+                if let keysRange = line.keysRange { try checkKeys(keysRange, recorded: false, names: line.newNames, values: line.newValues, cursor) }
                 kind = .insert
                 (image, count, check, direct) = (newImage.written, line.newCount, line.newCheck, false)
             } else {

@@ -17,6 +17,11 @@ package struct RecordTranscoder {
     /// comes after it (DynamoDB writes `Keys` first: then the check needs no copy).
     private var newNames: [StringSpan] = []
     private var newValues: [Range<Int>] = []
+    /// `Keys`' top-level names and value ranges, when `Keys` was read past without being written
+    /// (a flat INSERT or MODIFY): the check against NewImage then reads them from here rather
+    /// than reading `Keys` a second time.
+    private var keyNames: [StringSpan] = []
+    private var keyValues: [Range<Int>] = []
     /// The last `eventSourceARN` read and its table's name: consecutive records of one stream
     /// share one `String` instead of allocating one each.
     private var lastARN: [UInt8] = []
@@ -65,6 +70,8 @@ package struct RecordTranscoder {
         var table: String?
         /// Where `Keys` lies in the input.
         var keysRange: Range<Int>?
+        /// Whether `keyNames` and `keyValues` hold this record's `Keys`.
+        var keysRecorded = false
         /// The length of `SequenceNumber`'s text.
         var sequenceTextLength = 0
         /// The members read so far, for the duplicate check.
@@ -159,7 +166,7 @@ package struct RecordTranscoder {
         if kind != .remove {
             if let mismatch = fields.keysMismatch { throw mismatch }
             if fields.keysCheckPending, let keysRange = fields.keysRange {
-                try checkKeys(keysRange, names: newNames, values: newValues, cursor)
+                try checkKeys(keysRange, recorded: fields.keysRecorded, names: newNames, values: newValues, cursor)
             }
         }
         let isTTL =
@@ -376,7 +383,7 @@ package struct RecordTranscoder {
         switch key.count {
         case 8 where cursor.bytes(key, equal: "NewImage"):
             guard !fields.hasNew else { throw duplicate(key, cursor) }
-            guard wants(fields.kind, image: .new) else { return try cursor.skipValue() }
+            guard wants(fields.kind, image: .new) else { return try cursor.skipItem() }
             fields.hasNew = true
             // Value ranges for the check against Keys; only this image's are needed.
             scratch.recordsItemValues = true
@@ -391,7 +398,7 @@ package struct RecordTranscoder {
             fields.newCheck = Result { () throws(DDBError) in try checkNames(scratch.itemNames, in: cursor, image: "NewImage") }
             if let keysRange = fields.keysRange {
                 do throws(DDBError) {
-                    try checkKeys(keysRange, names: scratch.itemNames, values: scratch.itemValues, cursor)
+                    try checkKeys(keysRange, recorded: fields.keysRecorded, names: scratch.itemNames, values: scratch.itemValues, cursor)
                 } catch {
                     fields.keysMismatch = error
                 }
@@ -408,7 +415,10 @@ package struct RecordTranscoder {
             _ = try cursor.peekAfterWhitespace("Keys")
             let keysStart = cursor.pos
             defer { fields.keysRange = keysStart..<cursor.pos }
-            guard wants(fields.kind, image: .keys) else { return try cursor.skipValue() }
+            guard wants(fields.kind, image: .keys) else {
+                fields.keysRecorded = try readKeyMembers(&cursor)
+                return
+            }
             fields.hasKeys = true
             if isOnlyImage(.keys, fields) {
                 fields.direct = .keys
@@ -419,7 +429,7 @@ package struct RecordTranscoder {
             fields.keysCheck = Result { () throws(DDBError) in try checkNames(scratch.itemNames, in: cursor, image: "Keys") }
         case 8 where cursor.bytes(key, equal: "OldImage"):
             guard !fields.hasOld else { throw duplicate(key, cursor) }
-            guard wants(fields.kind, image: .old) else { return try cursor.skipValue() }
+            guard wants(fields.kind, image: .old) else { return try cursor.skipItem() }
             fields.hasOld = true
             fields.oldCount = try cursor.transcodeItem(into: &oldImage, numbers: options.numbers, scratch: &scratch)
             fields.oldCheck = Result { () throws(DDBError) in try checkNames(scratch.itemNames, in: cursor, image: "OldImage") }
@@ -454,8 +464,47 @@ package struct RecordTranscoder {
         DDBError(.duplicateMember, "the record has \(cursor.decodedString(key)) twice", offset: key.start)
     }
 
-    /// Checks that `NewImage` holds every key attribute of `Keys`, with the same value.
-    func checkKeys(_ keysRange: Range<Int>, names: [StringSpan], values: [Range<Int>], _ cursor: JSONCursor) throws(DDBError) {
+    /// Reads past `Keys` (at the cursor, not written to the row), keeping its members' names and
+    /// value ranges in `keyNames` and `keyValues` for ``checkKeys(_:recorded:names:values:_:)``.
+    /// - Returns: whether it kept them: not when `Keys` is not an object, or is not valid JSON
+    ///   (then it is read past, or fails, exactly as `skipValue` reads or fails on it).
+    private mutating func readKeyMembers(_ cursor: inout JSONCursor) throws(DDBError) -> Bool {
+        let start = cursor.pos
+        keyNames.removeAll(keepingCapacity: true)
+        keyValues.removeAll(keepingCapacity: true)
+        if cursor.base[start] == UInt8(ascii: "{") {
+            do throws(DDBError) {
+                if try cursor.beginObject("Keys") {
+                    repeat {
+                        let name = try cursor.readKey()
+                        cursor.skipWhitespace()
+                        let valueStart = cursor.pos
+                        try cursor.skipAttributeValue()
+                        keyNames.append(name)
+                        keyValues.append(valueStart..<cursor.pos)
+                    } while try cursor.nextMember(close: UInt8(ascii: "}"))
+                }
+                return true
+            } catch {
+                // Fall through: `skipValue` names the fault as it would have without this.
+            }
+        }
+        cursor.pos = start
+        try cursor.skipValue()
+        return false
+    }
+
+    /// Checks that `NewImage` holds every key attribute of `Keys` (at `keysRange`, or in
+    /// `keyNames`/`keyValues` when `recorded`), with the same value.
+    func checkKeys(
+        _ keysRange: Range<Int>, recorded: Bool, names: [StringSpan], values: [Range<Int>], _ cursor: JSONCursor
+    ) throws(DDBError) {
+        if recorded {
+            for index in keyNames.indices {
+                try checkKey(keyNames[index], keyValues[index], names: names, values: values, cursor)
+            }
+            return
+        }
         var keys = JSONCursor(base: cursor.base, end: keysRange.upperBound, at: keysRange.lowerBound)
         guard try keys.peekAfterWhitespace("Keys") == UInt8(ascii: "{"), try keys.beginObject("Keys") else { return }
         repeat {
@@ -463,46 +512,54 @@ package struct RecordTranscoder {
             keys.skipWhitespace()
             let valueStart = keys.pos
             try keys.skipValue()
-            let keyValue = valueStart..<keys.pos
-            var text: String { cursor.decodedString(name) }  // for errors only: no allocation per record
-            var found: Int?
-            for index in names.indices {
-                let candidate = names[index]
-                if candidate.count == name.count && !candidate.hasEscapes && !name.hasEscapes {
-                    if memcmpEqual(cursor.base + candidate.start, cursor.base + name.start, name.count) { found = index; break }
-                } else if (candidate.hasEscapes || name.hasEscapes) && cursor.spansEqual(candidate, name) {
-                    found = index
-                    break
-                }
-            }
-            guard let index = found else {
-                throw DDBError(
-                    .keyMismatch, "NewImage lacks the key attribute \"\(text)\" that Keys names", path: [.name("NewImage"), .name(text)],
-                    offset: name.start)
-            }
-            var image = JSONCursor(base: cursor.base, end: values[index].upperBound, at: values[index].lowerBound)
-            image.skipWhitespace()
-            let imageValue = image.pos..<values[index].upperBound
-            if imageValue.count == keyValue.count && memcmpEqual(cursor.base + imageValue.lowerBound, cursor.base + keyValue.lowerBound, keyValue.count) {
-                continue
-            }
-            // Different text may still be the same value (`1.0` and `1`, escapes): compare values.
-            var left = JSONCursor(base: cursor.base, end: keyValue.upperBound, at: keyValue.lowerBound)
-            let keyAttribute: AttributeValue
-            do throws(DDBError) {
-                keyAttribute = try left.decodeAttributeValue(depth: 1)
-            } catch {
-                var error = cursor.prefixing(error, name: name)
-                error.path.components.insert(.name("Keys"), at: 0)
-                throw error
-            }
-            let imageAttribute = try image.decodeAttributeValue(depth: 1)
-            guard keyAttribute == imageAttribute else {
-                throw DDBError(
-                    .keyMismatch, "NewImage has \(Self.excerpt(imageAttribute)) for the key attribute \"\(text)\" but Keys has \(Self.excerpt(keyAttribute))",
-                    path: [.name("NewImage"), .name(text)], offset: imageValue.lowerBound)
-            }
+            try checkKey(name, valueStart..<keys.pos, names: names, values: values, cursor)
         } while try keys.nextMember(close: UInt8(ascii: "}"))
+    }
+
+    /// Checks one member of `Keys` (its name, and where its value lies) against NewImage's
+    /// `names` and `values`.
+    @inline(__always)
+    private func checkKey(
+        _ name: StringSpan, _ keyValue: Range<Int>, names: [StringSpan], values: [Range<Int>], _ cursor: JSONCursor
+    ) throws(DDBError) {
+        var text: String { cursor.decodedString(name) }  // for errors only: no allocation per record
+        var found: Int?
+        for index in names.indices {
+            let candidate = names[index]
+            if candidate.count == name.count && !candidate.hasEscapes && !name.hasEscapes {
+                if memcmpEqual(cursor.base + candidate.start, cursor.base + name.start, name.count) { found = index; break }
+            } else if (candidate.hasEscapes || name.hasEscapes) && cursor.spansEqual(candidate, name) {
+                found = index
+                break
+            }
+        }
+        guard let index = found else {
+            throw DDBError(
+                .keyMismatch, "NewImage lacks the key attribute \"\(text)\" that Keys names", path: [.name("NewImage"), .name(text)],
+                offset: name.start)
+        }
+        var image = JSONCursor(base: cursor.base, end: values[index].upperBound, at: values[index].lowerBound)
+        image.skipWhitespace()
+        let imageValue = image.pos..<values[index].upperBound
+        if imageValue.count == keyValue.count && memcmpEqual(cursor.base + imageValue.lowerBound, cursor.base + keyValue.lowerBound, keyValue.count) {
+            return
+        }
+        // Different text may still be the same value (`1.0` and `1`, escapes): compare values.
+        var left = JSONCursor(base: cursor.base, end: keyValue.upperBound, at: keyValue.lowerBound)
+        let keyAttribute: AttributeValue
+        do throws(DDBError) {
+            keyAttribute = try left.decodeAttributeValue(depth: 1)
+        } catch {
+            var error = cursor.prefixing(error, name: name)
+            error.path.components.insert(.name("Keys"), at: 0)
+            throw error
+        }
+        let imageAttribute = try image.decodeAttributeValue(depth: 1)
+        guard keyAttribute == imageAttribute else {
+            throw DDBError(
+                .keyMismatch, "NewImage has \(Self.excerpt(imageAttribute)) for the key attribute \"\(text)\" but Keys has \(Self.excerpt(keyAttribute))",
+                path: [.name("NewImage"), .name(text)], offset: imageValue.lowerBound)
+        }
     }
 
     private static func excerpt(_ value: AttributeValue) -> String {

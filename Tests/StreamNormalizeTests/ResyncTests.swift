@@ -150,6 +150,61 @@ import Testing
         #expect(result.rows.count == 1)
     }
 
+    /// A flat INSERT or MODIFY does not write `Keys`: its members are read once, as it is read
+    /// past, and NewImage is checked against them. A `Keys` object must fare as it does when
+    /// `Keys` is read the other way (the event name after it: `Keys` is then written while it is
+    /// read, as it may be the row's); a `Keys` that is not valid JSON must fail as `skipValue`
+    /// fails on it, at the same place; valid JSON that is not an object is not checked.
+    @Test(arguments: [
+        #"{"pk":{"S":"a"},"sk":{"N":"1"}}"#,
+        #" { "pk" : {"S":"a"} , "sk" : { "N" : "1.0" } } "#,
+        #"{"sk":{"N":"1"},"pk":{"S":"a"}}"#,
+        #"{"pk":{"S":"b"}}"#,
+        #"{"pk":{"S":"a"},"zz":{"S":"a"}}"#,
+        #"{"p\u006b":{"S":"a"}}"#,
+        #"{"pk":{"S":"\u0061"}}"#,
+        #"{}"#,
+        #"[]"#,
+        #""pk""#,
+        #"{"pk":{"S":"a"},}"#,
+        #"{"pk":{"S":"a\x"}}"#,
+        #"{"pk" {"S":"a"}}"#,
+        #"{pk:{"S":"a"}}"#,
+        #"{"pk":{"S":"a"}]"#,
+        #"{"pk":{"S":"a"}"pk":1}"#,
+    ])
+    func keysReadPastAreCheckedAsKeysWritten(_ keys: String) throws {
+        let head = #"{"eventID":"x","eventName":"MODIFY","dynamodb":{"ApproximateCreationDateTime":1,"Keys":"#
+        let rest = #","NewImage":{"pk":{"S":"a"},"sk":{"N":"1"},"v":{"S":"x"}},"SequenceNumber":"7"}}"#
+        let readPast = try Fixtures.read(head + keys + rest)
+        let text = Array((head + keys + rest).utf8)
+        let skipFault = text.withUnsafeBufferPointer { buffer -> DDBError? in
+            var cursor = JSONCursor(buffer, at: head.utf8.count)
+            do throws(DDBError) {
+                try cursor.skipValue()
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let skipFault {
+            try #require(readPast.errors.count == 1, "\(keys)")
+            let error = readPast.errors[0].error
+            #expect(readPast.rows.isEmpty)
+            #expect(error.code == skipFault.code, "\(keys)")
+            #expect(error.offset == skipFault.offset, "\(keys)")
+            #expect(error.message == skipFault.message, "\(keys)")
+        } else if keys.trimmingPrefix(" ").hasPrefix("{") {
+            let body = #""dynamodb":{"ApproximateCreationDateTime":1,"Keys":\#(keys)"# + rest.dropLast()
+            let written = try Fixtures.read(#"{"eventID":"x","# + body + #","eventName":"MODIFY"}"#)
+            #expect(readPast.rows.count == written.rows.count, "\(keys)")
+            #expect(readPast.errors.map(\.error.code) == written.errors.map(\.error.code), "\(keys)")
+            #expect(readPast.errors.map(\.error.path.description) == written.errors.map(\.error.path.description), "\(keys)")
+        } else {
+            #expect(readPast.errors.isEmpty && readPast.rows.count == 1, "\(keys)")
+        }
+    }
+
     @Test func theTableComesFromTheEventSourceARN() throws {
         let result = try Fixtures.read(Fixtures.lambdaEvent([Fixtures.insert, Fixtures.modify]))
         #expect(result.infos.map(\.table) == ["t", nil])
