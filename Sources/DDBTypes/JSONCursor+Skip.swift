@@ -184,7 +184,7 @@ extension JSONCursor {
     /// Where a compact `{"S":"…"}`, `{"N":"…"}` or `{"B":"…"}` at `p` ends (its string valid as
     /// `skipValue` validates strings), or nil for any other value.
     @inline(__always)
-    private static func scalarAttributeEnd(_ base: UnsafePointer<UInt8>, _ end: Int, _ p: Int) -> Int? {
+    static func scalarAttributeEnd(_ base: UnsafePointer<UInt8>, _ end: Int, _ p: Int) -> Int? {
         guard p &+ 8 <= end else { return nil }
         // `{"X":"` with X one of S, N, B: the word's bytes 0-1, 3-5.
         let word = UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self)
@@ -263,8 +263,8 @@ extension JSONCursor {
 
     /// The end of the well-formed multi-byte UTF-8 sequence that starts with `lead` at `p`, or -1
     /// if it is not one or may continue past `end`.
-    @inline(__always)
-    private static func utf8SequenceEnd(_ base: UnsafePointer<UInt8>, _ end: Int, _ p: Int, _ lead: UInt8) -> Int {
+    @inlinable @inline(__always)
+    static func utf8SequenceEnd(_ base: UnsafePointer<UInt8>, _ end: Int, _ p: Int, _ lead: UInt8) -> Int {
         // The second byte's range depends on the lead (no overlong forms, no surrogates, nothing
         // past U+10FFFF); the others are any continuation byte.
         if lead &- 0xC2 < 0x1E {

@@ -102,10 +102,14 @@ extension JSONCursor {
                 out.append(UInt8(ascii: ":"))
             }
             let valueStart = pos
-            do throws(DDBError) {
-                try transcodeValue(into: &out, numbers: numbers, scratch: &scratch, depth: depth + 1)
-            } catch {
-                throw prefixing(error, name: key)
+            if depth < DynamoJSONDecoder.maxDepth, let next = compactScalarValue(into: &out, numbers: numbers) {
+                pos = next
+            } else {
+                do throws(DDBError) {
+                    try transcodeValue(into: &out, numbers: numbers, scratch: &scratch, depth: depth + 1)
+                } catch {
+                    throw prefixing(error, name: key)
+                }
             }
             if depth == 0 && scratch.recordsItemValues { scratch.itemValues.append(valueStart..<pos) }
             count += 1
@@ -117,6 +121,29 @@ extension JSONCursor {
         }
         if depth > 0 { scratch.names.removeSubrange(namesBase...) }
         return count
+    }
+
+    /// Writes the row value of a compact `{"S":"…"}`, or of a `{"N":"…"}` whose text is a plain
+    /// number (``isPlainNumber(_:count:)``), at the cursor, and returns where it ends; nil (nothing
+    /// written) for any other value, which ``transcodeValue`` reads. Its string is validated as
+    /// `scanStringBody` validates, and written as it stands, as `transcodeValue` writes it.
+    @inline(__always)
+    private func compactScalarValue(into out: inout RowWriter, numbers: NumberOutput) -> Int? {
+        guard let next = Self.scalarAttributeEnd(base, end, pos) else { return nil }
+        switch base[pos &+ 2] {
+        case UInt8(ascii: "S"):
+            // From the opening quote to the closing one; `}` follows.
+            appendRaw(from: pos &+ 5, to: next &- 1, into: &out)
+        case UInt8(ascii: "N"):
+            let text = pos &+ 6, length = next &- 2 &- text
+            guard Self.isPlainNumber(base + text, count: length) else { return nil }
+            if numbers == .string { out.append(UInt8(ascii: "\"")) }
+            appendRaw(from: text, to: text &+ length, into: &out)
+            if numbers == .string { out.append(UInt8(ascii: "\"")) }
+        default:
+            return nil
+        }
+        return next
     }
 
     /// Names checked one by one against those before them; past this many, a map is checked by sorting.

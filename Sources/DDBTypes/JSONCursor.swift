@@ -118,8 +118,45 @@
     }
 
     /// Reads an object key and the `:` after it.
+    ///
+    /// A name in compact input with nothing to check but UTF-8 (nearly all) is read inline by
+    /// ``plainKey()``; anything else by ``readAnyKey()``, out of line.
     @inlinable @inline(__always)
     package mutating func readKey() throws(DDBError) -> StringSpan {
+        if let plain = plainKey() { return plain }
+        return try readAnyKey()
+    }
+
+    /// A member name at the cursor in compact input (`"name":`) with no escapes and no byte that
+    /// needs checking but well-formed UTF-8, read past its colon; nil (the cursor unmoved) for
+    /// anything else.
+    @inlinable @inline(__always)
+    package mutating func plainKey() -> StringSpan? {
+        guard pos < end, base[pos] == UInt8(ascii: "\"") else { return nil }
+        let start = pos &+ 1
+        var p = start
+        while true {
+            Self.skipPlainStringBytes(base, end, &p)
+            guard p < end else { return nil }
+            let byte = base[p]
+            if byte == UInt8(ascii: "\"") { break }
+            if byte >= 0x80 {
+                p = Self.utf8SequenceEnd(base, end, p, byte)
+                guard p >= 0 else { return nil }
+            } else if byte >= 0x20 && byte != UInt8(ascii: "\\") {
+                p &+= 1  // plain ASCII within 16 bytes of the end
+            } else {
+                return nil
+            }
+        }
+        guard p &+ 1 < end, base[p &+ 1] == UInt8(ascii: ":") else { return nil }
+        pos = p &+ 2
+        return StringSpan(start: start, end: p, hasEscapes: false)
+    }
+
+    /// ``readKey()`` for any key: whitespace, escapes, faults.
+    @usableFromInline
+    mutating func readAnyKey() throws(DDBError) -> StringSpan {
         if pos < end && base[pos] == UInt8(ascii: "\"") {
             pos &+= 1
         } else {

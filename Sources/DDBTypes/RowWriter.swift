@@ -62,7 +62,7 @@
     }
 
     /// Copies `length` bytes; most are names and short values, which two overlapping loads copy
-    /// without a call to `memcpy`. Every load and store stays inside the `length` bytes.
+    /// without a call to `memcpy` (up to 32 bytes). Every load and store stays inside the `length` bytes.
     @inlinable @inline(__always)
     func copy(_ source: UnsafePointer<UInt8>, to target: UnsafeMutablePointer<UInt8>, count length: Int) {
         let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(target)
@@ -78,6 +78,12 @@
             to.storeBytes(of: tail, toByteOffset: length &- 4, as: UInt32.self)
         } else if length < 4 {
             for index in 0..<length { target[index] = source[index] }
+        } else if length <= 32 {
+            // Metadata fragments, ARNs, event IDs and most string values: two 16-byte halves.
+            let head = from.loadUnaligned(as: SIMD16<UInt8>.self)
+            let tail = from.loadUnaligned(fromByteOffset: length &- 16, as: SIMD16<UInt8>.self)
+            to.storeBytes(of: head, as: SIMD16<UInt8>.self)
+            to.storeBytes(of: tail, toByteOffset: length &- 16, as: SIMD16<UInt8>.self)
         } else {
             target.initialize(from: source, count: length)
         }
@@ -87,6 +93,23 @@
     @inlinable @inline(__always)
     package mutating func append(_ buffer: UnsafeBufferPointer<UInt8>) {
         if let base = buffer.baseAddress { append(base, count: buffer.count) }
+    }
+
+    /// Appends `length` copies of `byte`.
+    @inlinable @inline(__always)
+    package mutating func append(_ byte: UInt8, count length: Int) {
+        if length > capacity &- count { grow(minimum: count + length) }
+        (bytes + count).initialize(repeating: byte, count: length)
+        count &+= length
+    }
+
+    /// Appends again the `length` bytes written from `offset` on.
+    @inlinable @inline(__always)
+    package mutating func appendWritten(from offset: Int, count length: Int) {
+        precondition(offset >= 0 && length >= 0 && offset &+ length <= count, "RowWriter.appendWritten past the bytes written")
+        if length > capacity &- count { grow(minimum: count + length) }
+        copy(bytes + offset, to: bytes + count, count: length)
+        count &+= length
     }
 
     /// Forgets what was written after the first `count` bytes (a row that failed part-way).

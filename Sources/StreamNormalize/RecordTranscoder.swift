@@ -74,6 +74,8 @@ package struct RecordTranscoder {
         var keysRecorded = false
         /// The length of `SequenceNumber`'s text.
         var sequenceTextLength = 0
+        /// Where `SequenceNumber`'s digits lie.
+        var sequenceText: StringSpan?
         /// The members read so far, for the duplicate check.
         var seen: Member = []
         /// Whether NewImage still waits for its check against `Keys`.
@@ -216,7 +218,8 @@ package struct RecordTranscoder {
         let eventIDStart = out.count - rowStart
         cursor.appendRaw(from: eventIDSpan.start, to: eventIDSpan.end, into: &out)
         let eventIDEnd = out.count - rowStart
-        appendMetadata(after: kind, changeTime: changeTime, sequence: sequence, isTTL: isTTL, to: &out)
+        let sequenceDigits = fields.sequenceText.map { UnsafeBufferPointer(start: cursor.base + $0.start, count: $0.count) }
+        appendMetadata(after: kind, changeTime: changeTime, sequence: sequence, digits: sequenceDigits, isTTL: isTTL, to: &out)
         return RowInfo(
             kind: kind, changeTime: changeTime, sequenceNumber: sequence, isTTLDelete: isTTL,
             eventIDRange: eventIDStart..<eventIDEnd, table: fields.table, sequenceTextLength: fields.sequenceTextLength)
@@ -225,11 +228,30 @@ package struct RecordTranscoder {
     /// The metadata columns after `_eventId` (`_seq`, `_approxStreamTs`, `_ingestTs`, `is_deleted`,
     /// `_ttlDelete`) and the row's end: the same for stream records and export lines.
     @inline(__always)
-    func appendMetadata(after kind: ChangeKind, changeTime: Int64, sequence: SequenceNumber, isTTL: Bool, to out: inout RowWriter) {
+    /// - Parameter digits: the sequence number's text (digits only), when the record has it: the
+    ///   order key's 40 digits are then that text zero-padded rather than formatted from `sequence`.
+    func appendMetadata(
+        after kind: ChangeKind, changeTime: Int64, sequence: SequenceNumber, digits: UnsafeBufferPointer<UInt8>? = nil, isTTL: Bool,
+        to out: inout RowWriter
+    ) {
         out.append(metadata.seq)
-        OrderKey(changeTime: changeTime, sequenceNumber: sequence).append(to: &out)
+        // `_seq`: OrderKey's text (13-digit time, `-`, 40-digit sequence number).
+        let timeStart = out.count
+        out.appendDecimal(UInt64(changeTime), width: 13)
+        out.append(UInt8(ascii: "-"))
+        if let digits, digits.count <= 40 {
+            out.append(UInt8(ascii: "0"), count: 40 &- digits.count)
+            out.append(digits)
+        } else {
+            sequence.append(to: &out)
+        }
         out.append(metadata.approxStreamTs)
-        out.appendDecimal(changeTime)
+        if changeTime >= 1_000_000_000_000 {
+            // Thirteen digits, as `_seq` starts with them.
+            out.appendWritten(from: timeStart, count: 13)
+        } else {
+            out.appendDecimal(changeTime)
+        }
         if let ingest = options.ingestTime {
             out.append(metadata.ingestTs)
             out.appendDecimal(ingest)
@@ -445,6 +467,7 @@ package struct RecordTranscoder {
             }
             fields.sequence = sequence
             fields.sequenceTextLength = span.count
+            fields.sequenceText = span
             lastSequenceNumber = span
         case 27 where cursor.bytes(key, equal: "ApproximateCreationDateTime"):
             try fields.read(.creationTime, key, cursor)
