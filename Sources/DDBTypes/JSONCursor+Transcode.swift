@@ -137,9 +137,7 @@ extension JSONCursor {
         case UInt8(ascii: "N"):
             let text = pos &+ 6, length = next &- 2 &- text
             guard Self.isPlainNumber(base + text, count: length) else { return nil }
-            if numbers == .string { out.append(UInt8(ascii: "\"")) }
-            appendRaw(from: text, to: text &+ length, into: &out)
-            if numbers == .string { out.append(UInt8(ascii: "\"")) }
+            appendNumberText(from: text, to: text &+ length, numbers: numbers, into: &out)
         default:
             return nil
         }
@@ -182,9 +180,7 @@ extension JSONCursor {
             // Most numbers are plain JSON decimals of a few digits: those are valid DynamoDB
             // numbers as they stand (see `isPlainNumber`) and are copied without parsing them.
             if let plain = plainNumberString() {
-                if numbers == .string { out.append(UInt8(ascii: "\"")) }
-                appendRaw(from: plain.start, to: plain.end, into: &out)
-                if numbers == .string { out.append(UInt8(ascii: "\"")) }
+                appendNumberText(from: plain.start, to: plain.end, numbers: numbers, into: &out)
             } else {
                 let (span, syntax) = try readNumberString()
                 appendNumber(span, syntax, numbers: numbers, into: &out)
@@ -421,17 +417,26 @@ extension JSONCursor {
         return index == count
     }
 
+    /// Appends number text from the input as it stands (a JSON number; with `.string`, in quotes).
+    @inline(__always)
+    private func appendNumberText(from start: Int, to end: Int, numbers: NumberOutput, into out: inout RowWriter) {
+        if numbers == .string { out.append(UInt8(ascii: "\"")) }
+        appendRaw(from: start, to: end, into: &out)
+        if numbers == .string { out.append(UInt8(ascii: "\"")) }
+    }
+
     @inline(__always)
     private func appendNumber(_ span: StringSpan, _ syntax: NumberSyntax, numbers: NumberOutput, into out: inout RowWriter) {
-        if numbers == .string { out.append(UInt8(ascii: "\"")) }
         if syntax.isJSONGrammar && !span.hasEscapes {
-            appendRaw(from: span.start, to: span.end, into: &out)
-        } else {
-            let text = decodedBytes(span)
-            var canonical: [UInt8] = []
-            text.withUnsafeBufferPointer { syntax.appendCanonical(of: $0, to: &canonical) }
-            out.append(contentsOf: canonical)
+            appendNumberText(from: span.start, to: span.end, numbers: numbers, into: &out)
+            return
         }
+        // Other spellings (`+1`, `1e2`, `.5`, escapes) in their canonical form.
+        let text = decodedBytes(span)
+        var canonical: [UInt8] = []
+        text.withUnsafeBufferPointer { syntax.appendCanonical(of: $0, to: &canonical) }
+        if numbers == .string { out.append(UInt8(ascii: "\"")) }
+        out.append(contentsOf: canonical)
         if numbers == .string { out.append(UInt8(ascii: "\"")) }
     }
 
