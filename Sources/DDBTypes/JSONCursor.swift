@@ -130,6 +130,10 @@
     /// A member name at the cursor in compact input (`"name":`) with no escapes and no byte that
     /// needs checking but well-formed UTF-8, read past its colon; nil (the cursor unmoved) for
     /// anything else.
+    ///
+    /// The loop is `plainStringEnd`'s without escapes (names with escapes need `hasEscapes`).
+    /// One shared loop, stopping at quotes and backslashes for both, was tried: callgrind counted
+    /// 3% more instructions for `transform`.
     @inlinable @inline(__always)
     package mutating func plainKey() -> StringSpan? {
         guard pos < end, base[pos] == UInt8(ascii: "\"") else { return nil }

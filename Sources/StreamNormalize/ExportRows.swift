@@ -140,16 +140,16 @@ extension RecordTranscoder {
                     "envelope rows need the item's key attributes, which a full export's lines do not name; use the flat layout",
                     offset: end)
             }
-            appendLiteral(kind == .remove ? "\"op\":\"d\",\"keys\":" : line.hasOld ? "\"op\":\"u\",\"keys\":" : "\"op\":\"c\",\"keys\":", &out)
+            out.append(kind == .remove ? "\"op\":\"d\",\"keys\":" : line.hasOld ? "\"op\":\"u\",\"keys\":" : "\"op\":\"c\",\"keys\":")
             appendImage(true, keys.written, &out)
-            appendLiteral(",\"before\":", &out)
+            out.append(",\"before\":")
             appendImage(line.hasOld, oldImage.written, &out)
-            appendLiteral(",\"after\":", &out)
+            out.append(",\"after\":")
             appendImage(line.hasNew, newImage.written, &out)
             out.append(UInt8(ascii: ","))
         }
         out.append(metadata.eventName)
-        appendLiteral(kind == .remove ? "REMOVE" : "INSERT", &out)
+        out.append(kind == .remove ? "REMOVE" : "INSERT")
         out.append(metadata.eventId)
         let eventIDStart = out.count - rowStart
         out.append(contentsOf: recordNamePrefix)

@@ -202,18 +202,18 @@ package struct RecordTranscoder {
             }
         case .envelope:
             let op: StaticString = kind == .insert ? "c" : kind == .modify ? "u" : "d"
-            appendLiteral("\"op\":\"", &out)
-            appendLiteral(op, &out)
-            appendLiteral("\",\"keys\":", &out)
+            out.append("\"op\":\"")
+            out.append(op)
+            out.append("\",\"keys\":")
             appendImage(fields.hasKeys, keys.written, &out)
-            appendLiteral(",\"before\":", &out)
+            out.append(",\"before\":")
             appendImage(fields.hasOld, oldImage.written, &out)
-            appendLiteral(",\"after\":", &out)
+            out.append(",\"after\":")
             appendImage(fields.hasNew && kind != .remove, newImage.written, &out)
             out.append(UInt8(ascii: ","))
         }
         out.append(metadata.eventName)
-        appendLiteral(kind == .insert ? "INSERT" : kind == .modify ? "MODIFY" : "REMOVE", &out)
+        out.append(kind == .insert ? "INSERT" : kind == .modify ? "MODIFY" : "REMOVE")
         out.append(metadata.eventId)
         let eventIDStart = out.count - rowStart
         cursor.appendRaw(from: eventIDSpan.start, to: eventIDSpan.end, into: &out)
@@ -228,23 +228,15 @@ package struct RecordTranscoder {
     /// The metadata columns after `_eventId` (`_seq`, `_approxStreamTs`, `_ingestTs`, `is_deleted`,
     /// `_ttlDelete`) and the row's end: the same for stream records and export lines.
     @inline(__always)
-    /// - Parameter digits: the sequence number's text (digits only), when the record has it: the
-    ///   order key's 40 digits are then that text zero-padded rather than formatted from `sequence`.
+    /// - Parameter digits: the sequence number's text (digits only), when the record has it
+    ///   (see `OrderKey.append(to:sequenceDigits:)`).
     func appendMetadata(
         after kind: ChangeKind, changeTime: Int64, sequence: SequenceNumber, digits: UnsafeBufferPointer<UInt8>? = nil, isTTL: Bool,
         to out: inout RowWriter
     ) {
         out.append(metadata.seq)
-        // `_seq`: OrderKey's text (13-digit time, `-`, 40-digit sequence number).
         let timeStart = out.count
-        out.appendDecimal(UInt64(changeTime), width: 13)
-        out.append(UInt8(ascii: "-"))
-        if let digits, digits.count <= 40 {
-            out.append(UInt8(ascii: "0"), count: 40 &- digits.count)
-            out.append(digits)
-        } else {
-            sequence.append(to: &out)
-        }
+        OrderKey(changeTime: changeTime, sequenceNumber: sequence).append(to: &out, sequenceDigits: digits)
         out.append(metadata.approxStreamTs)
         if changeTime >= 1_000_000_000_000 {
             // Thirteen digits, as `_seq` starts with them.
@@ -257,9 +249,9 @@ package struct RecordTranscoder {
             out.appendDecimal(ingest)
         }
         out.append(metadata.isDeleted)
-        appendLiteral(kind == .remove ? "true" : "false", &out)
+        out.append(kind == .remove ? "true" : "false")
         out.append(metadata.ttlDelete)
-        appendLiteral(isTTL ? "true}\n" : "false}\n", &out)
+        out.append(isTTL ? "true}\n" : "false}\n")
     }
 
     /// Rejects item attributes named like a metadata column (`options.metadataNames`; an item
@@ -290,7 +282,7 @@ package struct RecordTranscoder {
     }
 
     func appendUpdatedAt(_ millis: Int64, to out: inout RowWriter) {
-        appendLiteral("\"updated_at\":", &out)
+        out.append("\"updated_at\":")
         switch options.updatedAtFallback {
         case .off: return
         case .epochMillis:
@@ -640,18 +632,9 @@ package struct RecordTranscoder {
             out.append(members)
             out.append(UInt8(ascii: "}"))
         } else {
-            appendLiteral("null", &out)
+            out.append("null")
         }
     }
-}
-
-@inline(__always)
-func appendLiteral(_ literal: StaticString, _ out: inout RowWriter) {
-    out.append(literal)
-}
-
-extension StaticString {
-    var utf8Buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: utf8Start, count: utf8CodeUnitCount) }
 }
 
 /// The metadata columns' JSON fragments for one set of names, built once per transcoder.

@@ -171,10 +171,17 @@ public struct OrderKey: Sendable, Hashable, Comparable, CustomStringConvertible 
     }
 
     /// Appends the key's 54 characters.
+    /// - Parameter digits: the sequence number's own digits (no sign, none but digits), when at
+    ///   hand: up to 40 of them are written zero-padded rather than formatted from the number.
     @inline(__always)
-    func append(to out: inout RowWriter) {
+    func append(to out: inout RowWriter, sequenceDigits digits: UnsafeBufferPointer<UInt8>? = nil) {
         out.appendDecimal(UInt64(changeTime), width: 13)
         out.append(UInt8(ascii: "-"))
-        sequenceNumber.append(to: &out)
+        if let digits, digits.count <= 40 {
+            out.append(UInt8(ascii: "0"), count: 40 &- digits.count)
+            out.append(digits)
+        } else {
+            sequenceNumber.append(to: &out)
+        }
     }
 }
