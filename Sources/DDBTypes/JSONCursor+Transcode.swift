@@ -1,12 +1,12 @@
 /// Reusable memory for transcoding, so the hot path allocates nothing per record.
 package struct TranscodeScratch {
     /// Member names of the maps being read, innermost last, for the duplicate check.
-    var names: [StringSpan] = []
+    var names = ScratchList<StringSpan>()
     /// The top-level member names of the item last transcoded by `transcodeItem`.
-    package var itemNames: [StringSpan] = []
+    package var itemNames = ScratchList<StringSpan>()
     /// Where each of those members' attribute values lies in the input (`{"S":"…"}`), in the same
     /// order, when ``recordsItemValues`` asks for them.
-    package var itemValues: [Range<Int>] = []
+    package var itemValues = ScratchList<Range<Int>>()
     /// Whether `transcodeItem` records ``itemValues`` (only the reader's check of NewImage against
     /// Keys needs them).
     package var recordsItemValues = false
@@ -18,8 +18,6 @@ package struct TranscodeScratch {
     var writer: RowWriter? = RowWriter()
 
     package init() {
-        names.reserveCapacity(64)
-        itemNames.reserveCapacity(64)
         strings.reserveCapacity(64)
         numbers.reserveCapacity(64)
     }
@@ -49,21 +47,23 @@ extension JSONCursor {
         into out: inout RowWriter, numbers: NumberOutput, scratch: inout TranscodeScratch
     ) throws(DDBError) -> Int {
         let base = scratch.names.count
-        scratch.itemValues.removeAll(keepingCapacity: true)
+        // The lists are made their own here (a copy of the scratch may share them), not per append.
+        if base == 0 { scratch.names.removeAll() }
+        scratch.itemValues.removeAll()
         do throws(DDBError) {
             let count = try transcodeMembers(into: &out, numbers: numbers, scratch: &scratch, depth: 0)
             if base == 0 {
                 // The item's names are all the names: hand them over rather than copy them.
                 swap(&scratch.itemNames, &scratch.names)
-                scratch.names.removeAll(keepingCapacity: true)
+                scratch.names.removeAll()
             } else {
-                scratch.itemNames.removeAll(keepingCapacity: true)
-                scratch.itemNames.append(contentsOf: scratch.names[base...])
-                scratch.names.removeSubrange(base...)
+                scratch.itemNames.removeAll()
+                scratch.itemNames.append(contentsOf: scratch.names, from: base)
+                scratch.names.removeLast(from: base)
             }
             return count
         } catch {
-            scratch.names.removeSubrange(base...)
+            scratch.names.removeLast(from: base)
             throw error
         }
     }
@@ -86,7 +86,7 @@ extension JSONCursor {
             // Small maps (nearly all) are checked as they are read; a larger one once, sorted, at its end.
             // The filter rules out most names without comparing them with the ones before.
             if count < Self.linearNameCheckLimit, namesSeen.mayHold(key, in: self),
-                hasName(key, among: scratch.names, from: namesBase)
+                hasName(key, among: scratch.names.buffer, from: namesBase)
             {
                 throw prefixing(
                     DDBError(.duplicateAttribute, "attribute \"\(decodedString(key))\" appears twice", offset: nameStart), name: key)
@@ -119,7 +119,7 @@ extension JSONCursor {
                 DDBError(.duplicateAttribute, "attribute \"\(decodedString(twice))\" appears twice", offset: twice.start - 1),
                 name: twice)
         }
-        if depth > 0 { scratch.names.removeSubrange(namesBase...) }
+        if depth > 0 { scratch.names.removeLast(from: namesBase) }
         return count
     }
 
@@ -451,24 +451,22 @@ extension JSONCursor {
 
     /// Whether `names[from...]` holds a name equal to `key`.
     @inline(__always)
-    private func hasName(_ key: StringSpan, among names: [StringSpan], from start: Int) -> Bool {
-        names.withUnsafeBufferPointer { names in
-            var index = start
-            while index < names.count {
-                let name = names[index]
-                if name.count == key.count {
-                    if !name.hasEscapes && !key.hasEscapes {
-                        if memcmpEqual(base + name.start, base + key.start, key.count) { return true }
-                    } else if spansEqual(name, key) {
-                        return true
-                    }
-                } else if name.hasEscapes || key.hasEscapes, spansEqual(name, key) {
+    private func hasName(_ key: StringSpan, among names: UnsafeBufferPointer<StringSpan>, from start: Int) -> Bool {
+        var index = start
+        while index < names.count {
+            let name = names[index]
+            if name.count == key.count {
+                if !name.hasEscapes && !key.hasEscapes {
+                    if memcmpEqual(base + name.start, base + key.start, key.count) { return true }
+                } else if spansEqual(name, key) {
                     return true
                 }
-                index += 1
+            } else if name.hasEscapes || key.hasEscapes, spansEqual(name, key) {
+                return true
             }
-            return false
+            index += 1
         }
+        return false
     }
 
     /// Appends input bytes `start..<end` unchanged.

@@ -189,8 +189,8 @@ extension RecordTranscoder {
             defer { scratch.recordsItemValues = false }
             line.newCount = try cursor.transcodeItem(into: &newImage, numbers: options.numbers, scratch: &scratch)
             line.newCheck = Result { () throws(DDBError) in try checkNames(scratch.itemNames, in: cursor, image: "NewImage") }
-            line.newNames = scratch.itemNames
-            line.newValues = scratch.itemValues
+            line.newNames = Array(scratch.itemNames)
+            line.newValues = Array(scratch.itemValues)
         } else if cursor.bytes(key, equal: "Keys") {
             guard !line.hasKeys else { throw duplicate(key, cursor) }
             line.hasKeys = true

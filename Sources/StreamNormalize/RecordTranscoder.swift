@@ -15,13 +15,13 @@ package struct RecordTranscoder {
     package private(set) var lastSequenceNumber: StringSpan?
     /// NewImage's top-level names and value ranges, kept for the check against `Keys` when `Keys`
     /// comes after it (DynamoDB writes `Keys` first: then the check needs no copy).
-    private var newNames: [StringSpan] = []
-    private var newValues: [Range<Int>] = []
+    private var newNames = ScratchList<StringSpan>(capacity: 4)
+    private var newValues = ScratchList<Range<Int>>(capacity: 4)
     /// `Keys`' top-level names and value ranges, when `Keys` was read past without being written
     /// (a flat INSERT or MODIFY): the check against NewImage then reads them from here rather
     /// than reading `Keys` a second time.
-    private var keyNames: [StringSpan] = []
-    private var keyValues: [Range<Int>] = []
+    private var keyNames = ScratchList<StringSpan>(capacity: 8)
+    private var keyValues = ScratchList<Range<Int>>(capacity: 8)
     /// The last `eventSourceARN` read and its table's name: consecutive records of one stream
     /// share one `String` instead of allocating one each.
     private var lastARN: [UInt8] = []
@@ -256,9 +256,9 @@ package struct RecordTranscoder {
 
     /// Rejects item attributes named like a metadata column (`options.metadataNames`; an item
     /// attribute of the same name would be ambiguous); reports whether `updated_at` is present.
-    func checkNames(_ names: [StringSpan], in cursor: JSONCursor, image: String) throws(DDBError) -> Bool {
+    func checkNames(_ names: ScratchList<StringSpan>, in cursor: JSONCursor, image: String) throws(DDBError) -> Bool {
         var hasUpdatedAt = false
-        for name in names {
+        for name in names.buffer {
             let first = cursor.base[name.start]
             if first == UInt8(ascii: "u") {
                 if cursor.bytes(name, equal: "updated_at") { hasUpdatedAt = true }
@@ -418,9 +418,9 @@ package struct RecordTranscoder {
                 }
             } else {
                 // `Keys` has not come yet (or the event name, to say whether the check applies).
-                newNames.removeAll(keepingCapacity: true)
+                newNames.removeAll()
                 newNames.append(contentsOf: scratch.itemNames)
-                newValues.removeAll(keepingCapacity: true)
+                newValues.removeAll()
                 newValues.append(contentsOf: scratch.itemValues)
                 fields.keysCheckPending = true
             }
@@ -485,8 +485,8 @@ package struct RecordTranscoder {
     ///   (then it is read past, or fails, exactly as `skipValue` reads or fails on it).
     private mutating func readKeyMembers(_ cursor: inout JSONCursor) throws(DDBError) -> Bool {
         let start = cursor.pos
-        keyNames.removeAll(keepingCapacity: true)
-        keyValues.removeAll(keepingCapacity: true)
+        keyNames.removeAll()
+        keyValues.removeAll()
         if cursor.base[start] == UInt8(ascii: "{") {
             do throws(DDBError) {
                 if try cursor.beginObject("Keys") {
@@ -511,9 +511,9 @@ package struct RecordTranscoder {
 
     /// Checks that `NewImage` holds every key attribute of `Keys` (at `keysRange`, or in
     /// `keyNames`/`keyValues` when `recorded`), with the same value.
-    func checkKeys(
-        _ keysRange: Range<Int>, recorded: Bool, names: [StringSpan], values: [Range<Int>], _ cursor: JSONCursor
-    ) throws(DDBError) {
+    func checkKeys<Names: RandomAccessCollection<StringSpan>, Values: RandomAccessCollection<Range<Int>>>(
+        _ keysRange: Range<Int>, recorded: Bool, names: Names, values: Values, _ cursor: JSONCursor
+    ) throws(DDBError) where Names.Index == Int, Values.Index == Int {
         if recorded {
             for index in keyNames.indices {
                 try checkKey(keyNames[index], keyValues[index], names: names, values: values, cursor)
@@ -534,9 +534,9 @@ package struct RecordTranscoder {
     /// Checks one member of `Keys` (its name, and where its value lies) against NewImage's
     /// `names` and `values`.
     @inline(__always)
-    private func checkKey(
-        _ name: StringSpan, _ keyValue: Range<Int>, names: [StringSpan], values: [Range<Int>], _ cursor: JSONCursor
-    ) throws(DDBError) {
+    private func checkKey<Names: RandomAccessCollection<StringSpan>, Values: RandomAccessCollection<Range<Int>>>(
+        _ name: StringSpan, _ keyValue: Range<Int>, names: Names, values: Values, _ cursor: JSONCursor
+    ) throws(DDBError) where Names.Index == Int, Values.Index == Int {
         var text: String { cursor.decodedString(name) }  // for errors only: no allocation per record
         var found: Int?
         for index in names.indices {
