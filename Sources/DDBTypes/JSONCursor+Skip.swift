@@ -141,6 +141,10 @@ extension JSONCursor {
             pos = next
             return
         }
+        if let literal = Self.literalAttribute(base, end, pos) {
+            pos = literal.next
+            return
+        }
         try skipValue(depth: 1)
     }
 
@@ -161,6 +165,8 @@ extension JSONCursor {
             p &+= 1
             if let next = Self.scalarAttributeEnd(base, end, p) {
                 p = next
+            } else if let literal = Self.literalAttribute(base, end, p) {
+                p = literal.next
             } else {
                 var value = JSONCursor(base: base, end: end, at: p)
                 do throws(DDBError) {
@@ -194,6 +200,26 @@ extension JSONCursor {
         let next = plainStringEnd(base, end, p &+ 6)
         guard next >= 0, next < end, base[next] == UInt8(ascii: "}") else { return nil }
         return next &+ 1
+    }
+
+    /// Where a compact `{"BOOL":true}`, `{"BOOL":false}` or `{"NULL":true}` at `p` ends, and
+    /// which of the three it is; nil for anything else (`{"NULL":false}`, whitespace, the end of
+    /// the input), which the general readers read and name.
+    @inline(__always)
+    static func literalAttribute(_ base: UnsafePointer<UInt8>, _ end: Int, _ p: Int) -> (next: Int, literal: UInt8)? {
+        guard p &+ 14 <= end else { return nil }
+        let raw = UnsafeRawPointer(base + p)
+        // `{"BOOL":` and `{"NULL":` as little-endian words; then `true` or `fals`.
+        let head = raw.loadUnaligned(as: UInt64.self)
+        let isBool = head == 0x3A22_4C4F_4F42_227B
+        guard isBool || head == 0x3A22_4C4C_554E_227B else { return nil }
+        let word = raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self)
+        if word == 0x6575_7274 {
+            guard base[p &+ 12] == UInt8(ascii: "}") else { return nil }
+            return (p &+ 13, isBool ? UInt8(ascii: "t") : UInt8(ascii: "n"))
+        }
+        guard isBool, word == 0x736C_6166, base[p &+ 12] == UInt8(ascii: "e"), base[p &+ 13] == UInt8(ascii: "}") else { return nil }
+        return (p &+ 14, UInt8(ascii: "f"))
     }
 
     @inline(__always)

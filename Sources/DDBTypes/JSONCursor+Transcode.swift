@@ -123,13 +123,22 @@ extension JSONCursor {
         return count
     }
 
-    /// Writes the row value of a compact `{"S":"…"}`, or of a `{"N":"…"}` whose text is a plain
-    /// number (``isPlainNumber(_:count:)``), at the cursor, and returns where it ends; nil (nothing
-    /// written) for any other value, which ``transcodeValue`` reads. Its string is validated as
-    /// `scanStringBody` validates, and written as it stands, as `transcodeValue` writes it.
+    /// Writes the row value of a compact `{"S":"…"}`, of a `{"N":"…"}` whose text is a plain
+    /// number (``isPlainNumber(_:count:)``), or of a compact `{"BOOL":…}` or `{"NULL":true}`, at
+    /// the cursor, and returns where it ends; nil (nothing written) for any other value, which
+    /// ``transcodeValue`` reads. Its string is validated as `scanStringBody` validates, and
+    /// written as it stands, as `transcodeValue` writes it.
     @inline(__always)
     private func compactScalarValue(into out: inout RowWriter, numbers: NumberOutput) -> Int? {
-        guard let next = Self.scalarAttributeEnd(base, end, pos) else { return nil }
+        guard let next = Self.scalarAttributeEnd(base, end, pos) else {
+            guard let literal = Self.literalAttribute(base, end, pos) else { return nil }
+            switch literal.literal {
+            case UInt8(ascii: "t"): out.append("true")
+            case UInt8(ascii: "f"): out.append("false")
+            default: out.append("null")
+            }
+            return literal.next
+        }
         switch base[pos &+ 2] {
         case UInt8(ascii: "S"):
             // From the opening quote to the closing one; `}` follows.
@@ -211,6 +220,11 @@ extension JSONCursor {
                 var index = 0
                 repeat {
                     if index > 0 { out.append(UInt8(ascii: ",")) }
+                    if depth < DynamoJSONDecoder.maxDepth, let next = compactScalarValue(into: &out, numbers: numbers) {
+                        pos = next
+                        index += 1
+                        continue
+                    }
                     do throws(DDBError) {
                         try transcodeValue(into: &out, numbers: numbers, scratch: &scratch, depth: depth + 1)
                     } catch {

@@ -57,6 +57,27 @@ import Testing
         }
     }
 
+    /// Compact `BOOL` and `NULL` values (members and list elements) are written by a fast path;
+    /// near misses go to the general reader, which accepts the spaced ones and names the faults.
+    @Test func literalsInEveryPlaceAndTheirNearMisses() throws {
+        let row = try transcode(
+            #"{"t":{"BOOL":true},"f":{"BOOL":false},"z":{"NULL":true},"l":{"L":[{"BOOL":false},{"NULL":true},{"BOOL":true},{"S":"x"}]},"#
+                + #""s":{"BOOL": true},"m":{"M":{"f":{"BOOL":false}}},"e":{"BOOL":true}}"#)
+        #expect(row == #"{"t":true,"f":false,"z":null,"l":[false,null,true,"x"],"s":true,"m":{"f":false},"e":true}"#)
+        for (json, code) in [
+            (#"{"z":{"NULL":false}}"#, DDBError.Code.wrongJSONType), (#"{"t":{"BOOL":tru}}"#, .malformedJSON),
+            (#"{"t":{"BOOL":truex}}"#, .malformedJSON), (#"{"f":{"BOOL":falsy}}"#, .malformedJSON),
+            (#"{"t":{"BOOL":true,"S":"x"}}"#, .malformedJSON), (#"{"l":{"L":[{"NULL":false}]}}"#, .wrongJSONType),
+        ] {
+            var thrown: DDBError.Code?
+            do { _ = try transcode(json) } catch { thrown = (error as? DDBError)?.code }
+            var decoderCode: DDBError.Code?
+            do { _ = try DynamoJSONDecoder.decodeItem(json) } catch { decoderCode = (error as DDBError).code }
+            #expect(thrown != nil && thrown == decoderCode, "\(json): \(String(describing: thrown))")
+            #expect(thrown == code, "\(json)")
+        }
+    }
+
     @Test func escapedNamesAreComparedByValue() {
         #expect(throws: DDBError.self) { try transcode(#"{"a":{"S":"x"},"\u0061":{"S":"y"}}"#) }
     }
