@@ -138,24 +138,45 @@
     package mutating func plainKey() -> StringSpan? {
         guard pos < end, base[pos] == UInt8(ascii: "\"") else { return nil }
         let start = pos &+ 1
+        let p = Self.plainContentEnd(base, end, start)
+        guard p >= 0, p &+ 1 < end, base[p &+ 1] == UInt8(ascii: ":") else { return nil }
+        pos = p &+ 2
+        return StringSpan(start: start, end: p, hasEscapes: false)
+    }
+
+    /// A string at the cursor with no escapes and nothing to check but well-formed UTF-8 (a
+    /// record's `eventID`, `eventSourceARN`, …), read past; nil (the cursor unmoved) for anything
+    /// else, which ``scanStringBody()`` reads and names.
+    @inlinable @inline(__always)
+    package mutating func plainString() -> StringSpan? {
+        guard pos < end, base[pos] == UInt8(ascii: "\"") else { return nil }
+        let start = pos &+ 1
+        let p = Self.plainContentEnd(base, end, start)
+        guard p >= 0 else { return nil }
+        pos = p &+ 1
+        return StringSpan(start: start, end: p, hasEscapes: false)
+    }
+
+    /// Where the closing quote of string content starting at `start` lies, when the content has
+    /// no escapes and nothing to check but well-formed UTF-8; -1 otherwise (or at the end of the
+    /// input).
+    @inlinable @inline(__always)
+    static func plainContentEnd(_ base: UnsafePointer<UInt8>, _ end: Int, _ start: Int) -> Int {
         var p = start
         while true {
-            Self.skipPlainStringBytes(base, end, &p)
-            guard p < end else { return nil }
+            skipPlainStringBytes(base, end, &p)
+            guard p < end else { return -1 }
             let byte = base[p]
-            if byte == UInt8(ascii: "\"") { break }
+            if byte == UInt8(ascii: "\"") { return p }
             if byte >= 0x80 {
-                p = Self.utf8SequenceEnd(base, end, p, byte)
-                guard p >= 0 else { return nil }
+                p = utf8SequenceEnd(base, end, p, byte)
+                guard p >= 0 else { return -1 }
             } else if byte >= 0x20 && byte != UInt8(ascii: "\\") {
                 p &+= 1  // plain ASCII within 16 bytes of the end
             } else {
-                return nil
+                return -1
             }
         }
-        guard p &+ 1 < end, base[p &+ 1] == UInt8(ascii: ":") else { return nil }
-        pos = p &+ 2
-        return StringSpan(start: start, end: p, hasEscapes: false)
     }
 
     /// ``readKey()`` for any key: whitespace, escapes, faults.

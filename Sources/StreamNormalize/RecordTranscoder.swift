@@ -387,7 +387,8 @@ package struct RecordTranscoder {
                 }
             } while try cursor.nextMember(close: UInt8(ascii: "}"))
         default:
-            try cursor.skipValue()
+            // Most members not read are plain strings (`eventVersion`, `awsRegion`, `StreamViewType`).
+            if cursor.plainString() == nil { try cursor.skipValue() }
         }
     }
 
@@ -471,7 +472,8 @@ package struct RecordTranscoder {
             let range = try cursor.scanNumberToken()
             fields.changeTime = try EpochTime.millis(fromSeconds: UnsafeBufferPointer(start: cursor.base + range.lowerBound, count: range.count), offset: range.lowerBound)
         default:
-            try cursor.skipValue()
+            // Most members not read are plain strings (`eventVersion`, `awsRegion`, `StreamViewType`).
+            if cursor.plainString() == nil { try cursor.skipValue() }
         }
     }
 
@@ -618,6 +620,7 @@ package struct RecordTranscoder {
     }
 
     func readString(_ cursor: inout JSONCursor, _ what: String) throws(DDBError) -> StringSpan {
+        if let plain = cursor.plainString() { return plain }
         let first = try cursor.peekAfterWhitespace(what)
         guard first == UInt8(ascii: "\"") else {
             throw DDBError(.wrongJSONType, "\(what) must be a string", offset: cursor.pos)
