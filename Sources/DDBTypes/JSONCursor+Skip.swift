@@ -167,6 +167,8 @@ extension JSONCursor {
                 p = next
             } else if let literal = Self.literalAttribute(base, end, p) {
                 p = literal.next
+            } else if let next = Self.setAttributeEnd(base, end, p) {
+                p = next
             } else {
                 var value = JSONCursor(base: base, end: end, at: p)
                 do throws(DDBError) {
@@ -200,6 +202,29 @@ extension JSONCursor {
         let next = plainStringEnd(base, end, p &+ 6)
         guard next >= 0, next < end, base[next] == UInt8(ascii: "}") else { return nil }
         return next &+ 1
+    }
+
+    /// Where a compact set of strings, `{"SS":["…","…"]}` (or `NS`, `BS`: any two-letter name),
+    /// at `p` ends, its strings valid as `skipValue` validates strings; nil for anything else (an
+    /// empty array, whitespace, a fault), which `skipValue` reads.
+    @inline(__always)
+    static func setAttributeEnd(_ base: UnsafePointer<UInt8>, _ end: Int, _ p: Int) -> Int? {
+        guard p &+ 8 <= end else { return nil }
+        // `{"XS":["`: every byte but the third.
+        let word = UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self)
+        guard word & 0xFFFF_FFFF_FF00_FFFF == 0x225B_3A22_5300_227B else { return nil }
+        var q = p &+ 8
+        while true {
+            q = plainStringEnd(base, end, q)
+            guard q >= 0, q &+ 1 < end else { return nil }
+            if base[q] == UInt8(ascii: ",") {
+                guard base[q &+ 1] == UInt8(ascii: "\"") else { return nil }
+                q &+= 2
+            } else {
+                guard base[q] == UInt8(ascii: "]"), base[q &+ 1] == UInt8(ascii: "}") else { return nil }
+                return q &+ 2
+            }
+        }
     }
 
     /// Where a compact `{"BOOL":true}`, `{"BOOL":false}` or `{"NULL":true}` at `p` ends, and

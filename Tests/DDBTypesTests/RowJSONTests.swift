@@ -67,7 +67,7 @@ import Testing
         for (json, code) in [
             (#"{"z":{"NULL":false}}"#, DDBError.Code.wrongJSONType), (#"{"t":{"BOOL":tru}}"#, .malformedJSON),
             (#"{"t":{"BOOL":truex}}"#, .malformedJSON), (#"{"f":{"BOOL":falsy}}"#, .malformedJSON),
-            (#"{"t":{"BOOL":true,"S":"x"}}"#, .malformedJSON), (#"{"l":{"L":[{"NULL":false}]}}"#, .wrongJSONType),
+            (#"{"t":{"BOOL":true,"S":"x"}}"#, .multipleTypeTags), (#"{"l":{"L":[{"NULL":false}]}}"#, .wrongJSONType),
         ] {
             var thrown: DDBError.Code?
             do { _ = try transcode(json) } catch { thrown = (error as? DDBError)?.code }
