@@ -204,15 +204,17 @@ extension JSONCursor {
         return next &+ 1
     }
 
-    /// Where a compact set of strings, `{"SS":["…","…"]}` (or `NS`, `BS`: any two-letter name),
-    /// at `p` ends, its strings valid as `skipValue` validates strings; nil for anything else (an
-    /// empty array, whitespace, a fault), which `skipValue` reads.
+    /// Where a compact set of strings, `{"SS":["…","…"]}`, `{"NS":…}` or `{"BS":…}`, at `p` ends,
+    /// its strings valid as `skipValue` validates strings; nil for anything else (an empty array,
+    /// whitespace, a fault), which `skipValue` reads.
     @inline(__always)
     static func setAttributeEnd(_ base: UnsafePointer<UInt8>, _ end: Int, _ p: Int) -> Int? {
         guard p &+ 8 <= end else { return nil }
         // `{"XS":["`: every byte but the third.
         let word = UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self)
         guard word & 0xFFFF_FFFF_FF00_FFFF == 0x225B_3A22_5300_227B else { return nil }
+        let tag = UInt8(truncatingIfNeeded: word >> 16)
+        guard tag == UInt8(ascii: "S") || tag == UInt8(ascii: "N") || tag == UInt8(ascii: "B") else { return nil }
         var q = p &+ 8
         while true {
             q = plainStringEnd(base, end, q)
