@@ -282,7 +282,7 @@ extension JSONCursor {
     /// Plain bytes go 16 at a time (see `skipPlainStringBytes`); multi-byte sequences back to back
     /// (text in most scripts) without going back to the block scan between them.
     @inline(__always)
-    private static func plainStringEnd(_ base: UnsafePointer<UInt8>, _ end: Int, _ start: Int) -> Int {
+    static func plainStringEnd(_ base: UnsafePointer<UInt8>, _ end: Int, _ start: Int) -> Int {
         var p = start
         while true {
             skipPlainStringBytes(base, end, &p)

@@ -130,7 +130,10 @@ extension JSONCursor {
     /// written as it stands, as `transcodeValue` writes it.
     @inline(__always)
     private func compactScalarValue(into out: inout RowWriter, numbers: NumberOutput) -> Int? {
-        guard let next = Self.scalarAttributeEnd(base, end, pos) else {
+        guard pos &+ 8 <= end else { return nil }
+        // `{"X":"`: the word's bytes 0-1, 3-5.
+        let word = UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self)
+        guard word & 0x0000_FFFF_FF00_FFFF == 0x0000_223A_2200_227B else {
             guard let literal = Self.literalAttribute(base, end, pos) else { return nil }
             switch literal.literal {
             case UInt8(ascii: "t"): out.append("true")
@@ -139,18 +142,49 @@ extension JSONCursor {
             }
             return literal.next
         }
-        switch base[pos &+ 2] {
+        switch UInt8(truncatingIfNeeded: word >> 16) {
         case UInt8(ascii: "S"):
-            // From the opening quote to the closing one; `}` follows.
-            appendRaw(from: pos &+ 5, to: next &- 1, into: &out)
+            let next = Self.plainStringEnd(base, end, pos &+ 6)
+            guard next >= 0, next < end, base[next] == UInt8(ascii: "}") else { return nil }
+            // From the opening quote to the closing one.
+            appendRaw(from: pos &+ 5, to: next, into: &out)
+            return next &+ 1
         case UInt8(ascii: "N"):
-            let text = pos &+ 6, length = next &- 2 &- text
-            guard Self.isPlainNumber(base + text, count: length) else { return nil }
-            appendNumberText(from: text, to: text &+ length, numbers: numbers, into: &out)
+            // The digits are read once, for the grammar and for the closing quote, without the
+            // string scan: a number that is not plain goes to `transcodeValue`.
+            let text = pos &+ 6
+            let close = Self.plainNumberEnd(base, end, text)
+            guard close >= 0, close &+ 1 < end, base[close &+ 1] == UInt8(ascii: "}") else { return nil }
+            appendNumberText(from: text, to: close, numbers: numbers, into: &out)
+            return close &+ 2
         default:
             return nil
         }
-        return next
+    }
+
+    /// Where the closing quote of an `N` value's text starting at `start` lies, when the text is a
+    /// plain JSON decimal of at most 38 characters (``isPlainNumber(_:count:)``); -1 otherwise.
+    @inline(__always)
+    static func plainNumberEnd(_ base: UnsafePointer<UInt8>, _ end: Int, _ start: Int) -> Int {
+        var p = start
+        if p < end && base[p] == UInt8(ascii: "-") { p &+= 1 }
+        guard p < end else { return -1 }
+        let first = base[p]
+        if first == UInt8(ascii: "0") {
+            p &+= 1
+        } else if first &- UInt8(ascii: "1") < 9 {
+            p &+= 1
+            while p < end && base[p] &- UInt8(ascii: "0") < 10 { p &+= 1 }
+        } else {
+            return -1
+        }
+        if p < end && base[p] == UInt8(ascii: ".") {
+            p &+= 1
+            guard p < end && base[p] &- UInt8(ascii: "0") < 10 else { return -1 }
+            while p < end && base[p] &- UInt8(ascii: "0") < 10 { p &+= 1 }
+        }
+        guard p < end, base[p] == UInt8(ascii: "\""), p &- start <= 38 else { return -1 }
+        return p
     }
 
     /// Names checked one by one against those before them; past this many, a map is checked by sorting.
@@ -492,7 +526,7 @@ extension JSONCursor {
     /// Appends input bytes `start..<end` unchanged.
     @inline(__always)
     package func appendRaw(from start: Int, to end: Int, into out: inout RowWriter) {
-        out.append(base + start, count: end &- start)
+        out.append(base + start, count: end &- start, readable: self.end &- start)
     }
 }
 

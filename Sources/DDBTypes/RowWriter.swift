@@ -61,6 +61,20 @@
         count &+= length
     }
 
+    /// Appends `length` bytes from `source`, from which `readable` bytes (at least `length`) may
+    /// be read, and which must not point into this writer: up to 32 bytes by copying 32 whatever
+    /// the length (the bytes past `length` are written over later), so that the copy does not
+    /// branch on the length of names and values, which vary from one to the next.
+    @inlinable @inline(__always)
+    package mutating func append(_ source: UnsafePointer<UInt8>, count length: Int, readable: Int) {
+        guard length <= 32 && readable >= 32 else { return append(source, count: length) }
+        if 32 > capacity &- count { grow(minimum: count + 32) }
+        let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(bytes + count)
+        to.storeBytes(of: from.loadUnaligned(as: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)
+        to.storeBytes(of: (from + 16).loadUnaligned(as: SIMD16<UInt8>.self), toByteOffset: 16, as: SIMD16<UInt8>.self)
+        count &+= length
+    }
+
     /// Copies `length` bytes; most are names and short values, which two overlapping loads copy
     /// without a call to `memcpy` (up to 32 bytes). Every load and store stays inside the `length` bytes.
     @inlinable @inline(__always)
