@@ -60,6 +60,27 @@ import Testing
         #expect(String(decoding: writer.written, as: UTF8.self).hasSuffix("literal") && writer.count == 12)
     }
 
+    /// The copy that writes 32 bytes whatever the length: what lies past the length is written
+    /// over by the next append, and a source near the end of what may be read takes the exact copy.
+    @Test func appendsThatMayReadAheadGiveWhatAnArrayGives() {
+        let source = (0..<120).map { UInt8(truncatingIfNeeded: $0 &* 53 &+ 7) }
+        var writer = RowWriter(capacity: 16)
+        writer.begin()
+        var model: [UInt8] = []
+        source.withUnsafeBufferPointer { bytes in
+            for length in 0...40 {
+                for start in [length % 5, 120 - length - (length % 3)] {
+                    let readable = 120 - start
+                    writer.append(bytes.baseAddress! + start, count: length, readable: readable)
+                    model.append(contentsOf: bytes[start..<start + length])
+                    writer.append(UInt8(ascii: ","))
+                    model.append(UInt8(ascii: ","))
+                    #expect(Array(writer.written) == model, "length \(length) from \(start)")
+                }
+            }
+        }
+    }
+
     @Test func aCopyOfAWriterDoesNotWriteIntoTheOriginal() {
         var writer = RowWriter(capacity: 16)
         writer.begin()
