@@ -128,7 +128,7 @@ extension JSONCursor {
     /// the cursor, and returns where it ends; nil (nothing written) for any other value, which
     /// ``transcodeValue`` reads. Its string is validated as `scanStringBody` validates, and
     /// written as it stands, as `transcodeValue` writes it.
-    @inline(always)
+    @inline(__always)
     private func compactScalarValue(into out: inout RowWriter, numbers: NumberOutput) -> Int? {
         guard pos &+ 8 <= end else { return nil }
         // `{"X":"`: the word's bytes 0-1, 3-5.

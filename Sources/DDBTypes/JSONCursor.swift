@@ -121,7 +121,7 @@
     ///
     /// A name in compact input with nothing to check but UTF-8 (nearly all) is read inline by
     /// ``plainKey()``; anything else by ``readAnyKey()``, out of line.
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     package mutating func readKey() throws(DDBError) -> StringSpan {
         if let plain = plainKey() { return plain }
         return try readAnyKey()
