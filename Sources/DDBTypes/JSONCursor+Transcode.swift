@@ -124,7 +124,7 @@ extension JSONCursor {
     }
 
     /// Writes the row value of a compact `{"S":"…"}`, of a `{"N":"…"}` whose text is a plain
-    /// number (``isPlainNumber(_:count:)``), or of a compact `{"BOOL":…}` or `{"NULL":true}`, at
+    /// number (``plainNumberEnd(_:_:_:)``), or of a compact `{"BOOL":…}` or `{"NULL":true}`, at
     /// the cursor, and returns where it ends; nil (nothing written) for any other value, which
     /// ``transcodeValue`` reads. Its string is validated as `scanStringBody` validates, and
     /// written as it stands, as `transcodeValue` writes it.
@@ -163,7 +163,12 @@ extension JSONCursor {
     }
 
     /// Where the closing quote of an `N` value's text starting at `start` lies, when the text is a
-    /// plain JSON decimal of at most 38 characters (``isPlainNumber(_:count:)``); -1 otherwise.
+    /// plain JSON decimal of at most 38 characters: `-`?, `0` or a nonzero digit and digits, then
+    /// `.` and digits or nothing; -1 otherwise.
+    ///
+    /// Such text is a valid DynamoDB number, and is written as it stands: at most 38 digits
+    /// means at most 38 significant ones, and its adjusted exponent lies within −38…37, inside
+    /// DynamoDB's range; `NumberSyntax.parse` finds it JSON grammar.
     @inline(__always)
     static func plainNumberEnd(_ base: UnsafePointer<UInt8>, _ end: Int, _ start: Int) -> Int {
         var p = start
@@ -221,7 +226,7 @@ extension JSONCursor {
             appendRaw(from: quote, to: pos, into: &out)
         case .n:
             // Most numbers are plain JSON decimals of a few digits: those are valid DynamoDB
-            // numbers as they stand (see `isPlainNumber`) and are copied without parsing them.
+            // numbers as they stand (see `plainNumberEnd`) and are copied without parsing them.
             if let plain = plainNumberString() {
                 appendNumberText(from: plain.start, to: plain.end, numbers: numbers, into: &out)
             } else {
@@ -422,47 +427,16 @@ extension JSONCursor {
     }
 
     /// The `N` value's string at the cursor, read past, when it is a plain JSON decimal (see
-    /// ``isPlainNumber(_:count:)``); otherwise nil and the cursor unmoved (the caller reads it
+    /// ``plainNumberEnd(_:_:_:)``); otherwise nil and the cursor unmoved (the caller reads it
     /// with ``readNumberString()``, which names any fault).
     @inline(__always)
     private mutating func plainNumberString() -> StringSpan? {
-        var p = pos
-        guard p < end, base[p] == UInt8(ascii: "\"") else { return nil }
-        p &+= 1
-        let start = p
-        // At most 38 characters, then the closing quote.
-        let limit = Swift.min(end, start &+ 39)
-        while p < limit && base[p] != UInt8(ascii: "\"") { p &+= 1 }
-        guard p < limit, Self.isPlainNumber(base + start, count: p &- start) else { return nil }
-        pos = p &+ 1
-        return StringSpan(start: start, end: p, hasEscapes: false)
-    }
-
-    /// Whether `count` bytes are a JSON decimal without exponent of at most 38 characters:
-    /// `-`?, `0` or a nonzero digit and digits, then `.` and digits or nothing.
-    ///
-    /// Such text is a valid DynamoDB number, and is written as it stands: at most 38 digits
-    /// means at most 38 significant ones, and its adjusted exponent lies within −38…37, inside
-    /// DynamoDB's range; `NumberSyntax.parse` finds it JSON grammar.
-    @inline(__always)
-    static func isPlainNumber(_ text: UnsafePointer<UInt8>, count: Int) -> Bool {
-        guard count > 0 && count <= 38 else { return false }
-        var index = text[0] == UInt8(ascii: "-") ? 1 : 0
-        guard index < count else { return false }
-        let first = text[index]
-        if first == UInt8(ascii: "0") {
-            index &+= 1
-        } else if first &- UInt8(ascii: "1") < 9 {
-            index &+= 1
-            while index < count && text[index] &- UInt8(ascii: "0") < 10 { index &+= 1 }
-        } else {
-            return false
-        }
-        if index == count { return true }
-        guard text[index] == UInt8(ascii: "."), index &+ 1 < count else { return false }
-        index &+= 1
-        while index < count && text[index] &- UInt8(ascii: "0") < 10 { index &+= 1 }
-        return index == count
+        guard pos < end, base[pos] == UInt8(ascii: "\"") else { return nil }
+        let start = pos &+ 1
+        let close = Self.plainNumberEnd(base, end, start)
+        guard close >= 0 else { return nil }
+        pos = close &+ 1
+        return StringSpan(start: start, end: close, hasEscapes: false)
     }
 
     /// Appends number text from the input as it stands (a JSON number; with `.string`, in quotes).
