@@ -230,10 +230,10 @@ extension JSONCursor {
     }
 
     /// Where a compact `{"BOOL":true}`, `{"BOOL":false}` or `{"NULL":true}` at `p` ends, and
-    /// which of the three it is; nil for anything else (`{"NULL":false}`, whitespace, the end of
+    /// its row value (`true`, `false`, `null`); nil for anything else (`{"NULL":false}`, whitespace, the end of
     /// the input), which the general readers read and name.
     @inline(__always)
-    static func literalAttribute(_ base: UnsafePointer<UInt8>, _ end: Int, _ p: Int) -> (next: Int, literal: UInt8)? {
+    static func literalAttribute(_ base: UnsafePointer<UInt8>, _ end: Int, _ p: Int) -> (next: Int, text: StaticString)? {
         guard p &+ 14 <= end else { return nil }
         let raw = UnsafeRawPointer(base + p)
         // `{"BOOL":` and `{"NULL":` as little-endian words; then `true` or `fals`.
@@ -243,10 +243,10 @@ extension JSONCursor {
         let word = raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self)
         if word == 0x6575_7274 {
             guard base[p &+ 12] == UInt8(ascii: "}") else { return nil }
-            return (p &+ 13, isBool ? UInt8(ascii: "t") : UInt8(ascii: "n"))
+            return (p &+ 13, isBool ? "true" : "null")
         }
         guard isBool, word == 0x736C_6166, base[p &+ 12] == UInt8(ascii: "e"), base[p &+ 13] == UInt8(ascii: "}") else { return nil }
-        return (p &+ 14, UInt8(ascii: "f"))
+        return (p &+ 14, "false")
     }
 
     @inline(__always)

@@ -135,11 +135,7 @@ extension JSONCursor {
         let word = UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self)
         guard word & 0x0000_FFFF_FF00_FFFF == 0x0000_223A_2200_227B else {
             guard let literal = Self.literalAttribute(base, end, pos) else { return nil }
-            switch literal.literal {
-            case UInt8(ascii: "t"): out.append("true")
-            case UInt8(ascii: "f"): out.append("false")
-            default: out.append("null")
-            }
+            out.append(literal.text)
             return literal.next
         }
         switch UInt8(truncatingIfNeeded: word >> 16) {

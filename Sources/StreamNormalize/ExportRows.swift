@@ -114,7 +114,7 @@ extension RecordTranscoder {
             }
             (changeTime, sequence) = (time, micros.sequence)
             if line.hasNew {
-                if let keysRange = line.keysRange { try checkKeys(keysRange, recorded: false, names: line.newNames, values: line.newValues, cursor) }
+                if let keysRange = line.keysRange { try checkKeys(keysRange, recorded: false, names: newNames, values: newValues, cursor) }
                 kind = .insert
                 (image, count, check, direct) = (newImage.written, line.newCount, line.newCheck, false)
             } else {
@@ -189,8 +189,7 @@ extension RecordTranscoder {
             defer { scratch.recordsItemValues = false }
             line.newCount = try cursor.transcodeItem(into: &newImage, numbers: options.numbers, scratch: &scratch)
             line.newCheck = Result { () throws(DDBError) in try checkNames(scratch.itemNames, in: cursor, image: "NewImage") }
-            line.newNames = Array(scratch.itemNames)
-            line.newValues = Array(scratch.itemValues)
+            keepNewImageNames()
         } else if cursor.bytes(key, equal: "Keys") {
             guard !line.hasKeys else { throw duplicate(key, cursor) }
             line.hasKeys = true
@@ -270,7 +269,5 @@ private struct ExportLine {
     var newCheck: Result<Bool, DDBError> = .success(false)
     var oldCheck: Result<Bool, DDBError> = .success(false)
     var keysRange: Range<Int>?
-    var newNames: [StringSpan] = []
-    var newValues: [Range<Int>] = []
     var writeMicros: (millis: Int64, sequence: SequenceNumber)?
 }

@@ -14,9 +14,10 @@ package struct RecordTranscoder {
     /// that fails still names its position in the stream.
     package private(set) var lastSequenceNumber: StringSpan?
     /// NewImage's top-level names and value ranges, kept for the check against `Keys` when `Keys`
-    /// comes after it (DynamoDB writes `Keys` first: then the check needs no copy).
-    private var newNames = ScratchList<StringSpan>(capacity: 4)
-    private var newValues = ScratchList<Range<Int>>(capacity: 4)
+    /// comes after it (DynamoDB writes `Keys` first: then the check needs no copy), or comes on an
+    /// incremental export's line (``keepNewImageNames()``).
+    private(set) var newNames = ScratchList<StringSpan>(capacity: 4)
+    private(set) var newValues = ScratchList<Range<Int>>(capacity: 4)
     /// `Keys`' top-level names and value ranges, when `Keys` was read past without being written
     /// (a flat INSERT or MODIFY): the check against NewImage then reads them from here rather
     /// than reading `Keys` a second time.
@@ -419,10 +420,7 @@ package struct RecordTranscoder {
                 }
             } else {
                 // `Keys` has not come yet (or the event name, to say whether the check applies).
-                newNames.removeAll()
-                newNames.append(contentsOf: scratch.itemNames)
-                newValues.removeAll()
-                newValues.append(contentsOf: scratch.itemValues)
+                keepNewImageNames()
                 fields.keysCheckPending = true
             }
         case 4 where cursor.bytes(key, equal: "Keys"):
@@ -477,6 +475,15 @@ package struct RecordTranscoder {
         }
     }
 
+    /// Copies the names and value ranges of the item just transcoded (NewImage) into ``newNames``
+    /// and ``newValues``, for a check against a `Keys` read later.
+    mutating func keepNewImageNames() {
+        newNames.removeAll()
+        newNames.append(contentsOf: scratch.itemNames)
+        newValues.removeAll()
+        newValues.append(contentsOf: scratch.itemValues)
+    }
+
     func duplicate(_ key: StringSpan, _ cursor: JSONCursor) -> DDBError {
         DDBError(.duplicateMember, "the record has \(cursor.decodedString(key)) twice", offset: key.start)
     }
@@ -513,9 +520,9 @@ package struct RecordTranscoder {
 
     /// Checks that `NewImage` holds every key attribute of `Keys` (at `keysRange`, or in
     /// `keyNames`/`keyValues` when `recorded`), with the same value.
-    func checkKeys<Names: RandomAccessCollection<StringSpan>, Values: RandomAccessCollection<Range<Int>>>(
-        _ keysRange: Range<Int>, recorded: Bool, names: Names, values: Values, _ cursor: JSONCursor
-    ) throws(DDBError) where Names.Index == Int, Values.Index == Int {
+    func checkKeys(
+        _ keysRange: Range<Int>, recorded: Bool, names: ScratchList<StringSpan>, values: ScratchList<Range<Int>>, _ cursor: JSONCursor
+    ) throws(DDBError) {
         if recorded {
             for index in keyNames.indices {
                 try checkKey(keyNames[index], keyValues[index], names: names, values: values, cursor)
@@ -536,9 +543,9 @@ package struct RecordTranscoder {
     /// Checks one member of `Keys` (its name, and where its value lies) against NewImage's
     /// `names` and `values`.
     @inline(__always)
-    private func checkKey<Names: RandomAccessCollection<StringSpan>, Values: RandomAccessCollection<Range<Int>>>(
-        _ name: StringSpan, _ keyValue: Range<Int>, names: Names, values: Values, _ cursor: JSONCursor
-    ) throws(DDBError) where Names.Index == Int, Values.Index == Int {
+    private func checkKey(
+        _ name: StringSpan, _ keyValue: Range<Int>, names: ScratchList<StringSpan>, values: ScratchList<Range<Int>>, _ cursor: JSONCursor
+    ) throws(DDBError) {
         var text: String { cursor.decodedString(name) }  // for errors only: no allocation per record
         var found: Int?
         for index in names.indices {
