@@ -132,7 +132,7 @@ extension RecordTranscoder {
             let hasUpdatedAt = try check.get()
             if !direct { out.append(image) }
             if count > 0 { out.append(UInt8(ascii: ",")) }
-            if !hasUpdatedAt && options.updatedAtFallback != .off { appendUpdatedAt(changeTime, to: &out) }
+            if !hasUpdatedAt && options.updatedAtFallback != .off { metadata.appendUpdatedAt(changeTime, to: &out) }
         case .envelope:
             guard case .incremental = rows.kind else {
                 throw DDBError(
@@ -155,7 +155,7 @@ extension RecordTranscoder {
         out.append(contentsOf: recordNamePrefix)
         out.appendDecimal(Int64(lineNumber))
         let eventIDEnd = out.count - rowStart
-        appendMetadata(after: kind, changeTime: changeTime, sequence: sequence, isTTL: false, to: &out)
+        metadata.appendTail(after: kind, changeTime: changeTime, sequence: sequence, isTTL: false, to: &out)
         return RowInfo(
             kind: kind, changeTime: changeTime, sequenceNumber: sequence, isTTLDelete: false, eventIDRange: eventIDStart..<eventIDEnd,
             table: rows.table)
@@ -179,7 +179,7 @@ extension RecordTranscoder {
             } else {
                 line.newCount = try cursor.transcodeItem(into: &newImage, numbers: options.numbers, scratch: &scratch)
             }
-            line.newCheck = Result { () throws(DDBError) in try checkNames(scratch.itemNames, in: cursor, image: "Item") }
+            line.newCheck = Result { () throws(DDBError) in try metadata.checkNames(scratch.itemNames, in: cursor, image: "Item") }
         } else if isFull {
             try cursor.skipValue()
         } else if cursor.bytes(key, equal: "NewImage") {
@@ -188,7 +188,7 @@ extension RecordTranscoder {
             scratch.recordsItemValues = true
             defer { scratch.recordsItemValues = false }
             line.newCount = try cursor.transcodeItem(into: &newImage, numbers: options.numbers, scratch: &scratch)
-            line.newCheck = Result { () throws(DDBError) in try checkNames(scratch.itemNames, in: cursor, image: "NewImage") }
+            line.newCheck = Result { () throws(DDBError) in try metadata.checkNames(scratch.itemNames, in: cursor, image: "NewImage") }
             keepNewImageNames()
         } else if cursor.bytes(key, equal: "Keys") {
             guard !line.hasKeys else { throw duplicate(key, cursor) }
@@ -197,12 +197,12 @@ extension RecordTranscoder {
             let start = cursor.pos
             line.keyCount = try cursor.transcodeItem(into: &keys, numbers: options.numbers, scratch: &scratch)
             line.keysRange = start..<cursor.pos
-            line.keysCheck = Result { () throws(DDBError) in try checkNames(scratch.itemNames, in: cursor, image: "Keys") }
+            line.keysCheck = Result { () throws(DDBError) in try metadata.checkNames(scratch.itemNames, in: cursor, image: "Keys") }
         } else if cursor.bytes(key, equal: "OldImage") {
             guard !line.hasOld else { throw duplicate(key, cursor) }
             line.hasOld = true
             line.oldCount = try cursor.transcodeItem(into: &oldImage, numbers: options.numbers, scratch: &scratch)
-            line.oldCheck = Result { () throws(DDBError) in try checkNames(scratch.itemNames, in: cursor, image: "OldImage") }
+            line.oldCheck = Result { () throws(DDBError) in try metadata.checkNames(scratch.itemNames, in: cursor, image: "OldImage") }
         } else if cursor.bytes(key, equal: "Metadata") {
             guard line.writeMicros == nil else { throw duplicate(key, cursor) }
             guard try cursor.peekAfterWhitespace("Metadata") == UInt8(ascii: "{"), try cursor.beginObject("Metadata") else {

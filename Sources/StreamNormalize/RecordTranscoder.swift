@@ -30,20 +30,12 @@ package struct RecordTranscoder {
     /// What an export row's `_eventId` starts with, its line number after it: `<ExportId>/<data
     /// file>/`, JSON-escaped (see ``setRecordNamePrefix(_:)``).
     private(set) var recordNamePrefix: [UInt8] = []
-    /// The metadata columns' JSON, written once per row: `"_eventName":"`, `","_eventId":"`, …
-    let metadata: MetadataFragments
-    /// The metadata columns' names as UTF-8, and which bytes one of them can begin with, for the
-    /// name-clash check.
-    private let metadataNameBytes: [[UInt8]]
-    private let metadataFirstBytes: [Bool]
+    /// The metadata columns' JSON and the check of item names against them.
+    let metadata: MetadataColumns
 
     package init(options: NormalizeOptions) {
         self.options = options
-        metadata = MetadataFragments(options.metadataNames)
-        metadataNameBytes = options.metadataNames.all.map { Array($0.utf8) }
-        var firstBytes = [Bool](repeating: false, count: 256)
-        for name in metadataNameBytes { if let first = name.first { firstBytes[Int(first)] = true } }
-        metadataFirstBytes = firstBytes
+        metadata = MetadataColumns(options)
     }
 
     /// Sets what export rows' `_eventId`s start with (their line number follows).
@@ -199,7 +191,7 @@ package struct RecordTranscoder {
             if fields.direct != name { out.append(image) }
             if count > 0 { out.append(UInt8(ascii: ",")) }
             if !hasUpdatedAt && options.updatedAtFallback != .off {
-                appendUpdatedAt(changeTime, to: &out)
+                metadata.appendUpdatedAt(changeTime, to: &out)
             }
         case .envelope:
             let op: StaticString = kind == .insert ? "c" : kind == .modify ? "u" : "d"
@@ -220,86 +212,10 @@ package struct RecordTranscoder {
         cursor.appendRaw(from: eventIDSpan.start, to: eventIDSpan.end, into: &out)
         let eventIDEnd = out.count - rowStart
         let sequenceDigits = fields.sequenceText.map { UnsafeBufferPointer(start: cursor.base + $0.start, count: $0.count) }
-        appendMetadata(after: kind, changeTime: changeTime, sequence: sequence, digits: sequenceDigits, isTTL: isTTL, to: &out)
+        metadata.appendTail(after: kind, changeTime: changeTime, sequence: sequence, digits: sequenceDigits, isTTL: isTTL, to: &out)
         return RowInfo(
             kind: kind, changeTime: changeTime, sequenceNumber: sequence, isTTLDelete: isTTL,
             eventIDRange: eventIDStart..<eventIDEnd, table: fields.table, sequenceTextLength: fields.sequenceTextLength)
-    }
-
-    /// The metadata columns after `_eventId` (`_seq`, `_approxStreamTs`, `_ingestTs`, `is_deleted`,
-    /// `_ttlDelete`) and the row's end: the same for stream records and export lines.
-    @inline(__always)
-    /// - Parameter digits: the sequence number's text (digits only), when the record has it
-    ///   (see `OrderKey.append(to:sequenceDigits:)`).
-    func appendMetadata(
-        after kind: ChangeKind, changeTime: Int64, sequence: SequenceNumber, digits: UnsafeBufferPointer<UInt8>? = nil, isTTL: Bool,
-        to out: inout RowWriter
-    ) {
-        out.append(metadata.seq)
-        let timeStart = out.count
-        OrderKey(changeTime: changeTime, sequenceNumber: sequence).append(to: &out, sequenceDigits: digits)
-        out.append(metadata.approxStreamTs)
-        if changeTime >= 1_000_000_000_000 {
-            // Thirteen digits, as `_seq` starts with them.
-            out.appendWritten(from: timeStart, count: 13)
-        } else {
-            out.appendDecimal(changeTime)
-        }
-        if let ingest = options.ingestTime {
-            out.append(metadata.ingestTs)
-            out.appendDecimal(ingest)
-        }
-        out.append(metadata.isDeleted)
-        out.append(kind == .remove ? "true" : "false")
-        out.append(metadata.ttlDelete)
-        out.append(isTTL ? "true}\n" : "false}\n")
-    }
-
-    /// Rejects item attributes named like a metadata column (`options.metadataNames`; an item
-    /// attribute of the same name would be ambiguous); reports whether `updated_at` is present.
-    func checkNames(_ names: ScratchList<StringSpan>, in cursor: JSONCursor, image: String) throws(DDBError) -> Bool {
-        var hasUpdatedAt = false
-        for name in names.buffer {
-            let first = cursor.base[name.start]
-            if first == UInt8(ascii: "u") {
-                if cursor.bytes(name, equal: "updated_at") { hasUpdatedAt = true }
-            }
-            if name.hasEscapes || metadataFirstBytes[Int(first)] {
-                let raw = UnsafeBufferPointer(start: cursor.base + name.start, count: name.count)
-                let decoded = name.hasEscapes ? cursor.decodedBytes(name) : []
-                for column in metadataNameBytes where name.hasEscapes ? decoded == column : raw.elementsEqual(column) {
-                    let text = String(decoding: column, as: UTF8.self)
-                    throw DDBError(
-                        .nameClash,
-                        "the item has an attribute named \"\(text)\", which is a metadata column of flat rows; rename the metadata columns "
-                            + "as a set with --metadata-prefix (DDBCDC_METADATA_PREFIX for the Lambda; the same prefix for emit-notebook), "
-                            + "or use --layout envelope",
-                        path: [.name(image), .name(text)], offset: name.start)
-                }
-                if name.hasEscapes && cursor.decodedBytes(name) == Array("updated_at".utf8) { hasUpdatedAt = true }
-            }
-        }
-        return hasUpdatedAt
-    }
-
-    func appendUpdatedAt(_ millis: Int64, to out: inout RowWriter) {
-        out.append("\"updated_at\":")
-        switch options.updatedAtFallback {
-        case .off: return
-        case .epochMillis:
-            out.appendDecimal(millis)
-        case .epochSeconds:
-            out.appendDecimal(millis / 1000)
-            if millis % 1000 != 0 {
-                out.append(UInt8(ascii: "."))
-                out.appendDecimal(UInt64(millis % 1000), width: 3)
-            }
-        case .iso8601:
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: Array(ISO8601.format(epochMillis: millis).utf8))
-            out.append(UInt8(ascii: "\""))
-        }
-        out.append(UInt8(ascii: ","))
     }
 
     // MARK: Fields
@@ -411,7 +327,7 @@ package struct RecordTranscoder {
             } else {
                 fields.newCount = try cursor.transcodeItem(into: &newImage, numbers: options.numbers, scratch: &scratch)
             }
-            fields.newCheck = Result { () throws(DDBError) in try checkNames(scratch.itemNames, in: cursor, image: "NewImage") }
+            fields.newCheck = Result { () throws(DDBError) in try metadata.checkNames(scratch.itemNames, in: cursor, image: "NewImage") }
             if let keysRange = fields.keysRange {
                 do throws(DDBError) {
                     try checkKeys(keysRange, recorded: fields.keysRecorded, names: scratch.itemNames, values: scratch.itemValues, cursor)
@@ -439,13 +355,13 @@ package struct RecordTranscoder {
             } else {
                 fields.keyCount = try cursor.transcodeItem(into: &keys, numbers: options.numbers, scratch: &scratch)
             }
-            fields.keysCheck = Result { () throws(DDBError) in try checkNames(scratch.itemNames, in: cursor, image: "Keys") }
+            fields.keysCheck = Result { () throws(DDBError) in try metadata.checkNames(scratch.itemNames, in: cursor, image: "Keys") }
         case 8 where cursor.bytes(key, equal: "OldImage"):
             guard !fields.hasOld else { throw duplicate(key, cursor) }
             guard wants(fields.kind, image: .old) else { return try cursor.skipItem() }
             fields.hasOld = true
             fields.oldCount = try cursor.transcodeItem(into: &oldImage, numbers: options.numbers, scratch: &scratch)
-            fields.oldCheck = Result { () throws(DDBError) in try checkNames(scratch.itemNames, in: cursor, image: "OldImage") }
+            fields.oldCheck = Result { () throws(DDBError) in try metadata.checkNames(scratch.itemNames, in: cursor, image: "OldImage") }
         case 14 where cursor.bytes(key, equal: "SequenceNumber"):
             try fields.read(.sequenceNumber, key, cursor)
             let span = try readString(&cursor, "SequenceNumber")
@@ -644,41 +560,5 @@ package struct RecordTranscoder {
         } else {
             out.append("null")
         }
-    }
-}
-
-/// The metadata columns' JSON fragments for one set of names, built once per transcoder.
-///
-/// Kept as pointers into one allocation (owned by `storage`) rather than as arrays: appending an
-/// array the transcoder holds costs a retain and a release, seven times a row.
-struct MetadataFragments {
-    let eventName, eventId, seq, approxStreamTs, ingestTs, isDeleted, ttlDelete: UnsafeBufferPointer<UInt8>
-    private let storage: Storage
-
-    private final class Storage {
-        let bytes: UnsafeMutableBufferPointer<UInt8>
-        init(_ bytes: [UInt8]) {
-            self.bytes = .allocate(capacity: max(bytes.count, 1))
-            _ = self.bytes.initialize(from: bytes)
-        }
-        deinit { bytes.deallocate() }
-    }
-
-    init(_ names: MetadataNames) {
-        // The names hold no quote, backslash or control character (MetadataNames.problem), so
-        // they go into the JSON as they are.
-        let texts = [
-            "\"\(names.eventName)\":\"", "\",\"\(names.eventId)\":\"", "\",\"\(names.seq)\":\"",
-            "\",\"\(names.approxStreamTs)\":", ",\"\(names.ingestTs)\":", ",\"\(names.isDeleted)\":", ",\"\(names.ttlDelete)\":",
-        ].map { Array($0.utf8) }
-        storage = Storage(texts.flatMap { $0 })
-        var fragments: [UnsafeBufferPointer<UInt8>] = []
-        var offset = 0
-        for text in texts {
-            fragments.append(UnsafeBufferPointer(rebasing: storage.bytes[offset..<offset + text.count]))
-            offset += text.count
-        }
-        (eventName, eventId, seq, approxStreamTs) = (fragments[0], fragments[1], fragments[2], fragments[3])
-        (ingestTs, isDeleted, ttlDelete) = (fragments[4], fragments[5], fragments[6])
     }
 }
