@@ -114,7 +114,7 @@ extension RecordTranscoder {
             }
             (changeTime, sequence) = (time, micros.sequence)
             if line.hasNew {
-                if let keysRange = line.keysRange { try checkKeys(keysRange, recorded: false, names: newNames, values: newValues, cursor) }
+                if let keysRange = line.keysRange { try Self.checkKeys(keysRange, recorded: false, keyNames, keyValues, names: newNames, values: newValues, cursor) }
                 kind = .insert
                 (image, count, check, direct) = (newImage.written, line.newCount, line.newCheck, false)
             } else {

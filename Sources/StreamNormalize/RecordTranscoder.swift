@@ -21,8 +21,8 @@ package struct RecordTranscoder {
     /// `Keys`' top-level names and value ranges, when `Keys` was read past without being written
     /// (a flat INSERT or MODIFY): the check against NewImage then reads them from here rather
     /// than reading `Keys` a second time.
-    private var keyNames = ScratchList<StringSpan>(capacity: 8)
-    private var keyValues = ScratchList<Range<Int>>(capacity: 8)
+    var keyNames = ScratchList<StringSpan>(capacity: 8)
+    var keyValues = ScratchList<Range<Int>>(capacity: 8)
     /// The last `eventSourceARN` read and its table's name: consecutive records of one stream
     /// share one `String` instead of allocating one each.
     private var lastARN: [UInt8] = []
@@ -161,7 +161,7 @@ package struct RecordTranscoder {
         if kind != .remove {
             if let mismatch = fields.keysMismatch { throw mismatch }
             if fields.keysCheckPending, let keysRange = fields.keysRange {
-                try checkKeys(keysRange, recorded: fields.keysRecorded, names: newNames, values: newValues, cursor)
+                try Self.checkKeys(keysRange, recorded: fields.keysRecorded, keyNames, keyValues, names: newNames, values: newValues, cursor)
             }
         }
         let isTTL =
@@ -330,7 +330,7 @@ package struct RecordTranscoder {
             fields.newCheck = Result { () throws(DDBError) in try metadata.checkNames(scratch.itemNames, in: cursor, image: "NewImage") }
             if let keysRange = fields.keysRange {
                 do throws(DDBError) {
-                    try checkKeys(keysRange, recorded: fields.keysRecorded, names: scratch.itemNames, values: scratch.itemValues, cursor)
+                    try Self.checkKeys(keysRange, recorded: fields.keysRecorded, keyNames, keyValues, names: scratch.itemNames, values: scratch.itemValues, cursor)
                 } catch {
                     fields.keysMismatch = error
                 }
@@ -405,7 +405,8 @@ package struct RecordTranscoder {
     }
 
     /// Reads past `Keys` (at the cursor, not written to the row), keeping its members' names and
-    /// value ranges in `keyNames` and `keyValues` for ``checkKeys(_:recorded:names:values:_:)``.
+    /// value ranges in `keyNames` and `keyValues` for
+    /// ``checkKeys(_:recorded:_:_:names:values:_:)``.
     /// - Returns: whether it kept them: not when `Keys` is not an object, or is not valid JSON
     ///   (then it is read past, or fails, exactly as `skipValue` reads or fails on it).
     private mutating func readKeyMembers(_ cursor: inout JSONCursor) throws(DDBError) -> Bool {
@@ -436,8 +437,12 @@ package struct RecordTranscoder {
 
     /// Checks that `NewImage` holds every key attribute of `Keys` (at `keysRange`, or in
     /// `keyNames`/`keyValues` when `recorded`), with the same value.
-    func checkKeys(
-        _ keysRange: Range<Int>, recorded: Bool, names: ScratchList<StringSpan>, values: ScratchList<Range<Int>>, _ cursor: JSONCursor
+    ///
+    /// Static, as the other checks are not: a method of the transcoder, called from its mutating
+    /// reading code, made Swift copy the whole transcoder for each call.
+    static func checkKeys(
+        _ keysRange: Range<Int>, recorded: Bool, _ keyNames: ScratchList<StringSpan>, _ keyValues: ScratchList<Range<Int>>,
+        names: ScratchList<StringSpan>, values: ScratchList<Range<Int>>, _ cursor: JSONCursor
     ) throws(DDBError) {
         if recorded {
             for index in keyNames.indices {
@@ -459,7 +464,7 @@ package struct RecordTranscoder {
     /// Checks one member of `Keys` (its name, and where its value lies) against NewImage's
     /// `names` and `values`.
     @inline(__always)
-    private func checkKey(
+    private static func checkKey(
         _ name: StringSpan, _ keyValue: Range<Int>, names: ScratchList<StringSpan>, values: ScratchList<Range<Int>>, _ cursor: JSONCursor
     ) throws(DDBError) {
         var text: String { cursor.decodedString(name) }  // for errors only: no allocation per record
@@ -497,7 +502,7 @@ package struct RecordTranscoder {
         let imageAttribute = try image.decodeAttributeValue(depth: 1)
         guard keyAttribute == imageAttribute else {
             throw DDBError(
-                .keyMismatch, "NewImage has \(Self.excerpt(imageAttribute)) for the key attribute \"\(text)\" but Keys has \(Self.excerpt(keyAttribute))",
+                .keyMismatch, "NewImage has \(excerpt(imageAttribute)) for the key attribute \"\(text)\" but Keys has \(excerpt(keyAttribute))",
                 path: [.name("NewImage"), .name(text)], offset: imageValue.lowerBound)
         }
     }
