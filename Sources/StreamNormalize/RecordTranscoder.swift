@@ -23,6 +23,9 @@ package struct RecordTranscoder {
     /// than reading `Keys` a second time.
     var keyNames = ScratchList<StringSpan>(capacity: 8)
     var keyValues = ScratchList<Range<Int>>(capacity: 8)
+    /// The order of the members of the last record and of its `dynamodb` object, to expect in the next.
+    private var recordOrder = MemberOrder(RecordMember.lambdaOrder)
+    private var streamOrder = MemberOrder(StreamMember.lambdaOrder)
     /// The last `eventSourceARN` read and its table's name: consecutive records of one stream
     /// share one `String` instead of allocating one each.
     private var lastARN: [UInt8] = []
@@ -133,10 +136,19 @@ package struct RecordTranscoder {
             throw DDBError(.wrongJSONType, "a stream record must be a JSON object", offset: cursor.pos)
         }
         if try cursor.beginObject("a stream record") {
+            var previous = MemberOrder<RecordMember>.start
             repeat {
-                let key = try cursor.readKey()
+                let key: StringSpan, member: RecordMember
+                if let expected = recordOrder.expected(after: previous), let name = expected.consumeName(&cursor) {
+                    (key, member) = (name, expected)
+                } else {
+                    key = try cursor.readKey()
+                    member = RecordMember(key, in: cursor)
+                    recordOrder.learn(member, after: previous)
+                }
+                previous = member.rawValue
                 do throws(DDBError) {
-                    try readRecordField(key, &cursor, &fields, &out)
+                    try readRecordField(member, key, &cursor, &fields, &out)
                 } catch {
                     // Image paths read as DynamoDB documents write them: `NewImage.lines[3].price`.
                     if case .name(let first)? = error.path.components.first, ["Keys", "NewImage", "OldImage"].contains(first) {
@@ -242,27 +254,35 @@ package struct RecordTranscoder {
     }
 
     private mutating func readRecordField(
-        _ key: StringSpan, _ cursor: inout JSONCursor, _ fields: inout Fields, _ out: inout RowWriter
+        _ member: RecordMember, _ key: StringSpan, _ cursor: inout JSONCursor, _ fields: inout Fields, _ out: inout RowWriter
     ) throws(DDBError) {
-        // Most members are read by length first: one comparison rules out all but one name.
-        switch key.count {
-        case 8 where cursor.bytes(key, equal: "dynamodb"):
+        switch member {
+        case .dynamodb:
             try fields.read(.dynamodb, key, cursor)
             guard try cursor.beginObject("the dynamodb object") else { return }
+            var previous = MemberOrder<StreamMember>.start
             repeat {
-                let field = try cursor.readKey()
+                let field: StringSpan, member: StreamMember
+                if let expected = streamOrder.expected(after: previous), let name = expected.consumeName(&cursor) {
+                    (field, member) = (name, expected)
+                } else {
+                    field = try cursor.readKey()
+                    member = StreamMember(field, in: cursor)
+                    streamOrder.learn(member, after: previous)
+                }
+                previous = member.rawValue
                 do throws(DDBError) {
-                    try readStreamField(field, &cursor, &fields, &out)
+                    try readStreamField(member, field, &cursor, &fields, &out)
                 } catch {
                     throw cursor.prefixing(error, name: field)
                 }
             } while try cursor.nextMember(close: UInt8(ascii: "}"))
-        case 7 where cursor.bytes(key, equal: "eventID"):
+        case .eventID:
             try fields.read(.eventID, key, cursor)
             let span = try readString(&cursor, "eventID")
             fields.eventID = span
             lastEventID = span
-        case 9 where cursor.bytes(key, equal: "eventName"):
+        case .eventName:
             try fields.read(.eventName, key, cursor)
             let span = try readString(&cursor, "eventName")
             if cursor.bytes(span, equal: "INSERT") {
@@ -275,7 +295,7 @@ package struct RecordTranscoder {
                 throw DDBError(
                     .unsupportedRecord, "eventName \"\(cursor.decodedString(span))\" is not INSERT, MODIFY or REMOVE", offset: span.start)
             }
-        case 11 where cursor.bytes(key, equal: "eventSource"):
+        case .eventSource:
             try fields.read(.eventSource, key, cursor)
             let span = try readString(&cursor, "eventSource")
             guard cursor.bytes(span, equal: "aws:dynamodb") else {
@@ -283,10 +303,10 @@ package struct RecordTranscoder {
                     .unsupportedRecord, "eventSource \"\(cursor.decodedString(span))\" is not aws:dynamodb: not a DynamoDB Streams record",
                     offset: span.start)
             }
-        case 14 where cursor.bytes(key, equal: "eventSourceARN"):
+        case .eventSourceARN:
             try fields.read(.eventSourceARN, key, cursor)
             fields.table = try tableName(try readString(&cursor, "eventSourceARN"), cursor)
-        case 12 where cursor.bytes(key, equal: "userIdentity"):
+        case .userIdentity:
             try fields.read(.userIdentity, key, cursor)
             let first = try cursor.peekAfterWhitespace("userIdentity")
             guard first != UInt8(ascii: "n") else { return try cursor.skipValue() }
@@ -303,17 +323,17 @@ package struct RecordTranscoder {
                     try cursor.skipValue()
                 }
             } while try cursor.nextMember(close: UInt8(ascii: "}"))
-        default:
-            // Most members not read are plain strings (`eventVersion`, `awsRegion`, `StreamViewType`).
+        case .eventVersion, .awsRegion, .other:
+            // Most members not read are plain strings (`eventVersion`, `awsRegion`).
             if cursor.plainString() == nil { try cursor.skipValue() }
         }
     }
 
     private mutating func readStreamField(
-        _ key: StringSpan, _ cursor: inout JSONCursor, _ fields: inout Fields, _ out: inout RowWriter
+        _ member: StreamMember, _ key: StringSpan, _ cursor: inout JSONCursor, _ fields: inout Fields, _ out: inout RowWriter
     ) throws(DDBError) {
-        switch key.count {
-        case 8 where cursor.bytes(key, equal: "NewImage"):
+        switch member {
+        case .newImage:
             guard !fields.hasNew else { throw duplicate(key, cursor) }
             guard wants(fields.kind, image: .new) else { return try cursor.skipItem() }
             fields.hasNew = true
@@ -339,7 +359,7 @@ package struct RecordTranscoder {
                 keepNewImageNames()
                 fields.keysCheckPending = true
             }
-        case 4 where cursor.bytes(key, equal: "Keys"):
+        case .keys:
             guard !fields.hasKeys, fields.keysRange == nil else { throw duplicate(key, cursor) }
             _ = try cursor.peekAfterWhitespace("Keys")
             let keysStart = cursor.pos
@@ -356,13 +376,13 @@ package struct RecordTranscoder {
                 fields.keyCount = try cursor.transcodeItem(into: &keys, numbers: options.numbers, scratch: &scratch)
             }
             fields.keysCheck = Result { () throws(DDBError) in try metadata.checkNames(scratch.itemNames, in: cursor, image: "Keys") }
-        case 8 where cursor.bytes(key, equal: "OldImage"):
+        case .oldImage:
             guard !fields.hasOld else { throw duplicate(key, cursor) }
             guard wants(fields.kind, image: .old) else { return try cursor.skipItem() }
             fields.hasOld = true
             fields.oldCount = try cursor.transcodeItem(into: &oldImage, numbers: options.numbers, scratch: &scratch)
             fields.oldCheck = Result { () throws(DDBError) in try metadata.checkNames(scratch.itemNames, in: cursor, image: "OldImage") }
-        case 14 where cursor.bytes(key, equal: "SequenceNumber"):
+        case .sequenceNumber:
             try fields.read(.sequenceNumber, key, cursor)
             let span = try readString(&cursor, "SequenceNumber")
             guard !span.hasEscapes,
@@ -376,7 +396,7 @@ package struct RecordTranscoder {
             fields.sequenceTextLength = span.count
             fields.sequenceText = span
             lastSequenceNumber = span
-        case 27 where cursor.bytes(key, equal: "ApproximateCreationDateTime"):
+        case .approximateCreationDateTime:
             try fields.read(.creationTime, key, cursor)
             let first = try cursor.peekAfterWhitespace("ApproximateCreationDateTime")
             guard first == UInt8(ascii: "-") || first &- UInt8(ascii: "0") < 10 else {
@@ -385,8 +405,8 @@ package struct RecordTranscoder {
             }
             let range = try cursor.scanNumberToken()
             fields.changeTime = try EpochTime.millis(fromSeconds: UnsafeBufferPointer(start: cursor.base + range.lowerBound, count: range.count), offset: range.lowerBound)
-        default:
-            // Most members not read are plain strings (`eventVersion`, `awsRegion`, `StreamViewType`).
+        case .sizeBytes, .streamViewType, .other:
+            // Most members not read are plain strings (`StreamViewType`) or small numbers (`SizeBytes`).
             if cursor.plainString() == nil { try cursor.skipValue() }
         }
     }

@@ -1,0 +1,135 @@
+import DDBTypes
+
+/// The members of a stream record that the transcoder knows by name.
+///
+/// Records of one stream spell their members in one order (a Lambda event: `eventID`,
+/// `eventName`, `eventVersion`, `eventSource`, `awsRegion`, `dynamodb`, `eventSourceARN`;
+/// `GetRecords` another), so the transcoder expects the member that followed the last one in
+/// the record before (``MemberOrder``) and checks for its name, quotes and colon with one
+/// comparison, instead of reading the name and then looking it up. Any other name, or the
+/// expected one spelled otherwise (escapes, whitespace), is read and looked up as before.
+enum RecordMember: UInt8, CaseIterable {
+    case eventID, eventName, eventVersion, eventSource, awsRegion, dynamodb, eventSourceARN, userIdentity
+    /// Any other name (read past).
+    case other
+
+    /// The member named `key` (`.other` for a name with escapes: none of these has any).
+    init(_ key: StringSpan, in cursor: JSONCursor) {
+        // By length first: one comparison rules out all but one name.
+        switch key.count {
+        case 7 where cursor.bytes(key, equal: "eventID"): self = .eventID
+        case 8 where cursor.bytes(key, equal: "dynamodb"): self = .dynamodb
+        case 9 where cursor.bytes(key, equal: "eventName"): self = .eventName
+        case 9 where cursor.bytes(key, equal: "awsRegion"): self = .awsRegion
+        case 11 where cursor.bytes(key, equal: "eventSource"): self = .eventSource
+        case 12 where cursor.bytes(key, equal: "eventVersion"): self = .eventVersion
+        case 12 where cursor.bytes(key, equal: "userIdentity"): self = .userIdentity
+        case 14 where cursor.bytes(key, equal: "eventSourceARN"): self = .eventSourceARN
+        default: self = .other
+        }
+    }
+
+    /// Reads past the member's name, quotes and colon when the input at the cursor is exactly
+    /// those (compact JSON), and returns the name's span; nil otherwise (and for `.other`).
+    /// One case per name, so that each comparison is with constant words.
+    @inline(__always)
+    func consumeName(_ cursor: inout JSONCursor) -> StringSpan? {
+        switch self {
+        case .eventID: cursor.consumeName("\"eventID\":")
+        case .eventName: cursor.consumeName("\"eventName\":")
+        case .eventVersion: cursor.consumeName("\"eventVersion\":")
+        case .eventSource: cursor.consumeName("\"eventSource\":")
+        case .awsRegion: cursor.consumeName("\"awsRegion\":")
+        case .dynamodb: cursor.consumeName("\"dynamodb\":")
+        case .eventSourceARN: cursor.consumeName("\"eventSourceARN\":")
+        case .userIdentity: cursor.consumeName("\"userIdentity\":")
+        case .other: nil
+        }
+    }
+
+    /// A Lambda event's order.
+    static let lambdaOrder: [RecordMember] = [.eventID, .eventName, .eventVersion, .eventSource, .awsRegion, .dynamodb, .eventSourceARN]
+}
+
+/// The members of a stream record's `dynamodb` object that the transcoder knows by name (see
+/// ``RecordMember``).
+enum StreamMember: UInt8, CaseIterable {
+    case approximateCreationDateTime, keys, newImage, oldImage, sequenceNumber, sizeBytes, streamViewType
+    /// Any other name (read past).
+    case other
+
+    /// The member named `key` (`.other` for a name with escapes: none of these has any).
+    init(_ key: StringSpan, in cursor: JSONCursor) {
+        switch key.count {
+        case 4 where cursor.bytes(key, equal: "Keys"): self = .keys
+        case 8 where cursor.bytes(key, equal: "NewImage"): self = .newImage
+        case 8 where cursor.bytes(key, equal: "OldImage"): self = .oldImage
+        case 9 where cursor.bytes(key, equal: "SizeBytes"): self = .sizeBytes
+        case 14 where cursor.bytes(key, equal: "SequenceNumber"): self = .sequenceNumber
+        case 14 where cursor.bytes(key, equal: "StreamViewType"): self = .streamViewType
+        case 27 where cursor.bytes(key, equal: "ApproximateCreationDateTime"): self = .approximateCreationDateTime
+        default: self = .other
+        }
+    }
+
+    /// Reads past the member's name, quotes and colon (see ``RecordMember/consumeName(_:)``).
+    @inline(__always)
+    func consumeName(_ cursor: inout JSONCursor) -> StringSpan? {
+        switch self {
+        case .approximateCreationDateTime: cursor.consumeName("\"ApproximateCreationDateTime\":")
+        case .keys: cursor.consumeName("\"Keys\":")
+        case .newImage: cursor.consumeName("\"NewImage\":")
+        case .oldImage: cursor.consumeName("\"OldImage\":")
+        case .sequenceNumber: cursor.consumeName("\"SequenceNumber\":")
+        case .sizeBytes: cursor.consumeName("\"SizeBytes\":")
+        case .streamViewType: cursor.consumeName("\"StreamViewType\":")
+        case .other: nil
+        }
+    }
+
+    /// A Lambda event's order (`OldImage` only in MODIFY and REMOVE records).
+    static let lambdaOrder: [StreamMember] = [.approximateCreationDateTime, .keys, .newImage, .oldImage, .sequenceNumber, .sizeBytes, .streamViewType]
+}
+
+/// Which member followed each member (and the object's start) in the object last read: four
+/// bits each in one word, so that learning costs a store and no array.
+struct MemberOrder<Member: RawRepresentable<UInt8>> {
+    private var followers: UInt64 = 0
+    /// The slot of the object's start.
+    static var start: UInt8 { 15 }
+
+    /// Starts from `order`: each member is expected after the one before it.
+    init(_ order: [Member]) {
+        var previous = Self.start
+        for member in order {
+            learn(member, after: previous)
+            previous = member.rawValue
+        }
+    }
+
+    /// The member expected after `previous` (a member's raw value, or ``start``).
+    @inline(__always)
+    func expected(after previous: UInt8) -> Member? {
+        Member(rawValue: UInt8(truncatingIfNeeded: followers &>> (UInt64(previous) &* 4)) & 15)
+    }
+
+    @inline(__always)
+    mutating func learn(_ member: Member, after previous: UInt8) {
+        let shift = UInt64(previous) &* 4
+        followers = followers & ~(15 &<< shift) | UInt64(member.rawValue) &<< shift
+    }
+}
+
+extension JSONCursor {
+    /// Reads past `quoted` (a member's `"name":`) when the input at the cursor is exactly that,
+    /// and returns the name's span, as ``readKey()`` would have; nil (the cursor unmoved)
+    /// otherwise.
+    @inline(__always)
+    mutating func consumeName(_ quoted: StaticString) -> StringSpan? {
+        let count = quoted.utf8CodeUnitCount
+        guard count <= end &- pos, memcmpEqual(base + pos, quoted.utf8Start, count) else { return nil }
+        let name = StringSpan(start: pos &+ 1, end: pos &+ count &- 2, hasEscapes: false)
+        pos &+= count
+        return name
+    }
+}
