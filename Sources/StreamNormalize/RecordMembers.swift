@@ -126,10 +126,18 @@ extension JSONCursor {
     /// otherwise.
     @inline(__always)
     mutating func consumeName(_ quoted: StaticString) -> StringSpan? {
-        let count = quoted.utf8CodeUnitCount
-        guard count <= end &- pos, memcmpEqual(base + pos, quoted.utf8Start, count) else { return nil }
-        let name = StringSpan(start: pos &+ 1, end: pos &+ count &- 2, hasEscapes: false)
+        let start = pos
+        guard consume(quoted) else { return nil }
+        return StringSpan(start: start &+ 1, end: pos &- 2, hasEscapes: false)
+    }
+
+    /// Reads past `literal` when the input at the cursor is exactly it; false (the cursor
+    /// unmoved) otherwise.
+    @inline(__always)
+    mutating func consume(_ literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard count <= end &- pos, memcmpEqual(base + pos, literal.utf8Start, count) else { return false }
         pos &+= count
-        return name
+        return true
     }
 }

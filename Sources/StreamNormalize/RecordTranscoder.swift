@@ -30,6 +30,8 @@ package struct RecordTranscoder {
     /// share one `String` instead of allocating one each.
     private var lastARN: [UInt8] = []
     private var lastTable: String?
+    /// The last `eventSourceARN` with its quotes, when it was plain text (no escapes).
+    private var lastQuotedARN: [UInt8] = []
     /// What an export row's `_eventId` starts with, its line number after it: `<ExportId>/<data
     /// file>/`, JSON-escaped (see ``setRecordNamePrefix(_:)``).
     private(set) var recordNamePrefix: [UInt8] = []
@@ -284,6 +286,17 @@ package struct RecordTranscoder {
             lastEventID = span
         case .eventName:
             try fields.read(.eventName, key, cursor)
+            // One of three words, each eight bytes with its quotes: compared as they stand.
+            if cursor.consume("\"INSERT\"") {
+                fields.kind = .insert
+                return
+            } else if cursor.consume("\"MODIFY\"") {
+                fields.kind = .modify
+                return
+            } else if cursor.consume("\"REMOVE\"") {
+                fields.kind = .remove
+                return
+            }
             let span = try readString(&cursor, "eventName")
             if cursor.bytes(span, equal: "INSERT") {
                 fields.kind = .insert
@@ -297,6 +310,7 @@ package struct RecordTranscoder {
             }
         case .eventSource:
             try fields.read(.eventSource, key, cursor)
+            if cursor.consume("\"aws:dynamodb\"") { return }
             let span = try readString(&cursor, "eventSource")
             guard cursor.bytes(span, equal: "aws:dynamodb") else {
                 throw DDBError(
@@ -305,6 +319,16 @@ package struct RecordTranscoder {
             }
         case .eventSourceARN:
             try fields.read(.eventSourceARN, key, cursor)
+            // Records of one stream name one ARN: the same bytes as the last one read need no reading.
+            if let lastTable, !lastQuotedARN.isEmpty,
+                lastQuotedARN.withUnsafeBufferPointer({ quoted in
+                    quoted.count <= cursor.end &- cursor.pos && memcmpEqual(quoted.baseAddress!, cursor.base + cursor.pos, quoted.count)
+                })
+            {
+                cursor.pos &+= lastQuotedARN.count
+                fields.table = lastTable
+                return
+            }
             fields.table = try tableName(try readString(&cursor, "eventSourceARN"), cursor)
         case .userIdentity:
             try fields.read(.userIdentity, key, cursor)
@@ -549,6 +573,8 @@ package struct RecordTranscoder {
         }
         lastARN = arn
         lastTable = name
+        // Plain text has no quote, backslash or control character: the quoted bytes are the JSON.
+        lastQuotedARN = span.hasEscapes ? [] : [UInt8(ascii: "\"")] + arn + [UInt8(ascii: "\"")]
         return name
     }
 
