@@ -5,6 +5,40 @@ package enum EpochTime {
     /// The largest epoch-ms that fits the 13 digits of `_seq` (year 2286).
     static let maxMillis: Int64 = 9_999_999_999_999
 
+    /// Epoch milliseconds (rounded down) from the JSON number at `position` when it is written as
+    /// DynamoDB writes it: 1 to 10 integer digits, the first not zero, then maybe `.` and digits,
+    /// and not the input's last byte; the position moves past it. Nil (the position unmoved) for
+    /// anything else, which ``millis(fromSeconds:offset:)`` reads after the JSON grammar is checked.
+    @inline(__always)
+    package static func plainMillis(_ base: UnsafePointer<UInt8>, _ end: Int, _ position: inout Int) -> Int64? {
+        var p = position
+        guard p < end, base[p] &- UInt8(ascii: "1") < 9 else { return nil }
+        var seconds: Int64 = 0
+        let integerEnd = min(end, p &+ 10)
+        while p < integerEnd, base[p] &- UInt8(ascii: "0") < 10 {
+            seconds = seconds &* 10 &+ Int64(base[p] &- UInt8(ascii: "0"))
+            p &+= 1
+        }
+        var millis: Int64 = 0
+        if p < end, base[p] == UInt8(ascii: ".") {
+            p &+= 1
+            let fractionStart = p
+            while p < end, base[p] &- UInt8(ascii: "0") < 10 {
+                if p &- fractionStart < 3 { millis = millis &* 10 &+ Int64(base[p] &- UInt8(ascii: "0")) }
+                p &+= 1
+            }
+            guard p > fractionStart else { return nil }
+            for _ in min(p &- fractionStart, 3)..<3 { millis &*= 10 }
+        }
+        // The number ends here, and nothing follows that would make it longer (an 11th integer
+        // digit, an exponent, a second point).
+        guard p < end else { return nil }
+        let next = base[p]
+        guard next &- UInt8(ascii: "0") >= 10, next != UInt8(ascii: "."), next | 0x20 != UInt8(ascii: "e") else { return nil }
+        position = p
+        return seconds &* 1000 &+ millis
+    }
+
     /// Epoch milliseconds (rounded down) from epoch seconds written as a JSON number.
     package static func millis(fromSeconds text: UnsafeBufferPointer<UInt8>, offset: Int) throws(DDBError) -> Int64 {
         func bad(_ why: String) -> DDBError {

@@ -422,6 +422,10 @@ package struct RecordTranscoder {
             lastSequenceNumber = span
         case .approximateCreationDateTime:
             try fields.read(.creationTime, key, cursor)
+            if let millis = EpochTime.plainMillis(cursor.base, cursor.end, &cursor.pos) {
+                fields.changeTime = millis
+                return
+            }
             let first = try cursor.peekAfterWhitespace("ApproximateCreationDateTime")
             guard first == UInt8(ascii: "-") || first &- UInt8(ascii: "0") < 10 else {
                 throw DDBError(

@@ -63,4 +63,42 @@ import Testing
         #expect(SequenceNumber("00000")?.description == String(repeating: "0", count: 40))
         #expect(SequenceNumber("12x4") == nil && SequenceNumber("") == nil && SequenceNumber("9" + String(repeating: "0", count: 40)) == nil)
     }
+
+    /// The short path for the usual `1767225600.014` (`plainMillis`, read in place) gives what
+    /// the general reading of the number token gives, or leaves the number to it: every prefix of
+    /// these texts, followed by each byte that may end a number or make it longer.
+    @Test func thePlainPathAgreesWithTheGeneralOneOrStepsAside() throws {
+        let texts = [
+            "1767225600.014", "1767225600", "1767225600.5", "1767225600.0149", "9999999999.999", "99999999999", "1.2e9",
+            "17672256001", "0.5", "0", "01767225600", "1767225600.", "1767225600..1", "1767225600.0.1", "-1767225600",
+        ]
+        var plainCount = 0
+        for text in texts {
+            let bytes = Array(text.utf8)
+            for length in 1...bytes.count {
+                for after in [",", "}", " ", "e", "E", ".", "0", "+", "-"] {
+                    let input = Array(bytes[..<length]) + Array(after.utf8)
+                    let agrees = try input.withUnsafeBufferPointer { buffer throws(DDBError) -> Bool? in
+                        var position = 0
+                        guard let plain = EpochTime.plainMillis(buffer.baseAddress!, buffer.count, &position) else {
+                            return position == 0 ? nil : false
+                        }
+                        // What it read is a whole JSON number, as the general path reads it.
+                        var cursor = JSONCursor(base: buffer.baseAddress!, end: buffer.count, at: 0)
+                        let token = try cursor.scanNumberToken()
+                        let general = try EpochTime.millis(fromSeconds: UnsafeBufferPointer(rebasing: buffer[token]), offset: 0)
+                        return token == 0..<position && plain == general
+                    }
+                    guard let agrees else { continue }
+                    plainCount += 1
+                    #expect(agrees, "\(String(decoding: input, as: UTF8.self))")
+                }
+            }
+        }
+        // The usual forms take the short path.
+        #expect(plainCount > 100)
+        var position = 0
+        let usual = Array("1767225600.014,".utf8).withUnsafeBufferPointer { EpochTime.plainMillis($0.baseAddress!, $0.count, &position) }
+        #expect(usual == 1_767_225_600_014 && position == 14)
+    }
 }
