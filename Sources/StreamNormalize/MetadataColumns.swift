@@ -104,25 +104,31 @@ final class MetadataColumns {
     func checkNames(_ names: ScratchList<StringSpan>, in cursor: JSONCursor, image: String) throws(DDBError) -> Bool {
         var hasUpdatedAt = false
         for name in names.buffer {
-            let first = cursor.base[name.start]
-            if first == UInt8(ascii: "u") {
-                if cursor.bytes(name, equal: "updated_at") { hasUpdatedAt = true }
+            if name.hasEscapes {
+                let decoded = cursor.decodedBytes(name)
+                if let column = nameBytes.first(where: { $0 == decoded }) { throw clash(column, name, image) }
+                if decoded.elementsEqual("updated_at".utf8) { hasUpdatedAt = true }
+                continue
             }
-            if name.hasEscapes || firstBytes[Int(first)] {
-                let raw = UnsafeBufferPointer(start: cursor.base + name.start, count: name.count)
-                let decoded = name.hasEscapes ? cursor.decodedBytes(name) : []
-                for column in nameBytes where name.hasEscapes ? decoded == column : raw.elementsEqual(column) {
-                    let text = String(decoding: column, as: UTF8.self)
-                    throw DDBError(
-                        .nameClash,
-                        "the item has an attribute named \"\(text)\", which is a metadata column of flat rows; rename the metadata columns "
-                            + "as a set with --metadata-prefix (DDBCDC_METADATA_PREFIX for the Lambda; the same prefix for emit-notebook), "
-                            + "or use --layout envelope",
-                        path: [.name(image), .name(text)], offset: name.start)
+            let first = cursor.base[name.start]
+            if first == UInt8(ascii: "u") && cursor.bytes(name, equal: "updated_at") { hasUpdatedAt = true }
+            guard firstBytes[Int(first)] else { continue }
+            for column in nameBytes where column.count == name.count {
+                if column.withUnsafeBufferPointer({ memcmpEqual($0.baseAddress!, cursor.base + name.start, name.count) }) {
+                    throw clash(column, name, image)
                 }
-                if name.hasEscapes && cursor.decodedBytes(name) == Array("updated_at".utf8) { hasUpdatedAt = true }
             }
         }
         return hasUpdatedAt
+    }
+
+    private func clash(_ column: [UInt8], _ name: StringSpan, _ image: String) -> DDBError {
+        let text = String(decoding: column, as: UTF8.self)
+        return DDBError(
+            .nameClash,
+            "the item has an attribute named \"\(text)\", which is a metadata column of flat rows; rename the metadata columns "
+                + "as a set with --metadata-prefix (DDBCDC_METADATA_PREFIX for the Lambda; the same prefix for emit-notebook), "
+                + "or use --layout envelope",
+            path: [.name(image), .name(text)], offset: name.start)
     }
 }
