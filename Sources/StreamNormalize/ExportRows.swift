@@ -167,7 +167,7 @@ extension RecordTranscoder {
         let isFull: Bool
         if case .full = rows.kind { isFull = true } else { isFull = false }
         if cursor.bytes(key, equal: "Item") {
-            guard !line.hasItem else { throw duplicate(key, cursor) }
+            guard !line.hasItem else { throw Self.duplicate(key, cursor) }
             guard isFull else {
                 throw DDBError(.unsupportedRecord, #"an incremental export's line has no "Item" (is this a full export?)"#, offset: key.start)
             }
@@ -183,7 +183,7 @@ extension RecordTranscoder {
         } else if isFull {
             try cursor.skipValue()
         } else if cursor.bytes(key, equal: "NewImage") {
-            guard !line.hasNew else { throw duplicate(key, cursor) }
+            guard !line.hasNew else { throw Self.duplicate(key, cursor) }
             line.hasNew = true
             scratch.recordsItemValues = true
             defer { scratch.recordsItemValues = false }
@@ -191,7 +191,7 @@ extension RecordTranscoder {
             line.newCheck = Result { () throws(DDBError) in try metadata.checkNames(scratch.itemNames, in: cursor, image: "NewImage") }
             keepNewImageNames()
         } else if cursor.bytes(key, equal: "Keys") {
-            guard !line.hasKeys else { throw duplicate(key, cursor) }
+            guard !line.hasKeys else { throw Self.duplicate(key, cursor) }
             line.hasKeys = true
             _ = try cursor.peekAfterWhitespace("Keys")
             let start = cursor.pos
@@ -199,19 +199,19 @@ extension RecordTranscoder {
             line.keysRange = start..<cursor.pos
             line.keysCheck = Result { () throws(DDBError) in try metadata.checkNames(scratch.itemNames, in: cursor, image: "Keys") }
         } else if cursor.bytes(key, equal: "OldImage") {
-            guard !line.hasOld else { throw duplicate(key, cursor) }
+            guard !line.hasOld else { throw Self.duplicate(key, cursor) }
             line.hasOld = true
             line.oldCount = try cursor.transcodeItem(into: &oldImage, numbers: options.numbers, scratch: &scratch)
             line.oldCheck = Result { () throws(DDBError) in try metadata.checkNames(scratch.itemNames, in: cursor, image: "OldImage") }
         } else if cursor.bytes(key, equal: "Metadata") {
-            guard line.writeMicros == nil else { throw duplicate(key, cursor) }
+            guard line.writeMicros == nil else { throw Self.duplicate(key, cursor) }
             guard try cursor.peekAfterWhitespace("Metadata") == UInt8(ascii: "{"), try cursor.beginObject("Metadata") else {
                 throw DDBError(.wrongJSONType, "Metadata must be an object with WriteTimestampMicros", offset: cursor.pos)
             }
             repeat {
                 let field = try cursor.readKey()
                 if cursor.bytes(field, equal: "WriteTimestampMicros") {
-                    guard line.writeMicros == nil else { throw duplicate(field, cursor) }
+                    guard line.writeMicros == nil else { throw Self.duplicate(field, cursor) }
                     do throws(DDBError) {
                         line.writeMicros = try readMicros(&cursor)
                     } catch {

@@ -82,10 +82,9 @@ package struct RecordTranscoder {
         var keysMismatch: DDBError?
 
         /// Notes that `member` was read, refusing a second one: which of two a reader keeps is not defined.
+        @inline(__always)
         mutating func read(_ member: Member, _ key: StringSpan, _ cursor: JSONCursor) throws(DDBError) {
-            guard !seen.contains(member) else {
-                throw DDBError(.duplicateMember, "the record has \(cursor.decodedString(key)) twice", offset: key.start)
-            }
+            guard !seen.contains(member) else { throw RecordTranscoder.duplicate(key, cursor) }
             seen.insert(member)
         }
     }
@@ -338,10 +337,10 @@ package struct RecordTranscoder {
             repeat {
                 let field = try cursor.readKey()
                 if cursor.bytes(field, equal: "type") {
-                    guard fields.userType == nil else { throw duplicate(field, cursor) }
+                    guard fields.userType == nil else { throw Self.duplicate(field, cursor) }
                     fields.userType = try readString(&cursor, "userIdentity.type")
                 } else if cursor.bytes(field, equal: "principalId") {
-                    guard fields.principal == nil else { throw duplicate(field, cursor) }
+                    guard fields.principal == nil else { throw Self.duplicate(field, cursor) }
                     fields.principal = try readString(&cursor, "userIdentity.principalId")
                 } else {
                     try cursor.skipValue()
@@ -358,7 +357,7 @@ package struct RecordTranscoder {
     ) throws(DDBError) {
         switch member {
         case .newImage:
-            guard !fields.hasNew else { throw duplicate(key, cursor) }
+            guard !fields.hasNew else { throw Self.duplicate(key, cursor) }
             guard wants(fields.kind, image: .new) else { return try cursor.skipItem() }
             fields.hasNew = true
             // Value ranges for the check against Keys; only this image's are needed.
@@ -384,7 +383,7 @@ package struct RecordTranscoder {
                 fields.keysCheckPending = true
             }
         case .keys:
-            guard !fields.hasKeys, fields.keysRange == nil else { throw duplicate(key, cursor) }
+            guard !fields.hasKeys, fields.keysRange == nil else { throw Self.duplicate(key, cursor) }
             _ = try cursor.peekAfterWhitespace("Keys")
             let keysStart = cursor.pos
             defer { fields.keysRange = keysStart..<cursor.pos }
@@ -401,7 +400,7 @@ package struct RecordTranscoder {
             }
             fields.keysCheck = Result { () throws(DDBError) in try metadata.checkNames(scratch.itemNames, in: cursor, image: "Keys") }
         case .oldImage:
-            guard !fields.hasOld else { throw duplicate(key, cursor) }
+            guard !fields.hasOld else { throw Self.duplicate(key, cursor) }
             guard wants(fields.kind, image: .old) else { return try cursor.skipItem() }
             fields.hasOld = true
             fields.oldCount = try cursor.transcodeItem(into: &oldImage, numbers: options.numbers, scratch: &scratch)
@@ -433,7 +432,19 @@ package struct RecordTranscoder {
             }
             let range = try cursor.scanNumberToken()
             fields.changeTime = try EpochTime.millis(fromSeconds: UnsafeBufferPointer(start: cursor.base + range.lowerBound, count: range.count), offset: range.lowerBound)
-        case .sizeBytes, .streamViewType, .other:
+        case .sizeBytes:
+            // A count of bytes: digits, the first not zero, then what ends a number.
+            var p = cursor.pos
+            if p < cursor.end, cursor.base[p] &- UInt8(ascii: "1") < 9 {
+                p &+= 1
+                while p < cursor.end, cursor.base[p] &- UInt8(ascii: "0") < 10 { p &+= 1 }
+                if p < cursor.end, cursor.base[p] == UInt8(ascii: ",") || cursor.base[p] == UInt8(ascii: "}") {
+                    cursor.pos = p
+                    return
+                }
+            }
+            try cursor.skipValue()
+        case .streamViewType, .other:
             // Most members not read are plain strings (`StreamViewType`) or small numbers (`SizeBytes`).
             if cursor.plainString() == nil { try cursor.skipValue() }
         }
@@ -448,7 +459,8 @@ package struct RecordTranscoder {
         newValues.append(contentsOf: scratch.itemValues)
     }
 
-    func duplicate(_ key: StringSpan, _ cursor: JSONCursor) -> DDBError {
+    @inline(never)
+    static func duplicate(_ key: StringSpan, _ cursor: JSONCursor) -> DDBError {
         DDBError(.duplicateMember, "the record has \(cursor.decodedString(key)) twice", offset: key.start)
     }
 
