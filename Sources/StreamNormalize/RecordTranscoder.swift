@@ -32,6 +32,8 @@ package struct RecordTranscoder {
     private var lastTable: String?
     /// The last `eventSourceARN` with its quotes, when it was plain text (no escapes).
     private var lastQuotedARN: [UInt8] = []
+    /// What a check of this record found that counts only if the image becomes the row.
+    private var faults = Faults()
     /// What an export row's `_eventId` starts with, its line number after it: `<ExportId>/<data
     /// file>/`, JSON-escaped (see ``setRecordNamePrefix(_:)``).
     private(set) var recordNamePrefix: [UInt8] = []
@@ -57,15 +59,15 @@ package struct RecordTranscoder {
         var sequence: SequenceNumber?
         var hasKeys = false, hasNew = false, hasOld = false
         var keyCount = 0, newCount = 0, oldCount = 0
-        /// Per image: whether it has `updated_at`, or the name clash that keeps it out of a flat row.
-        var keysCheck: Result<Bool, DDBError> = .success(false)
-        var newCheck: Result<Bool, DDBError> = .success(false)
-        var oldCheck: Result<Bool, DDBError> = .success(false)
+        /// The images that have `updated_at`, and those with a name clash that keeps them out of a
+        /// flat row (the clash is in the transcoder's `faults`). Plain values, as the rest of
+        /// `Fields`, so that a record's fields need no copying or destroying beyond their bytes.
+        var withUpdatedAt: Images = [], withClash: Images = []
         var userType: StringSpan?, principal: StringSpan?
         /// The image already written straight into the row, when the event name came first.
         var direct: ImageName?
-        /// The table named by `eventSourceARN`.
-        var table: String?
+        /// Whether `eventSourceARN` was read (its table is the transcoder's `lastTable`).
+        var hasTable = false
         /// Where `Keys` lies in the input.
         var keysRange: Range<Int>?
         /// Whether `keyNames` and `keyValues` hold this record's `Keys`.
@@ -78,8 +80,9 @@ package struct RecordTranscoder {
         var seen: Member = []
         /// Whether NewImage still waits for its check against `Keys`.
         var keysCheckPending = false
-        /// What the check against `Keys` found, thrown once the record is read (its path is the record's).
-        var keysMismatch: DDBError?
+        /// Whether the check against `Keys` failed (its error, in `faults`, is thrown once the record
+        /// is read: its path is the record's).
+        var keysMismatch = false
 
         /// Notes that `member` was read, refusing a second one: which of two a reader keeps is not defined.
         @inline(__always)
@@ -172,7 +175,7 @@ package struct RecordTranscoder {
             throw missing([.name("dynamodb"), .name("SequenceNumber")], "dynamodb.SequenceNumber")
         }
         if kind != .remove {
-            if let mismatch = fields.keysMismatch { throw mismatch }
+            if fields.keysMismatch, let mismatch = faults.keysMismatch { throw mismatch }
             if fields.keysCheckPending, let keysRange = fields.keysRange {
                 try Self.checkKeys(keysRange, recorded: fields.keysRecorded, keyNames, keyValues, names: newNames, values: newValues, cursor)
             }
@@ -183,7 +186,7 @@ package struct RecordTranscoder {
 
         switch options.layout {
         case .flat:
-            let image: UnsafeBufferPointer<UInt8>, count: Int, check: Result<Bool, DDBError>, name: ImageName
+            let image: UnsafeBufferPointer<UInt8>, count: Int, name: ImageName
             switch kind {
             case .insert, .modify:
                 guard fields.hasNew else {
@@ -191,16 +194,17 @@ package struct RecordTranscoder {
                         [.name("dynamodb"), .name("NewImage")],
                         "NewImage; the stream's view type must be NEW_IMAGE or NEW_AND_OLD_IMAGES")
                 }
-                (image, count, check, name) = (newImage.written, fields.newCount, fields.newCheck, .new)
+                (image, count, name) = (newImage.written, fields.newCount, .new)
             case .remove:
                 if options.tombstoneImage == .old && fields.hasOld {
-                    (image, count, check, name) = (oldImage.written, fields.oldCount, fields.oldCheck, .old)
+                    (image, count, name) = (oldImage.written, fields.oldCount, .old)
                 } else {
                     guard fields.hasKeys else { throw missing([.name("dynamodb"), .name("Keys")], "Keys") }
-                    (image, count, check, name) = (keys.written, fields.keyCount, fields.keysCheck, .keys)
+                    (image, count, name) = (keys.written, fields.keyCount, .keys)
                 }
             }
-            let hasUpdatedAt = try check.get()
+            if fields.withClash.contains(name.set), let clash = faults.clash[name] { throw clash }
+            let hasUpdatedAt = fields.withUpdatedAt.contains(name.set)
             if fields.direct != name { out.append(image) }
             if count > 0 { out.append(UInt8(ascii: ",")) }
             if !hasUpdatedAt && options.updatedAtFallback != .off {
@@ -228,7 +232,7 @@ package struct RecordTranscoder {
         metadata.appendTail(after: kind, changeTime: changeTime, sequence: sequence, digits: sequenceDigits, isTTL: isTTL, to: &out)
         return RowInfo(
             kind: kind, changeTime: changeTime, sequenceNumber: sequence, isTTLDelete: isTTL,
-            eventIDRange: eventIDStart..<eventIDEnd, table: fields.table, sequenceTextLength: fields.sequenceTextLength)
+            eventIDRange: eventIDStart..<eventIDEnd, table: fields.hasTable ? lastTable : nil, sequenceTextLength: fields.sequenceTextLength)
     }
 
     // MARK: Fields
@@ -242,7 +246,35 @@ package struct RecordTranscoder {
         }
     }
 
-    private enum ImageName { case keys, new, old }
+    private enum ImageName {
+        case keys, new, old
+
+        var set: Images { self == .keys ? .keys : self == .new ? .new : .old }
+        var memberName: String { self == .keys ? "Keys" : self == .new ? "NewImage" : "OldImage" }
+    }
+
+    private struct Images: OptionSet {
+        let rawValue: UInt8
+        static let keys = Images(rawValue: 1), new = Images(rawValue: 2), old = Images(rawValue: 4)
+    }
+
+    /// Faults of the record being read that count only if the image they are in becomes the row
+    /// (flags in `Fields` say which hold for this record; the others are stale).
+    private struct Faults {
+        var clash: [ImageName: DDBError] = [:]
+        var keysMismatch: DDBError?
+    }
+
+    /// Checks the names of the image just transcoded against the metadata columns
+    /// (``MetadataColumns/checkNames(_:in:image:)``) and notes what it found in `fields`.
+    private mutating func checkNames(of image: ImageName, _ fields: inout Fields, _ cursor: JSONCursor) {
+        do throws(DDBError) {
+            if try metadata.checkNames(scratch.itemNames, in: cursor, image: image.memberName) { fields.withUpdatedAt.insert(image.set) }
+        } catch {
+            fields.withClash.insert(image.set)
+            faults.clash[image] = error
+        }
+    }
 
     /// Whether `image` is certain to be the whole item part of a flat row.
     private func isOnlyImage(_ image: ImageName, _ fields: Fields) -> Bool {
@@ -325,10 +357,11 @@ package struct RecordTranscoder {
                 })
             {
                 cursor.pos &+= lastQuotedARN.count
-                fields.table = lastTable
+                fields.hasTable = true
                 return
             }
-            fields.table = try tableName(try readString(&cursor, "eventSourceARN"), cursor)
+            _ = try tableName(try readString(&cursor, "eventSourceARN"), cursor)
+            fields.hasTable = true
         case .userIdentity:
             try fields.read(.userIdentity, key, cursor)
             let first = try cursor.peekAfterWhitespace("userIdentity")
@@ -370,12 +403,13 @@ package struct RecordTranscoder {
             } else {
                 fields.newCount = try cursor.transcodeItem(into: &newImage, numbers: options.numbers, scratch: &scratch)
             }
-            fields.newCheck = Result { () throws(DDBError) in try metadata.checkNames(scratch.itemNames, in: cursor, image: "NewImage") }
+            checkNames(of: .new, &fields, cursor)
             if let keysRange = fields.keysRange {
                 do throws(DDBError) {
                     try Self.checkKeys(keysRange, recorded: fields.keysRecorded, keyNames, keyValues, names: scratch.itemNames, values: scratch.itemValues, cursor)
                 } catch {
-                    fields.keysMismatch = error
+                    fields.keysMismatch = true
+                    faults.keysMismatch = error
                 }
             } else {
                 // `Keys` has not come yet (or the event name, to say whether the check applies).
@@ -398,13 +432,13 @@ package struct RecordTranscoder {
             } else {
                 fields.keyCount = try cursor.transcodeItem(into: &keys, numbers: options.numbers, scratch: &scratch)
             }
-            fields.keysCheck = Result { () throws(DDBError) in try metadata.checkNames(scratch.itemNames, in: cursor, image: "Keys") }
+            checkNames(of: .keys, &fields, cursor)
         case .oldImage:
             guard !fields.hasOld else { throw Self.duplicate(key, cursor) }
             guard wants(fields.kind, image: .old) else { return try cursor.skipItem() }
             fields.hasOld = true
             fields.oldCount = try cursor.transcodeItem(into: &oldImage, numbers: options.numbers, scratch: &scratch)
-            fields.oldCheck = Result { () throws(DDBError) in try metadata.checkNames(scratch.itemNames, in: cursor, image: "OldImage") }
+            checkNames(of: .old, &fields, cursor)
         case .sequenceNumber:
             try fields.read(.sequenceNumber, key, cursor)
             let span = try readString(&cursor, "SequenceNumber")
