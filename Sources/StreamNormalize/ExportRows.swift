@@ -166,7 +166,7 @@ extension RecordTranscoder {
     ) throws(DDBError) {
         let isFull: Bool
         if case .full = rows.kind { isFull = true } else { isFull = false }
-        if cursor.bytes(key, equal: "Item") {
+        if cursor.text(key, is: "Item") {
             guard !line.hasItem else { throw Self.duplicate(key, cursor) }
             guard isFull else {
                 throw DDBError(.unsupportedRecord, #"an incremental export's line has no "Item" (is this a full export?)"#, offset: key.start)
@@ -182,7 +182,7 @@ extension RecordTranscoder {
             line.newCheck = Result { () throws(DDBError) in try metadata.checkNames(scratch.itemNames, in: cursor, image: "Item") }
         } else if isFull {
             try cursor.skipValue()
-        } else if cursor.bytes(key, equal: "NewImage") {
+        } else if cursor.text(key, is: "NewImage") {
             guard !line.hasNew else { throw Self.duplicate(key, cursor) }
             line.hasNew = true
             scratch.recordsItemValues = true
@@ -190,7 +190,7 @@ extension RecordTranscoder {
             line.newCount = try cursor.transcodeItem(into: &newImage, numbers: options.numbers, scratch: &scratch)
             line.newCheck = Result { () throws(DDBError) in try metadata.checkNames(scratch.itemNames, in: cursor, image: "NewImage") }
             keepNewImageNames()
-        } else if cursor.bytes(key, equal: "Keys") {
+        } else if cursor.text(key, is: "Keys") {
             guard !line.hasKeys else { throw Self.duplicate(key, cursor) }
             line.hasKeys = true
             _ = try cursor.peekAfterWhitespace("Keys")
@@ -198,19 +198,19 @@ extension RecordTranscoder {
             line.keyCount = try cursor.transcodeItem(into: &keys, numbers: options.numbers, scratch: &scratch)
             line.keysRange = start..<cursor.pos
             line.keysCheck = Result { () throws(DDBError) in try metadata.checkNames(scratch.itemNames, in: cursor, image: "Keys") }
-        } else if cursor.bytes(key, equal: "OldImage") {
+        } else if cursor.text(key, is: "OldImage") {
             guard !line.hasOld else { throw Self.duplicate(key, cursor) }
             line.hasOld = true
             line.oldCount = try cursor.transcodeItem(into: &oldImage, numbers: options.numbers, scratch: &scratch)
             line.oldCheck = Result { () throws(DDBError) in try metadata.checkNames(scratch.itemNames, in: cursor, image: "OldImage") }
-        } else if cursor.bytes(key, equal: "Metadata") {
+        } else if cursor.text(key, is: "Metadata") {
             guard line.writeMicros == nil else { throw Self.duplicate(key, cursor) }
             guard try cursor.peekAfterWhitespace("Metadata") == UInt8(ascii: "{"), try cursor.beginObject("Metadata") else {
                 throw DDBError(.wrongJSONType, "Metadata must be an object with WriteTimestampMicros", offset: cursor.pos)
             }
             repeat {
                 let field = try cursor.readKey()
-                if cursor.bytes(field, equal: "WriteTimestampMicros") {
+                if cursor.text(field, is: "WriteTimestampMicros") {
                     guard line.writeMicros == nil else { throw Self.duplicate(field, cursor) }
                     do throws(DDBError) {
                         line.writeMicros = try readMicros(&cursor)
@@ -236,7 +236,7 @@ extension RecordTranscoder {
                 throw DDBError(.missingTypeTag, #"WriteTimestampMicros is {} (expected {"N":"…"})"#, offset: start)
             }
             let tag = try cursor.readKey()
-            guard cursor.bytes(tag, equal: "N") else {
+            guard cursor.text(tag, is: "N") else {
                 throw DDBError(.wrongJSONType, #"WriteTimestampMicros must be {"N":"…"} or a number"#, offset: tag.start)
             }
             let span = try readString(&cursor, "WriteTimestampMicros.N")

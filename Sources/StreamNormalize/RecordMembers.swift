@@ -13,8 +13,12 @@ enum RecordMember: UInt8, CaseIterable {
     /// Any other name (read past).
     case other
 
-    /// The member named `key` (`.other` for a name with escapes: none of these has any).
+    /// The member named `key`, however its name is spelled (`"event\u004eame"` is `eventName`).
     init(_ key: StringSpan, in cursor: JSONCursor) {
+        if key.hasEscapes {
+            self = cursor.member(spelling: key) ?? .other
+            return
+        }
         // By length first: one comparison rules out all but one name.
         switch key.count {
         case 7 where cursor.bytes(key, equal: "eventID"): self = .eventID
@@ -58,8 +62,12 @@ enum StreamMember: UInt8, CaseIterable {
     /// Any other name (read past).
     case other
 
-    /// The member named `key` (`.other` for a name with escapes: none of these has any).
+    /// The member named `key`, however its name is spelled (see ``RecordMember``).
     init(_ key: StringSpan, in cursor: JSONCursor) {
+        if key.hasEscapes {
+            self = cursor.member(spelling: key) ?? .other
+            return
+        }
         switch key.count {
         case 4 where cursor.bytes(key, equal: "Keys"): self = .keys
         case 8 where cursor.bytes(key, equal: "NewImage"): self = .newImage
@@ -120,7 +128,28 @@ struct MemberOrder<Member: RawRepresentable<UInt8>> {
     }
 }
 
+/// A member enum whose names ``consumeName(_:)`` knows.
+protocol NamedMember: CaseIterable {
+    func consumeName(_ cursor: inout JSONCursor) -> StringSpan?
+}
+
+extension RecordMember: NamedMember {}
+extension StreamMember: NamedMember {}
+
 extension JSONCursor {
+    /// The member whose name is the decoded value of `key`, a name written with escapes (rare:
+    /// DynamoDB writes none; a JSON reader takes `"event\u004eame"` for `eventName`, so a record
+    /// with both has that member twice, and is refused as such).
+    func member<Member: NamedMember>(spelling key: StringSpan) -> Member? {
+        let quoted = [UInt8(ascii: "\"")] + decodedBytes(key) + [UInt8(ascii: "\""), UInt8(ascii: ":")]
+        return quoted.withUnsafeBufferPointer { buffer in
+            Member.allCases.first { member in
+                var probe = JSONCursor(base: buffer.baseAddress!, end: buffer.count, at: 0)
+                return member.consumeName(&probe) != nil && probe.pos == buffer.count
+            }
+        }
+    }
+
     /// Reads past `quoted` (a member's `"name":`) when the input at the cursor is exactly that,
     /// and returns the name's span, as ``readKey()`` would have; nil (the cursor unmoved)
     /// otherwise.
@@ -129,6 +158,13 @@ extension JSONCursor {
         let start = pos
         guard consume(quoted) else { return nil }
         return StringSpan(start: start &+ 1, end: pos &- 2, hasEscapes: false)
+    }
+
+    /// Whether the string at `span` is `literal`, however it is spelled: a JSON reader takes
+    /// `"INS\u0045RT"` for `"INSERT"`, and so does the transcoder (names and values alike).
+    func text(_ span: StringSpan, is literal: StaticString) -> Bool {
+        guard span.hasEscapes else { return bytes(span, equal: literal) }
+        return decodedBytes(span).elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
     /// Reads past `literal` when the input at the cursor is exactly it; false (the cursor

@@ -181,8 +181,8 @@ package struct RecordTranscoder {
             }
         }
         let isTTL =
-            kind == .remove && fields.userType.map { cursor.bytes($0, equal: "Service") } == true
-            && fields.principal.map { cursor.bytes($0, equal: "dynamodb.amazonaws.com") } == true
+            kind == .remove && fields.userType.map { cursor.text($0, is: "Service") } == true
+            && fields.principal.map { cursor.text($0, is: "dynamodb.amazonaws.com") } == true
 
         switch options.layout {
         case .flat:
@@ -329,11 +329,11 @@ package struct RecordTranscoder {
                 return
             }
             let span = try readString(&cursor, "eventName")
-            if cursor.bytes(span, equal: "INSERT") {
+            if cursor.text(span, is: "INSERT") {
                 fields.kind = .insert
-            } else if cursor.bytes(span, equal: "MODIFY") {
+            } else if cursor.text(span, is: "MODIFY") {
                 fields.kind = .modify
-            } else if cursor.bytes(span, equal: "REMOVE") {
+            } else if cursor.text(span, is: "REMOVE") {
                 fields.kind = .remove
             } else {
                 throw DDBError(
@@ -343,7 +343,7 @@ package struct RecordTranscoder {
             try fields.read(.eventSource, key, cursor)
             if cursor.consume("\"aws:dynamodb\"") { return }
             let span = try readString(&cursor, "eventSource")
-            guard cursor.bytes(span, equal: "aws:dynamodb") else {
+            guard cursor.text(span, is: "aws:dynamodb") else {
                 throw DDBError(
                     .unsupportedRecord, "eventSource \"\(cursor.decodedString(span))\" is not aws:dynamodb: not a DynamoDB Streams record",
                     offset: span.start)
@@ -369,10 +369,10 @@ package struct RecordTranscoder {
             guard try cursor.beginObject("userIdentity") else { return }
             repeat {
                 let field = try cursor.readKey()
-                if cursor.bytes(field, equal: "type") {
+                if cursor.text(field, is: "type") {
                     guard fields.userType == nil else { throw Self.duplicate(field, cursor) }
                     fields.userType = try readString(&cursor, "userIdentity.type")
-                } else if cursor.bytes(field, equal: "principalId") {
+                } else if cursor.text(field, is: "principalId") {
                     guard fields.principal == nil else { throw Self.duplicate(field, cursor) }
                     fields.principal = try readString(&cursor, "userIdentity.principalId")
                 } else {
