@@ -293,6 +293,8 @@ package struct RecordTranscoder {
         case .dynamodb:
             try fields.read(.dynamodb, key, cursor)
             guard try cursor.beginObject("the dynamodb object") else { return }
+            // The record's steps above, for its dynamodb object: one generic function for both
+            // was left a call by the optimizer, 1.9% more instructions for `transform`.
             var previous = MemberOrder<StreamMember>.start
             repeat {
                 let field: StringSpan, member: StreamMember

@@ -47,7 +47,7 @@ import Testing
 
     /// The same records in any member order give the same rows.
     @Test func anyMemberOrderGivesTheSameRowsAsTheUsualOne() throws {
-        var generator = SplitMix(seed: 7)
+        var generator = MutationTests.SplitMix(state: 7)
         var usual: [String] = [], shuffled: [String] = []
         for _ in 0..<12 {
             for record in Fixtures.all {
@@ -135,18 +135,5 @@ import Testing
             #expect(order.expected(after: previous) == member)
             previous = member.rawValue
         }
-    }
-}
-
-/// A small seeded generator, so that a failure repeats.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
