@@ -257,11 +257,17 @@
         return start..<pos
     }
 
-    /// The bytes of `range` equal `literal`.
+    /// Whether the string at `span` is `literal` as a JSON reader reads it: `"INS\u0045RT"` is
+    /// `INSERT`, and a member named `"Rec\u006frds"` is `Records`.
     @inlinable @inline(__always)
-    package func bytes(_ span: StringSpan, equal literal: StaticString) -> Bool {
-        guard !span.hasEscapes, span.count == literal.utf8CodeUnitCount else { return false }
-        return memcmpEqual(base + span.start, literal.utf8Start, span.count)
+    package func text(_ span: StringSpan, is literal: StaticString) -> Bool {
+        if span.hasEscapes { return decodedText(span, is: literal) }
+        return span.count == literal.utf8CodeUnitCount && memcmpEqual(base + span.start, literal.utf8Start, span.count)
+    }
+
+    /// ``text(_:is:)`` for a string with escapes, decoded on the stack.
+    @usableFromInline func decodedText(_ span: StringSpan, is literal: StaticString) -> Bool {
+        withDecoded(span) { $0.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)) }
     }
 }
 

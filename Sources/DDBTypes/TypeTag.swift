@@ -111,8 +111,8 @@ extension JSONCursor {
             default: return nil
             }
         case 4:
-            if bytes(key, equal: "BOOL") { return .bool }
-            if bytes(key, equal: "NULL") { return .null }
+            if text(key, is: "BOOL") { return .bool }
+            if text(key, is: "NULL") { return .null }
             return nil
         default:
             return nil

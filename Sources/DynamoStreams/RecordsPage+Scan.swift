@@ -51,10 +51,10 @@ struct RecordsPageScanner {
         if try cursor.beginObject("the answer") {
             repeat {
                 let key = try cursor.readKey()
-                if cursor.bytes(key, equal: "Records") {
+                if cursor.text(key, is: "Records") {
                     guard records == nil else { throw DDBError(.duplicateMember, "the answer has Records twice", offset: key.start - 1) }
                     records = try scanRecords()
-                } else if cursor.bytes(key, equal: "NextShardIterator") {
+                } else if cursor.text(key, is: "NextShardIterator") {
                     guard !sawNext else { throw DDBError(.duplicateMember, "the answer has NextShardIterator twice", offset: key.start - 1) }
                     sawNext = true
                     switch try cursor.peekAfterWhitespace("NextShardIterator") {
@@ -107,11 +107,11 @@ struct RecordsPageScanner {
         if try cursor.beginObject("a record") {
             repeat {
                 let key = try cursor.readKey()
-                if cursor.bytes(key, equal: "dynamodb") {
+                if cursor.text(key, is: "dynamodb") {
                     guard !sawDynamoDB else { throw DDBError(.duplicateMember, "\(subject) has dynamodb twice", offset: key.start - 1) }
                     sawDynamoDB = true
                     (sequenceNumber, creationMillis) = try scanStreamRecord()
-                } else if cursor.bytes(key, equal: "eventID"), try cursor.peekAfterWhitespace("eventID") == UInt8(ascii: "\"") {
+                } else if cursor.text(key, is: "eventID"), try cursor.peekAfterWhitespace("eventID") == UInt8(ascii: "\"") {
                     cursor.pos += 1
                     eventID = try cursor.scanStringBody()
                 } else {
@@ -136,7 +136,7 @@ struct RecordsPageScanner {
         guard try cursor.beginObject("dynamodb") else { return (nil, nil) }
         repeat {
             let key = try cursor.readKey()
-            if cursor.bytes(key, equal: "SequenceNumber") {
+            if cursor.text(key, is: "SequenceNumber") {
                 guard sequenceNumber == nil else {
                     throw DDBError(.duplicateMember, "\(subject) has dynamodb.SequenceNumber twice", offset: key.start - 1)
                 }
@@ -148,7 +148,7 @@ struct RecordsPageScanner {
                 let text = cursor.decodedString(try cursor.scanStringBody())
                 guard !text.isEmpty else { throw DDBError(.missingField, "\(subject)'s dynamodb.SequenceNumber is empty", offset: at) }
                 sequenceNumber = text
-            } else if cursor.bytes(key, equal: "ApproximateCreationDateTime") {
+            } else if cursor.text(key, is: "ApproximateCreationDateTime") {
                 guard !sawCreation else {
                     throw DDBError(.duplicateMember, "\(subject) has dynamodb.ApproximateCreationDateTime twice", offset: key.start - 1)
                 }

@@ -312,7 +312,7 @@ public struct ChangeStreamReader {
             do throws(DDBError) {
                 if try cursor.beginObject("an event") {
                     let key = try cursor.readKey()
-                    if cursor.bytes(key, equal: "Records"), try cursor.peekAfterWhitespace("Records") == UInt8(ascii: "[") {
+                    if cursor.text(key, is: "Records"), try cursor.peekAfterWhitespace("Records") == UInt8(ascii: "[") {
                         cursor.pos += 1
                         pos = cursor.pos
                         state = .arrayStart(.records)
@@ -396,7 +396,7 @@ public struct ChangeStreamReader {
                     cursor.skipWhitespace()
                     let valueStart = cursor.pos
                     try cursor.skipValue()
-                    if cursor.bytes(key, equal: "Records") { second = (keyStart, valueStart..<cursor.pos) }
+                    if cursor.text(key, is: "Records") { second = (keyStart, valueStart..<cursor.pos) }
                 } else {
                     state = .top
                 }
@@ -596,7 +596,7 @@ public struct ChangeStreamReader {
                 cursor.skipWhitespace()
                 let keyStart = cursor.pos
                 let key = try cursor.readKey()
-                if cursor.bytes(key, equal: "Records") {
+                if cursor.text(key, is: "Records") {
                     if found != nil { return .twice(keyStart) }
                     if try cursor.peekAfterWhitespace("Records") == UInt8(ascii: "[") { found = cursor.pos }
                 }
@@ -615,11 +615,11 @@ public struct ChangeStreamReader {
             guard try cursor.beginObject("a record") else { return nil }
             repeat {
                 let key = try cursor.readKey()
-                if cursor.bytes(key, equal: "dynamodb"), try cursor.peekAfterWhitespace("dynamodb") == UInt8(ascii: "{") {
+                if cursor.text(key, is: "dynamodb"), try cursor.peekAfterWhitespace("dynamodb") == UInt8(ascii: "{") {
                     guard try cursor.beginObject("dynamodb") else { return nil }
                     repeat {
                         let field = try cursor.readKey()
-                        if cursor.bytes(field, equal: "SequenceNumber"), try cursor.peekAfterWhitespace("SequenceNumber") == UInt8(ascii: "\"") {
+                        if cursor.text(field, is: "SequenceNumber"), try cursor.peekAfterWhitespace("SequenceNumber") == UInt8(ascii: "\"") {
                             cursor.pos += 1
                             return cursor.decodedString(try cursor.scanStringBody())
                         }
@@ -642,7 +642,7 @@ public struct ChangeStreamReader {
             guard try cursor.beginObject("a record") else { return nil }
             repeat {
                 let key = try cursor.readKey()
-                if cursor.bytes(key, equal: "eventID"), try cursor.peekAfterWhitespace("eventID") == UInt8(ascii: "\"") {
+                if cursor.text(key, is: "eventID"), try cursor.peekAfterWhitespace("eventID") == UInt8(ascii: "\"") {
                     cursor.pos += 1
                     return cursor.decodedString(try cursor.scanStringBody())
                 }

@@ -111,7 +111,7 @@ final class MetadataColumns {
                 continue
             }
             let first = cursor.base[name.start]
-            if first == UInt8(ascii: "u") && cursor.bytes(name, equal: "updated_at") { hasUpdatedAt = true }
+            if first == UInt8(ascii: "u") && cursor.text(name, is: "updated_at") { hasUpdatedAt = true }
             guard firstBytes[Int(first)] else { continue }
             for column in nameBytes where column.count == name.count {
                 if column.withUnsafeBufferPointer({ memcmpEqual($0.baseAddress!, cursor.base + name.start, name.count) }) {

@@ -21,14 +21,14 @@ enum RecordMember: UInt8, CaseIterable {
         }
         // By length first: one comparison rules out all but one name.
         switch key.count {
-        case 7 where cursor.bytes(key, equal: "eventID"): self = .eventID
-        case 8 where cursor.bytes(key, equal: "dynamodb"): self = .dynamodb
-        case 9 where cursor.bytes(key, equal: "eventName"): self = .eventName
-        case 9 where cursor.bytes(key, equal: "awsRegion"): self = .awsRegion
-        case 11 where cursor.bytes(key, equal: "eventSource"): self = .eventSource
-        case 12 where cursor.bytes(key, equal: "eventVersion"): self = .eventVersion
-        case 12 where cursor.bytes(key, equal: "userIdentity"): self = .userIdentity
-        case 14 where cursor.bytes(key, equal: "eventSourceARN"): self = .eventSourceARN
+        case 7 where cursor.text(key, is: "eventID"): self = .eventID
+        case 8 where cursor.text(key, is: "dynamodb"): self = .dynamodb
+        case 9 where cursor.text(key, is: "eventName"): self = .eventName
+        case 9 where cursor.text(key, is: "awsRegion"): self = .awsRegion
+        case 11 where cursor.text(key, is: "eventSource"): self = .eventSource
+        case 12 where cursor.text(key, is: "eventVersion"): self = .eventVersion
+        case 12 where cursor.text(key, is: "userIdentity"): self = .userIdentity
+        case 14 where cursor.text(key, is: "eventSourceARN"): self = .eventSourceARN
         default: self = .other
         }
     }
@@ -69,13 +69,13 @@ enum StreamMember: UInt8, CaseIterable {
             return
         }
         switch key.count {
-        case 4 where cursor.bytes(key, equal: "Keys"): self = .keys
-        case 8 where cursor.bytes(key, equal: "NewImage"): self = .newImage
-        case 8 where cursor.bytes(key, equal: "OldImage"): self = .oldImage
-        case 9 where cursor.bytes(key, equal: "SizeBytes"): self = .sizeBytes
-        case 14 where cursor.bytes(key, equal: "SequenceNumber"): self = .sequenceNumber
-        case 14 where cursor.bytes(key, equal: "StreamViewType"): self = .streamViewType
-        case 27 where cursor.bytes(key, equal: "ApproximateCreationDateTime"): self = .approximateCreationDateTime
+        case 4 where cursor.text(key, is: "Keys"): self = .keys
+        case 8 where cursor.text(key, is: "NewImage"): self = .newImage
+        case 8 where cursor.text(key, is: "OldImage"): self = .oldImage
+        case 9 where cursor.text(key, is: "SizeBytes"): self = .sizeBytes
+        case 14 where cursor.text(key, is: "SequenceNumber"): self = .sequenceNumber
+        case 14 where cursor.text(key, is: "StreamViewType"): self = .streamViewType
+        case 27 where cursor.text(key, is: "ApproximateCreationDateTime"): self = .approximateCreationDateTime
         default: self = .other
         }
     }
@@ -158,13 +158,6 @@ extension JSONCursor {
         let start = pos
         guard consume(quoted) else { return nil }
         return StringSpan(start: start &+ 1, end: pos &- 2, hasEscapes: false)
-    }
-
-    /// Whether the string at `span` is `literal`, however it is spelled: a JSON reader takes
-    /// `"INS\u0045RT"` for `"INSERT"`, and so does the transcoder (names and values alike).
-    func text(_ span: StringSpan, is literal: StaticString) -> Bool {
-        guard span.hasEscapes else { return bytes(span, equal: literal) }
-        return decodedBytes(span).elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
     /// Reads past `literal` when the input at the cursor is exactly it; false (the cursor

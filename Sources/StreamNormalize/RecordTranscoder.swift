@@ -21,8 +21,8 @@ package struct RecordTranscoder {
     /// `Keys`' top-level names and value ranges, when `Keys` was read past without being written
     /// (a flat INSERT or MODIFY): the check against NewImage then reads them from here rather
     /// than reading `Keys` a second time.
-    var keyNames = ScratchList<StringSpan>(capacity: 8)
-    var keyValues = ScratchList<Range<Int>>(capacity: 8)
+    private(set) var keyNames = ScratchList<StringSpan>(capacity: 8)
+    private(set) var keyValues = ScratchList<Range<Int>>(capacity: 8)
     /// The order of the members of the last record and of its `dynamodb` object, to expect in the next.
     private var recordOrder = MemberOrder(RecordMember.lambdaOrder)
     private var streamOrder = MemberOrder(StreamMember.lambdaOrder)
@@ -30,7 +30,8 @@ package struct RecordTranscoder {
     /// share one `String` instead of allocating one each.
     private var lastARN: [UInt8] = []
     private var lastTable: String?
-    /// The last `eventSourceARN` with its quotes, when it was plain text (no escapes).
+    /// The last `eventSourceARN` with its quotes, when it was plain text (no escapes): whenever it
+    /// is not empty, `lastTable` is its table.
     private var lastQuotedARN: [UInt8] = []
     /// What a check of this record found that counts only if the image becomes the row.
     private var faults = Faults()
@@ -353,7 +354,7 @@ package struct RecordTranscoder {
         case .eventSourceARN:
             try fields.read(.eventSourceARN, key, cursor)
             // Records of one stream name one ARN: the same bytes as the last one read need no reading.
-            if let lastTable, !lastQuotedARN.isEmpty,
+            if !lastQuotedARN.isEmpty,
                 lastQuotedARN.withUnsafeBufferPointer({ quoted in
                     quoted.count <= cursor.end &- cursor.pos && memcmpEqual(quoted.baseAddress!, cursor.base + cursor.pos, quoted.count)
                 })
@@ -481,7 +482,7 @@ package struct RecordTranscoder {
             }
             try cursor.skipValue()
         case .streamViewType, .other:
-            // Most members not read are plain strings (`StreamViewType`) or small numbers (`SizeBytes`).
+            // Most members not read are plain strings (`StreamViewType`).
             if cursor.plainString() == nil { try cursor.skipValue() }
         }
     }

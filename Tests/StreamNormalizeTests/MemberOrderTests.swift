@@ -119,6 +119,16 @@ import Testing
         #expect(result.rows == (try Fixtures.read(Fixtures.lambdaEvent([usual]))).rows)
     }
 
+    /// An event's `Records` spelled with an escape is its `Records` (it was read as a record
+    /// without `eventName`).
+    @Test func anEventsEscapedRecordsIsItsRecords() throws {
+        let records = Fixtures.all.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let usual = try Fixtures.read(Fixtures.lambdaEvent(records))
+        let escaped = try Fixtures.read(Fixtures.lambdaEvent(records).replacingOccurrences(of: #""Records""#, with: #""Rec\u006frds""#))
+        #expect(escaped.errors.isEmpty, "\(escaped.errors)")
+        #expect(escaped.rows == usual.rows && usual.rows.count == 3)
+    }
+
     @Test func theOrderOfTheLastObjectIsExpected() {
         var order = MemberOrder(RecordMember.lambdaOrder)
         #expect(order.expected(after: MemberOrder<RecordMember>.start) == .eventID)
