@@ -43,9 +43,11 @@ def test_sigkill_then_resume_reads_only_unfinished_files(ddbcdc, make_export, tm
     report = make_export(items=6000, files=24, empty_files=2, seed=3)
     names = {f["name"] for f in report["files"]}
     expected = expected_rows(report, FIVE_MINUTES)
-    sink, resume = tmp_path / "sink", tmp_path / "resume.json"
+    sink, resume, work = tmp_path / "sink", tmp_path / "resume.json", tmp_path / "work"
+    # The killed run cannot remove its temporary files: they stay in the test's folder, not in /tmp.
+    work.mkdir()
     args = [str(ddbcdc_binary()), "backfill", "--export", report["exportDir"], "--sink", str(sink), "--quiet",
-            "--resume-file", str(resume), "--concurrency", "1", "--max-records", "50"]
+            "--resume-file", str(resume), "--concurrency", "1", "--max-records", "50", "--work-dir", str(work)]
     finished_at_kill = None
     for attempt in range(3):
         process = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -69,6 +71,7 @@ def test_sigkill_then_resume_reads_only_unfinished_files(ddbcdc, make_export, tm
         assert process.returncode == 0, process.stderr.read().decode()
         for p in (sink, resume):
             subprocess.run(["rm", "-rf", str(p)], check=True)
+        assert not list(work.iterdir()), "a finished backfill left temporary files behind"
     assert finished_at_kill, "could not stop the backfill between two data files in three attempts"
     assert len(finished_at_kill) < len(names)
 
@@ -77,8 +80,10 @@ def test_sigkill_then_resume_reads_only_unfinished_files(ddbcdc, make_export, tm
     for name in finished_at_kill:
         (data / name).write_bytes(b"this file was finished before the kill; reading it again is a bug\n")
 
+    left_by_kill = set(work.iterdir())
     result = ddbcdc("backfill", "--export", report["exportDir"], "--sink", sink, "--quiet", "--resume-file", resume,
-                    "--max-records", "50", cwd=tmp_path)
+                    "--max-records", "50", "--work-dir", work, cwd=tmp_path)
+    assert set(work.iterdir()) == left_by_kill, "the second run left temporary files of its own behind"
     assert finished_files(resume, names, report["exportId"]) == names, "after the second run every file is finished"
     # The summary counts what this run read: the unfinished files and their items, not the whole export.
     unfinished_items = sum(f["itemCount"] for f in report["files"] if f["name"] not in finished_at_kill)
