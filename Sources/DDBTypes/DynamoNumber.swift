@@ -30,7 +30,7 @@ public struct DynamoNumber: Sendable, Hashable, Comparable, CustomStringConverti
 
     init(text: String, parsed: NumberSyntax) {
         self.text = text
-        let key = text.utf8.withContiguousStorageIfAvailable { parsed.key(of: $0) } ?? parsed.key(of: Array(text.utf8))
+        let key = text.utf8.withContiguousStorageIfAvailable { parsed.key(of: $0) } ?? Array(text.utf8).withUnsafeBufferPointer { parsed.key(of: $0) }
         self.isNegative = key.isNegative
         self.adjustedExponent = key.adjustedExponent
         self.scaled = key.scaled
@@ -115,6 +115,11 @@ struct NumberSyntax {
     var lastSignificant = -1
     var exponent = 0
     var adjustedExponent = 0
+    /// Where the significant digits lie in the text (a decimal point may lie among them), when
+    /// there are any: ``key(of:)`` reads only these bytes.
+    var significantBytes = 0..<0
+    /// Where the decimal point lies in the text, or -1.
+    var point = -1
 
     var significantDigits: Int { firstSignificant < 0 ? 0 : lastSignificant - firstSignificant + 1 }
 
@@ -133,29 +138,33 @@ struct NumberSyntax {
             result.isJSONGrammar = false
             i = 1
         }
-        // Digits, possibly around one decimal point; `digitIndex` counts digits across both parts.
-        var digitIndex = 0
-        var sawPoint = false
-        var fractionDigits = 0
+        // Digits, then a decimal point and digits, or not. Digit indexes count digits across both
+        // parts; the significant ones are found from either end of the digits, past zeros.
         let intStart = i
-        while i < n {
-            let byte = bytes[i]
-            if byte &- UInt8(ascii: "0") < 10 {
-                if byte != UInt8(ascii: "0") {
-                    if result.firstSignificant < 0 { result.firstSignificant = digitIndex }
-                    result.lastSignificant = digitIndex
-                }
-                digitIndex += 1
-                if sawPoint { fractionDigits += 1 } else { result.integerDigits += 1 }
-            } else if byte == UInt8(ascii: "."), !sawPoint {
-                sawPoint = true
-            } else {
-                break
-            }
-            i += 1
+        while i < n && bytes[i] &- UInt8(ascii: "0") < 10 { i &+= 1 }
+        result.integerDigits = i &- intStart
+        var point = -1
+        var fractionDigits = 0
+        if i < n && bytes[i] == UInt8(ascii: ".") {
+            point = i
+            i &+= 1
+            let fractionStart = i
+            while i < n && bytes[i] &- UInt8(ascii: "0") < 10 { i &+= 1 }
+            fractionDigits = i &- fractionStart
         }
-        guard digitIndex > 0 else { throw invalid() }
-        if result.integerDigits == 0 || (sawPoint && fractionDigits == 0) { result.isJSONGrammar = false }
+        guard result.integerDigits + fractionDigits > 0 else { throw invalid() }
+        var first = intStart
+        while first < i && (bytes[first] == UInt8(ascii: "0") || first == point) { first &+= 1 }
+        if first < i {
+            // A nonzero digit exists, so the scan back from the end stops at it at the latest.
+            var last = i &- 1
+            while bytes[last] == UInt8(ascii: "0") || last == point { last &-= 1 }
+            result.firstSignificant = first &- intStart &- (point >= 0 && first > point ? 1 : 0)
+            result.lastSignificant = last &- intStart &- (point >= 0 && last > point ? 1 : 0)
+            result.significantBytes = first..<(last &+ 1)
+            result.point = point
+        }
+        if result.integerDigits == 0 || (point >= 0 && fractionDigits == 0) { result.isJSONGrammar = false }
         if result.integerDigits > 1 && bytes[intStart] == UInt8(ascii: "0") { result.isJSONGrammar = false }
         if i < n {
             guard bytes[i] | 0x20 == UInt8(ascii: "e") else { throw invalid() }
@@ -194,18 +203,64 @@ struct NumberSyntax {
     }
 
     /// The numeric key of the text this syntax was parsed from.
-    func key<Bytes: Collection<UInt8>>(of bytes: Bytes) -> NumericKey {
+    ///
+    /// Only the significant digits are read, on either side of a decimal point among them, up to
+    /// 19 at a time eight bytes a step (``Decimal19``); the significand is then scaled to 38
+    /// digits by powers of ten rather than one digit at a time.
+    func key(of bytes: UnsafeBufferPointer<UInt8>) -> NumericKey {
         var value: UInt128 = 0
-        if firstSignificant >= 0 {
-            var index = 0
-            for byte in bytes where byte &- UInt8(ascii: "0") < 10 {
-                if index >= firstSignificant { value = value &* 10 &+ UInt128(byte &- UInt8(ascii: "0")) }
-                index += 1
-                if index > lastSignificant { break }
+        if firstSignificant >= 0, let base = bytes.baseAddress {
+            let lower = significantBytes.lowerBound, upper = significantBytes.upperBound
+            if point > lower && point < upper {
+                Self.appendDigits(base + lower, count: point &- lower, to: &value)
+                Self.appendDigits(base + (point &+ 1), count: upper &- point &- 1, to: &value)
+            } else {
+                Self.appendDigits(base + lower, count: upper &- lower, to: &value)
             }
-            for _ in significantDigits..<DynamoNumber.maxSignificantDigits { value = value &* 10 }
+            // At most 38 significant digits: at most 38 to scale by, in two factors below 10^20.
+            let scale = DynamoNumber.maxSignificantDigits &- significantDigits
+            value = value &* UInt128(Self.powerOfTen(min(scale, 19))) &* UInt128(Self.powerOfTen(max(scale &- 19, 0)))
         }
         return NumericKey(isNegative: isNegative, adjustedExponent: Int16(adjustedExponent), scaled: value)
+    }
+
+    /// Appends `count` ASCII digits at `digits` to the decimal `value` (whose digits and these
+    /// number at most 38, so it does not overflow).
+    @inline(always)
+    private static func appendDigits(_ digits: UnsafePointer<UInt8>, count: Int, to value: inout UInt128) {
+        var index = 0
+        while index < count {
+            let step = min(count &- index, 19)
+            value = value &* UInt128(powerOfTen(step)) &+ UInt128(DecimalDigits.value(digits + index, count: step))
+            index &+= step
+        }
+    }
+
+    /// 10^`exponent`, for 0 through 19.
+    @inline(always)
+    private static func powerOfTen(_ exponent: Int) -> UInt64 {
+        switch exponent {
+        case 0: 1
+        case 1: 10
+        case 2: 100
+        case 3: 1_000
+        case 4: 10_000
+        case 5: 100_000
+        case 6: 1_000_000
+        case 7: 10_000_000
+        case 8: 100_000_000
+        case 9: 1_000_000_000
+        case 10: 10_000_000_000
+        case 11: 100_000_000_000
+        case 12: 1_000_000_000_000
+        case 13: 10_000_000_000_000
+        case 14: 100_000_000_000_000
+        case 15: 1_000_000_000_000_000
+        case 16: 10_000_000_000_000_000
+        case 17: 100_000_000_000_000_000
+        case 18: 1_000_000_000_000_000_000
+        default: 10_000_000_000_000_000_000
+        }
     }
 
     /// Appends an equal JSON number: `[-]<significant digits>E<exponent>`, or `0`.

@@ -163,11 +163,7 @@ extension JSONCursor {
             p = Self.plainStringEnd(base, end, p &+ 1)
             guard p >= 0, p < end, base[p] == UInt8(ascii: ":") else { return nil }
             p &+= 1
-            if let next = Self.scalarAttributeEnd(base, end, p) {
-                p = next
-            } else if let literal = Self.literalAttribute(base, end, p) {
-                p = literal.next
-            } else if let next = Self.setAttributeEnd(base, end, p) {
+            if let next = Self.compactAttributeEnd(base, end, p, levels: Self.compactSkipLevels) {
                 p = next
             } else {
                 var value = JSONCursor(base: base, end: end, at: p)
@@ -189,9 +185,56 @@ extension JSONCursor {
         }
     }
 
+    /// How many levels of maps and lists inside a member value ``compactAttributeEnd(_:_:_:levels:)``
+    /// reads; a value nested deeper is read by `skipValue` from that member's start, which counts
+    /// the depth against `maxJSONDepth` (far above this).
+    static var compactSkipLevels: Int { 16 }
+
+    /// Where the compact attribute value at `p` ends: a scalar, literal or set (the shapes below),
+    /// or a `{"M":{…}}` or `{"L":[…]}` of such values, `levels` deep at most; nil for anything else
+    /// (whitespace, a fault, another shape), which the caller reads with `skipValue`. Whatever it
+    /// reads is valid JSON that `skipValue` reads to the same end.
+    static func compactAttributeEnd(_ base: UnsafePointer<UInt8>, _ end: Int, _ p: Int, levels: Int) -> Int? {
+        if let next = scalarAttributeEnd(base, end, p) { return next }
+        if let literal = literalAttribute(base, end, p) { return literal.next }
+        if let next = setAttributeEnd(base, end, p) { return next }
+        guard levels > 0, p &+ 8 <= end else { return nil }
+        // `{"M":{` and `{"L":[` as little-endian words, in the low six bytes.
+        let head = UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self) & 0xFFFF_FFFF_FFFF
+        var q = p &+ 6
+        if head == 0x7B3A_224D_227B {
+            if base[q] != UInt8(ascii: "}") {
+                while true {
+                    guard q < end, base[q] == UInt8(ascii: "\"") else { return nil }
+                    q = plainStringEnd(base, end, q &+ 1)
+                    guard q >= 0, q < end, base[q] == UInt8(ascii: ":") else { return nil }
+                    guard let next = compactAttributeEnd(base, end, q &+ 1, levels: levels &- 1), next < end else { return nil }
+                    q = next
+                    guard base[q] == UInt8(ascii: ",") else { break }
+                    q &+= 1
+                }
+            }
+            guard q &+ 1 < end, base[q] == UInt8(ascii: "}"), base[q &+ 1] == UInt8(ascii: "}") else { return nil }
+            return q &+ 2
+        }
+        if head == 0x5B3A_224C_227B {
+            if base[q] != UInt8(ascii: "]") {
+                while true {
+                    guard let next = compactAttributeEnd(base, end, q, levels: levels &- 1), next < end else { return nil }
+                    q = next
+                    guard base[q] == UInt8(ascii: ",") else { break }
+                    q &+= 1
+                }
+            }
+            guard q &+ 1 < end, base[q] == UInt8(ascii: "]"), base[q &+ 1] == UInt8(ascii: "}") else { return nil }
+            return q &+ 2
+        }
+        return nil
+    }
+
     /// Where a compact `{"S":"…"}`, `{"N":"…"}` or `{"B":"…"}` at `p` ends (its string valid as
     /// `skipValue` validates strings), or nil for any other value.
-    @inline(__always)
+    @inline(always)
     static func scalarAttributeEnd(_ base: UnsafePointer<UInt8>, _ end: Int, _ p: Int) -> Int? {
         guard p &+ 8 <= end else { return nil }
         // `{"X":"` with X one of S, N, B: the word's bytes 0-1, 3-5.
@@ -207,7 +250,7 @@ extension JSONCursor {
     /// Where a compact set of strings, `{"SS":["…","…"]}`, `{"NS":…}` or `{"BS":…}`, at `p` ends,
     /// its strings valid as `skipValue` validates strings; nil for anything else (an empty array,
     /// whitespace, a fault), which `skipValue` reads.
-    @inline(__always)
+    @inline(always)
     static func setAttributeEnd(_ base: UnsafePointer<UInt8>, _ end: Int, _ p: Int) -> Int? {
         guard p &+ 8 <= end else { return nil }
         // `{"XS":["`: every byte but the third.
@@ -232,7 +275,7 @@ extension JSONCursor {
     /// Where a compact `{"BOOL":true}`, `{"BOOL":false}` or `{"NULL":true}` at `p` ends, and
     /// its row value (`true`, `false`, `null`); nil for anything else (`{"NULL":false}`, whitespace, the end of
     /// the input), which the general readers read and name.
-    @inline(__always)
+    @inline(always)
     static func literalAttribute(_ base: UnsafePointer<UInt8>, _ end: Int, _ p: Int) -> (next: Int, text: StaticString)? {
         guard p &+ 14 <= end else { return nil }
         let raw = UnsafeRawPointer(base + p)
@@ -249,7 +292,7 @@ extension JSONCursor {
         return (p &+ 14, "false")
     }
 
-    @inline(__always)
+    @inline(always)
     private static func skipWhitespace(_ base: UnsafePointer<UInt8>, _ end: Int, _ p: inout Int) {
         while p < end {
             let byte = base[p]
@@ -260,7 +303,7 @@ extension JSONCursor {
 
     /// The index after the closing quote of the string whose content starts at `start`, validated
     /// as `scanStringBody` validates it (which names the fault, if there is one).
-    @inline(__always)
+    @inline(always)
     private mutating func skipString(at start: Int) throws(DDBError) -> Int {
         let next = Self.plainStringEnd(base, end, start)
         if next >= 0 { return next }
@@ -281,7 +324,7 @@ extension JSONCursor {
     ///
     /// Plain bytes go 16 at a time (see `skipPlainStringBytes`); multi-byte sequences back to back
     /// (text in most scripts) without going back to the block scan between them.
-    @inline(__always)
+    @inline(always)
     static func plainStringEnd(_ base: UnsafePointer<UInt8>, _ end: Int, _ start: Int) -> Int {
         var p = start
         while true {
@@ -316,7 +359,7 @@ extension JSONCursor {
 
     /// The end of the well-formed multi-byte UTF-8 sequence that starts with `lead` at `p`, or -1
     /// if it is not one or may continue past `end`.
-    @inlinable @inline(__always)
+    @inlinable @inline(always)
     static func utf8SequenceEnd(_ base: UnsafePointer<UInt8>, _ end: Int, _ p: Int, _ lead: UInt8) -> Int {
         // The second byte's range depends on the lead (no overlong forms, no surrogates, nothing
         // past U+10FFFF); the others are any continuation byte.
@@ -343,7 +386,7 @@ extension JSONCursor {
     }
 
     /// Skips `true`, `false` or `null` at `p` (which starts with `first`), one load per literal.
-    @inline(__always)
+    @inline(always)
     private mutating func skipLiteral(at p: Int, _ first: UInt8) throws(DDBError) -> Int {
         if p &+ 5 <= end || (p &+ 4 <= end && first != UInt8(ascii: "f")) {
             // The literals' bytes as little-endian words: "true", "null", and "alse" after the f.
@@ -363,7 +406,7 @@ extension JSONCursor {
 
     /// Skips a number at `p` by JSON's grammar: integers and decimals here, exponents and faults by
     /// `scanNumberToken`.
-    @inline(__always)
+    @inline(always)
     private mutating func skipNumber(at p: Int) throws(DDBError) -> Int {
         var q = p
         if q < end && base[q] == UInt8(ascii: "-") { q &+= 1 }

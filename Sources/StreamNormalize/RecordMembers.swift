@@ -36,7 +36,7 @@ enum RecordMember: UInt8, CaseIterable {
     /// Reads past the member's name, quotes and colon when the input at the cursor is exactly
     /// those (compact JSON), and returns the name's span; nil otherwise (and for `.other`).
     /// One case per name, so that each comparison is with constant words.
-    @inline(__always)
+    @inline(always)
     func consumeName(_ cursor: inout JSONCursor) -> StringSpan? {
         switch self {
         case .eventID: cursor.consumeName("\"eventID\":")
@@ -81,7 +81,7 @@ enum StreamMember: UInt8, CaseIterable {
     }
 
     /// Reads past the member's name, quotes and colon (see ``RecordMember/consumeName(_:)``).
-    @inline(__always)
+    @inline(always)
     func consumeName(_ cursor: inout JSONCursor) -> StringSpan? {
         switch self {
         case .approximateCreationDateTime: cursor.consumeName("\"ApproximateCreationDateTime\":")
@@ -116,12 +116,12 @@ struct MemberOrder<Member: RawRepresentable<UInt8>> {
     }
 
     /// The member expected after `previous` (a member's raw value, or ``start``).
-    @inline(__always)
+    @inline(always)
     func expected(after previous: UInt8) -> Member? {
         Member(rawValue: UInt8(truncatingIfNeeded: followers &>> (UInt64(previous) &* 4)) & 15)
     }
 
-    @inline(__always)
+    @inline(always)
     mutating func learn(_ member: Member, after previous: UInt8) {
         let shift = UInt64(previous) &* 4
         followers = followers & ~(15 &<< shift) | UInt64(member.rawValue) &<< shift
@@ -153,7 +153,7 @@ extension JSONCursor {
     /// Reads past `quoted` (a member's `"name":`) when the input at the cursor is exactly that,
     /// and returns the name's span, as ``readKey()`` would have; nil (the cursor unmoved)
     /// otherwise.
-    @inline(__always)
+    @inline(always)
     mutating func consumeName(_ quoted: StaticString) -> StringSpan? {
         let start = pos
         guard consume(quoted) else { return nil }
@@ -162,7 +162,7 @@ extension JSONCursor {
 
     /// Reads past `literal` when the input at the cursor is exactly it; false (the cursor
     /// unmoved) otherwise.
-    @inline(__always)
+    @inline(always)
     mutating func consume(_ literal: StaticString) -> Bool {
         let count = literal.utf8CodeUnitCount
         guard count <= end &- pos, memcmpEqual(base + pos, literal.utf8Start, count) else { return false }

@@ -15,7 +15,18 @@ import Testing
         #"{"a":{"SS":["x",]},"b":{"SS":["x"}]}"#,
         #"{"a":{"SS":["x"]]}"#,
         #"{"a":{"BOOL":true }}"#,
+        // Maps and lists of such values, read by their shape too (`compactAttributeEnd`).
+        #"{"m":{"M":{}},"l":{"L":[]},"n":{"M":{"a":{"L":[{"S":"x"},{"M":{"b":{"N":"1"}}},{"L":[]}]},"c":{"NULL":true}}}}"#,
+        #"{"m":{"M":{"a":{"S":"x"}}},"l":{"L":[{"S":"y"},{"BOOL":false}]},"e":{"M":{"a":{"S":"x"},}}}"#,
+        #"{"m":{"M":{"a":{"S":"x"}} },"l":{"L":[{"S":"y"} ]},"k":{"M":{"a" :{"S":"x"}}}}"#,
     ]
+
+    /// Members nested `levels` maps and lists deep, past what the shape reader reads itself.
+    static func nested(_ levels: Int) -> String {
+        var value = #"{"S":"deep"}"#
+        for level in 0..<levels { value = level % 2 == 0 ? #"{"L":[\#(value)]}"# : #"{"M":{"k":\#(value)}}"# }
+        return #"{"a":\#(value),"b":{"N":"1"}}"#
+    }
 
     static func outcome(_ bytes: [UInt8], item: Bool) -> String {
         bytes.withUnsafeBufferPointer { buffer in
@@ -34,9 +45,11 @@ import Testing
         let bytes = Array(image.utf8)
         var inputs = (0...bytes.count).map { Array(bytes[..<$0]) }
         for index in bytes.indices {
-            var changed = bytes
-            changed[index] = UInt8(ascii: "\"")
-            inputs.append(changed)
+            for byte in [UInt8(ascii: "\""), UInt8(ascii: "}"), UInt8(ascii: "]"), UInt8(ascii: ",")] where byte != bytes[index] {
+                var changed = bytes
+                changed[index] = byte
+                inputs.append(changed)
+            }
         }
         var mismatches = 0
         for input in inputs {
@@ -49,8 +62,15 @@ import Testing
         #expect(mismatches == 0)
     }
 
+    @Test(arguments: [1, 15, 16, 17, 40, 126, 127, 130])
+    func deepValuesEndOrFailAsSkipValue(_ levels: Int) {
+        let bytes = Array(Self.nested(levels).utf8)
+        #expect(Self.outcome(bytes, item: true) == Self.outcome(bytes, item: false))
+        if levels < 100 { #expect(Self.outcome(bytes, item: true) == "skipped to \(bytes.count)") }
+    }
+
     @Test func wholeImagesAreSkippedToTheirEnd() {
-        for image in Self.images.prefix(2) + [Self.images[3]] {
+        for image in Self.images.prefix(2) + [Self.images[3], Self.images[7]] {
             #expect(Self.outcome(Array(image.utf8), item: true) == "skipped to \(image.utf8.count)", "\(image)")
         }
     }
