@@ -13,11 +13,16 @@ package struct TranscodeScratch {
     /// Members of the set being read, and names being sorted for the duplicate check of a large map.
     var strings: [StringSpan] = []
     var numbers: [(span: StringSpan, syntax: NumberSyntax, key: NumericKey)] = []
+    /// Attribute names read before, recognised without scanning them (see ``KnownNames``).
+    var knownNames = KnownNames()
     /// Where `transcodeItem` writes the item before appending it to the caller's bytes (nil only
     /// while it writes).
     var writer: RowWriter? = RowWriter()
 
-    package init() {
+    /// - Parameter learningNames: whether attribute names are learned (``KnownNames``); only
+    ///   tests turn it off, to compare.
+    package init(learningNames: Bool = true) {
+        knownNames = KnownNames(learning: learningNames)
         strings.reserveCapacity(64)
         numbers.reserveCapacity(64)
     }
@@ -79,20 +84,45 @@ extension JSONCursor {
         guard try beginObject("an attribute map") else { return 0 }
         let namesBase = scratch.names.count
         var count = 0
+        // While every name of the map is a known one (nearly always), duplicates are found by their
+        // ids, one bit each; from the first other name on, by comparing names as before.
+        var byID = true
+        var idsSeen: UInt64 = 0
         var namesSeen = NameFilter()
         repeat {
             let nameStart = pos
-            let key = try readKey()
-            // Small maps (nearly all) are checked as they are read; a larger one once, sorted, at its end.
-            // The filter rules out most names without comparing them with the ones before.
-            if count < Self.linearNameCheckLimit, namesSeen.mayHold(key, in: self),
-                hasName(key, among: scratch.names.buffer, from: namesBase)
-            {
-                throw prefixing(
-                    DDBError(.duplicateAttribute, "attribute \"\(decodedString(key))\" appears twice", offset: nameStart), name: key)
+            let key: StringSpan, id: Int
+            if let known = scratch.knownNames.match(base, end, quote: pos) {
+                key = StringSpan(start: pos &+ 1, end: known.close, hasEscapes: false)
+                pos = known.close &+ 2
+                id = known.id
+            } else {
+                key = try readKey()
+                id = scratch.knownNames.learn(key, in: base, end, compact: pos == key.end &+ 2)
+            }
+            if byID && id >= 0 {
+                let bit: UInt64 = 1 &<< UInt64(id)
+                if idsSeen & bit != 0 {
+                    // A larger map is checked once, sorted, at its end (below): its error is that one's.
+                    guard count >= Self.linearNameCheckLimit else { throw duplicate(key, at: nameStart) }
+                    byID = false
+                }
+                idsSeen |= bit
+            } else {
+                if byID {
+                    byID = false
+                    for index in namesBase..<scratch.names.count { namesSeen.insert(scratch.names[index], in: self) }
+                }
+                // Small maps (nearly all) are checked as they are read; a larger one once, sorted, at its end.
+                // The filter rules out most names without comparing them with the ones before.
+                if count < Self.linearNameCheckLimit, namesSeen.mayHold(key, in: self),
+                    hasName(key, among: scratch.names.buffer, from: namesBase)
+                {
+                    throw duplicate(key, at: nameStart)
+                }
+                namesSeen.insert(key, in: self)
             }
             scratch.names.append(key)
-            namesSeen.insert(key, in: self)
             if pos == key.end &+ 2 && (count == 0 || base[key.start &- 2] == UInt8(ascii: ",")) {
                 // Compact input: copy `,"name":` in one go.
                 appendRaw(from: count == 0 ? key.start &- 1 : key.start &- 2, to: pos, into: &out)
@@ -114,13 +144,19 @@ extension JSONCursor {
             if depth == 0 && scratch.recordsItemValues { scratch.itemValues.append(valueStart..<pos) }
             count += 1
         } while try nextMember(close: UInt8(ascii: "}"))
-        if count > Self.linearNameCheckLimit, let twice = firstDuplicate(scratch.names[namesBase...], sortBuffer: &scratch.strings) {
+        if !byID && count > Self.linearNameCheckLimit, let twice = firstDuplicate(scratch.names[namesBase...], sortBuffer: &scratch.strings) {
             throw prefixing(
                 DDBError(.duplicateAttribute, "attribute \"\(decodedString(twice))\" appears twice", offset: twice.start - 1),
                 name: twice)
         }
         if depth > 0 { scratch.names.removeLast(from: namesBase) }
         return count
+    }
+
+    /// The error for a member name that appears twice in one map.
+    @inline(never)
+    private func duplicate(_ key: StringSpan, at nameStart: Int) -> DDBError {
+        prefixing(DDBError(.duplicateAttribute, "attribute \"\(decodedString(key))\" appears twice", offset: nameStart), name: key)
     }
 
     /// Writes the row value of a compact `{"S":"…"}`, of a `{"N":"…"}` whose text is a plain
