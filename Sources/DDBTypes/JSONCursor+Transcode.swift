@@ -97,7 +97,7 @@ extension JSONCursor {
                 pos = known.close &+ 2
                 id = known.id
             } else {
-                key = try readKey()
+                key = try readNewKey()
                 id = scratch.knownNames.learn(key, in: base, end, compact: pos == key.end &+ 2)
             }
             if byID && id >= 0 {
@@ -109,18 +109,8 @@ extension JSONCursor {
                 }
                 idsSeen |= bit
             } else {
-                if byID {
-                    byID = false
-                    for index in namesBase..<scratch.names.count { namesSeen.insert(scratch.names[index], in: self) }
-                }
-                // Small maps (nearly all) are checked as they are read; a larger one once, sorted, at its end.
-                // The filter rules out most names without comparing them with the ones before.
-                if count < Self.linearNameCheckLimit, namesSeen.mayHold(key, in: self),
-                    hasName(key, among: scratch.names.buffer, from: namesBase)
-                {
-                    throw duplicate(key, at: nameStart)
-                }
-                namesSeen.insert(key, in: self)
+                try checkByComparing(key, at: nameStart, count: count, names: scratch.names, from: namesBase, filter: &namesSeen, first: byID)
+                byID = false
             }
             scratch.names.append(key)
             if pos == key.end &+ 2 && (count == 0 || base[key.start &- 2] == UInt8(ascii: ",")) {
@@ -151,6 +141,33 @@ extension JSONCursor {
         }
         if depth > 0 { scratch.names.removeLast(from: namesBase) }
         return count
+    }
+
+    /// Checks `key` against the names of its map read before it (`names[start...]`) by comparing
+    /// them: for a map with a name that has no id. `first`: the map's names were checked by id so
+    /// far, and `filter` is filled with them first.
+    ///
+    /// Small maps (nearly all) are checked as they are read; a larger one once, sorted, at its end.
+    /// The filter rules out most names without comparing them with the ones before. Out of line:
+    /// the member loop stays small enough for the optimizer to inline what it calls.
+    @inline(never)
+    private func checkByComparing(
+        _ key: StringSpan, at nameStart: Int, count: Int, names: ScratchList<StringSpan>, from start: Int, filter: inout NameFilter, first: Bool
+    ) throws(DDBError) {
+        if first {
+            for index in start..<names.count { filter.insert(names[index], in: self) }
+        }
+        if count < Self.linearNameCheckLimit, filter.mayHold(key, in: self), hasName(key, among: names.buffer, from: start) {
+            throw duplicate(key, at: nameStart)
+        }
+        filter.insert(key, in: self)
+    }
+
+    /// ``readKey()`` for a name not known (rare once the names are learned), out of line: the
+    /// member loop stays small enough for the optimizer to inline what it calls.
+    @inline(never)
+    private mutating func readNewKey() throws(DDBError) -> StringSpan {
+        try readKey()
     }
 
     /// The error for a member name that appears twice in one map.

@@ -77,10 +77,10 @@ package struct KnownNames {
     }
 
     /// The id of the learned name whose opening quote is at `quote`, and where its closing quote
-    /// lies, when the bytes there are a learned name followed by `":`; nil otherwise.
+    /// lies, when the bytes there are `"`, a learned name and `":`; nil otherwise.
     @inline(always)
     package func match(_ base: UnsafePointer<UInt8>, _ end: Int, quote: Int) -> (id: Int, close: Int)? {
-        guard quote &+ 9 <= end else { return nil }
+        guard quote &+ 9 <= end, base[quote] == UInt8(ascii: "\"") else { return nil }
         let signature = UnsafeRawPointer(base + (quote &+ 1)).loadUnaligned(as: UInt64.self)
         let slot = Self.slot(of: signature)
         if let found = candidate(slot, signature, base, end, quote) { return found }

@@ -53,6 +53,22 @@ enum RecordMember: UInt8, CaseIterable {
 
     /// A Lambda event's order.
     static let lambdaOrder: [RecordMember] = [.eventID, .eventName, .eventVersion, .eventSource, .awsRegion, .dynamodb, .eventSourceARN]
+
+    @inline(always)
+    static func member(_ rawValue: UInt8) -> RecordMember? {
+        switch rawValue {
+        case 0: .eventID
+        case 1: .eventName
+        case 2: .eventVersion
+        case 3: .eventSource
+        case 4: .awsRegion
+        case 5: .dynamodb
+        case 6: .eventSourceARN
+        case 7: .userIdentity
+        case 8: .other
+        default: nil
+        }
+    }
 }
 
 /// The members of a stream record's `dynamodb` object that the transcoder knows by name (see
@@ -97,11 +113,26 @@ enum StreamMember: UInt8, CaseIterable {
 
     /// A Lambda event's order (`OldImage` only in MODIFY and REMOVE records).
     static let lambdaOrder: [StreamMember] = [.approximateCreationDateTime, .keys, .newImage, .oldImage, .sequenceNumber, .sizeBytes, .streamViewType]
+
+    @inline(always)
+    static func member(_ rawValue: UInt8) -> StreamMember? {
+        switch rawValue {
+        case 0: .approximateCreationDateTime
+        case 1: .keys
+        case 2: .newImage
+        case 3: .oldImage
+        case 4: .sequenceNumber
+        case 5: .sizeBytes
+        case 6: .streamViewType
+        case 7: .other
+        default: nil
+        }
+    }
 }
 
 /// Which member followed each member (and the object's start) in the object last read: four
 /// bits each in one word, so that learning costs a store and no array.
-struct MemberOrder<Member: RawRepresentable<UInt8>> {
+struct MemberOrder<Member: NamedMember> {
     private var followers: UInt64 = 0
     /// The slot of the object's start.
     static var start: UInt8 { 15 }
@@ -118,7 +149,7 @@ struct MemberOrder<Member: RawRepresentable<UInt8>> {
     /// The member expected after `previous` (a member's raw value, or ``start``).
     @inline(always)
     func expected(after previous: UInt8) -> Member? {
-        Member(rawValue: UInt8(truncatingIfNeeded: followers &>> (UInt64(previous) &* 4)) & 15)
+        Member.member(UInt8(truncatingIfNeeded: followers &>> (UInt64(previous) &* 4)) & 15)
     }
 
     @inline(always)
@@ -129,8 +160,11 @@ struct MemberOrder<Member: RawRepresentable<UInt8>> {
 }
 
 /// A member enum whose names ``consumeName(_:)`` knows.
-protocol NamedMember: CaseIterable {
+protocol NamedMember: CaseIterable, RawRepresentable<UInt8> {
     func consumeName(_ cursor: inout JSONCursor) -> StringSpan?
+    /// The member of raw value `rawValue`: `init(rawValue:)` written out, so that it is inlined
+    /// (the synthesized one stayed a call, twice a member).
+    static func member(_ rawValue: UInt8) -> Self?
 }
 
 extension RecordMember: NamedMember {}

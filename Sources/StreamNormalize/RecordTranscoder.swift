@@ -132,9 +132,8 @@ package struct RecordTranscoder {
         lastEventID = nil
         lastSequenceNumber = nil
         out.append(UInt8(ascii: "{"))
-        keys.begin()
-        newImage.begin()
-        oldImage.begin()
+        // The image writers are emptied where an image is written to them (in flat rows of
+        // INSERT and MODIFY records, none is): `Fields` says which hold this record's.
         var fields = Fields()
         let first = try cursor.peekAfterWhitespace("a stream record")
         guard first == UInt8(ascii: "{") else {
@@ -404,6 +403,7 @@ package struct RecordTranscoder {
                 fields.direct = .new
                 fields.newCount = try cursor.transcodeItem(into: &out, numbers: options.numbers, scratch: &scratch)
             } else {
+                newImage.begin()
                 fields.newCount = try cursor.transcodeItem(into: &newImage, numbers: options.numbers, scratch: &scratch)
             }
             checkNames(of: .new, &fields, cursor)
@@ -433,6 +433,7 @@ package struct RecordTranscoder {
                 fields.direct = .keys
                 fields.keyCount = try cursor.transcodeItem(into: &out, numbers: options.numbers, scratch: &scratch)
             } else {
+                keys.begin()
                 fields.keyCount = try cursor.transcodeItem(into: &keys, numbers: options.numbers, scratch: &scratch)
             }
             checkNames(of: .keys, &fields, cursor)
@@ -440,6 +441,7 @@ package struct RecordTranscoder {
             guard !fields.hasOld else { throw Self.duplicate(key, cursor) }
             guard wants(fields.kind, image: .old) else { return try cursor.skipItem() }
             fields.hasOld = true
+            oldImage.begin()
             fields.oldCount = try cursor.transcodeItem(into: &oldImage, numbers: options.numbers, scratch: &scratch)
             checkNames(of: .old, &fields, cursor)
         case .sequenceNumber:

@@ -57,7 +57,16 @@ import Testing
         var generator = SystemRandomNumberGenerator()
         // Many distinct names too, past the 64 that can be learned.
         let pool = Self.names + (0..<100).map { "attribute_\($0)" }
-        let items = (0..<3_000).map { _ in Self.randomItem(&generator, pool: pool) }
+        // Some with one byte changed, so that learned names meet near misses (a name without its
+        // opening quote, a colon gone).
+        let bytes = Array(#"{}[]":,\ 4aS"#.utf8)
+        let items = (0..<3_000).map { _ in
+            var item = Array(Self.randomItem(&generator, pool: pool).utf8)
+            if item.count > 2, Int.random(in: 0..<3, using: &generator) == 0 {
+                item[Int.random(in: 1..<item.count, using: &generator)] = bytes.randomElement(using: &generator)!
+            }
+            return String(decoding: item, as: UTF8.self)
+        }
         let learned = Self.outcomes(items, learning: true), reference = Self.outcomes(items, learning: false)
         var mismatches = 0
         for index in items.indices where learned[index] != reference[index] {
@@ -105,6 +114,14 @@ import Testing
             // Not names: a value's quote, a name's middle.
             #expect(names.match(base, end, quote: 18) == nil)
             #expect(names.match(base, end, quote: 3) == nil)
+        }
+        // A learned name's bytes after anything but a quote are not that name.
+        for byte in Array("4{ ,\\'".utf8) {
+            var changed = text
+            changed[72] = byte
+            changed.withUnsafeBufferPointer { buffer in
+                #expect(names.match(buffer.baseAddress!, buffer.count, quote: 72) == nil, "\(UnicodeScalar(byte))")
+            }
         }
     }
 }

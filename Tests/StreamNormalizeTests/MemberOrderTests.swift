@@ -146,4 +146,13 @@ import Testing
             previous = member.rawValue
         }
     }
+
+    @Test func membersByRawValueAreTheSynthesizedOnes() {
+        for raw in UInt8.min...UInt8.max {
+            #expect(RecordMember.member(raw) == RecordMember(rawValue: raw), "\(raw)")
+            #expect(StreamMember.member(raw) == StreamMember(rawValue: raw), "\(raw)")
+        }
+        #expect(RecordMember.allCases.allSatisfy { RecordMember.member($0.rawValue) == $0 })
+        #expect(StreamMember.allCases.allSatisfy { StreamMember.member($0.rawValue) == $0 })
+    }
 }
