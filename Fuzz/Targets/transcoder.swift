@@ -220,6 +220,18 @@ public func fuzzTranscoder(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 
     }
     let exact = transcode(.exact)
     let quoted = transcode(.string)
+    // Read again with the names the reads above learned, and without learning any: the very same
+    // row, names and error (KnownNames).
+    let learnedAgain = transcode(.exact)
+    scratch = TranscodeScratch(learningNames: false)
+    let unlearned = transcode(.exact)
+    for (other, what) in [(learnedAgain, "with learned names"), (unlearned, "without learning names")] {
+        switch (exact, other) {
+        case (.success(let row), .success(let again)) where row.row == again.row && row.members == again.members && row.names == again.names: break
+        case (.failure(let error), .failure(let again)) where error == again && error.message == again.message: break
+        default: fail("transcoder gives \(exact), \(what) \(other)", input)
+        }
+    }
 
     func skipped(_ skip: (inout JSONCursor) throws(DDBError) -> Void) -> Result<Int, DDBError> {
         var cursor = JSONCursor(input)

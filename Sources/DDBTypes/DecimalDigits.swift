@@ -1,7 +1,7 @@
 /// ASCII digits already known to be digits, read eight at a time.
 package enum DecimalDigits {
     /// The value of eight ASCII digits loaded as one word (the first digit at the lowest address).
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     package static func eight(_ loaded: UInt64) -> UInt64 {
         // Pairs, then fours, then all eight: the first digit of each pair is the more significant.
         var value = UInt64(littleEndian: loaded) &- 0x3030_3030_3030_3030
@@ -11,7 +11,7 @@ package enum DecimalDigits {
     }
 
     /// The value of the `count` (at most 19) ASCII digits at `digits`.
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     package static func value(_ digits: UnsafePointer<UInt8>, count: Int) -> UInt64 {
         var value: UInt64 = 0
         var index = 0

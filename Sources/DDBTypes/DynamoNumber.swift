@@ -226,7 +226,7 @@ struct NumberSyntax {
 
     /// Appends `count` ASCII digits at `digits` to the decimal `value` (whose digits and these
     /// number at most 38, so it does not overflow).
-    @inline(always)
+    @inline(__always)
     private static func appendDigits(_ digits: UnsafePointer<UInt8>, count: Int, to value: inout UInt128) {
         var index = 0
         while index < count {
@@ -237,7 +237,7 @@ struct NumberSyntax {
     }
 
     /// 10^`exponent`, for 0 through 19.
-    @inline(always)
+    @inline(__always)
     private static func powerOfTen(_ exponent: Int) -> UInt64 {
         switch exponent {
         case 0: 1

@@ -234,7 +234,7 @@ extension JSONCursor {
 
     /// Where a compact `{"S":"…"}`, `{"N":"…"}` or `{"B":"…"}` at `p` ends (its string valid as
     /// `skipValue` validates strings), or nil for any other value.
-    @inline(always)
+    @_transparent
     static func scalarAttributeEnd(_ base: UnsafePointer<UInt8>, _ end: Int, _ p: Int) -> Int? {
         guard p &+ 8 <= end else { return nil }
         // `{"X":"` with X one of S, N, B: the word's bytes 0-1, 3-5.
@@ -250,7 +250,7 @@ extension JSONCursor {
     /// Where a compact set of strings, `{"SS":["…","…"]}`, `{"NS":…}` or `{"BS":…}`, at `p` ends,
     /// its strings valid as `skipValue` validates strings; nil for anything else (an empty array,
     /// whitespace, a fault), which `skipValue` reads.
-    @inline(always)
+    @inline(__always)
     static func setAttributeEnd(_ base: UnsafePointer<UInt8>, _ end: Int, _ p: Int) -> Int? {
         guard p &+ 8 <= end else { return nil }
         // `{"XS":["`: every byte but the third.
@@ -275,7 +275,7 @@ extension JSONCursor {
     /// Where a compact `{"BOOL":true}`, `{"BOOL":false}` or `{"NULL":true}` at `p` ends, and
     /// its row value (`true`, `false`, `null`); nil for anything else (`{"NULL":false}`, whitespace, the end of
     /// the input), which the general readers read and name.
-    @inline(always)
+    @inline(__always)
     static func literalAttribute(_ base: UnsafePointer<UInt8>, _ end: Int, _ p: Int) -> (next: Int, text: StaticString)? {
         guard p &+ 14 <= end else { return nil }
         let raw = UnsafeRawPointer(base + p)
@@ -292,7 +292,7 @@ extension JSONCursor {
         return (p &+ 14, "false")
     }
 
-    @inline(always)
+    @inline(__always)
     private static func skipWhitespace(_ base: UnsafePointer<UInt8>, _ end: Int, _ p: inout Int) {
         while p < end {
             let byte = base[p]
@@ -303,7 +303,7 @@ extension JSONCursor {
 
     /// The index after the closing quote of the string whose content starts at `start`, validated
     /// as `scanStringBody` validates it (which names the fault, if there is one).
-    @inline(always)
+    @inline(__always)
     private mutating func skipString(at start: Int) throws(DDBError) -> Int {
         let next = Self.plainStringEnd(base, end, start)
         if next >= 0 { return next }
@@ -324,7 +324,7 @@ extension JSONCursor {
     ///
     /// Plain bytes go 16 at a time (see `skipPlainStringBytes`); multi-byte sequences back to back
     /// (text in most scripts) without going back to the block scan between them.
-    @inline(always)
+    @_transparent
     static func plainStringEnd(_ base: UnsafePointer<UInt8>, _ end: Int, _ start: Int) -> Int {
         var p = start
         while true {
@@ -359,7 +359,7 @@ extension JSONCursor {
 
     /// The end of the well-formed multi-byte UTF-8 sequence that starts with `lead` at `p`, or -1
     /// if it is not one or may continue past `end`.
-    @inlinable @inline(always)
+    @inlinable @_transparent
     static func utf8SequenceEnd(_ base: UnsafePointer<UInt8>, _ end: Int, _ p: Int, _ lead: UInt8) -> Int {
         // The second byte's range depends on the lead (no overlong forms, no surrogates, nothing
         // past U+10FFFF); the others are any continuation byte.
@@ -386,7 +386,7 @@ extension JSONCursor {
     }
 
     /// Skips `true`, `false` or `null` at `p` (which starts with `first`), one load per literal.
-    @inline(always)
+    @inline(__always)
     private mutating func skipLiteral(at p: Int, _ first: UInt8) throws(DDBError) -> Int {
         if p &+ 5 <= end || (p &+ 4 <= end && first != UInt8(ascii: "f")) {
             // The literals' bytes as little-endian words: "true", "null", and "alse" after the f.
@@ -406,7 +406,7 @@ extension JSONCursor {
 
     /// Skips a number at `p` by JSON's grammar: integers and decimals here, exponents and faults by
     /// `scanNumberToken`.
-    @inline(always)
+    @inline(__always)
     private mutating func skipNumber(at p: Int) throws(DDBError) -> Int {
         var q = p
         if q < end && base[q] == UInt8(ascii: "-") { q &+= 1 }

@@ -3,7 +3,7 @@ extension JSONCursor {
     ///
     /// Validates as it goes: no raw control characters, only JSON's escapes, `\u` surrogates in
     /// pairs, and well-formed UTF-8 (no overlong forms, no encoded surrogates, nothing past U+10FFFF).
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     package mutating func scanStringBody() throws(DDBError) -> StringSpan {
         let start = pos
         var hasEscapes = false
@@ -39,13 +39,13 @@ extension JSONCursor {
     /// Sixteen bytes at a time with `SIMD16<UInt8>`: lane-wise wrapping arithmetic and bitwise
     /// operations compile to single SSE2/NEON instructions (lane comparisons such as `.==` do not,
     /// yet), and lanes do not borrow from each other, so every flag is exact.
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     package mutating func skipPlainStringBytes() {
         Self.skipPlainStringBytes(base, end, &pos)
     }
 
     /// ``skipPlainStringBytes()`` on a position held outside the cursor (`skipValue`'s loop).
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     static func skipPlainStringBytes(_ base: UnsafePointer<UInt8>, _ end: Int, _ p: inout Int) {
         while p &+ 16 <= end {
             let block = UnsafeRawPointer(base + p).loadUnaligned(as: SIMD16<UInt8>.self)
@@ -67,7 +67,7 @@ extension JSONCursor {
     /// A lane `x` is zero exactly when `(x &- 1) & ~x` has its top bit set (so `"` and `\` are
     /// found as zeros of `byte ^ "` and `byte ^ \`); a byte below 0x20 or from 0x80 on has its top
     /// bit set in `byte &- 0x20` or in itself.
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     static func specialStringBytes(_ block: SIMD16<UInt8>) -> SIMD16<UInt8> {
         let one = SIMD16<UInt8>(repeating: 1)
         let quote = block ^ SIMD16(repeating: UInt8(ascii: "\""))
@@ -181,7 +181,7 @@ extension JSONCursor {
     /// Calls `body` with the UTF-8 value of a string that `scanStringBody` has validated: the
     /// input's own bytes when it has no escapes, else a decoded copy on the stack (a value is never
     /// longer than its escaped text), so that comparing names allocates nothing.
-    @inline(always)
+    @inline(__always)
     func withDecoded<Result>(_ span: StringSpan, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         guard span.hasEscapes else { return body(UnsafeBufferPointer(start: base + span.start, count: span.count)) }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(span.count, 1)) { buffer in

@@ -181,7 +181,7 @@ extension JSONCursor {
     /// the cursor, and returns where it ends; nil (nothing written) for any other value, which
     /// ``transcodeValue`` reads. Its string is validated as `scanStringBody` validates, and
     /// written as it stands, as `transcodeValue` writes it.
-    @inline(always)
+    @_transparent
     private func compactScalarValue(into out: inout RowWriter, numbers: NumberOutput) -> Int? {
         guard pos &+ 8 <= end else { return nil }
         // `{"X":"`: the word's bytes 0-1, 3-5.
@@ -218,7 +218,7 @@ extension JSONCursor {
     /// Such text is a valid DynamoDB number, and is written as it stands: at most 38 digits
     /// means at most 38 significant ones, and its adjusted exponent lies within −38…37, inside
     /// DynamoDB's range; `NumberSyntax.parse` finds it JSON grammar.
-    @inline(always)
+    @inline(__always)
     static func plainNumberEnd(_ base: UnsafePointer<UInt8>, _ end: Int, _ start: Int) -> Int {
         var p = start
         if p < end && base[p] == UInt8(ascii: "-") { p &+= 1 }
@@ -478,7 +478,7 @@ extension JSONCursor {
     /// The `N` value's string at the cursor, read past, when it is a plain JSON decimal (see
     /// ``plainNumberEnd(_:_:_:)``); otherwise nil and the cursor unmoved (the caller reads it
     /// with ``readNumberString()``, which names any fault).
-    @inline(always)
+    @inline(__always)
     private mutating func plainNumberString() -> StringSpan? {
         guard pos < end, base[pos] == UInt8(ascii: "\"") else { return nil }
         let start = pos &+ 1
@@ -489,14 +489,14 @@ extension JSONCursor {
     }
 
     /// Appends number text from the input as it stands (a JSON number; with `.string`, in quotes).
-    @inline(always)
+    @inline(__always)
     private func appendNumberText(from start: Int, to end: Int, numbers: NumberOutput, into out: inout RowWriter) {
         if numbers == .string { out.append(UInt8(ascii: "\"")) }
         appendRaw(from: start, to: end, into: &out)
         if numbers == .string { out.append(UInt8(ascii: "\"")) }
     }
 
-    @inline(always)
+    @inline(__always)
     private func appendNumber(_ span: StringSpan, _ syntax: NumberSyntax, numbers: NumberOutput, into out: inout RowWriter) {
         if syntax.isJSONGrammar && !span.hasEscapes {
             appendNumberText(from: span.start, to: span.end, numbers: numbers, into: &out)
@@ -521,7 +521,7 @@ extension JSONCursor {
     }
 
     /// Whether `names[from...]` holds a name equal to `key`.
-    @inline(always)
+    @inline(__always)
     private func hasName(_ key: StringSpan, among names: UnsafeBufferPointer<StringSpan>, from start: Int) -> Bool {
         var index = start
         while index < names.count {
@@ -541,13 +541,13 @@ extension JSONCursor {
     }
 
     /// Appends input bytes `start..<end` unchanged.
-    @inline(always)
+    @inline(__always)
     package func appendRaw(from start: Int, to end: Int, into out: inout [UInt8]) {
         out.append(contentsOf: UnsafeBufferPointer(start: base + start, count: end - start))
     }
 
     /// Appends input bytes `start..<end` unchanged.
-    @inline(always)
+    @inline(__always)
     package func appendRaw(from start: Int, to end: Int, into out: inout RowWriter) {
         out.append(base + start, count: end &- start, readable: self.end &- start)
     }
@@ -562,7 +562,7 @@ extension JSONCursor {
 struct NameFilter {
     private var bits: UInt64 = 0
 
-    @inline(always)
+    @inline(__always)
     private static func bit(_ name: StringSpan, in cursor: JSONCursor) -> UInt64 {
         if name.hasEscapes { return ~0 }
         // The bytes around the name are its quotes, so an empty name reads only those.
@@ -571,12 +571,12 @@ struct NameFilter {
     }
 
     /// Whether a name equal to `name` may have been inserted (false: certainly not).
-    @inline(always)
+    @inline(__always)
     func mayHold(_ name: StringSpan, in cursor: JSONCursor) -> Bool {
         bits & Self.bit(name, in: cursor) != 0
     }
 
-    @inline(always)
+    @inline(__always)
     mutating func insert(_ name: StringSpan, in cursor: JSONCursor) {
         bits |= Self.bit(name, in: cursor)
     }

@@ -47,7 +47,7 @@
 
     // MARK: Structure
 
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     package mutating func skipWhitespace() {
         // Compact JSON has none: one comparison settles the common case.
         if pos < end && base[pos] > 0x20 { return }
@@ -59,7 +59,7 @@
     }
 
     /// The byte at the cursor after whitespace, not consumed.
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     package mutating func peekAfterWhitespace(_ what: @autoclosure () -> String) throws(DDBError) -> UInt8 {
         skipWhitespace()
         guard pos < end else { throw truncated(what()) }
@@ -67,7 +67,7 @@
     }
 
     /// Consumes whitespace and then `byte`.
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     package mutating func expect(_ byte: UInt8, _ what: @autoclosure () -> String) throws(DDBError) {
         skipWhitespace()
         guard pos < end, base[pos] == byte else { throw malformed(what()) }
@@ -75,7 +75,7 @@
     }
 
     /// After an object member or array element: consumes `,` (true) or `close` (false).
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     package mutating func nextMember(close: UInt8) throws(DDBError) -> Bool {
         if pos < end && base[pos] == UInt8(ascii: ",") {
             pos &+= 1
@@ -92,7 +92,7 @@
     }
 
     /// Consumes `{` and reports whether the object has a first member (false for `{}`).
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     package mutating func beginObject(_ what: @autoclosure () -> String) throws(DDBError) -> Bool {
         try expect(UInt8(ascii: "{"), what())
         skipWhitespace()
@@ -105,7 +105,7 @@
     }
 
     /// Consumes `[` and reports whether the array has a first element (false for `[]`).
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     package mutating func beginArray(_ what: @autoclosure () -> String) throws(DDBError) -> Bool {
         try expect(UInt8(ascii: "["), what())
         skipWhitespace()
@@ -121,7 +121,7 @@
     ///
     /// A name in compact input with nothing to check but UTF-8 (nearly all) is read inline by
     /// ``plainKey()``; anything else by ``readAnyKey()``, out of line.
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     package mutating func readKey() throws(DDBError) -> StringSpan {
         if let plain = plainKey() { return plain }
         return try readAnyKey()
@@ -135,7 +135,7 @@
     /// escapes need `hasEscapes`).
     /// One shared loop, stopping at quotes and backslashes for both, was tried: callgrind counted
     /// 3% more instructions for `transform`.
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     package mutating func plainKey() -> StringSpan? {
         let start = pos
         guard let name = plainString(), pos < end, base[pos] == UInt8(ascii: ":") else {
@@ -149,7 +149,7 @@
     /// A string at the cursor with no escapes and nothing to check but well-formed UTF-8 (a
     /// record's `eventID`, `eventSourceARN`, …), read past; nil (the cursor unmoved) for anything
     /// else, which ``scanStringBody()`` reads and names.
-    @inlinable @inline(always)
+    @inlinable @_transparent
     package mutating func plainString() -> StringSpan? {
         guard pos < end, base[pos] == UInt8(ascii: "\"") else { return nil }
         let start = pos &+ 1
@@ -162,7 +162,7 @@
     /// Where the closing quote of string content starting at `start` lies, when the content has
     /// no escapes and nothing to check but well-formed UTF-8; -1 otherwise (or at the end of the
     /// input).
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     static func plainContentEnd(_ base: UnsafePointer<UInt8>, _ end: Int, _ start: Int) -> Int {
         var p = start
         while true {
@@ -259,7 +259,7 @@
 
     /// Whether the string at `span` is `literal` as a JSON reader reads it: `"INS\u0045RT"` is
     /// `INSERT`, and a member named `"Rec\u006frds"` is `Records`.
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     package func text(_ span: StringSpan, is literal: StaticString) -> Bool {
         if span.hasEscapes { return decodedText(span, is: literal) }
         return span.count == literal.utf8CodeUnitCount && memcmpEqual(base + span.start, literal.utf8Start, span.count)
@@ -288,7 +288,7 @@
     @inlinable package var count: Int { end &- start }
 }
 
-@inlinable @inline(always)
+@inlinable @inline(__always)
 package func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
     // Eight bytes at a time, then the rest: names and ARNs compare in a few steps.
     var k = 0

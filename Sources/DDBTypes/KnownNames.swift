@@ -71,14 +71,14 @@ package struct KnownNames {
     /// The number of names learned.
     package var count: Int { storage.count }
 
-    @inline(always)
+    @inline(__always)
     private static func slot(of signature: UInt64) -> Int {
         Int(truncatingIfNeeded: (signature &* 0x9E37_79B9_7F4A_7C15) &>> 56)
     }
 
     /// The id of the learned name whose opening quote is at `quote`, and where its closing quote
     /// lies, when the bytes there are `"`, a learned name and `":`; nil otherwise.
-    @inline(always)
+    @inline(__always)
     package func match(_ base: UnsafePointer<UInt8>, _ end: Int, quote: Int) -> (id: Int, close: Int)? {
         guard quote &+ 9 <= end, base[quote] == UInt8(ascii: "\"") else { return nil }
         let signature = UnsafeRawPointer(base + (quote &+ 1)).loadUnaligned(as: UInt64.self)
@@ -88,7 +88,7 @@ package struct KnownNames {
     }
 
     /// The name in `slot`, if it has `signature` and the bytes at `quote` are it and `":`.
-    @inline(always)
+    @inline(__always)
     private func candidate(_ slot: Int, _ signature: UInt64, _ base: UnsafePointer<UInt8>, _ end: Int, _ quote: Int) -> (id: Int, close: Int)? {
         let storage = self.storage
         let entry = Int(storage.ids[slot])

@@ -34,7 +34,7 @@
     }
 
     /// Empties the writer, making its storage its own first (a copy of the writer may share it).
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     package mutating func begin() {
         if !isKnownUniquelyReferenced(&storage) {
             storage = Storage(capacity: capacity)
@@ -46,7 +46,7 @@
     /// What was written since ``begin()``; valid until the next write.
     @inlinable package var written: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: bytes, count: count) }
 
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     package mutating func append(_ byte: UInt8) {
         if count == capacity { grow(minimum: count &+ 1) }
         bytes[count] = byte
@@ -54,7 +54,7 @@
     }
 
     /// Appends `length` bytes from `source`, which must not point into this writer.
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     package mutating func append(_ source: UnsafePointer<UInt8>, count length: Int) {
         if length > capacity &- count { grow(minimum: count + length) }
         copy(source, to: bytes + count, count: length)
@@ -65,7 +65,7 @@
     /// be read, and which must not point into this writer: up to 32 bytes by copying 32 whatever
     /// the length (the bytes past `length` are written over later), so that the copy does not
     /// branch on the length of names and values, which vary from one to the next.
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     package mutating func append(_ source: UnsafePointer<UInt8>, count length: Int, readable: Int) {
         guard length <= 32 && readable >= 32 else { return append(source, count: length) }
         if 32 > capacity &- count { grow(minimum: count + 32) }
@@ -77,7 +77,7 @@
 
     /// Copies `length` bytes; most are names and short values, which two overlapping loads copy
     /// without a call to `memcpy` (up to 32 bytes). Every load and store stays inside the `length` bytes.
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     func copy(_ source: UnsafePointer<UInt8>, to target: UnsafeMutablePointer<UInt8>, count length: Int) {
         let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(target)
         if length >= 8 && length <= 16 {
@@ -104,13 +104,13 @@
     }
 
     /// Appends the bytes of `buffer`, which must not point into this writer.
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     package mutating func append(_ buffer: UnsafeBufferPointer<UInt8>) {
         if let base = buffer.baseAddress { append(base, count: buffer.count) }
     }
 
     /// Appends `length` copies of `byte`.
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     package mutating func append(_ byte: UInt8, count length: Int) {
         if length > capacity &- count { grow(minimum: count + length) }
         (bytes + count).initialize(repeating: byte, count: length)
@@ -118,7 +118,7 @@
     }
 
     /// Appends again the `length` bytes written from `offset` on.
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     package mutating func appendWritten(from offset: Int, count length: Int) {
         precondition(offset >= 0 && length >= 0 && offset &+ length <= count, "RowWriter.appendWritten past the bytes written")
         if length > capacity &- count { grow(minimum: count + length) }
@@ -127,7 +127,7 @@
     }
 
     /// Forgets what was written after the first `count` bytes (a row that failed part-way).
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     package mutating func removeLast(from count: Int) {
         precondition(count >= 0 && count <= self.count, "RowWriter.removeLast(from:) past the bytes written")
         self.count = count
@@ -137,7 +137,7 @@
     ///
     /// Two digits per division (by 100, which compiles to a multiplication), from a table of the
     /// hundred pairs: every row has about 70 digits of metadata (`_seq`, `_approxStreamTs`).
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     package mutating func appendDecimal(_ value: UInt64, width: Int = 1) {
         var length = Swift.min(Swift.max(width, 1), 20)
         var limit: UInt64 = 1
@@ -180,7 +180,7 @@
     }
 
     /// Appends `value` in decimal, with a `-` first when it is negative.
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     package mutating func appendDecimal(_ value: Int64) {
         if value < 0 { append(UInt8(ascii: "-")) }
         appendDecimal(value.magnitude)
@@ -192,7 +192,7 @@
         }
     }
 
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     package mutating func append(_ literal: StaticString) {
         append(literal.utf8Start, count: literal.utf8CodeUnitCount)
     }

@@ -46,13 +46,13 @@
     }
 
     /// Forgets the elements from `index` on.
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     package mutating func removeLast(from index: Int) {
         precondition(index >= 0 && index <= count, "ScratchList.removeLast(from:) past the end")
         count = index
     }
 
-    @inlinable @inline(always)
+    @inlinable @inline(__always)
     package mutating func append(_ element: Element) {
         if count == capacity { grow(minimum: count &+ 1) }
         (elements + count).initialize(to: element)

@@ -20,7 +20,7 @@ package enum TypeTag: Sendable {
 
 extension JSONCursor {
     /// Consumes `{ "TAG" :` of an attribute value and returns the tag.
-    @inline(always)
+    @inline(__always)
     mutating func beginAttributeValue() throws(DDBError) -> TypeTag {
         // Compact input (as Lambda delivers it) is `{"S":…`: read such a tag with one load.
         if pos &+ 8 <= end {
@@ -86,7 +86,7 @@ extension JSONCursor {
             .unknownTypeTag, "unknown type tag \"\(name)\" (expected S, N, B, BOOL, NULL, SS, NS, BS, M or L)", offset: tagStart)
     }
 
-    @inline(always)
+    @inline(__always)
     private func typeTag(_ key: StringSpan) -> TypeTag? {
         if key.hasEscapes {
             return JSONCursor.typeTag(decodedBytes(key))
@@ -136,7 +136,7 @@ extension JSONCursor {
     }
 
     /// Consumes the `}` that closes an attribute value; a second member is a second type tag.
-    @inline(always)
+    @inline(__always)
     mutating func endAttributeValue(_ tag: TypeTag) throws(DDBError) {
         skipWhitespace()
         guard pos < end else { throw truncated("an attribute value") }
@@ -151,7 +151,7 @@ extension JSONCursor {
     }
 
     /// Checks that the next value starts with `byte` (after whitespace), else a `wrongJSONType` error.
-    @inline(always)
+    @inline(__always)
     mutating func expectKind(_ byte: UInt8, for tag: TypeTag, _ expected: @autoclosure () -> String) throws(DDBError) {
         let first = try peekAfterWhitespace("the \(tag.name) value")
         guard first == byte else {
@@ -173,7 +173,7 @@ extension JSONCursor {
     }
 
     /// Reads a `N` value's string and validates it as a DynamoDB number.
-    @inline(always)
+    @inline(__always)
     mutating func readNumberString() throws(DDBError) -> (span: StringSpan, syntax: NumberSyntax) {
         try expectKind(UInt8(ascii: "\""), for: .n, "a string of decimal text")
         pos += 1
@@ -192,7 +192,7 @@ extension JSONCursor {
     }
 
     /// Reads a `B` value's string and validates it as base64.
-    @inline(always)
+    @inline(__always)
     mutating func readBase64String(for tag: TypeTag) throws(DDBError) -> StringSpan {
         try expectKind(UInt8(ascii: "\""), for: tag, "a base64 string")
         pos += 1

@@ -9,7 +9,7 @@ package enum EpochTime {
     /// DynamoDB writes it: 1 to 10 integer digits, the first not zero, then maybe `.` and digits,
     /// and not the input's last byte; the position moves past it. Nil (the position unmoved) for
     /// anything else, which ``millis(fromSeconds:offset:)`` reads after the JSON grammar is checked.
-    @inline(always)
+    @inline(__always)
     package static func plainMillis(_ base: UnsafePointer<UInt8>, _ end: Int, _ position: inout Int) -> Int64? {
         var p = position
         guard p < end, base[p] &- UInt8(ascii: "1") < 9 else { return nil }

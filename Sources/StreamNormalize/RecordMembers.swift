@@ -36,7 +36,7 @@ enum RecordMember: UInt8, CaseIterable {
     /// Reads past the member's name, quotes and colon when the input at the cursor is exactly
     /// those (compact JSON), and returns the name's span; nil otherwise (and for `.other`).
     /// One case per name, so that each comparison is with constant words.
-    @inline(always)
+    @_transparent
     func consumeName(_ cursor: inout JSONCursor) -> StringSpan? {
         switch self {
         case .eventID: cursor.consumeName("\"eventID\":")
@@ -54,7 +54,7 @@ enum RecordMember: UInt8, CaseIterable {
     /// A Lambda event's order.
     static let lambdaOrder: [RecordMember] = [.eventID, .eventName, .eventVersion, .eventSource, .awsRegion, .dynamodb, .eventSourceARN]
 
-    @inline(always)
+    @inline(__always)
     static func member(_ rawValue: UInt8) -> RecordMember? {
         switch rawValue {
         case 0: .eventID
@@ -97,7 +97,7 @@ enum StreamMember: UInt8, CaseIterable {
     }
 
     /// Reads past the member's name, quotes and colon (see ``RecordMember/consumeName(_:)``).
-    @inline(always)
+    @_transparent
     func consumeName(_ cursor: inout JSONCursor) -> StringSpan? {
         switch self {
         case .approximateCreationDateTime: cursor.consumeName("\"ApproximateCreationDateTime\":")
@@ -114,7 +114,7 @@ enum StreamMember: UInt8, CaseIterable {
     /// A Lambda event's order (`OldImage` only in MODIFY and REMOVE records).
     static let lambdaOrder: [StreamMember] = [.approximateCreationDateTime, .keys, .newImage, .oldImage, .sequenceNumber, .sizeBytes, .streamViewType]
 
-    @inline(always)
+    @inline(__always)
     static func member(_ rawValue: UInt8) -> StreamMember? {
         switch rawValue {
         case 0: .approximateCreationDateTime
@@ -147,12 +147,12 @@ struct MemberOrder<Member: NamedMember> {
     }
 
     /// The member expected after `previous` (a member's raw value, or ``start``).
-    @inline(always)
+    @inline(__always)
     func expected(after previous: UInt8) -> Member? {
         Member.member(UInt8(truncatingIfNeeded: followers &>> (UInt64(previous) &* 4)) & 15)
     }
 
-    @inline(always)
+    @inline(__always)
     mutating func learn(_ member: Member, after previous: UInt8) {
         let shift = UInt64(previous) &* 4
         followers = followers & ~(15 &<< shift) | UInt64(member.rawValue) &<< shift
@@ -187,7 +187,7 @@ extension JSONCursor {
     /// Reads past `quoted` (a member's `"name":`) when the input at the cursor is exactly that,
     /// and returns the name's span, as ``readKey()`` would have; nil (the cursor unmoved)
     /// otherwise.
-    @inline(always)
+    @inline(__always)
     mutating func consumeName(_ quoted: StaticString) -> StringSpan? {
         let start = pos
         guard consume(quoted) else { return nil }
@@ -196,7 +196,7 @@ extension JSONCursor {
 
     /// Reads past `literal` when the input at the cursor is exactly it; false (the cursor
     /// unmoved) otherwise.
-    @inline(always)
+    @inline(__always)
     mutating func consume(_ literal: StaticString) -> Bool {
         let count = literal.utf8CodeUnitCount
         guard count <= end &- pos, memcmpEqual(base + pos, literal.utf8Start, count) else { return false }

@@ -86,7 +86,7 @@ package struct RecordTranscoder {
         var keysMismatch = false
 
         /// Notes that `member` was read, refusing a second one: which of two a reader keeps is not defined.
-        @inline(always)
+        @inline(__always)
         mutating func read(_ member: Member, _ key: StringSpan, _ cursor: JSONCursor) throws(DDBError) {
             guard !seen.contains(member) else { throw RecordTranscoder.duplicate(key, cursor) }
             seen.insert(member)
@@ -562,7 +562,7 @@ package struct RecordTranscoder {
 
     /// Checks one member of `Keys` (its name, and where its value lies) against NewImage's
     /// `names` and `values`.
-    @inline(always)
+    @inline(__always)
     private static func checkKey(
         _ name: StringSpan, _ keyValue: Range<Int>, names: ScratchList<StringSpan>, values: ScratchList<Range<Int>>, _ cursor: JSONCursor
     ) throws(DDBError) {

@@ -117,7 +117,7 @@ public struct SequenceNumber: Sendable, Hashable, Comparable, CustomStringConver
     }
 
     /// Appends the 40 zero-padded digits.
-    @inline(always)
+    @inline(__always)
     func append(to out: inout RowWriter) {
         // `high` has at most 21 digits. Stream sequence numbers have about 21, so `high` is
         // small: split it with 64-bit arithmetic (a multiplication by a constant), and keep the
@@ -162,7 +162,7 @@ public struct OrderKey: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// Appends the key's 54 characters.
     /// - Parameter digits: the sequence number's own digits (no sign, none but digits), when at
     ///   hand: up to 40 of them are written zero-padded rather than formatted from the number.
-    @inline(always)
+    @inline(__always)
     func append(to out: inout RowWriter, sequenceDigits digits: UnsafeBufferPointer<UInt8>? = nil) {
         out.appendDecimal(UInt64(changeTime), width: 13)
         out.append(UInt8(ascii: "-"))
@@ -178,7 +178,7 @@ public struct OrderKey: Sendable, Hashable, Comparable, CustomStringConvertible 
 /// Up to 19 ASCII digits read as one `UInt64`, eight at a time.
 enum Decimal19 {
     /// The value of the `count` (at most 19) bytes at `digits`, or nil if one is not an ASCII digit.
-    @inline(always)
+    @inline(__always)
     static func value(_ digits: UnsafePointer<UInt8>, count: Int) -> UInt64? {
         var value: UInt64 = 0
         var index = 0
@@ -198,7 +198,7 @@ enum Decimal19 {
 
     /// The value of eight ASCII digits loaded as one word (the first digit at the lowest
     /// address), or nil if one of the bytes is not a digit.
-    @inline(always)
+    @inline(__always)
     static func eightDigits(_ loaded: UInt64) -> UInt64? {
         let word = UInt64(littleEndian: loaded)
         // Every byte 0x30…0x39: its high nibble is 3, and adding 6 does not carry into it.
