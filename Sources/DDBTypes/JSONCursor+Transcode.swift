@@ -14,7 +14,11 @@ package struct TranscodeScratch {
     var strings: [StringSpan] = []
     var numbers: [(span: StringSpan, syntax: NumberSyntax, key: NumericKey)] = []
     /// Attribute names read before, recognised without scanning them (see ``KnownNames``).
-    var knownNames = KnownNames()
+    package internal(set) var knownNames = KnownNames()
+    /// The ids of `itemNames` (one bit each) when every one of them has an id
+    /// (``itemNamesKnown``): a check of the names can go by their ids.
+    package internal(set) var itemIDs: UInt64 = 0
+    package internal(set) var itemNamesKnown = false
     /// Where `transcodeItem` writes the item before appending it to the caller's bytes (nil only
     /// while it writes).
     var writer: RowWriter? = RowWriter()
@@ -81,7 +85,10 @@ extension JSONCursor {
         guard first == UInt8(ascii: "{") else {
             throw DDBError(.wrongJSONType, "an item or map must be an object, found \(jsonKind(first))", offset: pos)
         }
-        guard try beginObject("an attribute map") else { return 0 }
+        guard try beginObject("an attribute map") else {
+            if depth == 0 { (scratch.itemIDs, scratch.itemNamesKnown) = (0, true) }
+            return 0
+        }
         let namesBase = scratch.names.count
         var count = 0
         // While every name of the map is a known one (nearly always), duplicates are found by their
@@ -139,7 +146,11 @@ extension JSONCursor {
                 DDBError(.duplicateAttribute, "attribute \"\(decodedString(twice))\" appears twice", offset: twice.start - 1),
                 name: twice)
         }
-        if depth > 0 { scratch.names.removeLast(from: namesBase) }
+        if depth > 0 {
+            scratch.names.removeLast(from: namesBase)
+        } else {
+            (scratch.itemIDs, scratch.itemNamesKnown) = (idsSeen, byID)
+        }
         return count
     }
 

@@ -71,6 +71,12 @@ package struct KnownNames {
     /// The number of names learned.
     package var count: Int { storage.count }
 
+    /// The bytes of the name learned as `id` (valid while this value is).
+    package func name(_ id: Int) -> UnsafeBufferPointer<UInt8> {
+        precondition(id >= 0 && id < storage.count, "KnownNames.name(_:) of an id not learned")
+        return UnsafeBufferPointer(start: storage.bytes + id &* Self.maxLength, count: storage.lengths[id])
+    }
+
     @inline(__always)
     private static func slot(of signature: UInt64) -> Int {
         Int(truncatingIfNeeded: (signature &* 0x9E37_79B9_7F4A_7C15) &>> 56)

@@ -122,6 +122,13 @@ final class MetadataColumns {
         return hasUpdatedAt
     }
 
+    /// What ``checkNames(_:in:image:)`` finds of one name without escapes: whether it is a
+    /// metadata column's, and whether it is `updated_at`.
+    func classify(_ name: UnsafeBufferPointer<UInt8>) -> (isColumn: Bool, isUpdatedAt: Bool) {
+        let isColumn = nameBytes.contains { column in column.count == name.count && column.elementsEqual(name) }
+        return (isColumn, name.elementsEqual("updated_at".utf8))
+    }
+
     private func clash(_ column: [UInt8], _ name: StringSpan, _ image: String) -> DDBError {
         let text = String(decoding: column, as: UTF8.self)
         return DDBError(
