@@ -17,7 +17,7 @@
 /// quote and `:` at the name's length, and for a name longer than eight bytes by comparing the
 /// rest, so a name matched has exactly the bytes of one read, checked, before.
 ///
-/// Value semantics the copy-on-write way: ``learn(_:in:_:)`` makes the storage its own first.
+/// Value semantics the copy-on-write way: ``learn(_:in:_:compact:)`` makes the storage its own first.
 package struct KnownNames {
     /// Names learned at most (ids 0..<64: one bit each in a word).
     package static var capacity: Int { 64 }
