@@ -109,19 +109,21 @@ struct NumericKey: Hashable, Comparable {
 struct NumberSyntax {
     var isNegative = false
     var isJSONGrammar = true
-    /// Digits before the decimal point, after it, and where the significant ones lie.
+    /// Digits before the decimal point.
     var integerDigits = 0
-    var firstSignificant = -1
-    var lastSignificant = -1
     var exponent = 0
+    /// The exponent of the first significant digit (0 for zero).
     var adjustedExponent = 0
-    /// Where the significant digits lie in the text (a decimal point may lie among them), when
-    /// there are any: ``key(of:)`` reads only these bytes.
+    /// Where the significant digits lie in the text (a decimal point may lie among them); empty
+    /// for zero. ``key(of:)`` and ``appendCanonical(of:to:)`` read only these bytes.
     var significantBytes = 0..<0
     /// Where the decimal point lies in the text, or -1.
     var point = -1
 
-    var significantDigits: Int { firstSignificant < 0 ? 0 : lastSignificant - firstSignificant + 1 }
+    var isZero: Bool { significantBytes.isEmpty }
+    /// Whether the decimal point lies among the significant digits.
+    private var pointIsAmongDigits: Bool { point > significantBytes.lowerBound && point < significantBytes.upperBound }
+    var significantDigits: Int { significantBytes.count &- (pointIsAmongDigits ? 1 : 0) }
 
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(DDBError) -> NumberSyntax {
         var result = NumberSyntax()
@@ -138,8 +140,8 @@ struct NumberSyntax {
             result.isJSONGrammar = false
             i = 1
         }
-        // Digits, then a decimal point and digits, or not. Digit indexes count digits across both
-        // parts; the significant ones are found from either end of the digits, past zeros.
+        // Digits, then a decimal point and digits, or not. The significant ones are found from
+        // either end of the digits, past zeros.
         let intStart = i
         while i < n && bytes[i] &- UInt8(ascii: "0") < 10 { i &+= 1 }
         result.integerDigits = i &- intStart
@@ -159,11 +161,11 @@ struct NumberSyntax {
             // A nonzero digit exists, so the scan back from the end stops at it at the latest.
             var last = i &- 1
             while bytes[last] == UInt8(ascii: "0") || last == point { last &-= 1 }
-            result.firstSignificant = first &- intStart &- (point >= 0 && first > point ? 1 : 0)
-            result.lastSignificant = last &- intStart &- (point >= 0 && last > point ? 1 : 0)
             result.significantBytes = first..<(last &+ 1)
             result.point = point
         }
+        // The first significant digit's index among all the digits (across the point).
+        let firstSignificant = first &- intStart &- (point >= 0 && first > point ? 1 : 0)
         if result.integerDigits == 0 || (point >= 0 && fractionDigits == 0) { result.isJSONGrammar = false }
         if result.integerDigits > 1 && bytes[intStart] == UInt8(ascii: "0") { result.isJSONGrammar = false }
         if i < n {
@@ -185,14 +187,14 @@ struct NumberSyntax {
             }
             result.exponent = negativeExponent ? -value : value
         }
-        guard result.firstSignificant >= 0 else { return result }  // zero: any exponent is fine
+        guard !result.isZero else { return result }  // zero: any exponent is fine
         let significant = result.significantDigits
         guard significant <= DynamoNumber.maxSignificantDigits else {
             throw DDBError(
                 .numberTooPrecise,
                 "number \(String(decoding: bytes, as: UTF8.self)) has \(significant) significant digits; DynamoDB keeps at most 38")
         }
-        result.adjustedExponent = result.integerDigits - 1 - result.firstSignificant + result.exponent
+        result.adjustedExponent = result.integerDigits - 1 - firstSignificant + result.exponent
         guard result.adjustedExponent <= DynamoNumber.maxExponent, result.adjustedExponent >= DynamoNumber.minExponent else {
             throw DDBError(
                 .numberOutOfRange,
@@ -205,13 +207,13 @@ struct NumberSyntax {
     /// The numeric key of the text this syntax was parsed from.
     ///
     /// Only the significant digits are read, on either side of a decimal point among them, up to
-    /// 19 at a time eight bytes a step (``Decimal19``); the significand is then scaled to 38
+    /// 19 at a time eight bytes a step (``DecimalDigits``); the significand is then scaled to 38
     /// digits by powers of ten rather than one digit at a time.
     func key(of bytes: UnsafeBufferPointer<UInt8>) -> NumericKey {
         var value: UInt128 = 0
-        if firstSignificant >= 0, let base = bytes.baseAddress {
+        if !isZero, let base = bytes.baseAddress {
             let lower = significantBytes.lowerBound, upper = significantBytes.upperBound
-            if point > lower && point < upper {
+            if pointIsAmongDigits {
                 Self.appendDigits(base + lower, count: point &- lower, to: &value)
                 Self.appendDigits(base + (point &+ 1), count: upper &- point &- 1, to: &value)
             } else {
@@ -266,16 +268,11 @@ struct NumberSyntax {
     /// Appends an equal JSON number: `[-]<significant digits>E<exponent>`, or `0`.
     func appendCanonical(of bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         if isNegative { out.append(UInt8(ascii: "-")) }
-        guard firstSignificant >= 0 else {
+        guard !isZero else {
             out.append(UInt8(ascii: "0"))
             return
         }
-        var index = 0
-        for byte in bytes where byte &- UInt8(ascii: "0") < 10 {
-            if index >= firstSignificant && index <= lastSignificant { out.append(byte) }
-            index += 1
-            if index > lastSignificant { break }
-        }
+        for index in significantBytes where index != point { out.append(bytes[index]) }
         let exponentOfLastDigit = adjustedExponent - (significantDigits - 1)
         if exponentOfLastDigit != 0 {
             out.append(UInt8(ascii: "E"))

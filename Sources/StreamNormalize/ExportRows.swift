@@ -63,9 +63,6 @@ extension RecordTranscoder {
     ) throws(DDBError) -> RowInfo {
         lastEventID = nil
         out.append(UInt8(ascii: "{"))
-        keys.begin()
-        newImage.begin()
-        oldImage.begin()
         guard try cursor.peekAfterWhitespace("an export line") == UInt8(ascii: "{") else {
             throw DDBError(.wrongJSONType, "an export line must be a JSON object", offset: cursor.pos)
         }
@@ -177,9 +174,10 @@ extension RecordTranscoder {
             if line.direct {
                 line.newCount = try cursor.transcodeItem(into: &out, numbers: options.numbers, scratch: &scratch)
             } else {
+                newImage.begin()
                 line.newCount = try cursor.transcodeItem(into: &newImage, numbers: options.numbers, scratch: &scratch)
             }
-            line.newCheck = Result { () throws(DDBError) in try metadata.checkNames(scratch.itemNames, in: cursor, image: "Item") }
+            line.newCheck = Result { () throws(DDBError) in try metadata.checkNames(of: scratch, marks: &nameMarks, in: cursor, image: "Item") }
         } else if isFull {
             try cursor.skipValue()
         } else if cursor.text(key, is: "NewImage") {
@@ -187,22 +185,25 @@ extension RecordTranscoder {
             line.hasNew = true
             scratch.recordsItemValues = true
             defer { scratch.recordsItemValues = false }
+            newImage.begin()
             line.newCount = try cursor.transcodeItem(into: &newImage, numbers: options.numbers, scratch: &scratch)
-            line.newCheck = Result { () throws(DDBError) in try metadata.checkNames(scratch.itemNames, in: cursor, image: "NewImage") }
+            line.newCheck = Result { () throws(DDBError) in try metadata.checkNames(of: scratch, marks: &nameMarks, in: cursor, image: "NewImage") }
             keepNewImageNames()
         } else if cursor.text(key, is: "Keys") {
             guard !line.hasKeys else { throw Self.duplicate(key, cursor) }
             line.hasKeys = true
             _ = try cursor.peekAfterWhitespace("Keys")
             let start = cursor.pos
+            keys.begin()
             line.keyCount = try cursor.transcodeItem(into: &keys, numbers: options.numbers, scratch: &scratch)
             line.keysRange = start..<cursor.pos
-            line.keysCheck = Result { () throws(DDBError) in try metadata.checkNames(scratch.itemNames, in: cursor, image: "Keys") }
+            line.keysCheck = Result { () throws(DDBError) in try metadata.checkNames(of: scratch, marks: &nameMarks, in: cursor, image: "Keys") }
         } else if cursor.text(key, is: "OldImage") {
             guard !line.hasOld else { throw Self.duplicate(key, cursor) }
             line.hasOld = true
+            oldImage.begin()
             line.oldCount = try cursor.transcodeItem(into: &oldImage, numbers: options.numbers, scratch: &scratch)
-            line.oldCheck = Result { () throws(DDBError) in try metadata.checkNames(scratch.itemNames, in: cursor, image: "OldImage") }
+            line.oldCheck = Result { () throws(DDBError) in try metadata.checkNames(of: scratch, marks: &nameMarks, in: cursor, image: "OldImage") }
         } else if cursor.text(key, is: "Metadata") {
             guard line.writeMicros == nil else { throw Self.duplicate(key, cursor) }
             guard try cursor.peekAfterWhitespace("Metadata") == UInt8(ascii: "{"), try cursor.beginObject("Metadata") else {

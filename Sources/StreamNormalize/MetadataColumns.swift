@@ -99,9 +99,27 @@ final class MetadataColumns {
         out.append(UInt8(ascii: ","))
     }
 
-    /// Rejects item attributes named like a metadata column (an item attribute of the same name
-    /// would be ambiguous); reports whether `updated_at` is present.
-    func checkNames(_ names: ScratchList<StringSpan>, in cursor: JSONCursor, image: String) throws(DDBError) -> Bool {
+    /// Rejects the attributes of the item just transcoded with `scratch` that are named like a
+    /// metadata column (an item attribute of the same name would be ambiguous); reports whether
+    /// `updated_at` is present.
+    ///
+    /// An item whose names all have ids (``KnownNames``; nearly all) is checked by them: each name
+    /// is classified once, when its id first comes, into `marks`. Any other item, and one with a
+    /// metadata column's name, goes the general way, which names the clash.
+    /// - Parameter marks: what this check found of `scratch`'s ids so far; kept beside `scratch`.
+    @inline(__always)
+    func checkNames(
+        of scratch: borrowing TranscodeScratch, marks: inout NameMarks, in cursor: JSONCursor, image: StaticString
+    ) throws(DDBError) -> Bool {
+        if scratch.itemNamesKnown, let hasUpdatedAt = marks.hasUpdatedAt(scratch.itemIDs, scratch.knownNames, self) {
+            return hasUpdatedAt
+        }
+        return try checkNames(scratch.itemNames, in: cursor, image: image)
+    }
+
+    /// Rejects item attributes named like a metadata column; reports whether `updated_at` is
+    /// present. The general way, name by name.
+    func checkNames(_ names: ScratchList<StringSpan>, in cursor: JSONCursor, image: StaticString) throws(DDBError) -> Bool {
         var hasUpdatedAt = false
         for name in names.buffer {
             if name.hasEscapes {
@@ -124,18 +142,42 @@ final class MetadataColumns {
 
     /// What ``checkNames(_:in:image:)`` finds of one name without escapes: whether it is a
     /// metadata column's, and whether it is `updated_at`.
-    func classify(_ name: UnsafeBufferPointer<UInt8>) -> (isColumn: Bool, isUpdatedAt: Bool) {
+    fileprivate func classify(_ name: UnsafeBufferPointer<UInt8>) -> (isColumn: Bool, isUpdatedAt: Bool) {
         let isColumn = nameBytes.contains { column in column.count == name.count && column.elementsEqual(name) }
         return (isColumn, name.elementsEqual("updated_at".utf8))
     }
 
-    private func clash(_ column: [UInt8], _ name: StringSpan, _ image: String) -> DDBError {
+    private func clash(_ column: [UInt8], _ name: StringSpan, _ image: StaticString) -> DDBError {
         let text = String(decoding: column, as: UTF8.self)
         return DDBError(
             .nameClash,
             "the item has an attribute named \"\(text)\", which is a metadata column of flat rows; rename the metadata columns "
                 + "as a set with --metadata-prefix (DDBCDC_METADATA_PREFIX for the Lambda; the same prefix for emit-notebook), "
                 + "or use --layout envelope",
-            path: [.name(image), .name(text)], offset: name.start)
+            path: [.name(image.description), .name(text)], offset: name.start)
+    }
+}
+
+/// What ``MetadataColumns`` found of the attribute names with ids (``KnownNames``) of one
+/// scratch, one bit per id: whether each is a metadata column's name, and whether it is
+/// `updated_at`. Kept beside the scratch whose ids they are (a copy of a transcoder copies both),
+/// not in the columns, which copies share.
+struct NameMarks {
+    private var classified: UInt64 = 0, columns: UInt64 = 0, updatedAt: UInt64 = 0
+
+    /// Whether the names `ids` include `updated_at`, or nil when one of them is a metadata
+    /// column's (the general check names it). Classifies the ids not seen before.
+    @inline(__always)
+    fileprivate mutating func hasUpdatedAt(_ ids: UInt64, _ names: borrowing KnownNames, _ metadata: MetadataColumns) -> Bool? {
+        var fresh = ids & ~classified
+        while fresh != 0 {
+            let id = fresh.trailingZeroBitCount
+            fresh &= fresh &- 1
+            let found = metadata.classify(names.name(id))
+            if found.isColumn { columns |= 1 &<< UInt64(id) }
+            if found.isUpdatedAt { updatedAt |= 1 &<< UInt64(id) }
+            classified |= 1 &<< UInt64(id)
+        }
+        return ids & columns == 0 ? ids & updatedAt != 0 : nil
     }
 }

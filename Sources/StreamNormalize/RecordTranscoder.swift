@@ -40,14 +40,8 @@ package struct RecordTranscoder {
     private(set) var recordNamePrefix: [UInt8] = []
     /// The metadata columns' JSON and the check of item names against them.
     let metadata: MetadataColumns
-    /// What ``checkNames(of:_:_:)`` found of the names with ids (``KnownNames``) it has seen, one
-    /// bit per id: kept with the scratch whose ids they are, so that a copy of the transcoder
-    /// copies both.
-    private var nameMarks = NameMarks()
-
-    private struct NameMarks {
-        var classified: UInt64 = 0, columns: UInt64 = 0, updatedAt: UInt64 = 0
-    }
+    /// What ``MetadataColumns/checkNames(of:marks:in:image:)`` found of `scratch`'s name ids.
+    var nameMarks = NameMarks()
 
     /// - Parameter learningNames: whether attribute names are learned (``KnownNames``); only
     ///   tests turn it off, to compare.
@@ -261,7 +255,7 @@ package struct RecordTranscoder {
         case keys, new, old
 
         var set: Images { self == .keys ? .keys : self == .new ? .new : .old }
-        var memberName: String { self == .keys ? "Keys" : self == .new ? "NewImage" : "OldImage" }
+        var memberName: StaticString { self == .keys ? "Keys" : self == .new ? "NewImage" : "OldImage" }
     }
 
     private struct Images: OptionSet {
@@ -277,30 +271,12 @@ package struct RecordTranscoder {
     }
 
     /// Checks the names of the image just transcoded against the metadata columns
-    /// (``MetadataColumns/checkNames(_:in:image:)``) and notes what it found in `fields`.
-    ///
-    /// An image whose names all have ids (``KnownNames``; nearly all) is checked by them: each
-    /// name is classified once, when its id first comes, and kept in ``nameMarks``; an image with
-    /// a metadata column's name goes the general way, which names it.
+    /// (``MetadataColumns/checkNames(of:marks:in:image:)``) and notes what it found in `fields`.
     private mutating func checkNames(of image: ImageName, _ fields: inout Fields, _ cursor: JSONCursor) {
-        if scratch.itemNamesKnown {
-            let ids = scratch.itemIDs
-            var fresh = ids & ~nameMarks.classified
-            while fresh != 0 {
-                let id = fresh.trailingZeroBitCount
-                fresh &= fresh &- 1
-                let found = metadata.classify(scratch.knownNames.name(id))
-                if found.isColumn { nameMarks.columns |= 1 &<< UInt64(id) }
-                if found.isUpdatedAt { nameMarks.updatedAt |= 1 &<< UInt64(id) }
-                nameMarks.classified |= 1 &<< UInt64(id)
-            }
-            if ids & nameMarks.columns == 0 {
-                if ids & nameMarks.updatedAt != 0 { fields.withUpdatedAt.insert(image.set) }
-                return
-            }
-        }
         do throws(DDBError) {
-            if try metadata.checkNames(scratch.itemNames, in: cursor, image: image.memberName) { fields.withUpdatedAt.insert(image.set) }
+            if try metadata.checkNames(of: scratch, marks: &nameMarks, in: cursor, image: image.memberName) {
+                fields.withUpdatedAt.insert(image.set)
+            }
         } catch {
             fields.withClash.insert(image.set)
             faults.clash[image] = error

@@ -79,8 +79,8 @@ public struct SequenceNumber: Sendable, Hashable, Comparable, CustomStringConver
         // multiplication.
         let split = max(start, count &- 19)
         let headEnd = min(split, start &+ 19)
-        guard let base = digits.baseAddress, let head = Decimal19.value(base + start, count: headEnd &- start),
-            let low = Decimal19.value(base + split, count: count &- split)
+        guard let base = digits.baseAddress, let head = DecimalDigits.checkedValue(base + start, count: headEnd &- start),
+            let low = DecimalDigits.checkedValue(base + split, count: count &- split)
         else { return nil }
         var high = UInt128(head)
         var index = headEnd
@@ -172,39 +172,5 @@ public struct OrderKey: Sendable, Hashable, Comparable, CustomStringConvertible 
         } else {
             sequenceNumber.append(to: &out)
         }
-    }
-}
-
-/// Up to 19 ASCII digits read as one `UInt64`, eight at a time.
-enum Decimal19 {
-    /// The value of the `count` (at most 19) bytes at `digits`, or nil if one is not an ASCII digit.
-    @inline(__always)
-    static func value(_ digits: UnsafePointer<UInt8>, count: Int) -> UInt64? {
-        var value: UInt64 = 0
-        var index = 0
-        while count &- index >= 8 {
-            guard let eight = eightDigits(UnsafeRawPointer(digits + index).loadUnaligned(as: UInt64.self)) else { return nil }
-            value = value &* 100_000_000 &+ eight
-            index &+= 8
-        }
-        while index < count {
-            let digit = digits[index] &- UInt8(ascii: "0")
-            guard digit < 10 else { return nil }
-            value = value &* 10 &+ UInt64(digit)
-            index &+= 1
-        }
-        return value
-    }
-
-    /// The value of eight ASCII digits loaded as one word (the first digit at the lowest
-    /// address), or nil if one of the bytes is not a digit.
-    @inline(__always)
-    static func eightDigits(_ loaded: UInt64) -> UInt64? {
-        let word = UInt64(littleEndian: loaded)
-        // Every byte 0x30…0x39: its high nibble is 3, and adding 6 does not carry into it.
-        let highNibbles = word & 0xF0F0_F0F0_F0F0_F0F0
-        let carried = ((word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) &>> 4
-        guard highNibbles | carried == 0x3333_3333_3333_3333 else { return nil }
-        return DecimalDigits.eight(loaded)
     }
 }

@@ -143,8 +143,12 @@ import Testing
         mirror.isNegative = syntax.isNegative
         mirror.isJSONGrammar = syntax.isJSONGrammar
         mirror.integerDigits = syntax.integerDigits
-        mirror.firstSignificant = syntax.firstSignificant
-        mirror.lastSignificant = syntax.lastSignificant
+        // `parse` keeps where the significant digits are as bytes of the text and as the first
+        // one's exponent; their indexes among the digits follow from those.
+        if !syntax.isZero {
+            mirror.firstSignificant = syntax.integerDigits - 1 + syntax.exponent - syntax.adjustedExponent
+            mirror.lastSignificant = mirror.firstSignificant + syntax.significantDigits - 1
+        }
         mirror.exponent = syntax.exponent
         mirror.scaled = text.withUnsafeBufferPointer { syntax.key(of: $0).scaled }
         return mirror

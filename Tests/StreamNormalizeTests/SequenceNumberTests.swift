@@ -1,8 +1,9 @@
+import DDBTypes
 import Testing
 
 @testable import StreamNormalize
 
-/// `SequenceNumber(digits:)` reads up to 19 digits eight at a time (`Decimal19`): its values and
+/// `SequenceNumber(digits:)` reads up to 19 digits eight at a time (`DecimalDigits.checkedValue`): its values and
 /// refusals must be those of reading one digit at a time, whatever the length and wherever a
 /// byte that is not a digit stands.
 @Suite struct SequenceNumberTests {
@@ -46,7 +47,8 @@ import Testing
     @Test func eightDigitsAtATime() {
         for text in ["00000000", "99999999", "12345678", "10000001", "09876543"] {
             let word = Array(text.utf8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
-            #expect(Decimal19.eightDigits(word) == UInt64(text), "\(text)")
+            #expect(DecimalDigits.areDigits(word), "\(text)")
+            #expect(DecimalDigits.eight(word) == UInt64(text), "\(text)")
         }
     }
 
