@@ -88,6 +88,9 @@ public struct ChangeStreamReader {
         var eof = false
         var finished = false
         var state = State.top
+        /// The input held by its source, read in place of `buffer` (``ByteSource/bytesInPlace()``).
+        var inPlace: InPlaceBytes?
+        var askedInPlace = false
     }
 
     private var place: Place?
@@ -174,7 +177,12 @@ public struct ChangeStreamReader {
     /// (inside an event or array, or once the input has ended).
     public mutating func takeUnread() -> (origin: Int, bytes: [UInt8])? {
         guard var place, !place.finished, place.state == .top else { return nil }
-        let unread = (origin: place.origin + place.pos, bytes: Array(place.buffer[place.pos..<place.filled]))
+        let unread =
+            if let inPlace = place.inPlace {
+                (origin: place.origin + place.pos, bytes: Array(inPlace.bytes[place.pos..<place.filled]))
+            } else {
+                (origin: place.origin + place.pos, bytes: Array(place.buffer[place.pos..<place.filled]))
+            }
         place.finished = true
         self.place = place
         return unread
@@ -186,6 +194,10 @@ public struct ChangeStreamReader {
     /// Callers that must do something between reads (write sealed batches, seal batches by age
     /// when the source reports it is waiting) call this in a loop. When `source` throws, the reader
     /// keeps its place: calling again goes on where it stopped.
+    ///
+    /// A source that holds the input in memory (``ByteSource/bytesInPlace()``, a mapped file) is
+    /// read in place: each call turns the units of the next ``chunkSize`` bytes or so into rows,
+    /// copying nothing; a unit there is not limited by ``maxUnitBytes``.
     /// - Throws: what `source`, `onRow` or `onError` throw, or ``ReadError`` for a record larger than ``maxUnitBytes``.
     public mutating func readMore<Source: ByteSource>(
         _ source: inout Source,
@@ -197,6 +209,14 @@ public struct ChangeStreamReader {
         isPaused = false
         var place = self.place.take()!
         defer { self.place = place }
+        if !place.askedInPlace {
+            place.askedInPlace = true
+            if place.filled == 0 && !place.eof, let inPlace = source.bytesInPlace() {
+                place.inPlace = inPlace
+                place.filled = inPlace.bytes.count
+            }
+        }
+        if let inPlace = place.inPlace { return try readInPlace(inPlace, &place, onRow: onRow, onError: onError) }
         // Process what the buffer holds.
         var keepFrom = place.pos
         var finished = false
@@ -262,6 +282,44 @@ public struct ChangeStreamReader {
         place.filled += count
         place.summary.bytesIn += count
         return true
+    }
+
+    /// ``readMore(_:onRow:onError:)`` for an input its source holds in memory: the units of the
+    /// next ``chunkSize`` bytes or so are read where they lie, nothing copied, and the bytes
+    /// before them released.
+    private mutating func readInPlace(
+        _ input: InPlaceBytes, _ place: inout Place,
+        onRow: (UnsafeBufferPointer<UInt8>, RowInfo) throws -> Void,
+        onError: (StreamError) throws -> Void
+    ) throws -> Bool {
+        // A stop request ends the input where reading stands, as a source's read returning 0 does.
+        if place.filled > place.pos && input.isStopped() { place.filled = place.pos }
+        let window = UnsafeBufferPointer(rebasing: input.bytes[..<place.filled])
+        let start = place.pos
+        var out = self.out.take()!
+        defer { self.out = out }
+        var finished = false
+        reading: while true {
+            switch try step(
+                window, &place.pos, &place.state, eof: true, origin: place.origin, out: &out, summary: &place.summary,
+                onRow: onRow, onError: onError)
+            {
+            case .advanced:
+                if pausesBetweenUnits && place.state == .top {
+                    isPaused = true
+                    break reading
+                }
+                if place.pos - start >= chunkSize { break reading }
+            case .needMore, .done:
+                // The whole input is at hand: a unit never needs more.
+                finished = true
+                break reading
+            }
+        }
+        place.summary.bytesIn = finished ? window.count : place.pos
+        input.release(place.pos)
+        if finished { place.finished = true }
+        return !finished
     }
 
     // MARK: Steps

@@ -214,7 +214,8 @@ package struct ParallelReader {
             }
         }
         var state = sequential.take()!
-        var chained = HeldBytes(held: state.held, position: state.heldPosition, rest: source, failure: failure)
+        var chained = HeldBytes(
+            held: state.held, position: state.heldPosition, rest: source, failure: failure, readsInPlace: state.resumeAfter == nil)
         var resumed = false
         defer {
             source = chained.rest
@@ -477,6 +478,14 @@ private struct HeldBytes<Rest: ByteSource>: ByteSource {
     var position: Int
     var rest: Rest
     let failure: (any Error)?
+    /// Whether the rest may be read in place (``ByteSource/bytesInPlace()``): not when the reader
+    /// hands what it has not read back to be cut into segments.
+    let readsInPlace: Bool
+
+    mutating func bytesInPlace() -> InPlaceBytes? {
+        guard readsInPlace, position == held.count, failure == nil else { return nil }
+        return rest.bytesInPlace()
+    }
 
     mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let count = min(buffer.count, held.count - position)

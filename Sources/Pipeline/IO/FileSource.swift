@@ -6,7 +6,7 @@ import Musl
 import Darwin
 #endif
 package import ProcessKit
-import StreamNormalize
+package import StreamNormalize
 
 /// Reads a file descriptor (a file or standard input).
 package struct FileSource: ByteSource {
@@ -56,6 +56,13 @@ package struct FileSource: ByteSource {
 
     package func close() {
         if owned { _ = Glibc.close(fd) }
+    }
+
+    /// A regular file's rest, mapped (``MappedFile``): readers read it in place.
+    package mutating func bytesInPlace() -> InPlaceBytes? {
+        guard let mapped = MappedFile(fd: fd) else { return nil }
+        let stop = self.stop
+        return InPlaceBytes(bytes: mapped.bytes, release: { mapped.release(before: $0) }, isStopped: { stop?.isRequested ?? false })
     }
 
     package mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {

@@ -87,6 +87,13 @@ package enum FileBytes: ByteSource {
             return try gunzip.read(into: buffer)
         }
     }
+
+    /// A plain file's bytes, mapped; a compressed one's are read.
+    package mutating func bytesInPlace() -> InPlaceBytes? {
+        guard case .plain(var file) = self else { return nil }
+        defer { self = .plain(file) }
+        return file.bytesInPlace()
+    }
 }
 
 /// An input that could not be opened, by name.
