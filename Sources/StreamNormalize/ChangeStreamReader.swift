@@ -196,8 +196,9 @@ public struct ChangeStreamReader {
     /// keeps its place: calling again goes on where it stopped.
     ///
     /// A source that holds the input in memory (``ByteSource/bytesInPlace()``, a mapped file) is
-    /// read in place: each call turns the units of the next ``chunkSize`` bytes or so into rows,
-    /// copying nothing; a unit there is not limited by ``maxUnitBytes``.
+    /// read in place: each call turns the units of the next `chunkSize` bytes or so (see
+    /// ``init(options:chunkSize:maxUnitBytes:)``) into rows, copying nothing; a unit there is not
+    /// limited by ``maxUnitBytes``.
     /// - Throws: what `source`, `onRow` or `onError` throw, or ``ReadError`` for a record larger than ``maxUnitBytes``.
     public mutating func readMore<Source: ByteSource>(
         _ source: inout Source,
@@ -285,7 +286,7 @@ public struct ChangeStreamReader {
     }
 
     /// ``readMore(_:onRow:onError:)`` for an input its source holds in memory: the units of the
-    /// next ``chunkSize`` bytes or so are read where they lie, nothing copied, and the bytes
+    /// next `chunkSize` bytes or so are read where they lie, nothing copied, and the bytes
     /// before them released.
     private mutating func readInPlace(
         _ input: InPlaceBytes, _ place: inout Place,
