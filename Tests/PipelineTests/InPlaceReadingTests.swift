@@ -59,7 +59,7 @@ import Glibc
     }
 
     static func handed(
-        _ source: inout some ByteSource, chunk: Int, threads: Int? = nil
+        _ source: inout some ByteSource, chunk: Int, threads: Int? = nil, segmentBytes: Int = 97
     ) throws -> ParallelReaderTests.Handed {
         var handed = ParallelReaderTests.Handed()
         let onRow: (UnsafeBufferPointer<UInt8>, RowInfo) -> Void = { row, info in
@@ -68,7 +68,8 @@ import Glibc
         }
         let onError: (StreamError) -> Void = { handed.items.append("error \($0.description) " + String(decoding: $0.jsonLine, as: UTF8.self)) }
         if let threads {
-            var reader = ParallelReader(options: NormalizeOptions(ingestTime: 7), threads: threads, segmentBytes: 97, maxSegmentBytes: 2_048)
+            var reader = ParallelReader(
+                options: NormalizeOptions(ingestTime: 7), threads: threads, segmentBytes: segmentBytes, maxSegmentBytes: max(2_048, segmentBytes))
             reader.start()
             while try reader.readMore(&source, onRow: onRow, onError: onError) {}
             handed.summary = reader.summary
@@ -94,16 +95,21 @@ import Glibc
         }
     }
 
+    /// Segments are cut from the bytes in place; a reader reading on over a unit that ran across
+    /// a segment's end, and the segments cut after it, read them too (copies), never the source.
     @Test(arguments: ParallelReaderTests.inputs.map(\.0))
-    func aParallelReaderHandsOnTheSameFromASourceThatOffersItsBytesInPlace(_ name: String) throws {
+    func aParallelReaderCutsSegmentsInPlaceAndHandsOnTheSame(_ name: String) throws {
         let input = Array(ParallelReaderTests.inputs.first { $0.0 == name }!.1.utf8)
         let expected = try ParallelReaderTests.sequential(input)
-        for threads in [1, 2] {
-            let log = Log()
-            var source = PlaceSource(bytes: input, log: log)
-            let handed = try Self.handed(&source, chunk: 0, threads: threads)
-            #expect(handed == expected, "\(threads) threads")
-            if threads == 1 { #expect(log.reads == 0, "one thread reads the input in place") }
+        for threads in [1, 2, 3] {
+            for segmentBytes in [1, 97, 700, 1 << 20] {
+                let log = Log()
+                var source = PlaceSource(bytes: input, log: log)
+                let handed = try Self.handed(&source, chunk: 0, threads: threads, segmentBytes: segmentBytes)
+                #expect(handed == expected, "\(threads) threads, segments of \(segmentBytes) bytes")
+                #expect(log.reads == 0, "the input is read from where it lies, not from the source")
+                #expect(log.released == log.released.sorted() && (log.released.last ?? 0) <= input.count, "released behind reading only")
+            }
         }
     }
 

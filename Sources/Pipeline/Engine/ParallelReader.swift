@@ -64,6 +64,11 @@ package struct ParallelReader {
     /// met it, after the segments cut before it and the lines read before it.
     private var failure: (any Error)?
     private var recordNamePrefix: String?
+    /// The input when its source holds it in place (a mapped file, ``ByteSource/bytesInPlace()``):
+    /// once taken, segments are cut from it without copying, and whatever is read by copy (a reader
+    /// reading on over a unit, segments cut after it) is read from it, not from the source.
+    private var mapped: MappedInput?
+    private var askedInPlace = false
 
     private struct Sequential {
         var reader: ChangeStreamReader
@@ -127,6 +132,8 @@ package struct ParallelReader {
         fallbacks = 0
         segmentsAtResume = 0
         failure = nil
+        mapped = nil
+        askedInPlace = false
         self.recordNamePrefix = recordNamePrefix
         if threads == 1 || !readAhead || options.exportLines != nil || recordNamePrefix != nil {
             readSequentially(from: 0, held: [], resuming: false)
@@ -154,7 +161,19 @@ package struct ParallelReader {
     /// would have met it.
     package mutating func readAhead<Source: ByteSource>(_ source: inout Source, segments: Int) {
         guard sequential == nil else { return }
-        fill(&source, upTo: pending.count + segments)
+        takeInPlace(&source)
+        if var input = mapped {
+            fill(&input, upTo: pending.count + segments)
+        } else {
+            fill(&source, upTo: pending.count + segments)
+        }
+    }
+
+    /// Takes the input in place if its source holds it so (asked once, before anything is read).
+    private mutating func takeInPlace<Source: ByteSource>(_ source: inout Source) {
+        guard !askedInPlace else { return }
+        askedInPlace = true
+        mapped = source.bytesInPlace().map(MappedInput.init)
     }
 
     /// Stops reading the input: the readers of its segments stop, its buffers are kept.
@@ -181,6 +200,16 @@ package struct ParallelReader {
     /// When `onRow` or `onError` throw, the input cannot be read further.
     package mutating func readMore<Source: ByteSource>(
         _ source: inout Source,
+        onRow: (UnsafeBufferPointer<UInt8>, RowInfo) throws -> Void,
+        onError: (StreamError) throws -> Void
+    ) throws -> Bool {
+        takeInPlace(&source)
+        if var input = mapped { return try readMore(from: &input, onRow: onRow, onError: onError) }
+        return try readMore(from: &source, onRow: onRow, onError: onError)
+    }
+
+    private mutating func readMore<Source: ByteSource>(
+        from source: inout Source,
         onRow: (UnsafeBufferPointer<UInt8>, RowInfo) throws -> Void,
         onError: (StreamError) throws -> Void
     ) throws -> Bool {
@@ -278,6 +307,8 @@ package struct ParallelReader {
             }
         }
         handedOn.add(result.summary)
+        // Nothing before the end of a segment handed on is read again.
+        if let mapped, result.endsBetweenUnits { mapped.input.release(handedOn.bytesIn) }
     }
 
     // MARK: Segments
@@ -286,21 +317,56 @@ package struct ParallelReader {
     /// what the source throws in `failure` (then cuts no more).
     private mutating func fill<Source: ByteSource>(_ source: inout Source, upTo limit: Int) {
         while pending.count < limit && !uncuttable && failure == nil {
-            let next: (bytes: [UInt8], count: Int, isLast: Bool)?
-            do { next = try cut(&source) } catch {
-                failure = error
-                return
+            let segment: Segment
+            if let mapped, carryFilled == 0 {
+                guard let (view, isLast) = cutInPlace(mapped) else { return }
+                segment = Segment(origin: carryOrigin - view.count, view: view, of: mapped, isLast: isLast, rowBuffer: spareRows.popLast() ?? [])
+            } else {
+                let next: (bytes: [UInt8], count: Int, isLast: Bool)?
+                do { next = try cut(&source) } catch {
+                    failure = error
+                    return
+                }
+                guard let (bytes, count, isLast) = next else { return }
+                segment = Segment(origin: carryOrigin - count, bytes: bytes, count: count, isLast: isLast, rowBuffer: spareRows.popLast() ?? [])
             }
-            guard let (bytes, count, isLast) = next else { return }
-            let segment = Segment(
-                origin: carryOrigin - count, bytes: bytes, count: count, isLast: isLast, rowBuffer: spareRows.popLast() ?? [])
             pending.append(segment)
             DispatchQueue.global().async { [options] in
                 segment.result = Self.read(segment, options: options)
                 segment.done.signal()
             }
-            if isLast { return }
+            if segment.isLast { return }
         }
+    }
+
+    /// ``cut(_:)`` for an input held in place: the next segment's bytes where they lie (the lines
+    /// up to the first that ends past ``segmentBytes``, or the input's rest), nothing copied; `nil`
+    /// when the input has ended (or a stop was requested) or its next line is longer than
+    /// ``maxSegmentBytes`` (`uncuttable`).
+    private mutating func cutInPlace(_ input: MappedInput) -> (view: UnsafeBufferPointer<UInt8>, isLast: Bool)? {
+        let bytes = input.input.bytes
+        let start = input.position
+        guard start < bytes.count, !input.input.isStopped() else {
+            inputEnded = true
+            return nil
+        }
+        let searchEnd = min(bytes.count, start + maxSegmentBytes)
+        var end: Int
+        var isLast = false
+        if start + segmentBytes - 1 < searchEnd,
+            let hit = memchr(bytes.baseAddress! + start + segmentBytes - 1, 0x0A, searchEnd - (start + segmentBytes - 1))
+        {
+            end = UnsafeRawPointer(bytes.baseAddress!).distance(to: UnsafeRawPointer(hit)) + 1
+        } else if bytes.count - start <= maxSegmentBytes {
+            (end, isLast) = (bytes.count, true)
+            inputEnded = true
+        } else {
+            uncuttable = true
+            return nil
+        }
+        input.position = end
+        carryOrigin += end - start
+        return (UnsafeBufferPointer(rebasing: bytes[start..<end]), isLast)
     }
 
     /// The next segment (`bytes[..<count]`): the lines up to the first that ends past
@@ -372,7 +438,9 @@ package struct ParallelReader {
     /// Keeps a handed-on segment's buffers for the segments to come.
     private mutating func recycle(_ segment: Segment, _ result: inout SegmentResult) {
         guard spare.count < Self.maxSpare else { return }
-        spare.append(segment.takeBytes())
+        // A segment cut in place has no buffer of its own; its rows' buffer is still kept.
+        let bytes = segment.takeBytes()
+        if !bytes.isEmpty { spare.append(bytes) }
         result.rows.removeAll(keepingCapacity: true)
         spareRows.append(result.rows)
         result.rows = []
@@ -383,10 +451,10 @@ package struct ParallelReader {
         var reader = ChangeStreamReader(options: options, chunkSize: 16)
         var result = SegmentResult(rows: segment.takeRowBuffer())
         result.rows.reserveCapacity(segment.count / 2)
-        result.endsBetweenUnits = segment.bytes.withUnsafeBufferPointer { bytes in
+        result.endsBetweenUnits = segment.withPiece { piece in
             // The callbacks throw only when the segment is cancelled: its result is not used.
             (try? reader.read(
-                piece: UnsafeBufferPointer(rebasing: bytes[..<segment.count]), origin: segment.origin, isLast: segment.isLast,
+                piece: piece, origin: segment.origin, isLast: segment.isLast,
                 onRow: { row, info in
                     if segment.cancelled.load(ordering: .relaxed) { throw Cancelled() }
                     result.rows.append(contentsOf: row)
@@ -416,15 +484,35 @@ private final class Segment: @unchecked Sendable {
     let cancelled = Atomic<Bool>(false)
     private var rowBuffer: [UInt8]
 
+    /// Its bytes where they lie in an input held in place (then `bytes` is empty), and that input.
+    private let view: UnsafeBufferPointer<UInt8>?
+    private let input: MappedInput?
+
     init(origin: Int, bytes: [UInt8], count: Int, isLast: Bool, rowBuffer: [UInt8]) {
         self.origin = origin
         self.bytes = bytes
         self.count = count
         self.isLast = isLast
         self.rowBuffer = rowBuffer
+        (view, input) = (nil, nil)
     }
 
-    var piece: ArraySlice<UInt8> { bytes[..<count] }
+    init(origin: Int, view: UnsafeBufferPointer<UInt8>, of input: MappedInput, isLast: Bool, rowBuffer: [UInt8]) {
+        self.origin = origin
+        self.bytes = []
+        self.count = view.count
+        self.isLast = isLast
+        self.rowBuffer = rowBuffer
+        (self.view, self.input) = (view, input)
+    }
+
+    /// A copy of its bytes (for a reader reading on from here).
+    var piece: ArraySlice<UInt8> { view.map { ArraySlice($0) } ?? bytes[..<count] }
+
+    func withPiece<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if let view { return withExtendedLifetime(input) { body(view) } }
+        return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[..<count])) }
+    }
 
     func takeBytes() -> [UInt8] {
         defer { bytes = [] }
@@ -496,5 +584,35 @@ private struct HeldBytes<Rest: ByteSource>: ByteSource {
         held.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + position, byteCount: count) }
         position += count
         return count
+    }
+}
+
+/// An input its source holds in place (``ParallelReader``'s `mapped`), and where reading of it
+/// stands: segments are cut from it where it lies; read as a source, it copies from there.
+private final class MappedInput: ByteSource {
+    let input: InPlaceBytes
+    /// Bytes before this were cut into segments or read.
+    var position = 0
+
+    init(_ input: InPlaceBytes) { self.input = input }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        // A stop request ends the input here, as a file source's read does.
+        guard !input.isStopped() else { return 0 }
+        let count = min(buffer.count, input.bytes.count - position)
+        guard count > 0 else { return 0 }
+        buffer.baseAddress!.copyMemory(from: input.bytes.baseAddress! + position, byteCount: count)
+        position += count
+        return count
+    }
+
+    /// The rest, for a reader that reads it to the end (it reads nothing more by copy).
+    func bytesInPlace() -> InPlaceBytes? {
+        let start = position
+        guard start < input.bytes.count else { return nil }
+        position = input.bytes.count
+        let input = self.input
+        return InPlaceBytes(
+            bytes: UnsafeBufferPointer(rebasing: input.bytes[start...]), release: { input.release(start + $0) }, isStopped: input.isStopped)
     }
 }
