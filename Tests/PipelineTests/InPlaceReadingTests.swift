@@ -175,8 +175,13 @@ import Glibc
         }
         #expect(MappedFile(fd: ends[0]) == nil, "a pipe")
         // A compressed file's bytes are not the input's: they are read through the decompressor.
-        let gzip = FileBytes.gzip(GunzipSource(try FileSource(path: empty), path: empty))
-        var bytes = gzip
+        let file = try FileSource(path: empty)
+        let gunzip = GunzipSource(file, path: empty)
+        defer {
+            gunzip.close()
+            file.close()
+        }
+        var bytes = FileBytes.gzip(gunzip)
         #expect(bytes.bytesInPlace() == nil)
     }
 

@@ -307,7 +307,9 @@ package struct ParallelReader {
             }
         }
         handedOn.add(result.summary)
-        // Nothing before the end of a segment handed on is read again.
+        // Nothing before the end of a segment handed on is read again. `bytesIn` counts from the
+        // input's start, which is the mapping's start: `takeInPlace` maps the input once, after
+        // `start`, before anything of it is read.
         if let mapped, result.endsBetweenUnits { mapped.input.release(handedOn.bytesIn) }
     }
 
@@ -350,20 +352,22 @@ package struct ParallelReader {
             inputEnded = true
             return nil
         }
+        let searchStart = start + segmentBytes - 1
         let searchEnd = min(bytes.count, start + maxSegmentBytes)
-        var end: Int
-        var isLast = false
-        if start + segmentBytes - 1 < searchEnd,
-            let hit = memchr(bytes.baseAddress! + start + segmentBytes - 1, 0x0A, searchEnd - (start + segmentBytes - 1))
-        {
-            end = UnsafeRawPointer(bytes.baseAddress!).distance(to: UnsafeRawPointer(hit)) + 1
+        let lineBreak =
+            searchStart < searchEnd
+            ? memchr(bytes.baseAddress! + searchStart, 0x0A, searchEnd - searchStart) : nil
+        let end: Int
+        if let lineBreak {
+            end = UnsafeRawPointer(bytes.baseAddress!).distance(to: UnsafeRawPointer(lineBreak)) + 1
         } else if bytes.count - start <= maxSegmentBytes {
-            (end, isLast) = (bytes.count, true)
+            end = bytes.count
             inputEnded = true
         } else {
             uncuttable = true
             return nil
         }
+        let isLast = lineBreak == nil
         input.position = end
         carryOrigin += end - start
         return (UnsafeBufferPointer(rebasing: bytes[start..<end]), isLast)
