@@ -288,17 +288,30 @@
     @inlinable package var count: Int { end &- start }
 }
 
+/// Whether the `count` bytes at `a` and at `b` are the same.
+///
+/// Names, values and ARNs compare in a few word steps, without a loop over their last bytes: a
+/// length that is not a multiple of the step ends with a step that overlaps the one before (every
+/// load stays inside the `count` bytes).
 @inlinable @inline(__always)
 package func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
-    // Eight bytes at a time, then the rest: names and ARNs compare in a few steps.
-    var k = 0
     let left = UnsafeRawPointer(a), right = UnsafeRawPointer(b)
-    while k &+ 8 <= count {
-        if left.loadUnaligned(fromByteOffset: k, as: UInt64.self) != right.loadUnaligned(fromByteOffset: k, as: UInt64.self) {
-            return false
-        }
-        k &+= 8
+    @_transparent func differ<Word: FixedWidthInteger>(_ offset: Int, _: Word.Type) -> Word {
+        left.loadUnaligned(fromByteOffset: offset, as: Word.self) ^ right.loadUnaligned(fromByteOffset: offset, as: Word.self)
     }
+    if count >= 16 {
+        // Sixteen bytes a step (two words), the last sixteen overlapping.
+        var k = 0
+        let last = count &- 16
+        while k < last {
+            if differ(k, UInt64.self) | differ(k &+ 8, UInt64.self) != 0 { return false }
+            k &+= 16
+        }
+        return differ(last, UInt64.self) | differ(last &+ 8, UInt64.self) == 0
+    }
+    if count >= 8 { return differ(0, UInt64.self) | differ(count &- 8, UInt64.self) == 0 }
+    if count >= 4 { return differ(0, UInt32.self) | differ(count &- 4, UInt32.self) == 0 }
+    var k = 0
     while k < count {
         if a[k] != b[k] { return false }
         k &+= 1

@@ -103,8 +103,23 @@ package struct KnownNames {
         let length = storage.lengths[id]
         let close = quote &+ 1 &+ length
         guard close &+ 1 < end, base[close] == UInt8(ascii: "\""), base[close &+ 1] == UInt8(ascii: ":") else { return nil }
-        if length > 8 && !memcmpEqual(storage.bytes + (id &* Self.maxLength &+ 8), base + (quote &+ 9), length &- 8) { return nil }
+        if length > 8 {
+            // The signature held the first eight bytes; the last eight (overlapping them in a name
+            // shorter than 16) hold the rest of most names.
+            let stored = UnsafeRawPointer(storage.bytes + id &* Self.maxLength), text = UnsafeRawPointer(base + (quote &+ 1))
+            let tail = length &- 8
+            guard stored.loadUnaligned(fromByteOffset: tail, as: UInt64.self) == text.loadUnaligned(fromByteOffset: tail, as: UInt64.self),
+                length <= 16 || Self.middleEqual(stored, text, length)
+            else { return nil }
+        }
         return (id, close)
+    }
+
+    /// Whether the bytes 8..<length-8 of a name longer than 16 bytes are the same in both; out of
+    /// line, as such names are few, to keep the member loop small.
+    @inline(never)
+    private static func middleEqual(_ stored: UnsafeRawPointer, _ text: UnsafeRawPointer, _ length: Int) -> Bool {
+        memcmpEqual(stored.assumingMemoryBound(to: UInt8.self) + 8, text.assumingMemoryBound(to: UInt8.self) + 8, length &- 16)
     }
 
     /// Learns `name` (read in full at `base`, its `":` right after it when `compact`) if it can be,
