@@ -57,7 +57,7 @@
     @inlinable @inline(__always)
     package mutating func append(_ source: UnsafePointer<UInt8>, count length: Int) {
         if length > capacity &- count { grow(minimum: count + length) }
-        copy(source, to: bytes + count, count: length)
+        Self.copy(source, to: bytes + count, count: length)
         count &+= length
     }
 
@@ -78,7 +78,7 @@
     /// Copies `length` bytes; most are names and short values, which two overlapping loads copy
     /// without a call to `memcpy` (up to 32 bytes). Every load and store stays inside the `length` bytes.
     @inlinable @inline(__always)
-    func copy(_ source: UnsafePointer<UInt8>, to target: UnsafeMutablePointer<UInt8>, count length: Int) {
+    package static func copy(_ source: UnsafePointer<UInt8>, to target: UnsafeMutablePointer<UInt8>, count length: Int) {
         let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(target)
         if length >= 8 && length <= 16 {
             let head = from.loadUnaligned(as: UInt64.self)
@@ -122,8 +122,36 @@
     package mutating func appendWritten(from offset: Int, count length: Int) {
         precondition(offset >= 0 && length >= 0 && offset &+ length <= count, "RowWriter.appendWritten past the bytes written")
         if length > capacity &- count { grow(minimum: count + length) }
-        copy(bytes + offset, to: bytes + count, count: length)
+        Self.copy(bytes + offset, to: bytes + count, count: length)
         count &+= length
+    }
+
+    /// Writes at most `maximum` bytes where the next byte goes, through `body`, which returns how
+    /// many it wrote: for a part of a row of known largest size, written without a capacity check
+    /// per piece.
+    @inlinable @inline(__always)
+    package mutating func write(atMost maximum: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        if maximum > capacity &- count { grow(minimum: count + maximum) }
+        let written = body(bytes + count)
+        precondition(written >= 0 && written <= maximum, "RowWriter.write(atMost:) wrote more than it said")
+        count &+= written
+    }
+
+    /// Writes the `count` (at most 20) last decimal digits of `value` at `target`, zero-padded.
+    @inlinable @inline(__always)
+    package static func putDigits(_ value: UInt64, count: Int, at target: UnsafeMutablePointer<UInt8>) {
+        let pairs = digitPairs.utf8Start
+        var index = count
+        var rest = value
+        while index >= 2 {
+            let quotient = rest / 100
+            let pair = Int(truncatingIfNeeded: rest &- quotient &* 100) &* 2
+            index &-= 2
+            target[index] = pairs[pair]
+            target[index &+ 1] = pairs[pair &+ 1]
+            rest = quotient
+        }
+        if index == 1 { target[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10) }
     }
 
     /// Forgets what was written after the first `count` bytes (a row that failed part-way).

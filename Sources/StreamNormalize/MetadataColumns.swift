@@ -18,6 +18,15 @@ final class MetadataColumns {
     private let firstBytes: [Bool]
     /// `_ingestTs`'s value (epoch milliseconds), or nil for no such column.
     private let ingestTime: Int64?
+    /// What follows `_approxStreamTs`'s digits to the row's end, for each of `is_deleted` and
+    /// `_ttlDelete` (index: 2 × is_deleted + _ttlDelete): `_ingestTs` with its value (the same
+    /// in every row), the two flags, `}` and the newline. In `fragments`, each padded to whole
+    /// chunks of ``chunk`` bytes.
+    private let endings: [UnsafeBufferPointer<UInt8>]
+    /// How many bytes the tail of a stream record's row can take (``appendTail(after:changeTime:sequence:digits:isTTL:to:)``),
+    /// with the chunks' padding.
+    private let tailCapacity: Int
+    private static let chunk = 16
     /// What a flat row without `updated_at` gets.
     let updatedAtFallback: UpdatedAtFallback
 
@@ -29,17 +38,27 @@ final class MetadataColumns {
             "\"\(names.eventName)\":\"", "\",\"\(names.eventId)\":\"", "\",\"\(names.seq)\":\"",
             "\",\"\(names.approxStreamTs)\":", ",\"\(names.ingestTs)\":", ",\"\(names.isDeleted)\":", ",\"\(names.ttlDelete)\":",
         ].map { Array($0.utf8) }
-        let all = texts.flatMap { $0 }
+        let ingest = options.ingestTime.map { texts[4] + Array(String($0).utf8) } ?? []
+        let endingTexts = [(false, false), (false, true), (true, false), (true, true)].map { deleted, ttl in
+            ingest + texts[5] + Array((deleted ? "true" : "false").utf8) + texts[6] + Array((ttl ? "true}\n" : "false}\n").utf8)
+        }
+        // Each text padded to whole chunks: the tail copies them a chunk at a time.
+        let chunk = Self.chunk
+        let padded = (texts + endingTexts).map { $0 + [UInt8](repeating: 0, count: (chunk - $0.count % chunk) % chunk) }
+        let all = padded.flatMap { $0 }
         fragments = .allocate(capacity: all.count)
         _ = fragments.initialize(from: all)
         var parts: [UnsafeBufferPointer<UInt8>] = []
         var offset = 0
-        for text in texts {
+        for (text, room) in zip(texts + endingTexts, padded) {
             parts.append(UnsafeBufferPointer(rebasing: fragments[offset..<offset + text.count]))
-            offset += text.count
+            offset += room.count
         }
         (eventName, eventId, seq, approxStreamTs) = (parts[0], parts[1], parts[2], parts[3])
         (ingestTs, isDeleted, ttlDelete) = (parts[4], parts[5], parts[6])
+        endings = Array(parts[7...])
+        // Fragments rounded up to chunks, 13 + 1 + 40 digits of `_seq` and 13 of `_approxStreamTs`.
+        tailCapacity = padded[2].count + 54 + padded[3].count + 13 + padded[7...].map(\.count).max()!
         nameBytes = names.all.map { Array($0.utf8) }
         var first = [Bool](repeating: false, count: 256)
         for name in nameBytes { if let byte = name.first { first[Int(byte)] = true } }
@@ -58,6 +77,32 @@ final class MetadataColumns {
         after kind: ChangeKind, changeTime: Int64, sequence: SequenceNumber, digits: UnsafeBufferPointer<UInt8>? = nil, isTTL: Bool,
         to out: inout RowWriter
     ) {
+        if let digits, digits.count <= 40, changeTime >= 1_000_000_000_000 && changeTime < 10_000_000_000_000 {
+            // A stream record's row (nearly all rows): written at once, `_seq`'s digits where they go.
+            let ending = endings[(kind == .remove ? 2 : 0) + (isTTL ? 1 : 0)]
+            out.write(atMost: tailCapacity) { start in
+                var p = start
+                Self.copyChunks(seq, to: &p)
+                let time = p
+                RowWriter.putDigits(UInt64(changeTime), count: 13, at: p)
+                p[13] = UInt8(ascii: "-")
+                // Forty zeros, then the digits over their end.
+                let zeros = SIMD16<UInt8>(repeating: UInt8(ascii: "0"))
+                let raw = UnsafeMutableRawPointer(p + 14)
+                raw.storeBytes(of: zeros, as: SIMD16<UInt8>.self)
+                raw.storeBytes(of: zeros, toByteOffset: 16, as: SIMD16<UInt8>.self)
+                raw.storeBytes(of: zeros, toByteOffset: 24, as: SIMD16<UInt8>.self)
+                RowWriter.copy(digits.baseAddress!, to: p + 54 - digits.count, count: digits.count)
+                p += 54
+                Self.copyChunks(approxStreamTs, to: &p)
+                // Thirteen digits, as `_seq` starts with them.
+                RowWriter.copy(time, to: p, count: 13)
+                p += 13
+                Self.copyChunks(ending, to: &p)
+                return start.distance(to: p)
+            }
+            return
+        }
         out.append(seq)
         let timeStart = out.count
         OrderKey(changeTime: changeTime, sequenceNumber: sequence).append(to: &out, sequenceDigits: digits)
@@ -76,6 +121,19 @@ final class MetadataColumns {
         out.append(kind == .remove ? "true" : "false")
         out.append(ttlDelete)
         out.append(isTTL ? "true}\n" : "false}\n")
+    }
+
+    /// Copies a fragment a chunk at a time (its padding is written too, and written over next)
+    /// and moves `p` past its text.
+    @inline(__always)
+    private static func copyChunks(_ fragment: UnsafeBufferPointer<UInt8>, to p: inout UnsafeMutablePointer<UInt8>) {
+        let from = UnsafeRawPointer(fragment.baseAddress!), to = UnsafeMutableRawPointer(p)
+        var offset = 0
+        repeat {
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: SIMD16<UInt8>.self), toByteOffset: offset, as: SIMD16<UInt8>.self)
+            offset &+= chunk
+        } while offset < fragment.count
+        p += fragment.count
     }
 
     /// Appends `"updated_at":<millis>,` in the fallback's form (nothing for `.off`).

@@ -51,6 +51,9 @@ enum RecordMember: UInt8, CaseIterable {
         }
     }
 
+    /// Whether the row takes nothing from the member: its value is only read past.
+    var isPassedOver: Bool { self == .eventVersion || self == .awsRegion || self == .other }
+
     /// A Lambda event's order.
     static let lambdaOrder: [RecordMember] = [.eventID, .eventName, .eventVersion, .eventSource, .awsRegion, .dynamodb, .eventSourceARN]
 
@@ -110,6 +113,9 @@ enum StreamMember: UInt8, CaseIterable {
         case .other: nil
         }
     }
+
+    /// Whether the row takes nothing from the member: its value is only read past.
+    var isPassedOver: Bool { self == .streamViewType || self == .other }
 
     /// A Lambda event's order (`OldImage` only in MODIFY and REMOVE records).
     static let lambdaOrder: [StreamMember] = [.approximateCreationDateTime, .keys, .newImage, .oldImage, .sequenceNumber, .sizeBytes, .streamViewType]

@@ -156,6 +156,9 @@ package struct RecordTranscoder {
                     recordOrder.learn(member, after: previous)
                 }
                 previous = member.rawValue
+                // Most members not read are plain strings (`eventVersion`, `awsRegion`): passed
+                // over here, without a call (the others, and a value that is not plain, below).
+                if member.isPassedOver, cursor.plainString() != nil { continue }
                 do throws(DDBError) {
                     try readRecordField(member, key, &cursor, &fields, &out)
                 } catch {
@@ -313,6 +316,8 @@ package struct RecordTranscoder {
                     streamOrder.learn(member, after: previous)
                 }
                 previous = member.rawValue
+                // As in the record (`StreamViewType`).
+                if member.isPassedOver, cursor.plainString() != nil { continue }
                 do throws(DDBError) {
                     try readStreamField(member, field, &cursor, &fields, &out)
                 } catch {

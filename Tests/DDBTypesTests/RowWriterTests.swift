@@ -24,6 +24,27 @@ import Testing
         }
     }
 
+    /// `putDigits` writes exactly `count` digits, the last ones of the value, zero-padded, and
+    /// nothing around them; `write(atMost:)` keeps what its body says it wrote.
+    @Test(arguments: [1, 2, 3, 12, 13, 19, 20])
+    func fixedDigitsAreTheLastDigitsPadded(_ count: Int) {
+        for value in Self.values {
+            var writer = RowWriter(capacity: 16)
+            writer.begin()
+            writer.append(UInt8(ascii: "<"))
+            writer.write(atMost: count + 2) { target in
+                target[count] = UInt8(ascii: "#")  // written over below, if past the digits
+                RowWriter.putDigits(value, count: count, at: target)
+                target[count + 1] = UInt8(ascii: ">")  // a byte past what is kept
+                return count
+            }
+            writer.append(UInt8(ascii: ">"))
+            let digits = String(value)
+            let kept = count >= digits.count ? String(repeating: "0", count: count - digits.count) + digits : String(digits.suffix(count))
+            #expect(String(decoding: writer.written, as: UTF8.self) == "<" + kept + ">", "\(value) in \(count) digits")
+        }
+    }
+
     @Test func signedDecimalsAreSwiftsDescription() {
         for value: Int64 in [.min, -1_767_225_600_123, -1, 0, 7, .max] {
             var writer = RowWriter(capacity: 16)
