@@ -163,7 +163,10 @@ extension JSONCursor {
             p = Self.plainStringEnd(base, end, p &+ 1)
             guard p >= 0, p < end, base[p] == UInt8(ascii: ":") else { return nil }
             p &+= 1
-            if let next = Self.compactAttributeEnd(base, end, p, levels: Self.compactSkipLevels) {
+            // Scalars (most values) here, without a call.
+            if let next = Self.scalarAttributeEnd(base, end, p) {
+                p = next
+            } else if let next = Self.compactAttributeEnd(base, end, p, levels: Self.compactSkipLevels) {
                 p = next
             } else {
                 var value = JSONCursor(base: base, end: end, at: p)
@@ -208,7 +211,9 @@ extension JSONCursor {
                     guard q < end, base[q] == UInt8(ascii: "\"") else { return nil }
                     q = plainStringEnd(base, end, q &+ 1)
                     guard q >= 0, q < end, base[q] == UInt8(ascii: ":") else { return nil }
-                    guard let next = compactAttributeEnd(base, end, q &+ 1, levels: levels &- 1), next < end else { return nil }
+                    guard let next = scalarAttributeEnd(base, end, q &+ 1) ?? compactAttributeEnd(base, end, q &+ 1, levels: levels &- 1),
+                        next < end
+                    else { return nil }
                     q = next
                     guard base[q] == UInt8(ascii: ",") else { break }
                     q &+= 1
@@ -220,7 +225,8 @@ extension JSONCursor {
         if head == 0x5B3A_224C_227B {
             if base[q] != UInt8(ascii: "]") {
                 while true {
-                    guard let next = compactAttributeEnd(base, end, q, levels: levels &- 1), next < end else { return nil }
+                    guard let next = scalarAttributeEnd(base, end, q) ?? compactAttributeEnd(base, end, q, levels: levels &- 1), next < end
+                    else { return nil }
                     q = next
                     guard base[q] == UInt8(ascii: ",") else { break }
                     q &+= 1
