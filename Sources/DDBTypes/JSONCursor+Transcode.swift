@@ -2,14 +2,9 @@
 package struct TranscodeScratch {
     /// Member names of the maps being read, innermost last, for the duplicate check.
     var names = ScratchList<StringSpan>()
-    /// The top-level member names of the item last transcoded by `transcodeItem`.
+    /// The top-level member names of the item last transcoded by `transcodeItem` (each value
+    /// follows its name's `":`).
     package var itemNames = ScratchList<StringSpan>()
-    /// Where each of those members' attribute values lies in the input (`{"S":"…"}`), in the same
-    /// order, when ``recordsItemValues`` asks for them.
-    package var itemValues = ScratchList<Range<Int>>()
-    /// Whether `transcodeItem` records ``itemValues`` (only the reader's check of NewImage against
-    /// Keys needs them).
-    package var recordsItemValues = false
     /// Members of the set being read, and names being sorted for the duplicate check of a large map.
     var strings: [StringSpan] = []
     var numbers: [(span: StringSpan, syntax: NumberSyntax, key: NumericKey)] = []
@@ -58,7 +53,6 @@ extension JSONCursor {
         let base = scratch.names.count
         // The lists are made their own here (a copy of the scratch may share them), not per append.
         if base == 0 { scratch.names.removeAll() }
-        scratch.itemValues.removeAll()
         do throws(DDBError) {
             let count = try transcodeMembers(into: &out, numbers: numbers, scratch: &scratch, depth: 0)
             if base == 0 {
@@ -128,7 +122,6 @@ extension JSONCursor {
                 appendRaw(from: key.start - 1, to: key.end + 1, into: &out)
                 out.append(UInt8(ascii: ":"))
             }
-            let valueStart = pos
             if depth < DynamoJSONDecoder.maxDepth, let next = compactScalarValue(into: &out, numbers: numbers) {
                 pos = next
             } else {
@@ -138,7 +131,6 @@ extension JSONCursor {
                     throw prefixing(error, name: key)
                 }
             }
-            if depth == 0 && scratch.recordsItemValues { scratch.itemValues.append(valueStart..<pos) }
             count += 1
         } while try nextMember(close: UInt8(ascii: "}"))
         if !byID && count > Self.linearNameCheckLimit, let twice = firstDuplicate(scratch.names[namesBase...], sortBuffer: &scratch.strings) {

@@ -111,7 +111,7 @@ extension RecordTranscoder {
             }
             (changeTime, sequence) = (time, micros.sequence)
             if line.hasNew {
-                if let keysRange = line.keysRange { try Self.checkKeys(keysRange, recorded: false, keyNames, keyValues, names: newNames, values: newValues, cursor) }
+                if let keysRange = line.keysRange { try Self.checkKeys(keysRange, recorded: false, keyNames, keyValues, names: newNames, cursor) }
                 kind = .insert
                 (image, count, check, direct) = (newImage.written, line.newCount, line.newCheck, false)
             } else {
@@ -183,8 +183,6 @@ extension RecordTranscoder {
         } else if cursor.text(key, is: "NewImage") {
             guard !line.hasNew else { throw Self.duplicate(key, cursor) }
             line.hasNew = true
-            scratch.recordsItemValues = true
-            defer { scratch.recordsItemValues = false }
             newImage.begin()
             line.newCount = try cursor.transcodeItem(into: &newImage, numbers: options.numbers, scratch: &scratch)
             line.newCheck = Result { () throws(DDBError) in try metadata.checkNames(of: scratch, marks: &nameMarks, in: cursor, image: "NewImage") }

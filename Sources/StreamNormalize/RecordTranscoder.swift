@@ -13,11 +13,10 @@ package struct RecordTranscoder {
     /// Where the `SequenceNumber` of the record last read lies, once it was read, so that a record
     /// that fails still names its position in the stream.
     package private(set) var lastSequenceNumber: StringSpan?
-    /// NewImage's top-level names and value ranges, kept for the check against `Keys` when `Keys`
-    /// comes after it (DynamoDB writes `Keys` first: then the check needs no copy), or comes on an
-    /// incremental export's line (``keepNewImageNames()``).
+    /// NewImage's top-level names (each value follows its name), kept for the check against
+    /// `Keys` when `Keys` comes after it (DynamoDB writes `Keys` first: then the check needs no
+    /// copy), or comes on an incremental export's line (``keepNewImageNames()``).
     private(set) var newNames = ScratchList<StringSpan>(capacity: 4)
-    private(set) var newValues = ScratchList<Range<Int>>(capacity: 4)
     /// `Keys`' top-level names and value ranges, when `Keys` was read past without being written
     /// (a flat INSERT or MODIFY): the check against NewImage then reads them from here rather
     /// than reading `Keys` a second time.
@@ -185,7 +184,7 @@ package struct RecordTranscoder {
         if kind != .remove {
             if fields.keysMismatch, let mismatch = faults.keysMismatch { throw mismatch }
             if fields.keysCheckPending, let keysRange = fields.keysRange {
-                try Self.checkKeys(keysRange, recorded: fields.keysRecorded, keyNames, keyValues, names: newNames, values: newValues, cursor)
+                try Self.checkKeys(keysRange, recorded: fields.keysRecorded, keyNames, keyValues, names: newNames, cursor)
             }
         }
         let isTTL =
@@ -407,9 +406,6 @@ package struct RecordTranscoder {
             guard !fields.hasNew else { throw Self.duplicate(key, cursor) }
             guard wants(fields.kind, image: .new) else { return try cursor.skipItem() }
             fields.hasNew = true
-            // Value ranges for the check against Keys; only this image's are needed.
-            scratch.recordsItemValues = true
-            defer { scratch.recordsItemValues = false }
             if isOnlyImage(.new, fields) {
                 // The row is this image and metadata: write it in place rather than copy it later.
                 fields.direct = .new
@@ -421,7 +417,7 @@ package struct RecordTranscoder {
             checkNames(of: .new, &fields, cursor)
             if let keysRange = fields.keysRange {
                 do throws(DDBError) {
-                    try Self.checkKeys(keysRange, recorded: fields.keysRecorded, keyNames, keyValues, names: scratch.itemNames, values: scratch.itemValues, cursor)
+                    try Self.checkKeys(keysRange, recorded: fields.keysRecorded, keyNames, keyValues, names: scratch.itemNames, cursor)
                 } catch {
                     fields.keysMismatch = true
                     faults.keysMismatch = error
@@ -501,13 +497,11 @@ package struct RecordTranscoder {
         }
     }
 
-    /// Copies the names and value ranges of the item just transcoded (NewImage) into ``newNames``
-    /// and ``newValues``, for a check against a `Keys` read later.
+    /// Copies the names of the item just transcoded (NewImage) into ``newNames``, for a check
+    /// against a `Keys` read later.
     mutating func keepNewImageNames() {
         newNames.removeAll()
         newNames.append(contentsOf: scratch.itemNames)
-        newValues.removeAll()
-        newValues.append(contentsOf: scratch.itemValues)
     }
 
     @inline(never)
@@ -517,7 +511,7 @@ package struct RecordTranscoder {
 
     /// Reads past `Keys` (at the cursor, not written to the row), keeping its members' names and
     /// value ranges in `keyNames` and `keyValues` for
-    /// ``checkKeys(_:recorded:_:_:names:values:_:)``.
+    /// ``checkKeys(_:recorded:_:_:names:_:)``.
     /// - Returns: whether it kept them: not when `Keys` is not an object, or is not valid JSON
     ///   (then it is read past, or fails, exactly as `skipValue` reads or fails on it).
     private mutating func readKeyMembers(_ cursor: inout JSONCursor) throws(DDBError) -> Bool {
@@ -553,11 +547,11 @@ package struct RecordTranscoder {
     /// reading code, made Swift copy the whole transcoder for each call.
     static func checkKeys(
         _ keysRange: Range<Int>, recorded: Bool, _ keyNames: ScratchList<StringSpan>, _ keyValues: ScratchList<Range<Int>>,
-        names: ScratchList<StringSpan>, values: ScratchList<Range<Int>>, _ cursor: JSONCursor
+        names: ScratchList<StringSpan>, _ cursor: JSONCursor
     ) throws(DDBError) {
         if recorded {
             for index in keyNames.indices {
-                try checkKey(keyNames[index], keyValues[index], names: names, values: values, cursor)
+                try checkKey(keyNames[index], keyValues[index], names: names, cursor)
             }
             return
         }
@@ -568,15 +562,15 @@ package struct RecordTranscoder {
             keys.skipWhitespace()
             let valueStart = keys.pos
             try keys.skipValue()
-            try checkKey(name, valueStart..<keys.pos, names: names, values: values, cursor)
+            try checkKey(name, valueStart..<keys.pos, names: names, cursor)
         } while try keys.nextMember(close: UInt8(ascii: "}"))
     }
 
     /// Checks one member of `Keys` (its name, and where its value lies) against NewImage's
-    /// `names` and `values`.
+    /// `names` (each value follows its name).
     @inline(__always)
     private static func checkKey(
-        _ name: StringSpan, _ keyValue: Range<Int>, names: ScratchList<StringSpan>, values: ScratchList<Range<Int>>, _ cursor: JSONCursor
+        _ name: StringSpan, _ keyValue: Range<Int>, names: ScratchList<StringSpan>, _ cursor: JSONCursor
     ) throws(DDBError) {
         var text: String { cursor.decodedString(name) }  // for errors only: no allocation per record
         var found: Int?
@@ -594,11 +588,22 @@ package struct RecordTranscoder {
                 .keyMismatch, "NewImage lacks the key attribute \"\(text)\" that Keys names", path: [.name("NewImage"), .name(text)],
                 offset: name.start)
         }
-        var image = JSONCursor(base: cursor.base, end: values[index].upperBound, at: values[index].lowerBound)
+        // NewImage's value: after the name's closing quote, the colon and any whitespace (NewImage
+        // was read whole, so they are there).
+        var image = JSONCursor(base: cursor.base, end: cursor.end, at: names[index].end &+ 1)
         image.skipWhitespace()
-        let imageValue = image.pos..<values[index].upperBound
-        if imageValue.count == keyValue.count && memcmpEqual(cursor.base + imageValue.lowerBound, cursor.base + keyValue.lowerBound, keyValue.count) {
-            return
+        image.pos &+= 1
+        image.skipWhitespace()
+        let imageStart = image.pos
+        // The key's text, then a byte that ends a value: the same value, as the key's text is one
+        // whole JSON value.
+        if keyValue.count < cursor.end &- imageStart,
+            memcmpEqual(cursor.base + imageStart, cursor.base + keyValue.lowerBound, keyValue.count)
+        {
+            switch cursor.base[imageStart &+ keyValue.count] {
+            case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x0A, 0x0D, 0x09: return
+            default: break
+            }
         }
         // Different text may still be the same value (`1.0` and `1`, escapes): compare values.
         var left = JSONCursor(base: cursor.base, end: keyValue.upperBound, at: keyValue.lowerBound)
@@ -614,7 +619,7 @@ package struct RecordTranscoder {
         guard keyAttribute == imageAttribute else {
             throw DDBError(
                 .keyMismatch, "NewImage has \(excerpt(imageAttribute)) for the key attribute \"\(text)\" but Keys has \(excerpt(keyAttribute))",
-                path: [.name("NewImage"), .name(text)], offset: imageValue.lowerBound)
+                path: [.name("NewImage"), .name(text)], offset: imageStart)
         }
     }
 

@@ -143,6 +143,29 @@ import Testing
         }
     }
 
+    /// NewImage's value is found after its name, past the colon and any whitespace, and agrees
+    /// when its text is the key's followed by what ends a value; any other text is compared as a
+    /// value.
+    @Test(arguments: [
+        (#"{"pk" : {"S":"a"} ,"sk":{"N":"1"}}"#, true),
+        (#"{"pk":{"S":"a"}, "sk"\#n:\#t{"N":"1"}\#r\#n}"#, true),
+        (#"{"pk":{ "S" : "a" },"sk":{"N":"1.00"}}"#, true),
+        (#"{"pk":{"S":"ab"},"sk":{"N":"1"}}"#, false),
+        (#"{"pk":{"S":"a"},"sk":{"N":"10"}}"#, false),
+        (#"{"sk":{"N":"1"},"pk":{"S":"a"},"pkk":{"S":"a"}}"#, true),
+        (#"{"pkk":{"S":"a"},"sk":{"N":"1"}}"#, false),
+    ])
+    func newImageIsCheckedWhereItsValueLies(_ newImage: String, _ agrees: Bool) throws {
+        for keysFirst in [true, false] {
+            let keys = #""Keys":{"pk":{"S":"a"},"sk":{"N":"1"}}"#, image = #""NewImage":"# + newImage
+            let images = keysFirst ? keys + "," + image : image + "," + keys
+            let record = #"{"eventID":"x","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"# + images + #","SequenceNumber":"7"}}"#
+            let result = try Fixtures.read(record)
+            #expect(result.rows.count == (agrees ? 1 : 0), "\(record)")
+            #expect(result.errors.map(\.error.code) == (agrees ? [] : [.keyMismatch]), "\(record)")
+        }
+    }
+
     @Test func keysEqualInValueButNotInTextAgree() throws {
         let record = #"{"eventID":"x","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{"pk":{"S":"\u0061"},"sk":{"N":"1.0"}},"NewImage":{"sk":{"N":"1"},"pk":{"S":"a"}},"SequenceNumber":"7"}}"#
         let result = try Fixtures.read(record)
