@@ -143,7 +143,8 @@ struct NumberSyntax {
         // Digits, then a decimal point and digits, or not. The significant ones are found from
         // either end of the digits, past zeros.
         let intStart = i
-        while i < n && bytes[i] &- UInt8(ascii: "0") < 10 { i &+= 1 }
+        let base = bytes.baseAddress!
+        JSONCursor.skipDigits(base, n, &i)
         result.integerDigits = i &- intStart
         var point = -1
         var fractionDigits = 0
@@ -151,7 +152,7 @@ struct NumberSyntax {
             point = i
             i &+= 1
             let fractionStart = i
-            while i < n && bytes[i] &- UInt8(ascii: "0") < 10 { i &+= 1 }
+            JSONCursor.skipDigits(base, n, &i)
             fractionDigits = i &- fractionStart
         }
         guard result.integerDigits + fractionDigits > 0 else { throw invalid() }
