@@ -148,6 +148,43 @@ extension JSONCursor {
         try skipValue(depth: 1)
     }
 
+    /// Reads past an item image of the shape DynamoDB writes (compact, names without escapes, values
+    /// ``compactAttributeEnd(_:_:_:levels:)`` reads), appending each member's name and where its
+    /// value lies to `names` and `values`; false, the cursor unmoved, for any other item (part of it
+    /// may have been appended), which the caller reads member by member, as ``skipValue(depth:)``
+    /// would. What it reads is valid JSON that `skipValue` reads to the same end.
+    ///
+    /// For the `Keys` a flat INSERT or MODIFY does not write, kept for the check of NewImage.
+    package mutating func readCompactMembers(names: inout ScratchList<StringSpan>, values: inout ScratchList<Range<Int>>) -> Bool {
+        let base = self.base, end = self.end
+        var p = pos
+        guard p &+ 1 < end, base[p] == UInt8(ascii: "{") else { return false }
+        p &+= 1
+        if base[p] == UInt8(ascii: "}") {
+            pos = p &+ 1
+            return true
+        }
+        while true {
+            guard p < end, base[p] == UInt8(ascii: "\"") else { return false }
+            let close = Self.plainContentEnd(base, end, p &+ 1)
+            guard close >= 0, close &+ 1 < end, base[close &+ 1] == UInt8(ascii: ":") else { return false }
+            let valueStart = close &+ 2
+            guard let next = Self.scalarAttributeEnd(base, end, valueStart) ?? Self.compactAttributeEnd(base, end, valueStart, levels: Self.compactSkipLevels),
+                next < end
+            else { return false }
+            names.append(StringSpan(start: p &+ 1, end: close, hasEscapes: false))
+            values.append(valueStart..<next)
+            if base[next] == UInt8(ascii: ",") {
+                p = next &+ 1
+            } else if base[next] == UInt8(ascii: "}") {
+                pos = next &+ 1
+                return true
+            } else {
+                return false
+            }
+        }
+    }
+
     /// Where the item at the cursor ends, when it is a compact object that `skipValue` accepts;
     /// nil for anything else (whitespace, a fault, the end of the input): the caller then reads it
     /// with `skipValue`, which names any fault. Member values other than scalar attribute values

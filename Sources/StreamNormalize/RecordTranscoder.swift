@@ -518,6 +518,9 @@ package struct RecordTranscoder {
         let start = cursor.pos
         keyNames.removeAll()
         keyValues.removeAll()
+        if cursor.readCompactMembers(names: &keyNames, values: &keyValues) { return true }
+        keyNames.removeAll()
+        keyValues.removeAll()
         if cursor.base[start] == UInt8(ascii: "{") {
             do throws(DDBError) {
                 if try cursor.beginObject("Keys") {
