@@ -158,6 +158,16 @@ package struct RecordTranscoder {
                 // Most members not read are plain strings (`eventVersion`, `awsRegion`): passed
                 // over here, without a call (the others, and a value that is not plain, below).
                 if member.isPassedOver, cursor.plainString() != nil { continue }
+                // So are the values DynamoDB always spells alike (`readRecordField` reads any other).
+                if member == .eventSource, !fields.seen.contains(.eventSource), cursor.consume("\"aws:dynamodb\"") {
+                    fields.seen.insert(.eventSource)
+                    continue
+                }
+                if member == .eventName, !fields.seen.contains(.eventName), let kind = Self.consumeEventName(&cursor) {
+                    fields.seen.insert(.eventName)
+                    fields.kind = kind
+                    continue
+                }
                 do throws(DDBError) {
                     try readRecordField(member, key, &cursor, &fields, &out)
                 } catch {
@@ -330,15 +340,8 @@ package struct RecordTranscoder {
             lastEventID = span
         case .eventName:
             try fields.read(.eventName, key, cursor)
-            // One of three words, each eight bytes with its quotes: compared as they stand.
-            if cursor.consume("\"INSERT\"") {
-                fields.kind = .insert
-                return
-            } else if cursor.consume("\"MODIFY\"") {
-                fields.kind = .modify
-                return
-            } else if cursor.consume("\"REMOVE\"") {
-                fields.kind = .remove
+            if let kind = Self.consumeEventName(&cursor) {
+                fields.kind = kind
                 return
             }
             let span = try readString(&cursor, "eventName")
@@ -396,6 +399,17 @@ package struct RecordTranscoder {
             // Most members not read are plain strings (`eventVersion`, `awsRegion`).
             if cursor.plainString() == nil { try cursor.skipValue() }
         }
+    }
+
+    /// The change kind of an event name spelled as DynamoDB spells it, read past; nil (the cursor
+    /// unmoved) for any other spelling. One of three words, each eight bytes with its quotes:
+    /// compared as they stand.
+    @inline(__always)
+    private static func consumeEventName(_ cursor: inout JSONCursor) -> ChangeKind? {
+        if cursor.consume("\"INSERT\"") { return .insert }
+        if cursor.consume("\"MODIFY\"") { return .modify }
+        if cursor.consume("\"REMOVE\"") { return .remove }
+        return nil
     }
 
     private mutating func readStreamField(
