@@ -154,6 +154,8 @@ import Testing
         (#"{"pk":{"S":"a"},"sk":{"N":"10"}}"#, false),
         (#"{"sk":{"N":"1"},"pk":{"S":"a"},"pkk":{"S":"a"}}"#, true),
         (#"{"pkk":{"S":"a"},"sk":{"N":"1"}}"#, false),
+        (#"{"p\u006b":{"S":"a"},"sk":{"N":"1"}}"#, true),
+        (#"{"p\u006b" : {"S":"b"},"sk":{"N":"1"}}"#, false),
     ])
     func newImageIsCheckedWhereItsValueLies(_ newImage: String, _ agrees: Bool) throws {
         for keysFirst in [true, false] {
