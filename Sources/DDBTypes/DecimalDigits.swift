@@ -1,5 +1,5 @@
 /// Up to 19 ASCII digits read as one `UInt64`, eight at a time.
-package enum DecimalDigits {
+@usableFromInline package enum DecimalDigits {
     /// The value of eight ASCII digits loaded as one word (the first digit at the lowest address).
     @inlinable @inline(__always)
     package static func eight(_ loaded: UInt64) -> UInt64 {
