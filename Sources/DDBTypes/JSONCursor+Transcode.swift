@@ -568,7 +568,7 @@ extension JSONCursor {
     }
 
     /// Appends input bytes `start..<end` unchanged.
-    @inline(__always)
+    @inlinable @inline(__always)
     package func appendRaw(from start: Int, to end: Int, into out: inout RowWriter) {
         out.append(base + start, count: end &- start, readable: self.end &- start)
     }

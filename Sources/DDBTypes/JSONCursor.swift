@@ -16,6 +16,7 @@
     /// Nesting allowed for arbitrary JSON (record envelopes and their unknown fields).
     package static let maxJSONDepth = 128
 
+    @inlinable
     package init(_ buffer: UnsafeBufferPointer<UInt8>, at position: Int = 0) {
         // A zero-length buffer may have no base address; point at a valid empty location instead.
         self.base = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
@@ -23,6 +24,7 @@
         self.pos = position
     }
 
+    @inlinable
     package init(base: UnsafePointer<UInt8>, end: Int, at position: Int) {
         self.base = base
         self.end = end
