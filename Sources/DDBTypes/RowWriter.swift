@@ -175,30 +175,7 @@
             if length < 20 { limit &*= 10 }
         }
         if length > capacity &- count { grow(minimum: count + length) }
-        let pairs = Self.digitPairs.utf8Start
-        var index = count &+ length
-        var rest = value
-        while rest >= 100 {
-            let quotient = rest / 100
-            let pair = Int(truncatingIfNeeded: rest &- quotient &* 100) &* 2
-            index &-= 2
-            bytes[index] = pairs[pair]
-            bytes[index &+ 1] = pairs[pair &+ 1]
-            rest = quotient
-        }
-        if rest >= 10 {
-            let pair = Int(truncatingIfNeeded: rest) &* 2
-            index &-= 2
-            bytes[index] = pairs[pair]
-            bytes[index &+ 1] = pairs[pair &+ 1]
-        } else {
-            index &-= 1
-            bytes[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest)
-        }
-        while index > count {
-            index &-= 1
-            bytes[index] = UInt8(ascii: "0")
-        }
+        Self.putDigits(value, count: length, at: bytes + count)
         count &+= length
     }
 

@@ -339,11 +339,8 @@ package struct RecordTranscoder {
             fields.eventID = span
             lastEventID = span
         case .eventName:
+            // Spelled otherwise than DynamoDB spells it (the member loop reads that spelling).
             try fields.read(.eventName, key, cursor)
-            if let kind = Self.consumeEventName(&cursor) {
-                fields.kind = kind
-                return
-            }
             let span = try readString(&cursor, "eventName")
             if cursor.text(span, is: "INSERT") {
                 fields.kind = .insert
@@ -356,8 +353,8 @@ package struct RecordTranscoder {
                     .unsupportedRecord, "eventName \"\(cursor.decodedString(span))\" is not INSERT, MODIFY or REMOVE", offset: span.start)
             }
         case .eventSource:
+            // Spelled otherwise than DynamoDB spells it (the member loop reads that spelling).
             try fields.read(.eventSource, key, cursor)
-            if cursor.consume("\"aws:dynamodb\"") { return }
             let span = try readString(&cursor, "eventSource")
             guard cursor.text(span, is: "aws:dynamodb") else {
                 throw DDBError(
@@ -396,8 +393,8 @@ package struct RecordTranscoder {
                 }
             } while try cursor.nextMember(close: UInt8(ascii: "}"))
         case .eventVersion, .awsRegion, .other:
-            // Most members not read are plain strings (`eventVersion`, `awsRegion`).
-            if cursor.plainString() == nil { try cursor.skipValue() }
+            // Not a plain string (the member loop passes those over): any JSON value.
+            try cursor.skipValue()
         }
     }
 
@@ -506,8 +503,8 @@ package struct RecordTranscoder {
             }
             try cursor.skipValue()
         case .streamViewType, .other:
-            // Most members not read are plain strings (`StreamViewType`).
-            if cursor.plainString() == nil { try cursor.skipValue() }
+            // Not a plain string (the member loop passes those over): any JSON value.
+            try cursor.skipValue()
         }
     }
 
